@@ -1,0 +1,36 @@
+/*
+ * divergence.h: Population Stability Index and Jensen-Shannon distance
+ * between two binned samples.
+ *
+ * Part of the numerics core: plain C, no PostgreSQL headers.
+ */
+#ifndef MLM_DIVERGENCE_H
+#define MLM_DIVERGENCE_H
+
+#include <stdint.h>
+
+/* Doubles of scratch space the divergences below need for k bins. */
+#define MLM_DIVERGENCE_SCRATCH(k) (4 * (k))
+
+/* Signature shared by mlm_psi_counts and mlm_js_counts. */
+typedef double (*mlm_divergence_fn) (const int64_t *ref, const int64_t *cur, int64_t k,
+									 int64_t n_ref, int64_t n_cur, double *scratch);
+
+/*
+ * PSI = sum (r - c) ln(r / c) over k bins, r = ref/n_ref and c = cur/n_cur,
+ * with Evidently's replacement of empty proportions (each side: the smallest
+ * non-zero proportion / 1e6 if that is <= 1e-4, else 1e-4).  scratch needs
+ * room for MLM_DIVERGENCE_SCRATCH(k) doubles.
+ */
+double		mlm_psi_counts(const int64_t *ref, const int64_t *cur, int64_t k,
+						   int64_t n_ref, int64_t n_cur, double *scratch);
+
+/*
+ * scipy.spatial.distance.jensenshannon(ref / n_ref, cur / n_cur) with the
+ * natural log over k bins, the divergence clamped at 0 before the square
+ * root.  scratch needs room for MLM_DIVERGENCE_SCRATCH(k) doubles.
+ */
+double		mlm_js_counts(const int64_t *ref, const int64_t *cur, int64_t k,
+						  int64_t n_ref, int64_t n_cur, double *scratch);
+
+#endif
