@@ -1,0 +1,39 @@
+# Makefile: build, install and regression-test mlmon with PGXS.
+#   make && make install        build and install (PG_CONFIG selects the server)
+#   make installcheck           pg_regress against a running server
+# The full test suite (pgTAP, SciPy comparisons, a throwaway cluster) is
+# scripts/test; see README.md.
+
+EXTENSION = mlmon
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = $(EXTENSION)
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+# pg_regress reads <inputdir>/sql and <inputdir>/expected: build/regress
+# links them to test/regress (inputs) and expected (outputs).
+REGRESS = $(patsubst test/regress/%.sql,%,$(sort $(wildcard test/regress/*.sql)))
+REGRESS_OPTS = --inputdir=build/regress --outputdir=build/regress --load-extension=$(EXTENSION)
+EXTRA_CLEAN = build
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+
+# No LLVM bitcode: it would need clang at build time for no benefit here.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
+
+build/regress:
+	mkdir -p build/regress
+	ln -sfn ../../test/regress build/regress/sql
+	ln -sfn ../../expected build/regress/expected
+
+installcheck: build/regress

@@ -1,0 +1,319 @@
+-- sql/mlmon.sql: the install script of the current version (built into
+-- sql/mlmon--<version>.sql by make).  Edit this file, never a shipped
+-- upgrade script.
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION mlmon" to load this file. \quit
+
+COMMENT ON SCHEMA @extschema@ IS 'mlmon: machine-learning model monitoring';
+
+--------------------------------------------------------------------------
+-- Result types
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.ks_result AS (
+    statistic          float8,   -- D (two-sided), D+ (greater) or D- (less)
+    pvalue             float8,
+    n_reference        bigint,   -- finite values used from the reference sample
+    n_current          bigint,   -- finite values used from the current sample
+    method             text,     -- 'exact' or 'asymp': the p-value computed
+    statistic_location float8,   -- value at which the ECDF gap is attained
+    statistic_sign     int       -- +1: reference ECDF above current there, -1 below
+);
+COMMENT ON TYPE @extschema@.ks_result IS
+    'Result of mlmon.ks_2samp, the two-sample Kolmogorov-Smirnov test (scipy.stats.ks_2samp)';
+
+CREATE TYPE @extschema@.chi2_result AS (
+    statistic   float8,
+    pvalue      float8,
+    dof         int,
+    n_reference bigint,
+    n_current   bigint,
+    method      text             -- 'goodness_of_fit' or 'contingency'
+);
+COMMENT ON TYPE @extschema@.chi2_result IS
+    'Result of mlmon.chi2_drift, the chi-square test of a categorical feature';
+
+CREATE TYPE @extschema@.z_result AS (
+    statistic   float8,          -- pooled z of p(reference) - p(current)
+    pvalue      float8,          -- two-sided
+    n_reference bigint,
+    n_current   bigint,
+    category    text             -- the category whose proportion is compared
+);
+COMMENT ON TYPE @extschema@.z_result IS
+    'Result of mlmon.z_test, the two-proportion z-test of a binary feature';
+
+--------------------------------------------------------------------------
+-- Numeric two-sample state: every finite value of both samples.
+-- The transition functions are not STRICT: NULL values are skipped.
+-- IMMUTABLE throughout: results depend on the arguments only.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, int)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_sample_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean) IS
+    'Transition function of the two-sample numeric statistics (internal)';
+COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, int) IS
+    'Transition function of the two-sample numeric statistics with a number of bins (internal)';
+COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, text) IS
+    'Transition function of the two-sample numeric statistics with a binning (internal)';
+COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, text, text) IS
+    'Transition function of mlmon.ks_2samp with alternative and method (internal)';
+COMMENT ON FUNCTION @extschema@._sample_combine(internal, internal) IS
+    'Combine function of the two-sample numeric statistics (internal)';
+COMMENT ON FUNCTION @extschema@._sample_serialize(internal) IS
+    'Serialize function of the two-sample numeric statistics (internal)';
+COMMENT ON FUNCTION @extschema@._sample_deserialize(bytea, internal) IS
+    'Deserialize function of the two-sample numeric statistics (internal)';
+
+CREATE FUNCTION @extschema@._ks_final(internal)
+    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._wasserstein_final(internal)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._wasserstein_normed_final(internal)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_normed_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._psi_numeric_final(internal)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_numeric_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._js_numeric_final(internal)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_numeric_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ks_final(internal) IS 'Final function of mlmon.ks_2samp (internal)';
+COMMENT ON FUNCTION @extschema@._wasserstein_final(internal) IS 'Final function of mlmon.wasserstein (internal)';
+COMMENT ON FUNCTION @extschema@._wasserstein_normed_final(internal) IS 'Final function of mlmon.wasserstein_normed (internal)';
+COMMENT ON FUNCTION @extschema@._psi_numeric_final(internal) IS 'Final function of mlmon.psi on float8 (internal)';
+COMMENT ON FUNCTION @extschema@._js_numeric_final(internal) IS 'Final function of mlmon.jensen_shannon on float8 (internal)';
+
+-- Kolmogorov-Smirnov
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text, method text) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean) IS
+    'Two-sample Kolmogorov-Smirnov test of the reference (is_current false) against the current sample, two-sided, SciPy''s method choice';
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text, text) IS
+    'Two-sample Kolmogorov-Smirnov test; alternative two-sided|less|greater, method auto|exact|asymp as scipy.stats.ks_2samp';
+
+-- Wasserstein
+CREATE AGGREGATE @extschema@.wasserstein(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._wasserstein_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.wasserstein(float8, boolean) IS
+    'First Wasserstein distance between the reference and current samples (scipy.stats.wasserstein_distance)';
+
+CREATE AGGREGATE @extschema@.wasserstein_normed(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._wasserstein_normed_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, boolean) IS
+    'Wasserstein distance divided by max(population std of the reference, 0.001), Evidently''s normed form (drift when >= 0.1)';
+
+-- PSI and Jensen-Shannon on numbers
+CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, bins int) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, binning text) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(float8, boolean) IS
+    'Population Stability Index over 10 reference-quantile bins';
+COMMENT ON AGGREGATE @extschema@.psi(float8, boolean, int) IS
+    'Population Stability Index over the given number of reference-quantile bins';
+COMMENT ON AGGREGATE @extschema@.psi(float8, boolean, text) IS
+    'Population Stability Index with binning ''quantile'' (10 reference-quantile bins) or ''evidently'' (Evidently''s bins)';
+
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, bins int) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, binning text) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, boolean) IS
+    'Jensen-Shannon distance (natural log, scipy.spatial.distance.jensenshannon) over 10 reference-quantile bins';
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, boolean, int) IS
+    'Jensen-Shannon distance over the given number of reference-quantile bins';
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, boolean, text) IS
+    'Jensen-Shannon distance with binning ''quantile'' (10 reference-quantile bins) or ''evidently'' (Evidently''s bins)';
+
+--------------------------------------------------------------------------
+-- Categorical state: counts per category of both samples.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._category_accum(internal, text, boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(internal, text, boolean, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_category_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._chi2_final(internal)
+    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._psi_categorical_final(internal)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_categorical_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._js_categorical_final(internal)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_categorical_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._z_test_final(internal)
+    RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean) IS
+    'Transition function of the categorical statistics (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method (internal)';
+COMMENT ON FUNCTION @extschema@._category_combine(internal, internal) IS
+    'Combine function of the categorical statistics (internal)';
+COMMENT ON FUNCTION @extschema@._category_serialize(internal) IS
+    'Serialize function of the categorical statistics (internal)';
+COMMENT ON FUNCTION @extschema@._category_deserialize(bytea, internal) IS
+    'Deserialize function of the categorical statistics (internal)';
+COMMENT ON FUNCTION @extschema@._chi2_final(internal) IS 'Final function of mlmon.chi2_drift (internal)';
+COMMENT ON FUNCTION @extschema@._psi_categorical_final(internal) IS 'Final function of mlmon.psi on text (internal)';
+COMMENT ON FUNCTION @extschema@._js_categorical_final(internal) IS 'Final function of mlmon.jensen_shannon on text (internal)';
+COMMENT ON FUNCTION @extschema@._z_test_final(internal) IS 'Final function of mlmon.z_test (internal)';
+
+CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean) IS
+    'Chi-square drift test of a categorical feature, Evidently''s goodness-of-fit form (expected counts from reference proportions)';
+COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean, text) IS
+    'Chi-square drift test; method goodness_of_fit (Evidently) or contingency (scipy.stats.chi2_contingency, Yates for dof 1)';
+
+CREATE AGGREGATE @extschema@.psi(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._psi_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(text, boolean) IS
+    'Population Stability Index of a categorical feature, one bin per category, Evidently''s treatment of empty bins';
+
+CREATE AGGREGATE @extschema@.jensen_shannon(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._js_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(text, boolean) IS
+    'Jensen-Shannon distance (natural log) between the category frequencies of the reference and current samples';
+
+CREATE AGGREGATE @extschema@.z_test(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.z_test(text, boolean) IS
+    'Two-proportion z-test of a binary categorical feature (Evidently''s pooled test, p-value from erfc)';

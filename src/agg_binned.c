@@ -1,0 +1,91 @@
+/*
+ * agg_binned.c: final functions of the binned numeric statistics,
+ * mlmon.psi(float8, ...) and mlmon.jensen_shannon(float8, ...).
+ */
+#include "sample_state.h"
+
+#include "core/binning.h"
+#include "core/divergence.h"
+
+PG_FUNCTION_INFO_V1(mlm_psi_numeric_final);
+PG_FUNCTION_INFO_V1(mlm_js_numeric_final);
+
+/* Bin counts of both samples. */
+typedef struct BinCounts
+{
+	int64		k;
+	int64	   *ref;
+	int64	   *cur;
+} BinCounts;
+
+/* Bin the sorted samples of st as its options say. */
+static void
+bin_samples(SampleState *st, BinCounts *bc)
+{
+	const double *a = st->ref.values;
+	const double *b = st->cur.values;
+	int64		n1 = st->ref.n;
+	int64		n2 = st->cur.n;
+
+	if (st->opts.binning == BINNING_QUANTILE)
+	{
+		double	   *edges = palloc(sizeof(double) * st->opts.bins);
+		int			m = mlm_quantile_edges(a, n1, st->opts.bins, edges);
+
+		bc->k = m + 1;
+		bc->ref = palloc(sizeof(int64) * bc->k);
+		bc->cur = palloc(sizeof(int64) * bc->k);
+		mlm_count_open_bins(a, n1, edges, m, bc->ref);
+		mlm_count_open_bins(b, n2, edges, m, bc->cur);
+		pfree(edges);
+	}
+	else if (mlm_count_distinct(a, n1) > MLM_EVIDENTLY_MAX_DISTINCT)
+	{
+		double		edges[MLM_STURGES_MAX_BINS + 1];
+		int			nb = mlm_sturges_edges(a, n1, b, n2, edges);
+
+		bc->k = nb;
+		bc->ref = palloc(sizeof(int64) * nb);
+		bc->cur = palloc(sizeof(int64) * nb);
+		mlm_count_histogram(a, n1, edges, nb, bc->ref);
+		mlm_count_histogram(b, n2, edges, nb, bc->cur);
+	}
+	else
+	{
+		Size		room = (Size) mlm_count_distinct(a, n1) + (Size) mlm_count_distinct(b, n2);
+
+		bc->ref = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * room);
+		bc->cur = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * room);
+		bc->k = mlm_value_counts(a, n1, b, n2, bc->ref, bc->cur);
+	}
+}
+
+/* A divergence of the binned samples; NULL when either sample is empty. */
+static Datum
+binned_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
+{
+	SampleState *st = sample_final_sorted(fcinfo);
+	BinCounts	bc;
+	double	   *scratch;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	bin_samples(st, &bc);
+	scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+									 sizeof(double) * MLM_DIVERGENCE_SCRATCH(bc.k));
+	PG_RETURN_FLOAT8(divergence(bc.ref, bc.cur, bc.k, st->ref.n, st->cur.n, scratch));
+}
+
+/* mlm_psi_numeric_final(internal) returns float8. */
+Datum
+mlm_psi_numeric_final(PG_FUNCTION_ARGS)
+{
+	return binned_divergence(fcinfo, mlm_psi_counts);
+}
+
+/* mlm_js_numeric_final(internal) returns float8. */
+Datum
+mlm_js_numeric_final(PG_FUNCTION_ARGS)
+{
+	return binned_divergence(fcinfo, mlm_js_counts);
+}

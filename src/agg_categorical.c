@@ -1,0 +1,146 @@
+/*
+ * agg_categorical.c: final functions of the categorical drift statistics:
+ * mlmon.chi2_drift, mlmon.psi(text, ...), mlmon.jensen_shannon(text, ...)
+ * and mlmon.z_test.
+ */
+#include "category_state.h"
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "core/chisq.h"
+#include "core/divergence.h"
+#include "core/ztest.h"
+
+PG_FUNCTION_INFO_V1(mlm_chi2_final);
+PG_FUNCTION_INFO_V1(mlm_psi_categorical_final);
+PG_FUNCTION_INFO_V1(mlm_js_categorical_final);
+PG_FUNCTION_INFO_V1(mlm_z_test_final);
+
+#define CHI2_RESULT_NATTS 6
+#define Z_RESULT_NATTS 5
+
+/* The composite result descriptor of a final function, checked for its width. */
+static TupleDesc
+result_desc(FunctionCallInfo fcinfo, int natts)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != natts)
+		elog(ERROR, "result type has %d columns, expected %d", tupdesc->natts, natts);
+	return BlessTupleDesc(tupdesc);
+}
+
+/*
+ * mlm_chi2_final(internal) returns mlmon.chi2_result: NULL without rows;
+ * NULL statistic, p-value and dof when one sample is empty.
+ */
+Datum
+mlm_chi2_final(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+	TupleDesc	tupdesc;
+	Datum		values[CHI2_RESULT_NATTS];
+	bool		nulls[CHI2_RESULT_NATTS];
+
+	if (!category_final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	tupdesc = result_desc(fcinfo, CHI2_RESULT_NATTS);
+	memset(nulls, 0, sizeof(nulls));
+	values[3] = Int64GetDatum(cc.n_ref);
+	values[4] = Int64GetDatum(cc.n_cur);
+	values[5] = CStringGetTextDatum(cc.opts.chi2_method == CHI2_CONTINGENCY ?
+									"contingency" : "goodness_of_fit");
+	if (cc.n_ref == 0 || cc.n_cur == 0)
+		nulls[0] = nulls[1] = nulls[2] = true;
+	else
+	{
+		mlm_chi2_result r;
+		double	   *scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+													 sizeof(double) * 2 * cc.k);
+
+		if (cc.opts.chi2_method == CHI2_CONTINGENCY)
+			mlm_chi2_contingency(cc.ref, cc.cur, cc.k, 1, scratch, &r);
+		else
+			mlm_chi2_goodness_of_fit(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur, scratch, &r);
+		if (r.dof > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many categories for a chi-square test"),
+					 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc.k)));
+		values[0] = Float8GetDatum(r.statistic);
+		values[1] = Float8GetDatum(r.pvalue);
+		values[2] = Int32GetDatum((int32) r.dof);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* A divergence of the category frequencies; NULL when either sample is empty. */
+static Datum
+categorical_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
+{
+	CategoryCounts cc;
+	double	   *scratch;
+
+	if (!category_final_counts(fcinfo, &cc) || cc.n_ref == 0 || cc.n_cur == 0)
+		PG_RETURN_NULL();
+	scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+									 sizeof(double) * MLM_DIVERGENCE_SCRATCH(cc.k));
+	PG_RETURN_FLOAT8(divergence(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur, scratch));
+}
+
+/* mlm_psi_categorical_final(internal) returns float8. */
+Datum
+mlm_psi_categorical_final(PG_FUNCTION_ARGS)
+{
+	return categorical_divergence(fcinfo, mlm_psi_counts);
+}
+
+/* mlm_js_categorical_final(internal) returns float8. */
+Datum
+mlm_js_categorical_final(PG_FUNCTION_ARGS)
+{
+	return categorical_divergence(fcinfo, mlm_js_counts);
+}
+
+/*
+ * mlm_z_test_final(internal) returns mlmon.z_result: the proportion tested
+ * is that of the first category in byte order.  More than two categories is
+ * an error.
+ */
+Datum
+mlm_z_test_final(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+	TupleDesc	tupdesc;
+	Datum		values[Z_RESULT_NATTS];
+	bool		nulls[Z_RESULT_NATTS];
+
+	if (!category_final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	if (cc.k > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("z-test needs a binary feature"),
+				 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc.k),
+				 errhint("Use mlmon.chi2_drift for features with more than two categories.")));
+	tupdesc = result_desc(fcinfo, Z_RESULT_NATTS);
+	memset(nulls, 0, sizeof(nulls));
+	values[2] = Int64GetDatum(cc.n_ref);
+	values[3] = Int64GetDatum(cc.n_cur);
+	values[4] = PointerGetDatum(cstring_to_text_with_len(cc.key[0], cc.keylen[0]));
+	if (cc.n_ref == 0 || cc.n_cur == 0)
+		nulls[0] = nulls[1] = true;
+	else
+	{
+		mlm_z_result r;
+
+		mlm_z_test(cc.ref[0], cc.n_ref, cc.cur[0], cc.n_cur, &r);
+		values[0] = Float8GetDatum(r.statistic);
+		values[1] = Float8GetDatum(r.pvalue);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

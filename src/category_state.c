@@ -1,0 +1,350 @@
+/*
+ * category_state.c: transition, combine, serialize and deserialize functions
+ * of the categorical drift aggregates (chi2_drift, psi, jensen_shannon and
+ * z_test on text).
+ *
+ * Categories are compared byte-wise and counted in a simplehash table whose
+ * keys live in a bump arena in the aggregate context, so memory grows with
+ * the number of distinct categories, not with the rows.
+ */
+#include "category_state.h"
+
+#include "common/hashfn.h"
+#include "utils/memutils.h"
+
+PG_FUNCTION_INFO_V1(mlm_category_accum);
+PG_FUNCTION_INFO_V1(mlm_category_combine);
+PG_FUNCTION_INFO_V1(mlm_category_serialize);
+PG_FUNCTION_INFO_V1(mlm_category_deserialize);
+
+#define CATEGORY_STATE_VERSION 1
+#define ARENA_CHUNK 8192
+
+typedef struct CatKey
+{
+	const char *data;
+	int32		len;
+} CatKey;
+
+typedef struct CatEntry
+{
+	CatKey		key;
+	uint32		hash;
+	char		status;
+	int64		ref;
+	int64		cur;
+} CatEntry;
+
+#define SH_PREFIX cathash
+#define SH_ELEMENT_TYPE CatEntry
+#define SH_KEY_TYPE CatKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct CategoryState
+{
+	MemoryContext mcxt;
+	cathash_hash *table;
+	char	   *arena;			/* free space for category bytes */
+	Size		arena_left;
+	int64		n_ref;
+	int64		n_cur;
+	Size		key_bytes;		/* total bytes of all categories */
+	StatOptions opts;
+} CategoryState;
+
+/* Serialized form: header, then per category int32 length, bytes, int64 ref, int64 cur. */
+typedef struct CategoryStateWire
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		chi2_method;
+	uint8		pad[2];
+	int64		ncat;
+	int64		n_ref;
+	int64		n_cur;
+} CategoryStateWire;
+
+#define WIRE_ENTRY_FIXED (sizeof(int32) + 2 * sizeof(int64))
+
+static CategoryState *
+category_state_new(MemoryContext mcxt)
+{
+	CategoryState *st = (CategoryState *) MemoryContextAllocZero(mcxt, sizeof(CategoryState));
+
+	st->mcxt = mcxt;
+	st->table = cathash_create(mcxt, 8, NULL);
+	return st;
+}
+
+/* Copy category bytes into the state's arena. */
+static const char *
+arena_copy(CategoryState *st, const char *data, int32 len)
+{
+	char	   *p;
+
+	if ((Size) len > st->arena_left)
+	{
+		Size		sz = Max((Size) len, ARENA_CHUNK);
+
+		st->arena = MemoryContextAlloc(st->mcxt, sz);
+		st->arena_left = sz;
+	}
+	p = st->arena;
+	if (len > 0)
+		memcpy(p, data, len);
+	st->arena += len;
+	st->arena_left -= len;
+	return p;
+}
+
+/* Add counts for one category. */
+static void
+category_add(CategoryState *st, const char *data, int32 len, int64 ref, int64 cur)
+{
+	CatKey		k;
+	CatEntry   *e;
+	bool		found;
+
+	k.data = data;
+	k.len = len;
+	e = cathash_insert(st->table, k, &found);
+	if (!found)
+	{
+		e->key.data = arena_copy(st, data, len);
+		e->key.len = len;
+		e->ref = 0;
+		e->cur = 0;
+		st->key_bytes += len;
+	}
+	e->ref += ref;
+	e->cur += cur;
+	st->n_ref += ref;
+	st->n_cur += cur;
+}
+
+/*
+ * mlm_category_accum(state internal, category text, is_current boolean [, method text])
+ * Transition function: NULL categories or NULL is_current are skipped.
+ */
+Datum
+mlm_category_accum(PG_FUNCTION_ARGS)
+{
+	CategoryState *st;
+
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContext aggcxt;
+
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			elog(ERROR, "mlm_category_accum called in non-aggregate context");
+		st = category_state_new(aggcxt);
+		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, aggcxt);
+	}
+	else
+	{
+		st = (CategoryState *) PG_GETARG_POINTER(0);
+		if (st->opts.nopts > 0)
+			options_check_same(&st->opts, fcinfo, 3);
+	}
+
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(1);
+		bool		current = PG_GETARG_BOOL(2);
+
+		category_add(st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), current ? 0 : 1, current ? 1 : 0);
+	}
+	PG_RETURN_POINTER(st);
+}
+
+/* mlm_category_combine(internal, internal): add the counts of the second state to the first. */
+Datum
+mlm_category_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	CategoryState *a = PG_ARGISNULL(0) ? NULL : (CategoryState *) PG_GETARG_POINTER(0);
+	CategoryState *b = PG_ARGISNULL(1) ? NULL : (CategoryState *) PG_GETARG_POINTER(1);
+	cathash_iterator it;
+	CatEntry   *e;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "mlm_category_combine called in non-aggregate context");
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+	{
+		a = category_state_new(aggcxt);
+		a->opts = b->opts;
+		a->opts.nopts = 0;
+	}
+	else
+		options_check_combinable(&a->opts, &b->opts);
+
+	cathash_start_iterate(b->table, &it);
+	while ((e = cathash_iterate(b->table, &it)) != NULL)
+		category_add(a, e->key.data, e->key.len, e->ref, e->cur);
+	PG_RETURN_POINTER(a);
+}
+
+/* mlm_category_serialize(internal) returns bytea. */
+Datum
+mlm_category_serialize(PG_FUNCTION_ARGS)
+{
+	CategoryState *st = (CategoryState *) PG_GETARG_POINTER(0);
+	int64		ncat = st->table->members;
+	Size		size;
+	CategoryStateWire *w;
+	char	   *p;
+	cathash_iterator it;
+	CatEntry   *e;
+
+	if (st->key_bytes > MaxAllocSize ||
+		(Size) ncat > (MaxAllocSize - sizeof(CategoryStateWire) - st->key_bytes) / WIRE_ENTRY_FIXED)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("partial drift statistic too large to pass between parallel workers"),
+				 errdetail("A parallel worker's partial state holds " INT64_FORMAT " categories of %zu bytes in all.",
+						   ncat, st->key_bytes),
+				 errhint("Disable parallel query for this statement with SET max_parallel_workers_per_gather = 0.")));
+
+	size = sizeof(CategoryStateWire) + st->key_bytes + (Size) ncat * WIRE_ENTRY_FIXED;
+	w = (CategoryStateWire *) palloc(size);
+	memset(w, 0, sizeof(CategoryStateWire));
+	SET_VARSIZE(w, size);
+	w->version = CATEGORY_STATE_VERSION;
+	w->chi2_method = (uint8) st->opts.chi2_method;
+	w->ncat = ncat;
+	w->n_ref = st->n_ref;
+	w->n_cur = st->n_cur;
+	p = (char *) w + sizeof(CategoryStateWire);
+	cathash_start_iterate(st->table, &it);
+	while ((e = cathash_iterate(st->table, &it)) != NULL)
+	{
+		memcpy(p, &e->key.len, sizeof(int32));
+		p += sizeof(int32);
+		memcpy(p, e->key.data, e->key.len);
+		p += e->key.len;
+		memcpy(p, &e->ref, sizeof(int64));
+		p += sizeof(int64);
+		memcpy(p, &e->cur, sizeof(int64));
+		p += sizeof(int64);
+	}
+	Assert(p == (char *) w + size);
+	PG_RETURN_BYTEA_P(w);
+}
+
+/* mlm_category_deserialize(bytea, internal) returns internal. */
+Datum
+mlm_category_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggcxt;
+	CategoryStateWire w;
+	CategoryState *st;
+	const char *p = VARDATA_ANY(b);
+	const char *end = p + VARSIZE_ANY_EXHDR(b);
+	Size		hdr = sizeof(CategoryStateWire) - VARHDRSZ;
+	int64		i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "mlm_category_deserialize called in non-aggregate context");
+	if ((Size) (end - p) < hdr)
+		elog(ERROR, "invalid serialized category state");
+	memcpy((char *) &w + VARHDRSZ, p, hdr);
+	p += hdr;
+	if (w.version != CATEGORY_STATE_VERSION || w.ncat < 0 ||
+		(Size) w.ncat > (Size) (end - p) / WIRE_ENTRY_FIXED)
+		elog(ERROR, "invalid serialized category state");
+
+	st = category_state_new(aggcxt);
+	st->opts.chi2_method = (Chi2Method) w.chi2_method;
+	for (i = 0; i < w.ncat; i++)
+	{
+		int32		len;
+		int64		ref,
+					cur;
+		const char *data;
+
+		if ((Size) (end - p) < sizeof(int32))
+			elog(ERROR, "invalid serialized category state");
+		memcpy(&len, p, sizeof(int32));
+		p += sizeof(int32);
+		if (len < 0 || (Size) (end - p) < (Size) len + 2 * sizeof(int64))
+			elog(ERROR, "invalid serialized category state");
+		data = p;
+		p += len;
+		memcpy(&ref, p, sizeof(int64));
+		p += sizeof(int64);
+		memcpy(&cur, p, sizeof(int64));
+		p += sizeof(int64);
+		category_add(st, data, len, ref, cur);
+	}
+	if (p != end || st->n_ref != w.n_ref || st->n_cur != w.n_cur)
+		elog(ERROR, "invalid serialized category state");
+	PG_RETURN_POINTER(st);
+}
+
+/* Byte-wise order of categories, shorter first on a common prefix. */
+static int
+catentry_cmp(const void *a, const void *b)
+{
+	const CatEntry *x = *(const CatEntry *const *) a;
+	const CatEntry *y = *(const CatEntry *const *) b;
+	int			c = memcmp(x->key.data, y->key.data, Min(x->key.len, y->key.len));
+
+	if (c != 0)
+		return c;
+	return (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
+bool
+category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
+{
+	CategoryState *st;
+	CatEntry  **entries;
+	cathash_iterator it;
+	CatEntry   *e;
+	int64		k = 0,
+				i;
+
+	if (PG_ARGISNULL(0))
+		return false;
+	st = (CategoryState *) PG_GETARG_POINTER(0);
+
+	cc->k = st->table->members;
+	cc->n_ref = st->n_ref;
+	cc->n_cur = st->n_cur;
+	cc->opts = st->opts;
+	entries = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(CatEntry *) * Max(cc->k, 1));
+	cathash_start_iterate(st->table, &it);
+	while ((e = cathash_iterate(st->table, &it)) != NULL)
+		entries[k++] = e;
+	Assert(k == cc->k);
+	qsort(entries, k, sizeof(CatEntry *), catentry_cmp);
+
+	cc->ref = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(k, 1));
+	cc->cur = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(k, 1));
+	cc->key = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(k, 1));
+	cc->keylen = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(k, 1));
+	for (i = 0; i < k; i++)
+	{
+		cc->ref[i] = entries[i]->ref;
+		cc->cur[i] = entries[i]->cur;
+		cc->key[i] = entries[i]->key.data;
+		cc->keylen[i] = entries[i]->key.len;
+	}
+	pfree(entries);
+	return true;
+}

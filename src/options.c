@@ -1,0 +1,199 @@
+/*
+ * options.c: parsing and validating the optional arguments of the
+ * statistics.  Options are parsed when an aggregate state is created; later
+ * rows only check that the option arguments did not change, which costs a
+ * pointer comparison for constants.
+ */
+#include "options.h"
+
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* Text of an option argument, for messages and parsing. */
+static char *
+option_text(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+static mlm_alternative
+parse_alternative(const char *s)
+{
+	if (strcmp(s, "two-sided") == 0)
+		return MLM_TWO_SIDED;
+	if (strcmp(s, "less") == 0)
+		return MLM_LESS;
+	if (strcmp(s, "greater") == 0)
+		return MLM_GREATER;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid alternative \"%s\"", s),
+			 errhint("Valid alternatives are \"two-sided\", \"less\" and \"greater\".")));
+	return MLM_TWO_SIDED;		/* keep compiler quiet */
+}
+
+static mlm_ks_method
+parse_ks_method(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return MLM_KS_AUTO;
+	if (strcmp(s, "exact") == 0)
+		return MLM_KS_EXACT;
+	if (strcmp(s, "asymp") == 0)
+		return MLM_KS_ASYMP;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid method \"%s\"", s),
+			 errhint("Valid methods are \"auto\", \"exact\" and \"asymp\".")));
+	return MLM_KS_AUTO;
+}
+
+static StatBinning
+parse_binning(const char *s)
+{
+	if (strcmp(s, "quantile") == 0)
+		return BINNING_QUANTILE;
+	if (strcmp(s, "evidently") == 0)
+		return BINNING_EVIDENTLY;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid binning \"%s\"", s),
+			 errhint("Valid binnings are \"quantile\" and \"evidently\".")));
+	return BINNING_QUANTILE;
+}
+
+static Chi2Method
+parse_chi2_method(const char *s)
+{
+	if (strcmp(s, "goodness_of_fit") == 0)
+		return CHI2_GOODNESS_OF_FIT;
+	if (strcmp(s, "contingency") == 0)
+		return CHI2_CONTINGENCY;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid chi-square method \"%s\"", s),
+			 errhint("Valid methods are \"goodness_of_fit\" and \"contingency\".")));
+	return CHI2_GOODNESS_OF_FIT;
+}
+
+static int32
+parse_bins(FunctionCallInfo fcinfo, int argno)
+{
+	int32		bins;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("number of bins must not be null")));
+	bins = PG_GETARG_INT32(argno);
+	if (bins < 1 || bins > MLM_MAX_BINS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of bins must be between 1 and %d", MLM_MAX_BINS),
+				 errdetail("The number of bins given was %d.", bins)));
+	return bins;
+}
+
+void
+options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind kind,
+			 MemoryContext mcxt)
+{
+	int			nargs = PG_NARGS();
+	int			i;
+
+	opts->alternative = MLM_TWO_SIDED;
+	opts->method = MLM_KS_AUTO;
+	opts->bins = MLM_DEFAULT_BINS;
+	opts->binning = BINNING_QUANTILE;
+	opts->chi2_method = CHI2_GOODNESS_OF_FIT;
+	opts->nopts = nargs - first;
+	Assert(opts->nopts >= 0 && opts->nopts <= 2);
+
+	for (i = 0; i < opts->nopts; i++)
+	{
+		opts->opt_type[i] = get_fn_expr_argtype(fcinfo->flinfo, first + i);
+		if (PG_ARGISNULL(first + i))
+			opts->opt_value[i] = (Datum) 0;
+		else if (opts->opt_type[i] == INT4OID)
+			opts->opt_value[i] = PG_GETARG_DATUM(first + i);
+		else
+		{
+			MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+			opts->opt_value[i] = PointerGetDatum(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(first + i)));
+			MemoryContextSwitchTo(old);
+		}
+	}
+
+	if (opts->nopts == 2)
+	{
+		opts->alternative = parse_alternative(option_text(fcinfo, first, "alternative"));
+		opts->method = parse_ks_method(option_text(fcinfo, first + 1, "method"));
+	}
+	else if (opts->nopts == 1 && opts->opt_type[0] == INT4OID)
+		opts->bins = parse_bins(fcinfo, first);
+	else if (opts->nopts == 1 && kind == OPTS_NUMERIC)
+		opts->binning = parse_binning(option_text(fcinfo, first, "binning"));
+	else if (opts->nopts == 1)
+		opts->chi2_method = parse_chi2_method(option_text(fcinfo, first, "method"));
+}
+
+void
+options_check_same(const StatOptions *opts, FunctionCallInfo fcinfo, int first)
+{
+	int			i;
+
+	for (i = 0; i < opts->nopts; i++)
+	{
+		Datum		d;
+		bool		same;
+
+		if (PG_ARGISNULL(first + i))
+			same = (opts->opt_value[i] == (Datum) 0);
+		else if (opts->opt_value[i] == (Datum) 0)
+			same = false;
+		else
+		{
+			d = PG_GETARG_DATUM(first + i);
+			if (d == opts->opt_value[i])
+				same = true;
+			else if (opts->opt_type[i] == INT4OID)
+				same = false;
+			else
+			{
+				text	   *a = (text *) DatumGetPointer(opts->opt_value[i]);
+				text	   *b = PG_GETARG_TEXT_PP(first + i);
+
+				same = VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+					memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+			}
+		}
+		if (!same)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("options of a drift statistic must be the same for every row"),
+					 errhint("Pass constants for the alternative, method, bins and binning arguments.")));
+	}
+}
+
+void
+options_check_combinable(const StatOptions *a, const StatOptions *b)
+{
+	if (a->alternative != b->alternative || a->method != b->method ||
+		a->bins != b->bins || a->binning != b->binning || a->chi2_method != b->chi2_method)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options of a drift statistic must be the same for every row"),
+				 errhint("Pass constants for the alternative, method, bins and binning arguments.")));
+}
+
+const char *
+ks_method_name(mlm_ks_method m)
+{
+	return m == MLM_KS_EXACT ? "exact" : (m == MLM_KS_ASYMP ? "asymp" : "auto");
+}

@@ -1,0 +1,64 @@
+/*
+ * options.h: the optional arguments of the statistics (alternative,
+ * method, bins, binning), parsed once per aggregate state.
+ */
+#ifndef MLMON_OPTIONS_H
+#define MLMON_OPTIONS_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "core/ks.h"
+
+#define MLM_DEFAULT_BINS 10
+#define MLM_MAX_BINS 10000
+
+typedef enum StatBinning
+{
+	BINNING_QUANTILE = 0,		/* reference-quantile bins (default) */
+	BINNING_EVIDENTLY = 1		/* Evidently's Sturges / per-value bins */
+} StatBinning;
+
+typedef enum Chi2Method
+{
+	CHI2_GOODNESS_OF_FIT = 0,
+	CHI2_CONTINGENCY = 1
+} Chi2Method;
+
+typedef struct StatOptions
+{
+	mlm_alternative alternative;
+	mlm_ks_method method;
+	int32		bins;
+	StatBinning binning;
+	Chi2Method chi2_method;
+	/* The option arguments as first seen, to detect options that change per row. */
+	int			nopts;
+	Oid			opt_type[2];
+	Datum		opt_value[2];
+} StatOptions;
+
+/* Which aggregate family reads the options: decides what a lone text option means. */
+typedef enum OptionsKind
+{
+	OPTS_NUMERIC = 0,			/* text = binning; int = bins; text, text = alternative, method */
+	OPTS_CATEGORICAL = 1		/* text = chi-square method */
+} OptionsKind;
+
+/*
+ * Parse the option arguments fcinfo->args[first..] of a transition function
+ * into opts (defaults for absent ones), with a clear error for bad values.
+ */
+extern void options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first,
+						 OptionsKind kind, MemoryContext mcxt);
+
+/* Error out if the option arguments differ from the ones the state was built with. */
+extern void options_check_same(const StatOptions *opts, FunctionCallInfo fcinfo, int first);
+
+/* Error out unless two partial states were built with the same options. */
+extern void options_check_combinable(const StatOptions *a, const StatOptions *b);
+
+extern const char *ks_method_name(mlm_ks_method m);
+
+#endif
