@@ -1,0 +1,98 @@
+"""Shared helpers of the oracle tests: they run mlmon's SQL functions on a
+live server (PGHOST/PGPORT/PGUSER/PGDATABASE from the environment, set by
+scripts/test) and compare with SciPy / NumPy computed here, in Python."""
+import io
+import math
+import os
+import sys
+
+import psycopg2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "data")
+
+STAT_RTOL = 1e-12   # statistics
+P_RTOL = 1e-9       # p-values
+P_ATOL = 1e-300
+
+
+def connect():
+    conn = psycopg2.connect("")
+    conn.autocommit = True
+    return conn
+
+
+def read_floats(name):
+    with open(os.path.join(DATA, name)) as f:
+        return [float(line) for line in f if line.strip()]
+
+
+def load_samples(cur, table, rows, value_type="float8"):
+    """Create temp table `table`(grp int, value <type>, is_current bool) and
+    COPY rows (grp, value, is_current) into it.  Floats are written with
+    repr(), which round-trips float64 exactly."""
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(f"CREATE TEMP TABLE {table} (grp int, value {value_type}, is_current boolean)")
+    buf = io.StringIO()
+    for g, v, c in rows:
+        if v is None:
+            vs = "\\N"
+        elif isinstance(v, float):
+            vs = repr(v) if math.isfinite(v) else ("NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity"))
+        else:
+            vs = str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        buf.write(f"{g}\t{vs}\t{'t' if c else 'f'}\n")
+    buf.seek(0)
+    cur.copy_expert(f"COPY {table} FROM STDIN", buf)
+    cur.execute(f"ANALYZE {table}")
+
+
+def two_sample_rows(grp, ref, cur_):
+    return [(grp, float(v), False) for v in ref] + [(grp, float(v), True) for v in cur_]
+
+
+class Checker:
+    """Collects comparisons; prints failures and a summary; exit code."""
+
+    def __init__(self, name):
+        self.name = name
+        self.n = 0
+        self.failures = []
+        self.maxrel = {}
+
+    def close(self, label, got, want, rtol, atol=0.0):
+        self.n += 1
+        ok = False
+        if got is None or want is None:
+            ok = got is None and want is None
+        elif isinstance(want, float) and math.isnan(want):
+            ok = isinstance(got, float) and math.isnan(got)
+        elif isinstance(want, float) and math.isinf(want):
+            ok = got == want
+        else:
+            err = abs(got - want)
+            rel = err / abs(want) if want != 0 else (0.0 if err == 0 else math.inf)
+            kind = label.split(":")[-1]
+            if err > atol:
+                self.maxrel[kind] = max(self.maxrel.get(kind, 0.0), rel)
+            ok = err <= atol or rel <= rtol
+        if not ok:
+            self.failures.append(f"{label}: got {got!r}, want {want!r}")
+        return ok
+
+    def equal(self, label, got, want):
+        self.n += 1
+        if got != want:
+            self.failures.append(f"{label}: got {got!r}, want {want!r}")
+            return False
+        return True
+
+    def finish(self):
+        for f in self.failures[:50]:
+            print("FAIL", f)
+        if len(self.failures) > 50:
+            print(f"... and {len(self.failures) - 50} more failures")
+        for k in sorted(self.maxrel):
+            print(f"  max relative difference {k}: {self.maxrel[k]:.3g}")
+        print(f"{self.name}: {self.n - len(self.failures)}/{self.n} comparisons passed")
+        sys.exit(1 if self.failures else 0)

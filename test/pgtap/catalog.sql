@@ -1,0 +1,42 @@
+-- The extension's catalog: the public API exists, every object is
+-- documented with COMMENT ON, and markings are honest.
+SET client_min_messages = warning;
+BEGIN;
+SELECT plan(11);
+
+SELECT has_schema('mlmon');
+SELECT functions_are('mlmon', ARRAY[
+  'ks_2samp', 'wasserstein', 'wasserstein_normed', 'psi', 'jensen_shannon', 'chi2_drift', 'z_test',
+  '_sample_accum', '_sample_combine', '_sample_serialize', '_sample_deserialize',
+  '_ks_final', '_wasserstein_final', '_wasserstein_normed_final', '_psi_numeric_final', '_js_numeric_final',
+  '_category_accum', '_category_combine', '_category_serialize', '_category_deserialize',
+  '_chi2_final', '_psi_categorical_final', '_js_categorical_final', '_z_test_final']);
+SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result']);
+
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'every function and aggregate has a comment')
+  FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT is(array_agg(t.typname::text ORDER BY 1), NULL, 'every type has a comment')
+  FROM pg_type t WHERE t.typnamespace = 'mlmon'::regnamespace AND t.typname NOT LIKE '\_%'
+   AND obj_description(t.oid, 'pg_type') IS NULL;
+SELECT isnt(obj_description('mlmon'::regnamespace, 'pg_namespace'), NULL, 'the schema has a comment');
+
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'every function is PARALLEL SAFE')
+  FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proparallel <> 's';
+SELECT is(array_agg(a.aggfnoid::regprocedure::text ORDER BY 1), NULL,
+          'every aggregate has a combine function, and serialize/deserialize for internal state')
+  FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+ WHERE p.pronamespace = 'mlmon'::regnamespace
+   AND (a.aggcombinefn = 0 OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0)));
+SELECT is(array_agg(a.aggfnoid::regprocedure::text ORDER BY 1), NULL,
+          'final functions leave the state readable (FINALFUNC_MODIFY = READ_ONLY)')
+  FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+ WHERE p.pronamespace = 'mlmon'::regnamespace AND a.aggfinalmodify <> 'r';
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'no function is SECURITY DEFINER')
+  FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.prosecdef;
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'C functions load $libdir/mlmon')
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace = 'mlmon'::regnamespace AND l.lanname = 'c' AND p.probin <> '$libdir/mlmon';
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,46 @@
+-- GROUP BY with 10,000 groups: hash aggregation spills to disk when its
+-- memory passes work_mem instead of growing without bound, and gives the
+-- same answers as sorted aggregation.
+SET client_min_messages = warning;
+BEGIN;
+SELECT plan(5);
+
+CREATE TEMP TABLE gb AS
+SELECT g % 10000 AS grp, (g * 7919 % 1000)::float8 / 10 AS value, g % 3 = 0 AS is_current,
+       'c' || (g % 5) AS category
+  FROM generate_series(1, 150000) g;
+ANALYZE gb;
+
+CREATE FUNCTION pg_temp.result_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE res text;
+BEGIN
+  EXECUTE 'SELECT md5(string_agg(t::text, E''\n'' ORDER BY t::text)) FROM (' || q || ') t' INTO res;
+  RETURN res;
+END $$;
+CREATE FUNCTION pg_temp.plan_json(q text) RETURNS json LANGUAGE plpgsql AS $$
+DECLARE res json;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) ' || q INTO res;
+  RETURN res;
+END $$;
+
+SET LOCAL max_parallel_workers_per_gather = 0;
+SET LOCAL work_mem = '1MB';
+SET LOCAL enable_sort = off;
+SELECT is((SELECT count(*) FROM (SELECT grp, mlmon.ks_2samp(value, is_current) FROM gb GROUP BY grp) s), 10000::bigint,
+          '10,000 groups give 10,000 results');
+SELECT ok((pg_temp.plan_json('SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM gb GROUP BY grp')
+           -> 0 -> 'Plan' ->> 'HashAgg Batches')::int > 1,
+          'hash aggregation spills in batches under a 1MB work_mem');
+CREATE TEMP TABLE hashed AS SELECT
+  pg_temp.result_of('SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.chi2_drift(category, is_current) FROM gb GROUP BY grp') AS r;
+SET LOCAL enable_sort = on;
+SET LOCAL enable_hashagg = off;
+SELECT is(pg_temp.result_of('SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.chi2_drift(category, is_current) FROM gb GROUP BY grp'),
+          (SELECT r FROM hashed), 'sorted and hashed aggregation agree on every group');
+SELECT ok((SELECT bool_and((r).n_reference + (r).n_current = 15) FROM (SELECT mlmon.ks_2samp(value, is_current) AS r FROM gb GROUP BY grp) s),
+          'each group counts its own 15 values');
+SELECT isnt((SELECT r FROM hashed), NULL, 'results were computed');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,58 @@
+-- Parallel aggregation: every aggregate runs as a Partial Aggregate under a
+-- Gather, workers really launch, and the results equal the serial ones exactly.
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS tap_par;
+CREATE TABLE tap_par AS
+SELECT g % 7 AS grp,
+       CASE WHEN g % 3 = 0 THEN NULL ELSE sin(g) * 100 + (g % 2) * 5 END AS value,
+       g % 2 = 0 AS is_current,
+       'cat' || (g * 7919 % 13) AS category
+  FROM generate_series(1, 200000) g;
+ANALYZE tap_par;
+
+BEGIN;
+SELECT plan(16);
+
+CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; out text := '';
+BEGIN
+  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF' || CASE WHEN with_analyze THEN ', ANALYZE, TIMING OFF' ELSE '' END || ') ' || q
+  LOOP out := out || r || E'\n'; END LOOP;
+  RETURN out;
+END $$;
+CREATE FUNCTION pg_temp.result_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE res text;
+BEGIN
+  EXECUTE 'SELECT string_agg(t::text, E''\n'' ORDER BY t::text) FROM (' || q || ') t' INTO res;
+  RETURN res;
+END $$;
+
+CREATE TEMP TABLE queries (name text, q text);
+INSERT INTO queries VALUES
+ ('ks_2samp', $$SELECT mlmon.ks_2samp(value, is_current) FROM tap_par$$),
+ ('ks_2samp with options', $$SELECT mlmon.ks_2samp(value, is_current, 'less', 'asymp') FROM tap_par$$),
+ ('wasserstein', $$SELECT mlmon.wasserstein(value, is_current), mlmon.wasserstein_normed(value, is_current) FROM tap_par$$),
+ ('psi and js on numbers', $$SELECT mlmon.psi(value, is_current), mlmon.psi(value, is_current, 'evidently'), mlmon.jensen_shannon(value, is_current, 20) FROM tap_par$$),
+ ('categorical', $$SELECT mlmon.chi2_drift(category, is_current), mlmon.chi2_drift(category, is_current, 'contingency'), mlmon.psi(category, is_current), mlmon.jensen_shannon(category, is_current) FROM tap_par$$),
+ ('z_test', $$SELECT mlmon.z_test(CASE WHEN value > 0 THEN 'pos' ELSE 'neg' END, is_current) FROM tap_par$$),
+ ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$);
+
+SET LOCAL max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE serial AS SELECT name, pg_temp.result_of(q) AS result FROM queries;
+
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+
+SELECT ok(pg_temp.plan_of(q) ~ 'Partial (Hash|Group)?Aggregate' AND pg_temp.plan_of(q) ~ 'Gather',
+          name || ': plan has a Partial Aggregate under a Gather')
+  FROM queries ORDER BY name;
+SELECT ok(pg_temp.plan_of('SELECT mlmon.ks_2samp(value, is_current) FROM tap_par', true) ~ 'Workers Launched: [1-9]',
+          'parallel workers are launched');
+SELECT is(pg_temp.result_of(q), serial.result, name || ': parallel result equals the serial one')
+  FROM queries JOIN serial USING (name) ORDER BY name;
+SELECT isnt(serial.result, NULL, 'serial results are not empty') FROM serial WHERE name = 'ks_2samp';
+SELECT * FROM finish();
+ROLLBACK;
+DROP TABLE tap_par;
