@@ -1,0 +1,99 @@
+# scripts/lib.sh: shared steps of scripts/test and scripts/demo (sourced).
+#
+# Installs what is missing with apt-get, builds and installs mlmon, and runs a
+# throwaway PostgreSQL 15 cluster: data and socket in a fresh temporary
+# directory, no TCP listener, a random port, the server run as the postgres
+# user when we are root.  The cluster is stopped and removed on exit, also
+# when a step fails.
+
+set -euo pipefail
+
+MLMON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=15
+PGBIN=/usr/lib/postgresql/$PG_MAJOR/bin
+export PATH="$PGBIN:$PATH"
+PY=/usr/bin/python3
+
+log() { printf '\n== %s\n' "$*"; }
+
+# Run a command as root: directly when we are root, otherwise through sudo.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Install the given Debian packages unless they are all installed already.
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Packages every job needs: the server, its headers, a compiler.
+BASE_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-client-$PG_MAJOR
+	gcc make libc6-dev)
+
+# Build mlmon and install it into the server's directories.
+build_and_install() {
+	log "building mlmon"
+	make -C "$MLMON_ROOT" -s -j2 PG_CONFIG="$PGBIN/pg_config"
+	as_root make -C "$MLMON_ROOT" -s install PG_CONFIG="$PGBIN/pg_config" >/dev/null
+}
+
+CLUSTER_DIR=
+CLUSTER_RUNAS=()
+# Start a throwaway cluster and export PGHOST, PGPORT, PGUSER for it.
+cluster_start() {
+	local runas=() user port
+	CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlmon-pg.XXXXXX")
+	trap cluster_stop EXIT
+	if [ "$(id -u)" -eq 0 ]; then
+		user=postgres
+		chown postgres:postgres "$CLUSTER_DIR"
+		chmod 755 "$CLUSTER_DIR"
+		runas=(runuser -u postgres --)
+	else
+		user=$(id -un)
+	fi
+	CLUSTER_RUNAS=("${runas[@]}")
+	port=$((20000 + RANDOM % 30000))
+	log "starting a throwaway PostgreSQL $PG_MAJOR cluster in $CLUSTER_DIR (port $port)"
+	"${runas[@]}" "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U "$user" -A trust -E UTF8 \
+		--locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 ||
+		{ cat "$CLUSTER_DIR/initdb.log"; return 1; }
+	cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$CLUSTER_DIR'
+port = $port
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_parallel_workers_per_gather = 2
+shared_buffers = 256MB
+${CLUSTER_EXTRA_CONF:-}
+CONF
+	"${runas[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null ||
+		{ cat "$CLUSTER_DIR/server.log"; return 1; }
+	export PGHOST="$CLUSTER_DIR" PGPORT="$port" PGUSER="$user" PGDATABASE=postgres
+}
+
+# Stop the throwaway cluster and remove its directory.
+cluster_stop() {
+	local rc=$?
+	if [ -n "$CLUSTER_DIR" ] && [ -d "$CLUSTER_DIR" ]; then
+		"${CLUSTER_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+		rm -rf "$CLUSTER_DIR"
+		CLUSTER_DIR=
+	fi
+	return $rc
+}
+
+# psql with the options scripts want: quiet, stop on error, no psqlrc.
+run_psql() {
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
