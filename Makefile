@@ -37,3 +37,6 @@ build/regress:
 	ln -sfn ../../expected build/regress/expected
 
 installcheck: build/regress
+
+# PGXS does not track header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h src/core/*.h)
