@@ -54,7 +54,10 @@ mlm_ks_final(PG_FUNCTION_ARGS)
 	bool		nulls[KS_RESULT_NATTS];
 	mlm_ks_result r;
 
-	if (st == NULL || (st->ref.n == 0 && st->cur.n == 0))
+	if (st == NULL)
+		PG_RETURN_NULL();
+	sample_sort_all(st);
+	if (st->ref.n == 0 && st->cur.n == 0)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -80,8 +83,6 @@ mlm_ks_final(PG_FUNCTION_ARGS)
 							   KS_EXACT_MAX_WORK),
 					 errhint("Use method \"auto\" or \"asymp\".")));
 
-		sample_ensure_sorted(st, &st->ref);
-		sample_ensure_sorted(st, &st->cur);
 		mlm_ks_2samp(st->ref.values, st->ref.n, st->cur.values, st->cur.n,
 					 st->opts.alternative, st->opts.method, &r);
 		values[0] = Float8GetDatum(r.statistic);

@@ -4,13 +4,20 @@
  * jensen_shannon on float8).
  *
  * The state keeps every finite value of both samples, because KS and
- * Wasserstein need the exact empirical distributions.  Arrays grow by
- * doubling with huge allocations, so a state may pass 1 GB.  Final functions
- * sort in place (sorting does not change the multiset a state stands for, so
- * states can be shared between aggregates and reused by window frames); only
- * the unsorted tail appended since the last sort is sorted and merged.
- * Serialization sorts both samples first, so that in a parallel plan the
- * workers sort and the leader only merges.
+ * Wasserstein need the exact empirical distributions.  Values are appended
+ * to chunks that double in size and are never moved; sorting reads the
+ * chunks directly (the radix sort's first pass scatters from them), so
+ * building a sample of n values writes each value once and sorting it
+ * touches two more arrays of n.  With millions of values, first touches of
+ * fresh memory are a large share of the cost, so this matters as much as
+ * the sort itself.
+ *
+ * Sorting is lazy: a final function sorts only what was appended since the
+ * last sort and merges it in (sorting does not change the multiset a state
+ * stands for, so states can be shared between aggregates and reused by
+ * window frames).  In a parallel plan every worker sorts its part before
+ * serializing it; the leader keeps the sorted parts as runs, without
+ * copying them again, and merges all runs of a sample in one pass.
  */
 #include "sample_state.h"
 
@@ -19,6 +26,7 @@
 #include "utils/memutils.h"
 
 #include "core/sort.h"
+#include "huge_alloc.h"
 
 PG_FUNCTION_INFO_V1(mlm_sample_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_combine);
@@ -26,9 +34,11 @@ PG_FUNCTION_INFO_V1(mlm_sample_serialize);
 PG_FUNCTION_INFO_V1(mlm_sample_deserialize);
 
 #define SAMPLE_STATE_VERSION 1
-#define SAMPLE_INITIAL_CAP 16
+#define CHUNK_FIRST_CAP 16
+#define CHUNK_MAX_SHIFT 22		/* chunks stop doubling at 16 << 22 values (512 MB) */
+#define SAMPLE_MAX_VALUES ((int64) (MaxAllocHugeSize / sizeof(double)))
 
-/* Fixed part of the serialized state; the reference then current values follow. */
+/* Fixed part of the serialized state; the reference then current values follow, sorted. */
 typedef struct SampleStateWire
 {
 	int32		vl_len_;
@@ -43,6 +53,13 @@ typedef struct SampleStateWire
 	int64		nonfinite_cur;
 } SampleStateWire;
 
+/* Scratch space for sorting, shared by the samples of one state. */
+typedef struct SortScratch
+{
+	double	   *buf;
+	int64		cap;
+} SortScratch;
+
 /* A new, empty state in the aggregate context. */
 static SampleState *
 sample_state_new(MemoryContext mcxt)
@@ -53,87 +70,233 @@ sample_state_new(MemoryContext mcxt)
 	return st;
 }
 
-/* Make room for at least `need` values in s. */
-static void
-sample_reserve(SampleState *st, Sample *s, int64 need)
+/* Capacity of a sample's i-th chunk. */
+static inline int64
+chunk_cap(int i)
 {
-	int64		newcap;
+	return (int64) CHUNK_FIRST_CAP << Min(i, CHUNK_MAX_SHIFT);
+}
 
-	if (need <= s->cap)
-		return;
-	newcap = Max(s->cap * 2, SAMPLE_INITIAL_CAP);
-	if (newcap < need)
-		newcap = need;
-	if ((Size) newcap > MaxAllocHugeSize / sizeof(double))
+/* Start a new chunk for s. */
+static void
+sample_new_chunk(SampleState *st, Sample *s)
+{
+	if (sample_size(s) >= SAMPLE_MAX_VALUES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("sample too large for a drift statistic"),
-				 errdetail("A sample can hold at most %zu values.",
-						   MaxAllocHugeSize / sizeof(double))));
-	if (s->values == NULL)
-		s->values = (double *) MemoryContextAllocHuge(st->mcxt, newcap * sizeof(double));
-	else
-		s->values = (double *) repalloc_huge(s->values, newcap * sizeof(double));
-	s->cap = newcap;
+				 errdetail("A sample can hold at most " INT64_FORMAT " values.", SAMPLE_MAX_VALUES)));
+	if (s->nchunks == s->chunkslots)
+	{
+		int			slots = Max(4, s->chunkslots * 2);
+
+		if (s->chunk == NULL)
+		{
+			s->chunk = MemoryContextAlloc(st->mcxt, slots * sizeof(double *));
+			s->chunklen = MemoryContextAlloc(st->mcxt, slots * sizeof(int64));
+		}
+		else
+		{
+			s->chunk = repalloc(s->chunk, slots * sizeof(double *));
+			s->chunklen = repalloc(s->chunklen, slots * sizeof(int64));
+		}
+		s->chunkslots = slots;
+	}
+	s->chunk[s->nchunks] = huge_alloc(st->mcxt, chunk_cap(s->nchunks) * sizeof(double));
+	s->chunklen[s->nchunks++] = 0;
 }
 
 /* Append one finite value (-0.0 stored as 0.0). */
 static inline void
 sample_push(SampleState *st, Sample *s, double v)
 {
-	if (unlikely(s->n == s->cap))
-		sample_reserve(st, s, s->n + 1);
-	s->values[s->n++] = v + 0.0;
+	int			last = s->nchunks - 1;
+
+	if (unlikely(last < 0 || s->chunklen[last] == chunk_cap(last)))
+	{
+		sample_new_chunk(st, s);
+		last++;
+	}
+	s->chunk[last][s->chunklen[last]++] = v + 0.0;
+	s->nunsorted++;
 }
 
-/* Append the values of src to s, keeping s sorted if both are sorted. */
+/* Merge the sorted values and the runs of s into one sorted array. */
 static void
-sample_append(SampleState *st, Sample *s, Sample *src)
+sample_merge_runs(SampleState *st, Sample *s)
 {
-	if (src->n == 0)
-		return;
-	if (s->nsorted == s->n && src->nsorted == src->n && s->n > 0)
-	{
-		/* Both sorted: merge into a new array so the result stays sorted. */
-		double	   *merged = (double *) MemoryContextAllocHuge(st->mcxt,
-															   (s->n + src->n) * sizeof(double));
+	const double *runs[SAMPLE_MAX_RUNS + 1];
+	size_t		lens[SAMPLE_MAX_RUNS + 1];
+	int			k = 0;
+	int			i;
+	int64		total = s->n + s->nrunvals;
+	double	   *merged;
 
-		mlm_merge_doubles(s->values, s->n, src->values, src->n, merged);
+	if (s->nruns == 0)
+		return;
+	if (s->n > 0)
+	{
+		runs[k] = s->values;
+		lens[k++] = s->n;
+	}
+	for (i = 0; i < s->nruns; i++)
+	{
+		runs[k] = s->runs[i];
+		lens[k++] = s->runlen[i];
+	}
+	merged = (double *) huge_alloc(st->mcxt, total * sizeof(double));
+	mlm_merge_runs(runs, lens, k, merged);
+	if (s->values)
 		pfree(s->values);
-		s->values = merged;
-		s->n += src->n;
-		s->cap = s->n;
-		s->nsorted = s->n;
+	for (i = 0; i < s->nruns; i++)
+		pfree(s->runs[i]);
+	s->values = merged;
+	s->n = total;
+	s->nruns = 0;
+	s->nrunvals = 0;
+}
+
+/* Add a sorted array (allocated in st's context, now owned by s) to s. */
+static void
+sample_add_run(SampleState *st, Sample *s, double *run, int64 len)
+{
+	if (s->n == 0 && s->nruns == 0)
+	{
+		if (s->values)
+			pfree(s->values);
+		s->values = run;
+		s->n = len;
 		return;
 	}
-	sample_reserve(st, s, s->n + src->n);
-	memcpy(s->values + s->n, src->values, src->n * sizeof(double));
-	if (s->n == 0)
-		s->nsorted = src->nsorted;
-	s->n += src->n;
+	if (s->nruns == SAMPLE_MAX_RUNS)
+		sample_merge_runs(st, s);
+	s->runs[s->nruns] = run;
+	s->runlen[s->nruns++] = len;
+	s->nrunvals += len;
+}
+
+/*
+ * Sort one sample into values[0..n): radix-sort the chunks, then merge the
+ * result with the previously sorted values and the runs in one pass.
+ */
+static void
+sample_sort(SampleState *st, Sample *s, SortScratch *scratch)
+{
+	if (s->nunsorted > 0)
+	{
+		int64		nu = s->nunsorted;
+		double	   *out = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
+		double	   *sorted;
+		size_t	   *lens = palloc(s->nchunks * sizeof(size_t));
+		int			i;
+
+		if (scratch->cap < nu)
+		{
+			if (scratch->buf)
+				pfree(scratch->buf);
+			scratch->buf = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
+			scratch->cap = nu;
+		}
+		for (i = 0; i < s->nchunks; i++)
+			lens[i] = s->chunklen[i];
+		sorted = mlm_sort_segments((const double *const *) s->chunk, lens, s->nchunks,
+								   out, scratch->buf, nu);
+		pfree(lens);
+		if (sorted == scratch->buf)
+		{
+			/* The result is in the scratch buffer: keep it, and out becomes scratch. */
+			scratch->buf = out;
+			scratch->cap = nu;
+		}
+		for (i = 0; i < s->nchunks; i++)
+			pfree(s->chunk[i]);
+		s->nchunks = 0;
+		s->nunsorted = 0;
+		sample_add_run(st, s, sorted, nu);
+	}
+	sample_merge_runs(st, s);
 }
 
 void
-sample_ensure_sorted(SampleState *st, Sample *s)
+sample_sort_all(SampleState *st)
 {
-	int64		tail = s->n - s->nsorted;
-	double	   *scratch;
+	SortScratch scratch = {NULL, 0};
 
-	if (tail == 0)
-		return;
-	scratch = (double *) MemoryContextAllocHuge(CurrentMemoryContext, tail * sizeof(double));
-	mlm_sort_doubles(s->values + s->nsorted, scratch, tail);
-	if (s->nsorted > 0)
+	sample_sort(st, &st->ref, &scratch);
+	sample_sort(st, &st->cur, &scratch);
+	if (scratch.buf)
+		pfree(scratch.buf);
+}
+
+/*
+ * Write sample s, sorted, to dest (room for sample_size(s) values).  A
+ * sample that is all chunks is sorted straight into dest, which spares an
+ * array of n values; anything else is sorted in place first.
+ */
+static void
+sample_sort_into(SampleState *st, Sample *s, double *dest, SortScratch *scratch)
+{
+	if (s->nunsorted > 0 && s->n == 0 && s->nruns == 0)
 	{
-		double	   *merged = (double *) MemoryContextAllocHuge(st->mcxt, s->n * sizeof(double));
+		int64		nu = s->nunsorted;
+		size_t	   *lens = palloc(s->nchunks * sizeof(size_t));
+		double	   *sorted;
+		int			i;
 
-		mlm_merge_doubles(s->values, s->nsorted, s->values + s->nsorted, tail, merged);
-		pfree(s->values);
-		s->values = merged;
-		s->cap = s->n;
+		if (scratch->cap < nu)
+		{
+			if (scratch->buf)
+				pfree(scratch->buf);
+			scratch->buf = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
+			scratch->cap = nu;
+		}
+		for (i = 0; i < s->nchunks; i++)
+			lens[i] = s->chunklen[i];
+		sorted = mlm_sort_segments((const double *const *) s->chunk, lens, s->nchunks,
+								   dest, scratch->buf, nu);
+		if (sorted != dest)
+			memcpy(dest, sorted, nu * sizeof(double));
+		pfree(lens);
+		return;
 	}
-	pfree(scratch);
-	s->nsorted = s->n;
+	sample_sort(st, s, scratch);
+	if (s->n > 0)
+		memcpy(dest, s->values, s->n * sizeof(double));
+}
+
+/*
+ * Move the values of src, a sample of another state in the same memory
+ * context that gives them up, into s as a sorted run.
+ */
+static void
+sample_absorb(SampleState *st, Sample *s, Sample *src)
+{
+	SortScratch scratch = {NULL, 0};
+
+	sample_sort(st, src, &scratch);
+	if (scratch.buf)
+		pfree(scratch.buf);
+	if (src->n > 0)
+		sample_add_run(st, s, src->values, src->n);
+	else if (src->values)
+		pfree(src->values);
+	if (src->chunk)
+	{
+		pfree(src->chunk);
+		pfree(src->chunklen);
+	}
+	memset(src, 0, sizeof(Sample));
+}
+
+/* Copy n sorted values from p into an empty sample. */
+static void
+sample_load(SampleState *st, Sample *s, const char *p, int64 n)
+{
+	if (n == 0)
+		return;
+	s->values = (double *) huge_alloc(st->mcxt, n * sizeof(double));
+	memcpy(s->values, p, n * sizeof(double));
+	s->n = n;
 }
 
 /*
@@ -177,7 +340,11 @@ mlm_sample_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* mlm_sample_combine(internal, internal): merge two partial states. */
+/*
+ * mlm_sample_combine(internal, internal): merge two partial states.  A
+ * second state in the aggregate context (freshly deserialized) gives its
+ * arrays up to the first instead of being copied.
+ */
 Datum
 mlm_sample_combine(PG_FUNCTION_ARGS)
 {
@@ -195,7 +362,6 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 	{
-		/* Copy b into the aggregate context rather than returning it. */
 		a = sample_state_new(aggcxt);
 		a->opts = b->opts;
 		a->opts.nopts = 0;
@@ -203,8 +369,20 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
-	sample_append(a, &a->ref, &b->ref);
-	sample_append(a, &a->cur, &b->cur);
+	if (b->mcxt != a->mcxt)
+	{
+		/* b's memory belongs elsewhere: absorb a copy of it instead. */
+		SampleState *copy = sample_state_new(a->mcxt);
+
+		sample_sort_all(b);
+		sample_load(copy, &copy->ref, (const char *) b->ref.values, b->ref.n);
+		sample_load(copy, &copy->cur, (const char *) b->cur.values, b->cur.n);
+		copy->nonfinite_ref = b->nonfinite_ref;
+		copy->nonfinite_cur = b->nonfinite_cur;
+		b = copy;
+	}
+	sample_absorb(a, &a->ref, &b->ref);
+	sample_absorb(a, &a->cur, &b->cur);
 	a->nonfinite_ref += b->nonfinite_ref;
 	a->nonfinite_cur += b->nonfinite_cur;
 	PG_RETURN_POINTER(a);
@@ -215,7 +393,7 @@ Datum
 mlm_sample_serialize(PG_FUNCTION_ARGS)
 {
 	SampleState *st = (SampleState *) PG_GETARG_POINTER(0);
-	Size		nvals = (Size) st->ref.n + (Size) st->cur.n;
+	Size		nvals = (Size) sample_size(&st->ref) + (Size) sample_size(&st->cur);
 	Size		size;
 	SampleStateWire *w;
 	char	   *p;
@@ -228,11 +406,8 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 						   nvals, (MaxAllocSize - sizeof(SampleStateWire)) / sizeof(double)),
 				 errhint("Disable parallel query for this statement with SET max_parallel_workers_per_gather = 0.")));
 
-	sample_ensure_sorted(st, &st->ref);
-	sample_ensure_sorted(st, &st->cur);
-
 	size = sizeof(SampleStateWire) + nvals * sizeof(double);
-	w = (SampleStateWire *) palloc(size);
+	w = (SampleStateWire *) huge_alloc(CurrentMemoryContext, size);
 	memset(w, 0, sizeof(SampleStateWire));	/* no uninitialised padding */
 	SET_VARSIZE(w, size);
 	w->version = SAMPLE_STATE_VERSION;
@@ -240,29 +415,21 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 	w->method = (uint8) st->opts.method;
 	w->binning = (uint8) st->opts.binning;
 	w->bins = st->opts.bins;
-	w->n_ref = st->ref.n;
-	w->n_cur = st->cur.n;
+	w->n_ref = sample_size(&st->ref);
+	w->n_cur = sample_size(&st->cur);
 	w->nonfinite_ref = st->nonfinite_ref;
 	w->nonfinite_cur = st->nonfinite_cur;
 	p = (char *) w + sizeof(SampleStateWire);
-	if (st->ref.n > 0)
-		memcpy(p, st->ref.values, st->ref.n * sizeof(double));
-	p += st->ref.n * sizeof(double);
-	if (st->cur.n > 0)
-		memcpy(p, st->cur.values, st->cur.n * sizeof(double));
-	PG_RETURN_BYTEA_P(w);
-}
+	{
+		/* The workers sort here, straight into the message. */
+		SortScratch scratch = {NULL, 0};
 
-/* Load n serialized values from p into a sample known to be sorted. */
-static void
-sample_load(SampleState *st, Sample *s, const char *p, int64 n)
-{
-	if (n == 0)
-		return;
-	sample_reserve(st, s, n);
-	memcpy(s->values, p, n * sizeof(double));
-	s->n = n;
-	s->nsorted = n;
+		sample_sort_into(st, &st->ref, (double *) p, &scratch);
+		sample_sort_into(st, &st->cur, (double *) (p + w->n_ref * sizeof(double)), &scratch);
+		if (scratch.buf)
+			pfree(scratch.buf);
+	}
+	PG_RETURN_BYTEA_P(w);
 }
 
 /* mlm_sample_deserialize(bytea, internal) returns internal. */
@@ -314,9 +481,8 @@ sample_final_sorted(FunctionCallInfo fcinfo)
 {
 	SampleState *st = sample_final_state(fcinfo);
 
-	if (st == NULL || st->ref.n == 0 || st->cur.n == 0)
+	if (st == NULL || sample_size(&st->ref) == 0 || sample_size(&st->cur) == 0)
 		return NULL;
-	sample_ensure_sorted(st, &st->ref);
-	sample_ensure_sorted(st, &st->cur);
+	sample_sort_all(st);
 	return st;
 }

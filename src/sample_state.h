@@ -11,14 +11,39 @@
 
 #include "options.h"
 
-/* A growable array of finite float8 values; values[0..nsorted) is ascending. */
+/* Sorted runs a sample keeps from other partial states before merging them. */
+#define SAMPLE_MAX_RUNS 16
+
+/*
+ * The finite float8 values of one sample:
+ * - values[0..n): ascending, what the last sort produced;
+ * - chunks: values appended since, in blocks that double in size up to a
+ *   limit and are never moved (growing a single array by reallocation would
+ *   copy it again and again);
+ * - runs: sorted arrays handed over by parallel workers, merged in one pass
+ *   when the sample is sorted.
+ */
 typedef struct Sample
 {
 	double	   *values;
 	int64		n;
-	int64		cap;
-	int64		nsorted;
+	double	  **chunk;
+	int64	   *chunklen;
+	int			nchunks;
+	int			chunkslots;
+	int64		nunsorted;		/* values in the chunks */
+	double	   *runs[SAMPLE_MAX_RUNS];
+	int64		runlen[SAMPLE_MAX_RUNS];
+	int			nruns;
+	int64		nrunvals;		/* values in the runs */
 } Sample;
+
+/* Number of values in a sample. */
+static inline int64
+sample_size(const Sample *s)
+{
+	return s->n + s->nunsorted + s->nrunvals;
+}
 
 typedef struct SampleState
 {
@@ -30,8 +55,11 @@ typedef struct SampleState
 	StatOptions opts;
 } SampleState;
 
-/* Sort a sample in place (keeps its contents; safe inside a final function). */
-extern void sample_ensure_sorted(SampleState *st, Sample *s);
+/*
+ * Sort both samples into single ascending arrays (the multiset the state
+ * stands for does not change, so this is safe inside a final function).
+ */
+extern void sample_sort_all(SampleState *st);
 
 /* The state of a two-sample aggregate's final function, or NULL when it saw no rows. */
 extern SampleState *sample_final_state(FunctionCallInfo fcinfo);

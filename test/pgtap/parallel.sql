@@ -11,7 +11,7 @@ SELECT g % 7 AS grp,
 ANALYZE tap_par;
 
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text; out text := '';
@@ -53,6 +53,23 @@ SELECT ok(pg_temp.plan_of('SELECT mlmon.ks_2samp(value, is_current) FROM tap_par
 SELECT is(pg_temp.result_of(q), serial.result, name || ': parallel result equals the serial one')
   FROM queries JOIN serial USING (name) ORDER BY name;
 SELECT isnt(serial.result, NULL, 'serial results are not empty') FROM serial WHERE name = 'ks_2samp';
+-- partitionwise aggregation: 24 partial states combined (more than a sample keeps as runs)
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET LOCAL max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE tap_parts (k int, value float8, is_current boolean, category text) PARTITION BY LIST (k);
+SELECT format('CREATE TEMP TABLE tap_parts_%s PARTITION OF tap_parts FOR VALUES IN (%s)', i, i) FROM generate_series(0, 23) i \gexec
+INSERT INTO tap_parts SELECT (hashfloat8(coalesce(value, 0)) & 1023) % 24, value, is_current, category FROM tap_par;
+ANALYZE tap_parts;
+CREATE TEMP TABLE parts_serial AS
+  SELECT pg_temp.result_of($$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_parts$$) AS r;
+SET LOCAL enable_partitionwise_aggregate = on;
+SELECT ok(pg_temp.plan_of($$SELECT mlmon.ks_2samp(value, is_current) FROM tap_parts$$) ~ 'Partial Aggregate',
+          'partitionwise aggregation plans partial aggregates per partition');
+SELECT is(pg_temp.result_of($$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_parts$$),
+          (SELECT r FROM parts_serial), 'partitionwise aggregation over 24 partitions equals plain aggregation');
+
 SELECT * FROM finish();
 ROLLBACK;
 DROP TABLE tap_par;
