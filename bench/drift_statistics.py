@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""Benchmark of the drift statistics on a 10M-row table (value float8,
+is_current boolean, half each), run by bench/statistics on a throwaway
+cluster.  Every query's time is reported as a ratio to the scan floor
+(SELECT avg(value)) and to a built-in that sorts (percentile_cont), medians
+of several repetitions, with parallel workers off and on.  The same
+statistics written in plain SQL (KS with window functions, PSI with
+width_bucket) are timed too.  Ratios, not seconds, are the result: the
+machines are shared and noisy."""
+import argparse
+import os
+import platform
+import statistics
+import time
+
+import psycopg2
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--rows", type=int, default=10_000_000)
+ap.add_argument("--reps", type=int, default=3)
+ap.add_argument("--plain-sql-reps", type=int, default=1)
+ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "statistics.md"))
+args = ap.parse_args()
+
+conn = psycopg2.connect("")
+conn.autocommit = True
+cur = conn.cursor()
+cur.execute("SET client_min_messages = warning")
+cur.execute("CREATE EXTENSION IF NOT EXISTS mlmon")
+cur.execute("SELECT count(*) FROM pg_class WHERE relname = 'bench_num'")
+if cur.fetchone()[0] == 0:
+    print(f"creating bench tables with {args.rows:,} rows ...", flush=True)
+    cur.execute(f"""CREATE TABLE bench_num AS
+        SELECT (random() + random() + random()) * 10 + (g % 2) * 0.3 AS value, g % 2 = 1 AS is_current
+          FROM generate_series(1, {args.rows}) g""")
+    cur.execute(f"""CREATE TABLE bench_cat AS
+        SELECT 'cat' || floor(random() * 20 + (g % 2) * random() * 2)::int AS category, g % 2 = 1 AS is_current
+          FROM generate_series(1, {args.rows}) g""")
+    cur.execute("VACUUM ANALYZE bench_num")
+    cur.execute("VACUUM ANALYZE bench_cat")
+
+QUERIES = [
+    ("scan floor: avg(value)", "SELECT avg(value) FROM bench_num", "num"),
+    ("percentile_cont(0.5)", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) FROM bench_num", "num"),
+    ("ks_2samp", "SELECT mlmon.ks_2samp(value, is_current) FROM bench_num", "num"),
+    ("wasserstein", "SELECT mlmon.wasserstein(value, is_current) FROM bench_num", "num"),
+    ("wasserstein_normed", "SELECT mlmon.wasserstein_normed(value, is_current) FROM bench_num", "num"),
+    ("psi (10 quantile bins)", "SELECT mlmon.psi(value, is_current) FROM bench_num", "num"),
+    ("psi (evidently bins)", "SELECT mlmon.psi(value, is_current, 'evidently') FROM bench_num", "num"),
+    ("jensen_shannon", "SELECT mlmon.jensen_shannon(value, is_current) FROM bench_num", "num"),
+    ("scan floor: count(category)", "SELECT count(category) FROM bench_cat", "cat"),
+    ("chi2_drift", "SELECT mlmon.chi2_drift(category, is_current) FROM bench_cat", "cat"),
+    ("psi (categorical)", "SELECT mlmon.psi(category, is_current) FROM bench_cat", "cat"),
+    ("jensen_shannon (categorical)", "SELECT mlmon.jensen_shannon(category, is_current) FROM bench_cat", "cat"),
+]
+PLAIN = [
+    ("plain SQL KS (window functions)", """
+SELECT max(abs(c1 - c2)) FROM (
+  SELECT sum((NOT is_current)::int) OVER w::float8 / (SELECT count(*) FROM bench_num WHERE NOT is_current) AS c1,
+         sum(is_current::int) OVER w::float8 / (SELECT count(*) FROM bench_num WHERE is_current) AS c2
+    FROM bench_num WINDOW w AS (ORDER BY value RANGE UNBOUNDED PRECEDING)) s""", "num"),
+    ("plain SQL PSI (width_bucket)", """
+WITH e AS (SELECT percentile_cont(ARRAY[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) WITHIN GROUP (ORDER BY value) AS e
+             FROM bench_num WHERE NOT is_current),
+     b AS (SELECT width_bucket(value, e.e) AS bin, count(*) FILTER (WHERE NOT is_current) AS r,
+                  count(*) FILTER (WHERE is_current) AS c FROM bench_num, e GROUP BY 1),
+     p AS (SELECT greatest(r::float8 / sum(r) OVER (), 1e-4) AS r, greatest(c::float8 / sum(c) OVER (), 1e-4) AS c FROM b)
+SELECT sum((r - c) * ln(r / c)) FROM p""", "num"),
+]
+
+
+def timed(sql, reps):
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        cur.execute(sql)
+        cur.fetchall()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+results = {}
+for workers in (0, 2):
+    cur.execute(f"SET max_parallel_workers_per_gather = {workers}")
+    for name, sql, table in QUERIES + PLAIN:
+        reps = args.plain_sql_reps if (name, sql, table) in PLAIN else args.reps
+        results[(name, workers)] = timed(sql, reps)
+        print(f"workers={workers} {name:34s} {results[(name, workers)]:8.3f} s", flush=True)
+
+
+def floor_of(table, workers):
+    return results[("scan floor: avg(value)" if table == "num" else "scan floor: count(category)", workers)]
+
+
+lines = [f"# Drift statistics benchmark ({args.rows:,} rows, half reference, half current)", "",
+         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
+         f"medians of {args.reps} runs ({args.plain_sql_reps} for plain SQL).", "",
+         "| query | workers 0: s | x scan floor | x percentile_cont | workers 2: s | x scan floor | speed-up with 2 workers |",
+         "|---|---:|---:|---:|---:|---:|---:|"]
+for name, sql, table in QUERIES + PLAIN:
+    t0, t2 = results[(name, 0)], results[(name, 2)]
+    pc = results[("percentile_cont(0.5)", 0)]
+    lines.append(f"| {name} | {t0:.3f} | {t0 / floor_of(table, 0):.2f} | "
+                 f"{(t0 / pc if table == 'num' else float('nan')):.2f} | {t2:.3f} | "
+                 f"{t2 / floor_of(table, 2):.2f} | {t0 / t2:.2f} |")
+lines += ["", "Scan floor of the categorical queries: SELECT count(category) on a 10M-row text table."]
+text = "\n".join(lines) + "\n"
+print(text)
+os.makedirs(os.path.dirname(args.out), exist_ok=True)
+with open(args.out, "w") as f:
+    f.write(text)
+print("written to", args.out)
