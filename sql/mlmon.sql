@@ -6,6 +6,9 @@
 \echo Use "CREATE EXTENSION mlmon" to load this file. \quit
 
 COMMENT ON SCHEMA @extschema@ IS 'mlmon: machine-learning model monitoring';
+-- The statistics are plain computations: every role may call them, as it
+-- may call the built-in aggregates.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 --------------------------------------------------------------------------
 -- Result types
@@ -59,8 +62,11 @@ CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, int)
 CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, text, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
+CREATE FUNCTION @extschema@._ks_accum(internal, float8, boolean, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ks_accum(internal, float8, boolean, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ks_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._sample_combine(internal, internal)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_combine'
@@ -78,7 +84,9 @@ COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, int) IS
     'Transition function of the two-sample numeric statistics with a number of bins (internal)';
 COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, text) IS
     'Transition function of the two-sample numeric statistics with a binning (internal)';
-COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, text, text) IS
+COMMENT ON FUNCTION @extschema@._ks_accum(internal, float8, boolean, text) IS
+    'Transition function of mlmon.ks_2samp with an alternative (internal)';
+COMMENT ON FUNCTION @extschema@._ks_accum(internal, float8, boolean, text, text) IS
     'Transition function of mlmon.ks_2samp with alternative and method (internal)';
 COMMENT ON FUNCTION @extschema@._sample_combine(internal, internal) IS
     'Combine function of the two-sample numeric statistics (internal)';
@@ -118,8 +126,16 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean) (
     DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text) (
+    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text, method text) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 256,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -128,6 +144,8 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternat
 );
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean) IS
     'Two-sample Kolmogorov-Smirnov test of the reference (is_current false) against the current sample, two-sided, SciPy''s method choice';
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text) IS
+    'Two-sample Kolmogorov-Smirnov test with an alternative: two-sided, less or greater (method auto)';
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text, text) IS
     'Two-sample Kolmogorov-Smirnov test; alternative two-sided|less|greater, method auto|exact|asymp as scipy.stats.ks_2samp';
 
@@ -227,6 +245,12 @@ CREATE FUNCTION @extschema@._category_accum(internal, text, boolean)
 CREATE FUNCTION @extschema@._category_accum(internal, text, boolean, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(internal, anyelement, boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(internal, anyelement, boolean, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_combine(internal, internal)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_combine'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -253,6 +277,10 @@ COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean) IS
     'Transition function of the categorical statistics (internal)';
 COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean, text) IS
     'Transition function of mlmon.chi2_drift with a method (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, anyelement, boolean) IS
+    'Transition function of the categorical statistics on any type, by its text output (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, anyelement, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method on any type (internal)';
 COMMENT ON FUNCTION @extschema@._category_combine(internal, internal) IS
     'Combine function of the categorical statistics (internal)';
 COMMENT ON FUNCTION @extschema@._category_serialize(internal) IS
@@ -284,6 +312,26 @@ COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean) IS
     'Chi-square drift test of a categorical feature, Evidently''s goodness-of-fit form (expected counts from reference proportions)';
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean, text) IS
     'Chi-square drift test; method goodness_of_fit (Evidently) or contingency (scipy.stats.chi2_contingency, Yates for dof 1)';
+CREATE AGGREGATE @extschema@.chi2_drift(category anyelement, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.chi2_drift(category anyelement, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.chi2_drift(anyelement, boolean) IS
+    'Chi-square drift test of a categorical feature of any type (integers, booleans, enums), categories compared by their text form';
+COMMENT ON AGGREGATE @extschema@.chi2_drift(anyelement, boolean, text) IS
+    'Chi-square drift test of a categorical feature of any type, with method goodness_of_fit or contingency';
 
 CREATE AGGREGATE @extschema@.psi(category text, is_current boolean) (
     SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
@@ -317,3 +365,13 @@ CREATE AGGREGATE @extschema@.z_test(category text, is_current boolean) (
 );
 COMMENT ON AGGREGATE @extschema@.z_test(text, boolean) IS
     'Two-proportion z-test of a binary categorical feature (Evidently''s pooled test, p-value from erfc)';
+CREATE AGGREGATE @extschema@.z_test(category anyelement, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.z_test(anyelement, boolean) IS
+    'Two-proportion z-test of a binary feature of any type (a boolean, say), categories compared by their text form';

@@ -9,7 +9,9 @@
  */
 #include "category_state.h"
 
+#include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(mlm_category_accum);
@@ -58,6 +60,8 @@ typedef struct CategoryState
 	int64		n_cur;
 	Size		key_bytes;		/* total bytes of all categories */
 	StatOptions opts;
+	bool		by_output;		/* categories of a non-text type: use its text output */
+	FmgrInfo	outfn;
 } CategoryState;
 
 /* Serialized form: header, then per category int32 length, bytes, int64 ref, int64 cur. */
@@ -131,8 +135,9 @@ category_add(CategoryState *st, const char *data, int32 len, int64 ref, int64 cu
 }
 
 /*
- * mlm_category_accum(state internal, category text, is_current boolean [, method text])
+ * mlm_category_accum(state internal, category text|anyelement, is_current boolean [, method text])
  * Transition function: NULL categories or NULL is_current are skipped.
+ * Categories of another type than text are compared by their text output.
  */
 Datum
 mlm_category_accum(PG_FUNCTION_ARGS)
@@ -147,6 +152,19 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 			elog(ERROR, "mlm_category_accum called in non-aggregate context");
 		st = category_state_new(aggcxt);
 		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, aggcxt);
+		{
+			Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+			if (argtype != TEXTOID && argtype != VARCHAROID && OidIsValid(argtype))
+			{
+				Oid			outfunc;
+				bool		isvarlena;
+
+				getTypeOutputInfo(argtype, &outfunc, &isvarlena);
+				fmgr_info_cxt(outfunc, &st->outfn, aggcxt);
+				st->by_output = true;
+			}
+		}
 	}
 	else
 	{
@@ -157,10 +175,20 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 	{
-		text	   *t = PG_GETARG_TEXT_PP(1);
 		bool		current = PG_GETARG_BOOL(2);
 
-		category_add(st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), current ? 0 : 1, current ? 1 : 0);
+		if (st->by_output)
+		{
+			char	   *c = OutputFunctionCall(&st->outfn, PG_GETARG_DATUM(1));
+
+			category_add(st, c, strlen(c), current ? 0 : 1, current ? 1 : 0);
+		}
+		else
+		{
+			text	   *t = PG_GETARG_TEXT_PP(1);
+
+			category_add(st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), current ? 0 : 1, current ? 1 : 0);
+		}
 	}
 	PG_RETURN_POINTER(st);
 }

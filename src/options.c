@@ -130,17 +130,25 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 		}
 	}
 
-	if (opts->nopts == 2)
+	if (opts->nopts == 0)
+		return;
+	switch (kind)
 	{
-		opts->alternative = parse_alternative(option_text(fcinfo, first, "alternative"));
-		opts->method = parse_ks_method(option_text(fcinfo, first + 1, "method"));
+		case OPTS_KS:
+			opts->alternative = parse_alternative(option_text(fcinfo, first, "alternative"));
+			if (opts->nopts == 2)
+				opts->method = parse_ks_method(option_text(fcinfo, first + 1, "method"));
+			break;
+		case OPTS_BINNED:
+			if (opts->opt_type[0] == INT4OID)
+				opts->bins = parse_bins(fcinfo, first);
+			else
+				opts->binning = parse_binning(option_text(fcinfo, first, "binning"));
+			break;
+		case OPTS_CATEGORICAL:
+			opts->chi2_method = parse_chi2_method(option_text(fcinfo, first, "method"));
+			break;
 	}
-	else if (opts->nopts == 1 && opts->opt_type[0] == INT4OID)
-		opts->bins = parse_bins(fcinfo, first);
-	else if (opts->nopts == 1 && kind == OPTS_NUMERIC)
-		opts->binning = parse_binning(option_text(fcinfo, first, "binning"));
-	else if (opts->nopts == 1)
-		opts->chi2_method = parse_chi2_method(option_text(fcinfo, first, "method"));
 }
 
 void

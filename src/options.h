@@ -42,8 +42,9 @@ typedef struct StatOptions
 /* Which aggregate family reads the options: decides what a lone text option means. */
 typedef enum OptionsKind
 {
-	OPTS_NUMERIC = 0,			/* text = binning; int = bins; text, text = alternative, method */
-	OPTS_CATEGORICAL = 1		/* text = chi-square method */
+	OPTS_BINNED = 0,			/* int = bins; text = binning */
+	OPTS_KS = 1,				/* text = alternative; text, text = alternative, method */
+	OPTS_CATEGORICAL = 2		/* text = chi-square method */
 } OptionsKind;
 
 /*

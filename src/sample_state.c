@@ -29,6 +29,7 @@
 #include "huge_alloc.h"
 
 PG_FUNCTION_INFO_V1(mlm_sample_accum);
+PG_FUNCTION_INFO_V1(mlm_ks_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_combine);
 PG_FUNCTION_INFO_V1(mlm_sample_serialize);
 PG_FUNCTION_INFO_V1(mlm_sample_deserialize);
@@ -300,12 +301,12 @@ sample_load(SampleState *st, Sample *s, const char *p, int64 n)
 }
 
 /*
- * mlm_sample_accum(state internal, value float8, is_current boolean [, options])
- * Transition function: NULL values or NULL is_current are skipped, NaN and
- * +-Infinity are counted and skipped.
+ * The transition of every numeric aggregate: NULL values or NULL is_current
+ * are skipped, NaN and +-Infinity are counted and skipped.  The option
+ * arguments after is_current are read as `kind` says.
  */
-Datum
-mlm_sample_accum(PG_FUNCTION_ARGS)
+static Datum
+sample_accum(FunctionCallInfo fcinfo, OptionsKind kind)
 {
 	SampleState *st;
 
@@ -314,9 +315,9 @@ mlm_sample_accum(PG_FUNCTION_ARGS)
 		MemoryContext aggcxt;
 
 		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			elog(ERROR, "mlm_sample_accum called in non-aggregate context");
+			elog(ERROR, "sample_accum called in non-aggregate context");
 		st = sample_state_new(aggcxt);
-		options_init(&st->opts, fcinfo, 3, OPTS_NUMERIC, aggcxt);
+		options_init(&st->opts, fcinfo, 3, kind, aggcxt);
 	}
 	else
 	{
@@ -338,6 +339,20 @@ mlm_sample_accum(PG_FUNCTION_ARGS)
 			st->nonfinite_ref++;
 	}
 	PG_RETURN_POINTER(st);
+}
+
+/* mlm_sample_accum(state internal, value float8, is_current boolean [, bins int | binning text]) */
+Datum
+mlm_sample_accum(PG_FUNCTION_ARGS)
+{
+	return sample_accum(fcinfo, OPTS_BINNED);
+}
+
+/* mlm_ks_accum(state internal, value float8, is_current boolean, alternative text [, method text]) */
+Datum
+mlm_ks_accum(PG_FUNCTION_ARGS)
+{
+	return sample_accum(fcinfo, OPTS_KS);
 }
 
 /*

@@ -7,7 +7,7 @@ SELECT plan(11);
 SELECT has_schema('mlmon');
 SELECT functions_are('mlmon', ARRAY[
   'ks_2samp', 'wasserstein', 'wasserstein_normed', 'psi', 'jensen_shannon', 'chi2_drift', 'z_test',
-  '_sample_accum', '_sample_combine', '_sample_serialize', '_sample_deserialize',
+  '_sample_accum', '_ks_accum', '_sample_combine', '_sample_serialize', '_sample_deserialize',
   '_ks_final', '_wasserstein_final', '_wasserstein_normed_final', '_psi_numeric_final', '_js_numeric_final',
   '_category_accum', '_category_combine', '_category_serialize', '_category_deserialize',
   '_chi2_final', '_psi_categorical_final', '_js_categorical_final', '_z_test_final']);

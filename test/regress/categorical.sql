@@ -75,3 +75,12 @@ SELECT (r).n_reference, (r).n_current, (r).dof
 -- bad options
 SELECT mlmon.chi2_drift(category, is_current, 'fisher') FROM cat_sample('{1}', '{1}');
 SELECT mlmon.chi2_drift(category, is_current, NULL) FROM cat_sample('{1}', '{1}');
+
+-- categories of other types than text are compared by their text output
+SELECT (r).category, (r).n_reference, (r).n_current
+  FROM (SELECT mlmon.z_test(g % 3 = 0, g > 50) AS r FROM generate_series(1, 100) g) s;
+SELECT (mlmon.chi2_drift(g % 4, g > 50)).dof, (mlmon.chi2_drift(g % 4, g > 50, 'contingency')).dof
+  FROM generate_series(1, 100) g;
+-- the same counts as the text form
+SELECT mlmon.chi2_drift(g % 4, g > 50) = mlmon.chi2_drift((g % 4)::text, g > 50) AS same_as_text
+  FROM generate_series(1, 100) g;

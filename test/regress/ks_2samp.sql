@@ -64,3 +64,11 @@ SELECT mlmon.ks_2samp(g::float8, g > 200000, 'two-sided', 'exact') FROM generate
 SELECT (r).method, (r).n_reference, (r).n_current
   FROM (SELECT mlmon.ks_2samp(g::float8, g > 100002, 'two-sided', 'exact') AS r
           FROM generate_series(1, 200003) g) s;
+
+-- the alternative alone (method auto), as scipy.stats.ks_2samp(a, b, alternative)
+SELECT (r).method, (r).statistic_sign,
+       abs((r).statistic - 0.5) <= 1e-12 * 0.5 AS statistic_ok,
+       abs((r).pvalue - 0.23809523809523808) <= 1e-9 * 0.23809523809523808 AS pvalue_ok
+  FROM (SELECT mlmon.ks_2samp(value, is_current, 'greater') AS r FROM ks12) s;
+SELECT mlmon.ks_2samp(value, is_current, 'two-sided') = mlmon.ks_2samp(value, is_current) AS same_as_default FROM ks12;
+SELECT mlmon.ks_2samp(value, is_current, 'both') FROM ks12;
