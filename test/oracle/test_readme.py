@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""Every SQL example in README.md runs as written: the ```sql blocks of the
+section "Using the statistics" are executed in order in a fresh database,
+on tables filled with a little data, and each must succeed and return rows."""
+import os
+import re
+import sys
+
+import psycopg2
+
+from common import HERE, connect
+
+readme = open(os.path.join(HERE, "..", "..", "README.md")).read()
+section = readme[readme.index("## Using the statistics"):readme.index("## Function reference")]
+blocks = re.findall(r"```sql\n(.*?)```", section, re.S)
+
+admin = connect()
+admin.cursor().execute("DROP DATABASE IF EXISTS mlmon_readme")
+admin.cursor().execute("CREATE DATABASE mlmon_readme")
+conn = psycopg2.connect(dbname="mlmon_readme")
+conn.autocommit = True
+cur = conn.cursor()
+cur.execute("CREATE EXTENSION mlmon")
+
+failures = 0
+ran = 0
+for block in blocks:
+    # split on semicolons at line ends; the examples hold no semicolons inside strings
+    for stmt in [s.strip() for s in re.split(r";\s*\n", block + "\n") if s.strip()]:
+        stmt_sql = "\n".join(l for l in stmt.splitlines() if not l.strip().startswith("--"))
+        if not stmt_sql.strip():
+            continue
+        try:
+            cur.execute(stmt_sql)
+            ran += 1
+            if cur.description is not None:
+                rows = cur.fetchall()
+                if not rows:
+                    failures += 1
+                    print(f"FAIL (no rows): {stmt_sql[:80]}...")
+        except psycopg2.Error as e:
+            failures += 1
+            print(f"FAIL: {stmt_sql[:80]}...\n  {e.pgerror}")
+    if "CREATE TABLE" in block:
+        # give the example tables some data: yesterday and today, two features
+        cur.execute("""
+INSERT INTO predictions SELECT now() - g * interval '1 hour', sin(g) FROM generate_series(1, 200) g;
+INSERT INTO feature_values SELECT now() - g * interval '1 minute', f, cos(g) + (g < 100)::int, g < 100
+  FROM generate_series(1, 400) g, unnest(ARRAY['age', 'income']) f;
+INSERT INTO requests SELECT now() - g * interval '1 minute', (ARRAY['FR', 'DE', 'US'])[1 + g % 3], g % 5 = 0, g < 100
+  FROM generate_series(1, 300) g;""")
+
+conn.close()
+admin.cursor().execute("DROP DATABASE mlmon_readme")
+print(f"README examples: {ran - failures}/{ran} statements ran and returned rows where they select")
+sys.exit(1 if failures or ran == 0 else 0)
