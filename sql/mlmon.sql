@@ -21,7 +21,8 @@ CREATE TYPE @extschema@.ks_result AS (
     n_current          bigint,   -- finite values used from the current sample
     method             text,     -- 'exact' or 'asymp': the p-value computed
     statistic_location float8,   -- value at which the ECDF gap is attained
-    statistic_sign     int       -- +1: reference ECDF above current there, -1 below
+    statistic_sign     int,      -- +1: reference ECDF above current there, -1 below
+    statistic_error    float8    -- bound on |statistic - exact statistic|: 0 unless a sketched profile is involved
 );
 COMMENT ON TYPE @extschema@.ks_result IS
     'Result of mlmon.ks_2samp, the two-sample Kolmogorov-Smirnov test (scipy.stats.ks_2samp)';

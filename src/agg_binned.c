@@ -18,45 +18,40 @@ typedef struct BinCounts
 	int64	   *cur;
 } BinCounts;
 
-/* Bin the sorted samples of st as its options say. */
+/* Bin the sorted samples a (reference) and b (current) as opts say. */
 static void
-bin_samples(SampleState *st, BinCounts *bc)
+bin_samples(const mlm_wsample *a, const mlm_wsample *b, const StatOptions *opts, BinCounts *bc)
 {
-	const double *a = st->ref.values;
-	const double *b = st->cur.values;
-	int64		n1 = st->ref.n;
-	int64		n2 = st->cur.n;
-
-	if (st->opts.binning == BINNING_QUANTILE)
+	if (opts->binning == BINNING_QUANTILE)
 	{
-		double	   *edges = palloc(sizeof(double) * st->opts.bins);
-		int			m = mlm_quantile_edges(a, n1, st->opts.bins, edges);
+		double	   *edges = palloc(sizeof(double) * opts->bins);
+		int			m = mlm_quantile_edges(a, opts->bins, edges);
 
 		bc->k = m + 1;
 		bc->ref = palloc(sizeof(int64) * bc->k);
 		bc->cur = palloc(sizeof(int64) * bc->k);
-		mlm_count_open_bins(a, n1, edges, m, bc->ref);
-		mlm_count_open_bins(b, n2, edges, m, bc->cur);
+		mlm_count_open_bins(a, edges, m, bc->ref);
+		mlm_count_open_bins(b, edges, m, bc->cur);
 		pfree(edges);
 	}
-	else if (mlm_count_distinct(a, n1) > MLM_EVIDENTLY_MAX_DISTINCT)
+	else if (mlm_count_distinct(a) > MLM_EVIDENTLY_MAX_DISTINCT)
 	{
 		double		edges[MLM_STURGES_MAX_BINS + 1];
-		int			nb = mlm_sturges_edges(a, n1, b, n2, edges);
+		int			nb = mlm_sturges_edges(a, b, edges);
 
 		bc->k = nb;
 		bc->ref = palloc(sizeof(int64) * nb);
 		bc->cur = palloc(sizeof(int64) * nb);
-		mlm_count_histogram(a, n1, edges, nb, bc->ref);
-		mlm_count_histogram(b, n2, edges, nb, bc->cur);
+		mlm_count_histogram(a, edges, nb, bc->ref);
+		mlm_count_histogram(b, edges, nb, bc->cur);
 	}
 	else
 	{
-		Size		room = (Size) mlm_count_distinct(a, n1) + (Size) mlm_count_distinct(b, n2);
+		Size		room = (Size) mlm_count_distinct(a) + (Size) mlm_count_distinct(b);
 
 		bc->ref = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * room);
 		bc->cur = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * room);
-		bc->k = mlm_value_counts(a, n1, b, n2, bc->ref, bc->cur);
+		bc->k = mlm_value_counts(a, b, bc->ref, bc->cur);
 	}
 }
 
@@ -68,9 +63,14 @@ binned_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
 	BinCounts	bc;
 	double	   *scratch;
 
+	mlm_wsample a,
+				b;
+
 	if (st == NULL)
 		PG_RETURN_NULL();
-	bin_samples(st, &bc);
+	a = SAMPLE_WS(&st->ref);
+	b = SAMPLE_WS(&st->cur);
+	bin_samples(&a, &b, &st->opts, &bc);
 	scratch = MemoryContextAllocHuge(CurrentMemoryContext,
 									 sizeof(double) * MLM_DIVERGENCE_SCRATCH(bc.k));
 	PG_RETURN_FLOAT8(divergence(bc.ref, bc.cur, bc.k, st->ref.n, st->cur.n, scratch));

@@ -17,11 +17,14 @@ Datum
 mlm_wasserstein_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_sorted(fcinfo);
+	mlm_wsample a,
+				b;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(mlm_wasserstein_sorted(st->ref.values, st->ref.n,
-											st->cur.values, st->cur.n));
+	a = SAMPLE_WS(&st->ref);
+	b = SAMPLE_WS(&st->cur);
+	PG_RETURN_FLOAT8(mlm_wasserstein(&a, &b));
 }
 
 /* mlm_wasserstein_normed_final(internal) returns float8: W1 / max(std(reference), 0.001). */
@@ -29,12 +32,16 @@ Datum
 mlm_wasserstein_normed_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_sorted(fcinfo);
+	mlm_wsample a,
+				b;
 	double		w,
 				sd;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	w = mlm_wasserstein_sorted(st->ref.values, st->ref.n, st->cur.values, st->cur.n);
-	sd = mlm_std_population(st->ref.values, st->ref.n);
+	a = SAMPLE_WS(&st->ref);
+	b = SAMPLE_WS(&st->cur);
+	w = mlm_wasserstein(&a, &b);
+	sd = mlm_std_population(&a);
 	PG_RETURN_FLOAT8(w / Max(sd, NORM_MIN_STD));
 }

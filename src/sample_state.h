@@ -10,6 +10,7 @@
 #include "fmgr.h"
 
 #include "options.h"
+#include "core/wsample.h"
 
 /* Sorted runs a sample keeps from other partial states before merging them. */
 #define SAMPLE_MAX_RUNS 16
@@ -37,6 +38,9 @@ typedef struct Sample
 	int			nruns;
 	int64		nrunvals;		/* values in the runs */
 } Sample;
+
+/* A sorted sample (after sample_sort_all) as the numerics core reads it. */
+#define SAMPLE_WS(s) mlm_ws_array((s)->values, (s)->n)
 
 /* Number of values in a sample. */
 static inline int64

@@ -13,47 +13,10 @@
 
 #include <math.h>
 
-/* Index of the first element of sorted x[0..n) that is >= v (numpy searchsorted 'left'). */
-static int64_t
-lower_bound(const double *x, int64_t n, double v)
-{
-	int64_t		lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int64_t		mid = lo + (hi - lo) / 2;
-
-		if (x[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Index of the first element of sorted x[0..n) that is > v (numpy searchsorted 'right'). */
-static int64_t
-upper_bound(const double *x, int64_t n, double v)
-{
-	int64_t		lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int64_t		mid = lo + (hi - lo) / 2;
-
-		if (x[mid] <= v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 double
-mlm_quantile_linear(const double *x, int64_t n, double q)
+mlm_quantile_linear(const mlm_wsample *x, double q)
 {
+	int64_t		n = x->n;
 	double		h = (double) (n - 1) * q;	/* NumPy's virtual index */
 	double		lo;
 	double		t;
@@ -63,14 +26,14 @@ mlm_quantile_linear(const double *x, int64_t n, double q)
 	int64_t		i;
 
 	if (h >= (double) (n - 1))
-		return x[n - 1];
+		return mlm_ws_value_at(x, n - 1);
 	if (h < 0)
-		return x[0];
+		return mlm_ws_value_at(x, 0);
 	lo = floor(h);
 	i = (int64_t) lo;
 	t = h - lo;
-	a = x[i];
-	b = x[i + 1];
+	a = mlm_ws_value_at(x, i);
+	b = mlm_ws_value_at(x, i + 1);
 	diff = b - a;
 	/* numpy's _lerp: interpolate from the nearer end. */
 	if (t >= 0.5)
@@ -79,14 +42,14 @@ mlm_quantile_linear(const double *x, int64_t n, double q)
 }
 
 int
-mlm_quantile_edges(const double *ref, int64_t n, int bins, double *edges)
+mlm_quantile_edges(const mlm_wsample *ref, int bins, double *edges)
 {
 	int			m = 0;
 	int			k;
 
 	for (k = 1; k < bins; k++)
 	{
-		double		e = mlm_quantile_linear(ref, n, (double) k / (double) bins);
+		double		e = mlm_quantile_linear(ref, (double) k / (double) bins);
 
 		if (m == 0 || e > edges[m - 1])
 			edges[m++] = e;
@@ -95,23 +58,23 @@ mlm_quantile_edges(const double *ref, int64_t n, int bins, double *edges)
 }
 
 void
-mlm_count_open_bins(const double *x, int64_t n, const double *edges, int m, int64_t *counts)
+mlm_count_open_bins(const mlm_wsample *x, const double *edges, int m, int64_t *counts)
 {
 	int64_t		prev = 0;
 	int			b;
 
 	for (b = 0; b < m; b++)
 	{
-		int64_t		pos = lower_bound(x, n, edges[b]);
+		int64_t		below = mlm_ws_count_below(x, edges[b]);
 
-		counts[b] = pos - prev;
-		prev = pos;
+		counts[b] = below - prev;
+		prev = below;
 	}
-	counts[m] = n - prev;
+	counts[m] = x->n - prev;
 }
 
 int
-mlm_sturges_edges(const double *a, int64_t n1, const double *b, int64_t n2, double *edges)
+mlm_sturges_edges(const mlm_wsample *a, const mlm_wsample *b, double *edges)
 {
 	double		first,
 				last,
@@ -120,24 +83,24 @@ mlm_sturges_edges(const double *a, int64_t n1, const double *b, int64_t n2, doub
 	int			nbins,
 				k;
 
-	if (n1 == 0)
+	if (a->m == 0)
 	{
-		first = b[0];
-		last = b[n2 - 1];
+		first = b->v[0];
+		last = b->v[b->m - 1];
 	}
-	else if (n2 == 0)
+	else if (b->m == 0)
 	{
-		first = a[0];
-		last = a[n1 - 1];
+		first = a->v[0];
+		last = a->v[a->m - 1];
 	}
 	else
 	{
-		first = a[0] < b[0] ? a[0] : b[0];
-		last = a[n1 - 1] > b[n2 - 1] ? a[n1 - 1] : b[n2 - 1];
+		first = a->v[0] < b->v[0] ? a->v[0] : b->v[0];
+		last = a->v[a->m - 1] > b->v[b->m - 1] ? a->v[a->m - 1] : b->v[b->m - 1];
 	}
 
 	/* numpy _hist_bin_sturges: width = ptp / (log2(size) + 1), then ceil(range / width) bins. */
-	width = (last - first) / (log2((double) (n1 + n2)) + 1.0);
+	width = (last - first) / (log2((double) (a->n + b->n)) + 1.0);
 	if (first == last)
 	{
 		first -= 0.5;
@@ -161,14 +124,14 @@ mlm_sturges_edges(const double *a, int64_t n1, const double *b, int64_t n2, doub
 }
 
 void
-mlm_count_histogram(const double *x, int64_t n, const double *edges, int nbins, int64_t *counts)
+mlm_count_histogram(const mlm_wsample *x, const double *edges, int nbins, int64_t *counts)
 {
-	int64_t		prev = lower_bound(x, n, edges[0]);
+	int64_t		prev = mlm_ws_count_below(x, edges[0]);
 	int			k;
 
 	for (k = 1; k <= nbins; k++)
 	{
-		int64_t		pos = (k < nbins) ? lower_bound(x, n, edges[k]) : upper_bound(x, n, edges[k]);
+		int64_t		pos = (k < nbins) ? mlm_ws_count_below(x, edges[k]) : mlm_ws_count_upto(x, edges[k]);
 
 		counts[k - 1] = pos - prev;
 		prev = pos;
@@ -176,36 +139,40 @@ mlm_count_histogram(const double *x, int64_t n, const double *edges, int nbins, 
 }
 
 int64_t
-mlm_count_distinct(const double *x, int64_t n)
+mlm_count_distinct(const mlm_wsample *x)
 {
-	int64_t		d = n > 0 ? 1 : 0;
-	int64_t		i;
+	int64_t		d = 0;
+	int64_t		pos = 0;
 
-	for (i = 1; i < n; i++)
-		if (x[i] != x[i - 1])
-			d++;
+	if (x->w)
+		return x->m;
+	while (pos < x->m)
+	{
+		int64_t		c = 0;
+
+		(void) mlm_ws_next(x, &pos, &c);
+		d++;
+	}
 	return d;
 }
 
 int64_t
-mlm_value_counts(const double *a, int64_t n1, const double *b, int64_t n2, int64_t *ca, int64_t *cb)
+mlm_value_counts(const mlm_wsample *a, const mlm_wsample *b, int64_t *ca, int64_t *cb)
 {
-	int64_t		i = 0,
-				j = 0,
+	int64_t		ia = 0,
+				ib = 0,
 				k = 0;
 
-	while (i < n1 || j < n2)
+	while (ia < a->m || ib < b->m)
 	{
-		double		v = (j >= n2 || (i < n1 && a[i] <= b[j])) ? a[i] : b[j];
-		int64_t		i0 = i,
-					j0 = j;
+		double		v = (ib >= b->m || (ia < a->m && a->v[ia] <= b->v[ib])) ? a->v[ia] : b->v[ib];
 
-		while (i < n1 && a[i] == v)
-			i++;
-		while (j < n2 && b[j] == v)
-			j++;
-		ca[k] = i - i0;
-		cb[k] = j - j0;
+		ca[k] = 0;
+		cb[k] = 0;
+		if (ia < a->m && a->v[ia] == v)
+			mlm_ws_next(a, &ia, &ca[k]);
+		if (ib < b->m && b->v[ib] == v)
+			mlm_ws_next(b, &ib, &cb[k]);
 		k++;
 	}
 	return k;

@@ -61,14 +61,18 @@ note_extreme(gap_extreme *e, double gap, int sign, double v, int in_a, int in_b)
 }
 
 void
-mlm_ks_2samp(const double *a, int64_t n1, const double *b, int64_t n2,
+mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
 			 mlm_alternative alt, mlm_ks_method method, mlm_ks_result *res)
 {
+	int64_t		n1 = a->n;
+	int64_t		n2 = b->n;
 	int64_t		g = mlm_gcd(n1, n2);
 	int64_t		n1g = n1 / g;
 	int64_t		n2g = n2 / g;
+	int64_t		ia = 0,
+				ib = 0;			/* entries consumed */
 	int64_t		i = 0,
-				j = 0;
+				j = 0;			/* values consumed */
 	gap_extreme emax = {0},
 				emin = {0};
 	const gap_extreme *ext;
@@ -78,27 +82,23 @@ mlm_ks_2samp(const double *a, int64_t n1, const double *b, int64_t n2,
 	mlm_ks_method mode = method;
 
 	/* Walk every distinct pooled value, consuming all its copies in both samples. */
-	while (i < n1 || j < n2)
+	while (ia < a->m || ib < b->m)
 	{
 		double		v;
-		int			in_a = 0,
-					in_b = 0;
+		int			in_a,
+					in_b;
 		double		gap;
 
-		if (j >= n2 || (i < n1 && a[i] <= b[j]))
-			v = a[i];
+		if (ib >= b->m || (ia < a->m && a->v[ia] <= b->v[ib]))
+			v = a->v[ia];
 		else
-			v = b[j];
-		while (i < n1 && a[i] == v)
-		{
-			i++;
-			in_a = 1;
-		}
-		while (j < n2 && b[j] == v)
-		{
-			j++;
-			in_b = 1;
-		}
+			v = b->v[ib];
+		in_a = ia < a->m && a->v[ia] == v;
+		in_b = ib < b->m && b->v[ib] == v;
+		if (in_a)
+			mlm_ws_next(a, &ia, &i);
+		if (in_b)
+			mlm_ws_next(b, &ib, &j);
 		gap = (double) i / (double) n1 - (double) j / (double) n2;
 		note_extreme(&emax, gap, +1, v, in_a, in_b);
 		note_extreme(&emin, gap, -1, v, in_a, in_b);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ks_exact.h"
+#include "wsample.h"
 
 typedef enum
 {
@@ -27,11 +28,11 @@ typedef struct mlm_ks_result
 } mlm_ks_result;
 
 /*
- * Two-sample KS test of sorted a[0..n1) (reference, SciPy's data1) against
- * sorted b[0..n2) (current, data2), n1, n2 > 0, with SciPy 1.10's choice of
- * exact or asymptotic p-value.
+ * Two-sample KS test of sample a (reference, SciPy's data1) against b
+ * (current, data2), both non-empty, with SciPy 1.10's choice of exact or
+ * asymptotic p-value.
  */
-void		mlm_ks_2samp(const double *a, int64_t n1, const double *b, int64_t n2,
+void		mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
 						 mlm_alternative alt, mlm_ks_method method, mlm_ks_result *res);
 
 #endif

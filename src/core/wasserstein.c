@@ -31,30 +31,32 @@ ksum_add(ksum *k, double x)
 }
 
 double
-mlm_wasserstein_sorted(const double *u, int64_t n1, const double *v, int64_t n2)
+mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v)
 {
-	int64_t		i = 0,
-				j = 0;
+	int64_t		iu = 0,
+				iv = 0;			/* entries consumed */
+	int64_t		cu = 0,
+				cv = 0;			/* values consumed */
 	ksum		sum = {0.0, 0.0};
 	double		prev = 0.0;
 	double		gap = 0.0;
 	int			first = 1;
 
-	while (i < n1 || j < n2)
+	while (iu < u->m || iv < v->m)
 	{
 		double		z;
 
-		if (j >= n2 || (i < n1 && u[i] <= v[j]))
-			z = u[i];
+		if (iv >= v->m || (iu < u->m && u->v[iu] <= v->v[iv]))
+			z = u->v[iu];
 		else
-			z = v[j];
+			z = v->v[iv];
 		if (!first)
 			ksum_add(&sum, gap * (z - prev));
-		while (i < n1 && u[i] == z)
-			i++;
-		while (j < n2 && v[j] == z)
-			j++;
-		gap = fabs((double) i / (double) n1 - (double) j / (double) n2);
+		if (iu < u->m && u->v[iu] == z)
+			mlm_ws_next(u, &iu, &cu);
+		if (iv < v->m && v->v[iv] == z)
+			mlm_ws_next(v, &iv, &cv);
+		gap = fabs((double) cu / (double) u->n - (double) cv / (double) v->n);
 		prev = z;
 		first = 0;
 	}
@@ -62,21 +64,28 @@ mlm_wasserstein_sorted(const double *u, int64_t n1, const double *v, int64_t n2)
 }
 
 double
-mlm_std_population(const double *x, int64_t n)
+mlm_std_population(const mlm_wsample *x)
 {
 	ksum		s = {0.0, 0.0};
 	ksum		ss = {0.0, 0.0};
 	double		mean;
-	int64_t		i;
+	int64_t		pos = 0;
 
-	for (i = 0; i < n; i++)
-		ksum_add(&s, x[i]);
-	mean = (s.s + s.c) / (double) n;
-	for (i = 0; i < n; i++)
+	while (pos < x->m)
 	{
-		double		dv = x[i] - mean;
+		int64_t		c = 0;
+		double		v = mlm_ws_next(x, &pos, &c);
 
-		ksum_add(&ss, dv * dv);
+		ksum_add(&s, (double) c * v);
 	}
-	return sqrt((ss.s + ss.c) / (double) n);
+	mean = (s.s + s.c) / (double) x->n;
+	pos = 0;
+	while (pos < x->m)
+	{
+		int64_t		c = 0;
+		double		dv = mlm_ws_next(x, &pos, &c) - mean;
+
+		ksum_add(&ss, (double) c * (dv * dv));
+	}
+	return sqrt((ss.s + ss.c) / (double) x->n);
 }

@@ -8,10 +8,15 @@
 
 #include <stdint.h>
 
-/* scipy.stats.wasserstein_distance(u, v) for sorted u[0..n1), v[0..n2), n1, n2 > 0. */
-double		mlm_wasserstein_sorted(const double *u, int64_t n1, const double *v, int64_t n2);
+#include "wsample.h"
 
-/* Population standard deviation (ddof 0, numpy.std) of x[0..n), n > 0. */
-double		mlm_std_population(const double *x, int64_t n);
+/* scipy.stats.wasserstein_distance(u, v) for non-empty samples u and v. */
+double		mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v);
+
+/*
+ * Population standard deviation (ddof 0) of a non-empty sample, summed over
+ * its distinct values in ascending order with compensated sums.
+ */
+double		mlm_std_population(const mlm_wsample *x);
 
 #endif

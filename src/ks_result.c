@@ -1,0 +1,101 @@
+/*
+ * ks_result.c: the KS test as a mlmon.ks_result row.
+ */
+#include "ks_result.h"
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "core/ks.h"
+
+/*
+ * Largest n1 * n2 for which an explicitly requested exact two-sided p-value
+ * with unequal sample sizes is computed (the lattice recursion is O(n1 n2);
+ * 1e10 steps take about half a minute).
+ */
+#define KS_EXACT_MAX_WORK 1e10
+
+/* Columns of mlmon.ks_result. */
+enum
+{
+	KS_STATISTIC,
+	KS_PVALUE,
+	KS_N_REFERENCE,
+	KS_N_CURRENT,
+	KS_METHOD,
+	KS_LOCATION,
+	KS_SIGN,
+	KS_ERROR,
+	KS_NATTS
+};
+
+/*
+ * Would an explicitly requested exact p-value run the O(n1 n2) recursion
+ * past KS_EXACT_MAX_WORK?  (Sizes whose lcm reaches 2^31 go to the
+ * asymptotic method anyway, as in SciPy.)
+ */
+static bool
+exact_too_expensive(const StatOptions *opts, int64 n1, int64 n2)
+{
+	int64		g;
+
+	if (opts->method != MLM_KS_EXACT || opts->alternative != MLM_TWO_SIDED || n1 == n2)
+		return false;
+	g = mlm_gcd(n1, n2);
+	if ((double) (n1 / g) >= 2147483647.0 / (double) (n2 / g))
+		return false;
+	return (double) n1 * (double) n2 > KS_EXACT_MAX_WORK;
+}
+
+Datum
+ks_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b,
+				const StatOptions *opts, double error_bound)
+{
+	TupleDesc	tupdesc;
+	Datum		values[KS_NATTS];
+	bool		nulls[KS_NATTS];
+	mlm_ks_result r;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != KS_NATTS)
+		elog(ERROR, "mlmon.ks_result has %d columns, expected %d", tupdesc->natts, KS_NATTS);
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	memset(nulls, 0, sizeof(nulls));
+	values[KS_N_REFERENCE] = Int64GetDatum(a->n);
+	values[KS_N_CURRENT] = Int64GetDatum(b->n);
+	if (a->n == 0 || b->n == 0)
+	{
+		nulls[KS_STATISTIC] = nulls[KS_PVALUE] = nulls[KS_METHOD] = true;
+		nulls[KS_LOCATION] = nulls[KS_SIGN] = nulls[KS_ERROR] = true;
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	}
+	if (error_bound == 0.0 && exact_too_expensive(opts, a->n, b->n))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("exact Kolmogorov-Smirnov p-value too expensive for samples of sizes " INT64_FORMAT " and " INT64_FORMAT,
+						a->n, b->n),
+				 errdetail("The exact method needs work proportional to the product of the sample sizes, limited to %.0e.",
+						   KS_EXACT_MAX_WORK),
+				 errhint("Use method \"auto\" or \"asymp\".")));
+
+	/* A sketched sample gives the statistic within its bound, and no p-value. */
+	mlm_ks_2samp(a, b, opts->alternative, error_bound > 0.0 ? MLM_KS_ASYMP : opts->method, &r);
+	values[KS_STATISTIC] = Float8GetDatum(r.statistic);
+	values[KS_LOCATION] = Float8GetDatum(r.location);
+	values[KS_SIGN] = Int32GetDatum(r.sign);
+	values[KS_ERROR] = Float8GetDatum(error_bound);
+	if (error_bound > 0.0)
+	{
+		nulls[KS_PVALUE] = true;
+		values[KS_METHOD] = CStringGetTextDatum("sketch");
+	}
+	else
+	{
+		values[KS_PVALUE] = Float8GetDatum(r.pvalue);
+		values[KS_METHOD] = CStringGetTextDatum(ks_method_name(r.method_used));
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
