@@ -4,5 +4,40 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "core/env.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* Scratch memory for the core: palloc, freed by the context reset if an error interrupts. */
+static void *
+pg_core_alloc(size_t size)
+{
+	return MemoryContextAllocHuge(CurrentMemoryContext, size);
+}
+
+static void
+pg_core_release(void *p)
+{
+	if (p != NULL)
+		pfree(p);
+}
+
+/* Let long computations be cancelled (statement_timeout, pg_cancel_backend). */
+static void
+pg_core_check_cancel(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+static const mlm_env pg_core_env = {pg_core_alloc, pg_core_release, pg_core_check_cancel};
+
+void
+_PG_init(void)
+{
+	mlm_set_env(&pg_core_env);
+}

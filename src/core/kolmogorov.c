@@ -13,8 +13,8 @@
  * operations.  The exact algorithms are written independently and evaluated
  * with enough precision that their agreement is limited by SciPy's rounding.
  *
- * No global mutable state; scratch memory comes from malloc and a failed
- * allocation yields NaN.
+ * No global mutable state; scratch memory comes from the host (core/env.h)
+ * and a failed allocation yields NaN.
  *
  * Portions Copyright (c) the mlmon authors; PostgreSQL licence.
  */
@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "kolmogorov.h"
+#include "env.h"
 #include "clip.h"
 #include "summation.h"
 
@@ -547,7 +548,7 @@ durbin_mtw_cdf(int64_t n, double d, double *cdf)
 	h = (double) k - nd;
 	m = 2 * k - 1;
 
-	mem = (double *) malloc(sizeof(double) * ((size_t) 3 * m * m + 2 * (size_t) m));
+	mem = (double *) mlm_core_env->alloc(sizeof(double) * ((size_t) 3 * m * m + 2 * (size_t) m));
 	if (mem == NULL)
 		return false;
 	H = mem;
@@ -611,7 +612,7 @@ durbin_mtw_cdf(int64_t n, double d, double *cdf)
 		}
 	}
 	p = P[(size_t) (k - 1) * m + (k - 1)];
-	free(mem);
+	mlm_core_env->release(mem);
 
 	/* times n!/n^n, rescaling when small (SciPy continues in long double) */
 	pl = p;
@@ -691,7 +692,7 @@ pomeranz_cdf(int64_t n, double x, double *cdf)
 				expnt = 0;
 	long double ans;
 
-	mem = (double *) malloc(sizeof(double) * (size_t) (3 * npw + 2 * width));
+	mem = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (3 * npw + 2 * width));
 	if (mem == NULL)
 		return false;
 	pw_g = mem;
@@ -769,7 +770,7 @@ pomeranz_cdf(int64_t n, double x, double *cdf)
 	}
 
 	ans = (n >= plo && n <= phi) ? prev[n - plo] : 0.0;
-	free(mem);
+	mlm_core_env->release(mem);
 
 	/* times n!, rescaling when large */
 	for (q = 1; q <= n; q++)

@@ -14,7 +14,8 @@
  * last in long double (its SciPy form loses up to ~1e-12 to cancellation),
  * failing exactly where SciPy's double evaluation overflows.
  *
- * No global state; scratch memory from malloc (allocation failure -> false).
+ * No global state; scratch memory from the host (core/env.h): allocation
+ * failure -> false.  The lattice loops give the host a chance to cancel.
  *
  * Portions Copyright (c) the mlmon authors; PostgreSQL licence.
  */
@@ -26,6 +27,7 @@
 #include <string.h>
 
 #include "ks_exact.h"
+#include "env.h"
 #include "kolmogorov.h"
 
 #define KS2_HALF_LOG_2PI	0.918938533204672741780329736405617639861L
@@ -115,7 +117,7 @@ ks2_unequal_two_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 	mg = m / g;
 	ng = n / g;
 
-	U = (double *) malloc(sizeof(double) * (size_t) (n + 2));
+	U = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (n + 2));
 	if (U == NULL)
 		return false;
 	/* U[i] holds the value at y = lo + i; entries past the band stay 1 */
@@ -135,6 +137,8 @@ ks2_unequal_two_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 	{
 		double		left;
 
+		if (x % MLM_CANCEL_INTERVAL == 0)
+			mlm_core_env->check_cancel();
 		prev_lo = lo;
 		prev_width = width;
 		lo = (int64_t) floor((double) (ng * x - h) / (double) mg) + 1;
@@ -148,7 +152,7 @@ ks2_unequal_two_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 		if (hi <= lo)
 		{
 			/* the band is empty: every path leaves it */
-			free(U);
+			mlm_core_env->release(U);
 			*p = 1.0;
 			return true;
 		}
@@ -166,7 +170,7 @@ ks2_unequal_two_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 			U[i] = 1.0;
 	}
 	*p = U[width - 1];
-	free(U);
+	mlm_core_env->release(U);
 	return true;
 }
 
@@ -283,12 +287,12 @@ ks2_unequal_one_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 		*p = 1.0;
 		return true;
 	}
-	xs = (int64_t *) malloc(sizeof(int64_t) * (size_t) nx);
-	B = (long double *) malloc(sizeof(long double) * (size_t) nx);
+	xs = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) nx);
+	B = (long double *) mlm_core_env->alloc(sizeof(long double) * (size_t) nx);
 	if (xs == NULL || B == NULL)
 	{
-		free(xs);
-		free(B);
+		mlm_core_env->release(xs);
+		mlm_core_env->release(B);
 		return false;
 	}
 	for (j = 0; j < nx; j++)
@@ -300,6 +304,8 @@ ks2_unequal_one_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 	{
 		long double b = ks2_binom(xs[j] + j, j);
 
+		if (j % MLM_CANCEL_INTERVAL == 0)
+			mlm_core_env->check_cancel();
 		if (!isfinite((double) b))
 			goto overflow;
 		for (i = 0; i < j; i++)
@@ -322,8 +328,8 @@ ks2_unequal_one_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 			goto overflow;
 		count += term;
 	}
-	free(xs);
-	free(B);
+	mlm_core_env->release(xs);
+	mlm_core_env->release(B);
 
 	count_d = (double) count;
 	if (!isfinite(count_d) || count_d > total_d)
@@ -332,8 +338,8 @@ ks2_unequal_one_sided(int64_t m, int64_t n, int64_t g, int64_t h, double *p)
 	return true;
 
 overflow:
-	free(xs);
-	free(B);
+	mlm_core_env->release(xs);
+	mlm_core_env->release(B);
 	return false;
 }
 

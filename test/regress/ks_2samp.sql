@@ -72,3 +72,9 @@ SELECT (r).method, (r).statistic_sign,
   FROM (SELECT mlmon.ks_2samp(value, is_current, 'greater') AS r FROM ks12) s;
 SELECT mlmon.ks_2samp(value, is_current, 'two-sided') = mlmon.ks_2samp(value, is_current) AS same_as_default FROM ks12;
 SELECT mlmon.ks_2samp(value, is_current, 'both') FROM ks12;
+
+-- a long exact computation can be cancelled (here by statement_timeout)
+SET statement_timeout = '300ms';
+SELECT mlmon.ks_2samp(g::float8 + CASE WHEN g > 100000 THEN 0.3 ELSE 0 END, g > 100000, 'two-sided', 'exact')
+  FROM generate_series(1, 199995) g;
+RESET statement_timeout;
