@@ -11,7 +11,7 @@
 
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
-#include "utils/lsyscache.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(mlm_category_accum);
@@ -20,7 +20,8 @@ PG_FUNCTION_INFO_V1(mlm_category_serialize);
 PG_FUNCTION_INFO_V1(mlm_category_deserialize);
 
 #define CATEGORY_STATE_VERSION 1
-#define ARENA_CHUNK 8192
+#define ARENA_FIRST 64			/* the first block of category bytes; later ones double */
+#define ARENA_MAX 8192
 
 typedef struct CatKey
 {
@@ -56,12 +57,19 @@ typedef struct CategoryState
 	cathash_hash *table;
 	char	   *arena;			/* free space for category bytes */
 	Size		arena_left;
+	Size		arena_next;		/* size of the next block */
 	int64		n_ref;
 	int64		n_cur;
 	Size		key_bytes;		/* total bytes of all categories */
 	StatOptions opts;
-	bool		by_output;		/* categories of a non-text type: use its text output */
-	FmgrInfo	outfn;
+	Oid			argtype;		/* text, boolean or bigint categories */
+	/*
+	 * A deserialized partial state holds no table: wire points at its
+	 * entries in the message, valid until the combine function has added
+	 * them.
+	 */
+	const char *wire;
+	int64		wire_ncat;
 } CategoryState;
 
 /* Serialized form: header, then per category int32 length, bytes, int64 ref, int64 cur. */
@@ -84,26 +92,29 @@ category_state_new(MemoryContext mcxt)
 	CategoryState *st = (CategoryState *) MemoryContextAllocZero(mcxt, sizeof(CategoryState));
 
 	st->mcxt = mcxt;
-	st->table = cathash_create(mcxt, 8, NULL);
+	st->table = cathash_create(mcxt, 4, NULL);
+	st->arena_next = ARENA_FIRST;
 	return st;
 }
 
-/* Copy category bytes into the state's arena. */
+/* Copy category bytes into the state's arena (blocks growing from 64 bytes to 8 kB). */
 static const char *
 arena_copy(CategoryState *st, const char *data, int32 len)
 {
 	char	   *p;
 
+	if (len == 0)
+		return "";
 	if ((Size) len > st->arena_left)
 	{
-		Size		sz = Max((Size) len, ARENA_CHUNK);
+		Size		sz = Max((Size) len, st->arena_next);
 
 		st->arena = MemoryContextAlloc(st->mcxt, sz);
 		st->arena_left = sz;
+		st->arena_next = Min(st->arena_next * 2, ARENA_MAX);
 	}
 	p = st->arena;
-	if (len > 0)
-		memcpy(p, data, len);
+	memcpy(p, data, len);
 	st->arena += len;
 	st->arena_left -= len;
 	return p;
@@ -135,9 +146,9 @@ category_add(CategoryState *st, const char *data, int32 len, int64 ref, int64 cu
 }
 
 /*
- * mlm_category_accum(state internal, category text|anyelement, is_current boolean [, method text])
+ * mlm_category_accum(state internal, category text|boolean|bigint, is_current boolean [, method text])
  * Transition function: NULL categories or NULL is_current are skipped.
- * Categories of another type than text are compared by their text output.
+ * Boolean and integer categories are counted by their text form ('t', '42').
  */
 Datum
 mlm_category_accum(PG_FUNCTION_ARGS)
@@ -152,19 +163,9 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 			elog(ERROR, "mlm_category_accum called in non-aggregate context");
 		st = category_state_new(aggcxt);
 		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, aggcxt);
-		{
-			Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-
-			if (argtype != TEXTOID && argtype != VARCHAROID && OidIsValid(argtype))
-			{
-				Oid			outfunc;
-				bool		isvarlena;
-
-				getTypeOutputInfo(argtype, &outfunc, &isvarlena);
-				fmgr_info_cxt(outfunc, &st->outfn, aggcxt);
-				st->by_output = true;
-			}
-		}
+		st->argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+		if (st->argtype != BOOLOID && st->argtype != INT8OID)
+			st->argtype = TEXTOID;
 	}
 	else
 	{
@@ -177,11 +178,14 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 	{
 		bool		current = PG_GETARG_BOOL(2);
 
-		if (st->by_output)
+		if (st->argtype == BOOLOID)
+			category_add(st, PG_GETARG_BOOL(1) ? "t" : "f", 1, current ? 0 : 1, current ? 1 : 0);
+		else if (st->argtype == INT8OID)
 		{
-			char	   *c = OutputFunctionCall(&st->outfn, PG_GETARG_DATUM(1));
+			char		buf[MAXINT8LEN + 1];
+			int			len = pg_lltoa(PG_GETARG_INT64(1), buf);
 
-			category_add(st, c, strlen(c), current ? 0 : 1, current ? 1 : 0);
+			category_add(st, buf, len, current ? 0 : 1, current ? 1 : 0);
 		}
 		else
 		{
@@ -193,15 +197,42 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* mlm_category_combine(internal, internal): add the counts of the second state to the first. */
+/* Add the entries of a serialized state (validated by deserialize) to st. */
+static void
+category_add_wire(CategoryState *st, const char *p, int64 ncat)
+{
+	int64		i;
+
+	for (i = 0; i < ncat; i++)
+	{
+		int32		len;
+		int64		ref,
+					cur;
+		const char *data;
+
+		memcpy(&len, p, sizeof(int32));
+		p += sizeof(int32);
+		data = p;
+		p += len;
+		memcpy(&ref, p, sizeof(int64));
+		p += sizeof(int64);
+		memcpy(&cur, p, sizeof(int64));
+		p += sizeof(int64);
+		category_add(st, data, len, ref, cur);
+	}
+}
+
+/*
+ * mlm_category_combine(internal, internal): add the counts of the second
+ * state to the first; a deserialized state's entries are read straight
+ * from its message.
+ */
 Datum
 mlm_category_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
 	CategoryState *a = PG_ARGISNULL(0) ? NULL : (CategoryState *) PG_GETARG_POINTER(0);
 	CategoryState *b = PG_ARGISNULL(1) ? NULL : (CategoryState *) PG_GETARG_POINTER(1);
-	cathash_iterator it;
-	CatEntry   *e;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "mlm_category_combine called in non-aggregate context");
@@ -220,9 +251,17 @@ mlm_category_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
-	cathash_start_iterate(b->table, &it);
-	while ((e = cathash_iterate(b->table, &it)) != NULL)
-		category_add(a, e->key.data, e->key.len, e->ref, e->cur);
+	if (b->wire != NULL)
+		category_add_wire(a, b->wire, b->wire_ncat);
+	else
+	{
+		cathash_iterator it;
+		CatEntry   *e;
+
+		cathash_start_iterate(b->table, &it);
+		while ((e = cathash_iterate(b->table, &it)) != NULL)
+			category_add(a, e->key.data, e->key.len, e->ref, e->cur);
+	}
 	PG_RETURN_POINTER(a);
 }
 
@@ -242,10 +281,10 @@ mlm_category_serialize(PG_FUNCTION_ARGS)
 		(Size) ncat > (MaxAllocSize - sizeof(CategoryStateWire) - st->key_bytes) / WIRE_ENTRY_FIXED)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("partial drift statistic too large to pass between parallel workers"),
-				 errdetail("A parallel worker's partial state holds " INT64_FORMAT " categories of %zu bytes in all.",
+				 errmsg("partial state of a drift statistic too large to serialize"),
+				 errdetail("The partial state holds " INT64_FORMAT " categories of %zu bytes in all.",
 						   ncat, st->key_bytes),
-				 errhint("Disable parallel query for this statement with SET max_parallel_workers_per_gather = 0.")));
+				 errhint("Partial states are serialized by parallel workers and by partitionwise aggregation: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off.")));
 
 	size = sizeof(CategoryStateWire) + st->key_bytes + (Size) ncat * WIRE_ENTRY_FIXED;
 	w = (CategoryStateWire *) palloc(size);
@@ -273,20 +312,26 @@ mlm_category_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(w);
 }
 
-/* mlm_category_deserialize(bytea, internal) returns internal. */
+/*
+ * mlm_category_deserialize(bytea, internal) returns internal: the message
+ * is validated and a state in per-call memory points at its entries, which
+ * the combine function adds next.
+ */
 Datum
 mlm_category_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	MemoryContext aggcxt;
 	CategoryStateWire w;
 	CategoryState *st;
 	const char *p = VARDATA_ANY(b);
 	const char *end = p + VARSIZE_ANY_EXHDR(b);
+	const char *entries;
 	Size		hdr = sizeof(CategoryStateWire) - VARHDRSZ;
-	int64		i;
+	int64		i,
+				n_ref = 0,
+				n_cur = 0;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
+	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "mlm_category_deserialize called in non-aggregate context");
 	if ((Size) (end - p) < hdr)
 		elog(ERROR, "invalid serialized category state");
@@ -296,14 +341,12 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 		(Size) w.ncat > (Size) (end - p) / WIRE_ENTRY_FIXED)
 		elog(ERROR, "invalid serialized category state");
 
-	st = category_state_new(aggcxt);
-	st->opts.chi2_method = (Chi2Method) w.chi2_method;
+	entries = p;
 	for (i = 0; i < w.ncat; i++)
 	{
 		int32		len;
 		int64		ref,
 					cur;
-		const char *data;
 
 		if ((Size) (end - p) < sizeof(int32))
 			elog(ERROR, "invalid serialized category state");
@@ -311,16 +354,26 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 		p += sizeof(int32);
 		if (len < 0 || (Size) (end - p) < (Size) len + 2 * sizeof(int64))
 			elog(ERROR, "invalid serialized category state");
-		data = p;
 		p += len;
 		memcpy(&ref, p, sizeof(int64));
 		p += sizeof(int64);
 		memcpy(&cur, p, sizeof(int64));
 		p += sizeof(int64);
-		category_add(st, data, len, ref, cur);
+		if (ref < 0 || cur < 0)
+			elog(ERROR, "invalid serialized category state");
+		n_ref += ref;
+		n_cur += cur;
 	}
-	if (p != end || st->n_ref != w.n_ref || st->n_cur != w.n_cur)
+	if (p != end || n_ref != w.n_ref || n_cur != w.n_cur)
 		elog(ERROR, "invalid serialized category state");
+
+	st = (CategoryState *) palloc0(sizeof(CategoryState));
+	st->mcxt = CurrentMemoryContext;
+	st->opts.chi2_method = (Chi2Method) w.chi2_method;
+	st->n_ref = w.n_ref;
+	st->n_cur = w.n_cur;
+	st->wire = entries;
+	st->wire_ncat = w.ncat;
 	PG_RETURN_POINTER(st);
 }
 

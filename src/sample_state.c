@@ -15,9 +15,9 @@
  * Sorting is lazy: a final function sorts only what was appended since the
  * last sort and merges it in (sorting does not change the multiset a state
  * stands for, so states can be shared between aggregates and reused by
- * window frames).  In a parallel plan every worker sorts its part before
- * serializing it; the leader keeps the sorted parts as runs, without
- * copying them again, and merges all runs of a sample in one pass.
+ * window frames).  In a parallel plan every worker sorts its part into the
+ * message it sends; the leader copies each sorted part once, straight from
+ * the message, as a run, and merges all runs of a sample in one pass.
  */
 #include "sample_state.h"
 
@@ -50,8 +50,6 @@ typedef struct SampleStateWire
 	int32		bins;
 	int64		n_ref;
 	int64		n_cur;
-	int64		nonfinite_ref;
-	int64		nonfinite_cur;
 } SampleStateWire;
 
 /* Scratch space for sorting, shared by the samples of one state. */
@@ -232,12 +230,13 @@ sample_sort_all(SampleState *st)
 /*
  * Write sample s, sorted, to dest (room for sample_size(s) values).  A
  * sample that is all chunks is sorted straight into dest, which spares an
- * array of n values; anything else is sorted in place first.
+ * array of n values, unless the state is serialized a second time (it is
+ * shared by several aggregates): then it is sorted in place once and copied.
  */
 static void
 sample_sort_into(SampleState *st, Sample *s, double *dest, SortScratch *scratch)
 {
-	if (s->nunsorted > 0 && s->n == 0 && s->nruns == 0)
+	if (st->nserialized == 0 && s->nunsorted > 0 && s->n == 0 && s->nruns == 0)
 	{
 		int64		nu = s->nunsorted;
 		size_t	   *lens = palloc(s->nchunks * sizeof(size_t));
@@ -263,41 +262,6 @@ sample_sort_into(SampleState *st, Sample *s, double *dest, SortScratch *scratch)
 	sample_sort(st, s, scratch);
 	if (s->n > 0)
 		memcpy(dest, s->values, s->n * sizeof(double));
-}
-
-/*
- * Move the values of src, a sample of another state in the same memory
- * context that gives them up, into s as a sorted run.
- */
-static void
-sample_absorb(SampleState *st, Sample *s, Sample *src)
-{
-	SortScratch scratch = {NULL, 0};
-
-	sample_sort(st, src, &scratch);
-	if (scratch.buf)
-		pfree(scratch.buf);
-	if (src->n > 0)
-		sample_add_run(st, s, src->values, src->n);
-	else if (src->values)
-		pfree(src->values);
-	if (src->chunk)
-	{
-		pfree(src->chunk);
-		pfree(src->chunklen);
-	}
-	memset(src, 0, sizeof(Sample));
-}
-
-/* Copy n sorted values from p into an empty sample. */
-static void
-sample_load(SampleState *st, Sample *s, const char *p, int64 n)
-{
-	if (n == 0)
-		return;
-	s->values = (double *) huge_alloc(st->mcxt, n * sizeof(double));
-	memcpy(s->values, p, n * sizeof(double));
-	s->n = n;
 }
 
 /*
@@ -333,10 +297,6 @@ sample_accum(FunctionCallInfo fcinfo, OptionsKind kind)
 
 		if (likely(isfinite(v)))
 			sample_push(st, current ? &st->cur : &st->ref, v);
-		else if (current)
-			st->nonfinite_cur++;
-		else
-			st->nonfinite_ref++;
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -355,10 +315,23 @@ mlm_ks_accum(PG_FUNCTION_ARGS)
 	return sample_accum(fcinfo, OPTS_KS);
 }
 
+/* Copy n sorted values from p (maybe unaligned) into s as a new run. */
+static void
+sample_copy_run(SampleState *st, Sample *s, const char *p, int64 n)
+{
+	double	   *run;
+
+	if (n == 0)
+		return;
+	run = (double *) huge_alloc(st->mcxt, n * sizeof(double));
+	memcpy(run, p, n * sizeof(double));
+	sample_add_run(st, s, run, n);
+}
+
 /*
- * mlm_sample_combine(internal, internal): merge two partial states.  A
- * second state in the aggregate context (freshly deserialized) gives its
- * arrays up to the first instead of being copied.
+ * mlm_sample_combine(internal, internal): add the second partial state's
+ * values to the first as sorted runs.  A deserialized state's values are
+ * copied straight from the message they came in.
  */
 Datum
 mlm_sample_combine(PG_FUNCTION_ARGS)
@@ -384,22 +357,17 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
-	if (b->mcxt != a->mcxt)
+	if (b->wire != NULL)
 	{
-		/* b's memory belongs elsewhere: absorb a copy of it instead. */
-		SampleState *copy = sample_state_new(a->mcxt);
-
-		sample_sort_all(b);
-		sample_load(copy, &copy->ref, (const char *) b->ref.values, b->ref.n);
-		sample_load(copy, &copy->cur, (const char *) b->cur.values, b->cur.n);
-		copy->nonfinite_ref = b->nonfinite_ref;
-		copy->nonfinite_cur = b->nonfinite_cur;
-		b = copy;
+		sample_copy_run(a, &a->ref, b->wire, b->ref.n);
+		sample_copy_run(a, &a->cur, b->wire + b->ref.n * sizeof(double), b->cur.n);
 	}
-	sample_absorb(a, &a->ref, &b->ref);
-	sample_absorb(a, &a->cur, &b->cur);
-	a->nonfinite_ref += b->nonfinite_ref;
-	a->nonfinite_cur += b->nonfinite_cur;
+	else
+	{
+		sample_sort_all(b);
+		sample_copy_run(a, &a->ref, (const char *) b->ref.values, b->ref.n);
+		sample_copy_run(a, &a->cur, (const char *) b->cur.values, b->cur.n);
+	}
 	PG_RETURN_POINTER(a);
 }
 
@@ -416,10 +384,10 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 	if (nvals > (MaxAllocSize - sizeof(SampleStateWire)) / sizeof(double))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("partial drift statistic too large to pass between parallel workers"),
-				 errdetail("A parallel worker's partial state holds %zu values; the limit is %zu.",
+				 errmsg("partial state of a drift statistic too large to serialize"),
+				 errdetail("The partial state holds %zu values; at most %zu fit in one serialized state.",
 						   nvals, (MaxAllocSize - sizeof(SampleStateWire)) / sizeof(double)),
-				 errhint("Disable parallel query for this statement with SET max_parallel_workers_per_gather = 0.")));
+				 errhint("Partial states are serialized by parallel workers and by partitionwise aggregation: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off.")));
 
 	size = sizeof(SampleStateWire) + nvals * sizeof(double);
 	w = (SampleStateWire *) huge_alloc(CurrentMemoryContext, size);
@@ -432,8 +400,6 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 	w->bins = st->opts.bins;
 	w->n_ref = sample_size(&st->ref);
 	w->n_cur = sample_size(&st->cur);
-	w->nonfinite_ref = st->nonfinite_ref;
-	w->nonfinite_cur = st->nonfinite_cur;
 	p = (char *) w + sizeof(SampleStateWire);
 	{
 		/* The workers sort here, straight into the message. */
@@ -444,22 +410,27 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 		if (scratch.buf)
 			pfree(scratch.buf);
 	}
+	st->nserialized++;
 	PG_RETURN_BYTEA_P(w);
 }
 
-/* mlm_sample_deserialize(bytea, internal) returns internal. */
+/*
+ * mlm_sample_deserialize(bytea, internal) returns internal: a state in
+ * per-call memory that points at the message's values, which the combine
+ * function copies next (so the values are copied once, and a spilling hash
+ * aggregation does not keep every partial state it reads).
+ */
 Datum
 mlm_sample_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	MemoryContext aggcxt;
 	SampleStateWire w;
 	SampleState *st;
 	const char *p = VARDATA_ANY(b);
 	Size		len = VARSIZE_ANY_EXHDR(b);
 	Size		hdr = sizeof(SampleStateWire) - VARHDRSZ;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
+	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "mlm_sample_deserialize called in non-aggregate context");
 	if (len < hdr)
 		elog(ERROR, "invalid serialized sample state: %zu bytes", len);
@@ -470,16 +441,14 @@ mlm_sample_deserialize(PG_FUNCTION_ARGS)
 		len != hdr + ((Size) w.n_ref + (Size) w.n_cur) * sizeof(double))
 		elog(ERROR, "invalid serialized sample state");
 
-	st = sample_state_new(aggcxt);
+	st = sample_state_new(CurrentMemoryContext);
 	st->opts.alternative = (mlm_alternative) w.alternative;
 	st->opts.method = (mlm_ks_method) w.method;
 	st->opts.binning = (StatBinning) w.binning;
 	st->opts.bins = w.bins;
-	st->nonfinite_ref = w.nonfinite_ref;
-	st->nonfinite_cur = w.nonfinite_cur;
-	p += hdr;
-	sample_load(st, &st->ref, p, w.n_ref);
-	sample_load(st, &st->cur, p + w.n_ref * sizeof(double), w.n_cur);
+	st->ref.n = w.n_ref;
+	st->cur.n = w.n_cur;
+	st->wire = p + hdr;
 	PG_RETURN_POINTER(st);
 }
 

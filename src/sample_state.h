@@ -54,9 +54,14 @@ typedef struct SampleState
 	MemoryContext mcxt;			/* where the arrays live (the aggregate context) */
 	Sample		ref;			/* is_current = false */
 	Sample		cur;			/* is_current = true */
-	int64		nonfinite_ref;	/* NaN and +-Infinity seen and ignored */
-	int64		nonfinite_cur;
 	StatOptions opts;
+	int			nserialized;	/* times serialized (aggregates sharing the state) */
+	/*
+	 * A deserialized partial state holds no arrays of its own: wire points
+	 * at its sorted values in the message (reference then current), valid
+	 * until the combine function has copied them.
+	 */
+	const char *wire;
 } SampleState;
 
 /*

@@ -11,7 +11,7 @@ SELECT g % 7 AS grp,
 ANALYZE tap_par;
 
 BEGIN;
-SELECT plan(18);
+SELECT plan(22);
 
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text; out text := '';
@@ -35,6 +35,8 @@ INSERT INTO queries VALUES
  ('psi and js on numbers', $$SELECT mlmon.psi(value, is_current), mlmon.psi(value, is_current, 'evidently'), mlmon.jensen_shannon(value, is_current, 20) FROM tap_par$$),
  ('categorical', $$SELECT mlmon.chi2_drift(category, is_current), mlmon.chi2_drift(category, is_current, 'contingency'), mlmon.psi(category, is_current), mlmon.jensen_shannon(category, is_current) FROM tap_par$$),
  ('z_test', $$SELECT mlmon.z_test(CASE WHEN value > 0 THEN 'pos' ELSE 'neg' END, is_current) FROM tap_par$$),
+ ('booleans and integers', $$SELECT mlmon.z_test(value > 0, is_current), mlmon.chi2_drift(grp, is_current), mlmon.chi2_drift(value > 0, is_current, 'contingency') FROM tap_par$$),
+ ('several statistics sharing a state', $$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.jensen_shannon(value, is_current) FROM tap_par$$),
  ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$);
 
 SET LOCAL max_parallel_workers_per_gather = 0;
