@@ -5,6 +5,19 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION mlmon" to load this file. \quit
 
+-- The schema must not belong to a role that could plant objects in it.
+DO $$
+BEGIN
+  IF NOT (SELECT r.rolname = current_user OR r.rolsuper
+            FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+           WHERE n.nspname = 'mlmon') THEN
+    RAISE EXCEPTION 'schema "mlmon" is owned by another role'
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Drop the schema, or have a superuser own it, before CREATE EXTENSION mlmon.';
+  END IF;
+END
+$$;
+
 COMMENT ON SCHEMA @extschema@ IS 'mlmon: machine-learning model monitoring';
 -- The statistics are plain computations: every role may call them, as it
 -- may call the built-in aggregates.
@@ -120,7 +133,7 @@ COMMENT ON FUNCTION @extschema@._js_numeric_final(internal) IS 'Final function o
 
 -- Kolmogorov-Smirnov
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -128,7 +141,7 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean) (
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text) (
-    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -136,7 +149,7 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternat
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text, method text) (
-    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -152,7 +165,7 @@ COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text, text) IS
 
 -- Wasserstein
 CREATE AGGREGATE @extschema@.wasserstein(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -163,7 +176,7 @@ COMMENT ON AGGREGATE @extschema@.wasserstein(float8, boolean) IS
     'First Wasserstein distance between the reference and current samples (scipy.stats.wasserstein_distance)';
 
 CREATE AGGREGATE @extschema@.wasserstein_normed(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_normed_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -175,7 +188,7 @@ COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, boolean) IS
 
 -- PSI and Jensen-Shannon on numbers
 CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -183,7 +196,7 @@ CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean) (
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, bins int) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -191,7 +204,7 @@ CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, bins int) (
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, binning text) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -206,7 +219,7 @@ COMMENT ON AGGREGATE @extschema@.psi(float8, boolean, text) IS
     'Population Stability Index with binning ''quantile'' (10 reference-quantile bins) or ''evidently'' (Evidently''s bins)';
 
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -214,7 +227,7 @@ CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean) (
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, bins int) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -222,7 +235,7 @@ CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, bi
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, binning text) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
     SERIALFUNC = @extschema@._sample_serialize,
@@ -246,10 +259,16 @@ CREATE FUNCTION @extschema@._category_accum(internal, text, boolean)
 CREATE FUNCTION @extschema@._category_accum(internal, text, boolean, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, anyelement, boolean)
+CREATE FUNCTION @extschema@._category_accum(internal, boolean, boolean)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, anyelement, boolean, text)
+CREATE FUNCTION @extschema@._category_accum(internal, boolean, boolean, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(internal, bigint, boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(internal, bigint, boolean, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_combine(internal, internal)
@@ -278,10 +297,14 @@ COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean) IS
     'Transition function of the categorical statistics (internal)';
 COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean, text) IS
     'Transition function of mlmon.chi2_drift with a method (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, anyelement, boolean) IS
-    'Transition function of the categorical statistics on any type, by its text output (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, anyelement, boolean, text) IS
-    'Transition function of mlmon.chi2_drift with a method on any type (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, boolean, boolean) IS
+    'Transition function of the categorical statistics on booleans (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, boolean, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method on booleans (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, bigint, boolean) IS
+    'Transition function of the categorical statistics on integers (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(internal, bigint, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method on integers (internal)';
 COMMENT ON FUNCTION @extschema@._category_combine(internal, internal) IS
     'Combine function of the categorical statistics (internal)';
 COMMENT ON FUNCTION @extschema@._category_serialize(internal) IS
@@ -294,7 +317,7 @@ COMMENT ON FUNCTION @extschema@._js_categorical_final(internal) IS 'Final functi
 COMMENT ON FUNCTION @extschema@._z_test_final(internal) IS 'Final function of mlmon.z_test (internal)';
 
 CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
@@ -302,7 +325,7 @@ CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean) (
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean, method text) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
@@ -313,29 +336,49 @@ COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean) IS
     'Chi-square drift test of a categorical feature, Evidently''s goodness-of-fit form (expected counts from reference proportions)';
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean, text) IS
     'Chi-square drift test; method goodness_of_fit (Evidently) or contingency (scipy.stats.chi2_contingency, Yates for dof 1)';
-CREATE AGGREGATE @extschema@.chi2_drift(category anyelement, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+CREATE AGGREGATE @extschema@.chi2_drift(category boolean, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
-CREATE AGGREGATE @extschema@.chi2_drift(category anyelement, is_current boolean, method text) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+COMMENT ON AGGREGATE @extschema@.chi2_drift(boolean, boolean) IS
+    'Chi-square drift test of a boolean feature, categories t and f';
+CREATE AGGREGATE @extschema@.chi2_drift(category boolean, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.chi2_drift(anyelement, boolean) IS
-    'Chi-square drift test of a categorical feature of any type (integers, booleans, enums), categories compared by their text form';
-COMMENT ON AGGREGATE @extschema@.chi2_drift(anyelement, boolean, text) IS
-    'Chi-square drift test of a categorical feature of any type, with method goodness_of_fit or contingency';
+COMMENT ON AGGREGATE @extschema@.chi2_drift(boolean, boolean, text) IS
+    'Chi-square drift test of a boolean feature with method goodness_of_fit or contingency';
+CREATE AGGREGATE @extschema@.chi2_drift(category bigint, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.chi2_drift(bigint, boolean) IS
+    'Chi-square drift test of an integer-coded categorical feature';
+CREATE AGGREGATE @extschema@.chi2_drift(category bigint, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.chi2_drift(bigint, boolean, text) IS
+    'Chi-square drift test of an integer-coded categorical feature with method goodness_of_fit or contingency';
 
 CREATE AGGREGATE @extschema@.psi(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
@@ -346,7 +389,7 @@ COMMENT ON AGGREGATE @extschema@.psi(text, boolean) IS
     'Population Stability Index of a categorical feature, one bin per category, Evidently''s treatment of empty bins';
 
 CREATE AGGREGATE @extschema@.jensen_shannon(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._js_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
@@ -357,7 +400,7 @@ COMMENT ON AGGREGATE @extschema@.jensen_shannon(text, boolean) IS
     'Jensen-Shannon distance (natural log) between the category frequencies of the reference and current samples';
 
 CREATE AGGREGATE @extschema@.z_test(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
@@ -366,13 +409,23 @@ CREATE AGGREGATE @extschema@.z_test(category text, is_current boolean) (
 );
 COMMENT ON AGGREGATE @extschema@.z_test(text, boolean) IS
     'Two-proportion z-test of a binary categorical feature (Evidently''s pooled test, p-value from erfc)';
-CREATE AGGREGATE @extschema@.z_test(category anyelement, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 256,
+CREATE AGGREGATE @extschema@.z_test(category boolean, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.z_test(anyelement, boolean) IS
-    'Two-proportion z-test of a binary feature of any type (a boolean, say), categories compared by their text form';
+COMMENT ON AGGREGATE @extschema@.z_test(boolean, boolean) IS
+    'Two-proportion z-test of a boolean feature (the proportion of f, first in byte order)';
+CREATE AGGREGATE @extschema@.z_test(category bigint, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.z_test(bigint, boolean) IS
+    'Two-proportion z-test of a binary integer-coded feature (e.g. 0/1)';

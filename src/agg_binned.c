@@ -39,6 +39,13 @@ bin_samples(const mlm_wsample *a, const mlm_wsample *b, const StatOptions *opts,
 		double		edges[MLM_STURGES_MAX_BINS + 1];
 		int			nb = mlm_sturges_edges(a, b, edges);
 
+		if (nb < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("values too far apart for equal-width bins"),
+					 errdetail("The samples span more than the largest float8."),
+					 errhint("Use the \"quantile\" binning.")));
+
 		bc->k = nb;
 		bc->ref = palloc(sizeof(int64) * nb);
 		bc->cur = palloc(sizeof(int64) * nb);

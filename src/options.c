@@ -1,8 +1,9 @@
 /*
  * options.c: parsing and validating the optional arguments of the
  * statistics.  Options are parsed when an aggregate state is created; later
- * rows only check that the option arguments did not change, which costs a
- * pointer comparison for constants.
+ * rows only check that the option arguments did not change (a comparison
+ * with the first row's values).  An aggregate over no rows never sees its
+ * options, so it returns NULL without checking them.
  */
 #include "options.h"
 
@@ -10,14 +11,39 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-/* Text of an option argument, for messages and parsing. */
+/* Which option an argument holds, for the NULL check. */
+typedef enum OptionName
+{
+	OPT_ALTERNATIVE,
+	OPT_METHOD,
+	OPT_BINNING
+} OptionName;
+
+/* Text of an option argument; NULL is an error. */
 static char *
-option_text(FunctionCallInfo fcinfo, int argno, const char *what)
+option_text(FunctionCallInfo fcinfo, int argno, OptionName what)
 {
 	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", what)));
+	{
+		switch (what)
+		{
+			case OPT_ALTERNATIVE:
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("alternative must not be null")));
+				break;
+			case OPT_METHOD:
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("method must not be null")));
+				break;
+			case OPT_BINNING:
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("binning must not be null")));
+				break;
+		}
+	}
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
@@ -117,6 +143,8 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 	for (i = 0; i < opts->nopts; i++)
 	{
 		opts->opt_type[i] = get_fn_expr_argtype(fcinfo->flinfo, first + i);
+		if (!OidIsValid(opts->opt_type[i]))
+			elog(ERROR, "could not determine the type of option argument %d", first + i);
 		if (PG_ARGISNULL(first + i))
 			opts->opt_value[i] = (Datum) 0;
 		else if (opts->opt_type[i] == INT4OID)
@@ -135,18 +163,18 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 	switch (kind)
 	{
 		case OPTS_KS:
-			opts->alternative = parse_alternative(option_text(fcinfo, first, "alternative"));
+			opts->alternative = parse_alternative(option_text(fcinfo, first, OPT_ALTERNATIVE));
 			if (opts->nopts == 2)
-				opts->method = parse_ks_method(option_text(fcinfo, first + 1, "method"));
+				opts->method = parse_ks_method(option_text(fcinfo, first + 1, OPT_METHOD));
 			break;
 		case OPTS_BINNED:
 			if (opts->opt_type[0] == INT4OID)
 				opts->bins = parse_bins(fcinfo, first);
 			else
-				opts->binning = parse_binning(option_text(fcinfo, first, "binning"));
+				opts->binning = parse_binning(option_text(fcinfo, first, OPT_BINNING));
 			break;
 		case OPTS_CATEGORICAL:
-			opts->chi2_method = parse_chi2_method(option_text(fcinfo, first, "method"));
+			opts->chi2_method = parse_chi2_method(option_text(fcinfo, first, OPT_METHOD));
 			break;
 	}
 }

@@ -35,6 +35,9 @@ mlm_quantile_linear(const mlm_wsample *x, double q)
 	a = mlm_ws_value_at(x, i);
 	b = mlm_ws_value_at(x, i + 1);
 	diff = b - a;
+	/* Neighbours more than DBL_MAX apart: interpolate without forming b - a. */
+	if (!isfinite(diff))
+		return (1.0 - t) * a + t * b;
 	/* numpy's _lerp: interpolate from the nearer end. */
 	if (t >= 0.5)
 		return b - diff * (1.0 - t);
@@ -99,6 +102,9 @@ mlm_sturges_edges(const mlm_wsample *a, const mlm_wsample *b, double *edges)
 		last = a->v[a->m - 1] > b->v[b->m - 1] ? a->v[a->m - 1] : b->v[b->m - 1];
 	}
 
+	/* Values more than DBL_MAX apart have no equal-width bins. */
+	if (!isfinite(last - first))
+		return -1;
 	/* numpy _hist_bin_sturges: width = ptp / (log2(size) + 1), then ceil(range / width) bins. */
 	width = (last - first) / (log2((double) (a->n + b->n)) + 1.0);
 	if (first == last)

@@ -16,7 +16,11 @@
 /* Evidently bins a numeric column by value when its reference has at most this many distinct values. */
 #define MLM_EVIDENTLY_MAX_DISTINCT 20
 
-/* numpy.quantile(x, q) (default 'linear' method) of a non-empty sample, 0 <= q <= 1. */
+/*
+ * numpy.quantile(x, q) (default 'linear' method) of a non-empty sample,
+ * 0 <= q <= 1; where neighbours lie more than DBL_MAX apart (NumPy gives NaN)
+ * the interpolation avoids the overflow.
+ */
 double		mlm_quantile_linear(const mlm_wsample *x, double q);
 
 /*
@@ -35,7 +39,7 @@ void		mlm_count_open_bins(const mlm_wsample *x, const double *edges, int m, int6
 /*
  * numpy.histogram_bin_edges(pooled, bins='sturges') for samples a and b
  * (not both empty): writes nbins+1 edges and returns nbins
- * (<= MLM_STURGES_MAX_BINS).
+ * (<= MLM_STURGES_MAX_BINS), or -1 when the values span more than DBL_MAX.
  */
 int			mlm_sturges_edges(const mlm_wsample *a, const mlm_wsample *b, double *edges);
 

@@ -84,3 +84,6 @@ SELECT (mlmon.chi2_drift(g % 4, g > 50)).dof, (mlmon.chi2_drift(g % 4, g > 50, '
 -- the same counts as the text form
 SELECT mlmon.chi2_drift(g % 4, g > 50) = mlmon.chi2_drift((g % 4)::text, g > 50) AS same_as_text
   FROM generate_series(1, 100) g;
+SELECT mlmon.chi2_drift(g % 3 = 0, g > 50) = mlmon.chi2_drift((g % 3 = 0)::text, g > 50) AS bool_same_as_text,
+       mlmon.z_test(g % 3 = 0, g > 50) = mlmon.z_test(CASE WHEN g % 3 = 0 THEN 't' ELSE 'f' END, g > 50) AS z_same
+  FROM generate_series(1, 100) g;

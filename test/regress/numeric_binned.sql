@@ -45,3 +45,15 @@ SELECT mlmon.psi(value, is_current, -3) FROM psi03;
 SELECT mlmon.psi(value, is_current, 1000000) FROM psi03;
 SELECT mlmon.jensen_shannon(value, is_current, 'sturges') FROM psi03;
 SELECT mlmon.psi(value, is_current, NULL::int) FROM psi03;
+
+-- neighbours more than DBL_MAX apart: the median edge of {-1e308, 1e308}
+-- is 0 as for {-1e8, 1e8} (NumPy's interpolation would give NaN), so the
+-- bins separate the samples as they do for the same data scaled down
+SELECT mlmon.psi(v, c, 2) > 1 AS psi_sees_drift,
+       mlmon.psi(v, c, 2) = mlmon.psi(v * 1e-300, c, 2) AS same_as_scaled,
+       mlmon.jensen_shannon(v, c, 2) = mlmon.jensen_shannon(v * 1e-300, c, 2) AS js_same_as_scaled
+  FROM (VALUES (-1e308::float8, false), (1e308, false), (5, true), (6, true)) x(v, c);
+-- and equal-width bins cannot span them
+SELECT mlmon.psi(v, c, 'evidently')
+  FROM (SELECT g * 1.6e307, false FROM generate_series(-10, 10) g
+        UNION ALL VALUES (0::float8, true)) x(v, c);
