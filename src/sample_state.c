@@ -175,6 +175,33 @@ sample_add_run(SampleState *st, Sample *s, double *run, int64 len)
 }
 
 /*
+ * Radix-sort the chunks of s into out or into the scratch buffer (grown to
+ * fit); returns whichever holds the result.  The chunks are left as they are.
+ */
+static double *
+sort_chunks(SampleState *st, Sample *s, double *out, SortScratch *scratch)
+{
+	int64		nu = s->nunsorted;
+	size_t	   *lens = palloc(s->nchunks * sizeof(size_t));
+	double	   *sorted;
+	int			i;
+
+	if (scratch->cap < nu)
+	{
+		if (scratch->buf)
+			pfree(scratch->buf);
+		scratch->buf = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
+		scratch->cap = nu;
+	}
+	for (i = 0; i < s->nchunks; i++)
+		lens[i] = s->chunklen[i];
+	sorted = mlm_sort_segments((const double *const *) s->chunk, lens, s->nchunks,
+							   out, scratch->buf, nu);
+	pfree(lens);
+	return sorted;
+}
+
+/*
  * Sort one sample into values[0..n): radix-sort the chunks, then merge the
  * result with the previously sorted values and the runs in one pass.
  */
@@ -185,22 +212,9 @@ sample_sort(SampleState *st, Sample *s, SortScratch *scratch)
 	{
 		int64		nu = s->nunsorted;
 		double	   *out = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
-		double	   *sorted;
-		size_t	   *lens = palloc(s->nchunks * sizeof(size_t));
+		double	   *sorted = sort_chunks(st, s, out, scratch);
 		int			i;
 
-		if (scratch->cap < nu)
-		{
-			if (scratch->buf)
-				pfree(scratch->buf);
-			scratch->buf = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
-			scratch->cap = nu;
-		}
-		for (i = 0; i < s->nchunks; i++)
-			lens[i] = s->chunklen[i];
-		sorted = mlm_sort_segments((const double *const *) s->chunk, lens, s->nchunks,
-								   out, scratch->buf, nu);
-		pfree(lens);
 		if (sorted == scratch->buf)
 		{
 			/* The result is in the scratch buffer: keep it, and out becomes scratch. */
@@ -238,25 +252,10 @@ sample_sort_into(SampleState *st, Sample *s, double *dest, SortScratch *scratch)
 {
 	if (st->nserialized == 0 && s->nunsorted > 0 && s->n == 0 && s->nruns == 0)
 	{
-		int64		nu = s->nunsorted;
-		size_t	   *lens = palloc(s->nchunks * sizeof(size_t));
-		double	   *sorted;
-		int			i;
+		double	   *sorted = sort_chunks(st, s, dest, scratch);
 
-		if (scratch->cap < nu)
-		{
-			if (scratch->buf)
-				pfree(scratch->buf);
-			scratch->buf = (double *) huge_alloc(st->mcxt, nu * sizeof(double));
-			scratch->cap = nu;
-		}
-		for (i = 0; i < s->nchunks; i++)
-			lens[i] = s->chunklen[i];
-		sorted = mlm_sort_segments((const double *const *) s->chunk, lens, s->nchunks,
-								   dest, scratch->buf, nu);
 		if (sorted != dest)
-			memcpy(dest, sorted, nu * sizeof(double));
-		pfree(lens);
+			memcpy(dest, sorted, s->nunsorted * sizeof(double));
 		return;
 	}
 	sample_sort(st, s, scratch);
