@@ -3,14 +3,14 @@
  * of the categorical drift aggregates (chi2_drift, psi, jensen_shannon and
  * z_test on text).
  *
- * Categories are compared byte-wise and counted in a simplehash table whose
- * keys live in a bump arena in the aggregate context, so memory grows with
- * the number of distinct categories, not with the rows.
+ * Categories are compared byte-wise and counted (catcount.c), so memory
+ * grows with the number of distinct categories, not with the rows.
  */
 #include "category_state.h"
 
+#include "catcount.h"
+
 #include "catalog/pg_type_d.h"
-#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -20,47 +20,12 @@ PG_FUNCTION_INFO_V1(mlm_category_serialize);
 PG_FUNCTION_INFO_V1(mlm_category_deserialize);
 
 #define CATEGORY_STATE_VERSION 1
-#define ARENA_FIRST 64			/* the first block of category bytes; later ones double */
-#define ARENA_MAX 8192
-
-typedef struct CatKey
-{
-	const char *data;
-	int32		len;
-} CatKey;
-
-typedef struct CatEntry
-{
-	CatKey		key;
-	uint32		hash;
-	char		status;
-	int64		ref;
-	int64		cur;
-} CatEntry;
-
-#define SH_PREFIX cathash
-#define SH_ELEMENT_TYPE CatEntry
-#define SH_KEY_TYPE CatKey
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) ((a)->hash)
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 typedef struct CategoryState
 {
-	MemoryContext mcxt;
-	cathash_hash *table;
-	char	   *arena;			/* free space for category bytes */
-	Size		arena_left;
-	Size		arena_next;		/* size of the next block */
+	CatCounter	counts;			/* c[0]: reference, c[1]: current */
 	int64		n_ref;
 	int64		n_cur;
-	Size		key_bytes;		/* total bytes of all categories */
 	StatOptions opts;
 	Oid			argtype;		/* text, boolean or bigint categories */
 	/*
@@ -91,56 +56,15 @@ category_state_new(MemoryContext mcxt)
 {
 	CategoryState *st = (CategoryState *) MemoryContextAllocZero(mcxt, sizeof(CategoryState));
 
-	st->mcxt = mcxt;
-	st->table = cathash_create(mcxt, 4, NULL);
-	st->arena_next = ARENA_FIRST;
+	catcount_init(&st->counts, mcxt);
 	return st;
-}
-
-/* Copy category bytes into the state's arena (blocks growing from 64 bytes to 8 kB). */
-static const char *
-arena_copy(CategoryState *st, const char *data, int32 len)
-{
-	char	   *p;
-
-	if (len == 0)
-		return "";
-	if ((Size) len > st->arena_left)
-	{
-		Size		sz = Max((Size) len, st->arena_next);
-
-		st->arena = MemoryContextAlloc(st->mcxt, sz);
-		st->arena_left = sz;
-		st->arena_next = Min(st->arena_next * 2, ARENA_MAX);
-	}
-	p = st->arena;
-	memcpy(p, data, len);
-	st->arena += len;
-	st->arena_left -= len;
-	return p;
 }
 
 /* Add counts for one category. */
 static void
 category_add(CategoryState *st, const char *data, int32 len, int64 ref, int64 cur)
 {
-	CatKey		k;
-	CatEntry   *e;
-	bool		found;
-
-	k.data = data;
-	k.len = len;
-	e = cathash_insert(st->table, k, &found);
-	if (!found)
-	{
-		e->key.data = arena_copy(st, data, len);
-		e->key.len = len;
-		e->ref = 0;
-		e->cur = 0;
-		st->key_bytes += len;
-	}
-	e->ref += ref;
-	e->cur += cur;
+	catcount_add(&st->counts, data, len, ref, cur);
 	st->n_ref += ref;
 	st->n_cur += cur;
 }
@@ -255,12 +179,11 @@ mlm_category_combine(PG_FUNCTION_ARGS)
 		category_add_wire(a, b->wire, b->wire_ncat);
 	else
 	{
-		cathash_iterator it;
+		uint64		it = 0;
 		CatEntry   *e;
 
-		cathash_start_iterate(b->table, &it);
-		while ((e = cathash_iterate(b->table, &it)) != NULL)
-			category_add(a, e->key.data, e->key.len, e->ref, e->cur);
+		while ((e = catcount_next(&b->counts, &it)) != NULL)
+			category_add(a, e->key.data, e->key.len, e->c[0], e->c[1]);
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -270,23 +193,24 @@ Datum
 mlm_category_serialize(PG_FUNCTION_ARGS)
 {
 	CategoryState *st = (CategoryState *) PG_GETARG_POINTER(0);
-	int64		ncat = st->table->members;
+	int64		ncat = catcount_size(&st->counts);
+	Size		key_bytes = st->counts.key_bytes;
 	Size		size;
 	CategoryStateWire *w;
 	char	   *p;
-	cathash_iterator it;
+	uint64		it = 0;
 	CatEntry   *e;
 
-	if (st->key_bytes > MaxAllocSize ||
-		(Size) ncat > (MaxAllocSize - sizeof(CategoryStateWire) - st->key_bytes) / WIRE_ENTRY_FIXED)
+	if (key_bytes > MaxAllocSize ||
+		(Size) ncat > (MaxAllocSize - sizeof(CategoryStateWire) - key_bytes) / WIRE_ENTRY_FIXED)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("partial state of a drift statistic too large to serialize"),
 				 errdetail("The partial state holds " INT64_FORMAT " categories of %zu bytes in all.",
-						   ncat, st->key_bytes),
+						   ncat, key_bytes),
 				 errhint("Partial states are serialized by parallel workers and by partitionwise aggregation: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off.")));
 
-	size = sizeof(CategoryStateWire) + st->key_bytes + (Size) ncat * WIRE_ENTRY_FIXED;
+	size = sizeof(CategoryStateWire) + key_bytes + (Size) ncat * WIRE_ENTRY_FIXED;
 	w = (CategoryStateWire *) palloc(size);
 	memset(w, 0, sizeof(CategoryStateWire));
 	SET_VARSIZE(w, size);
@@ -296,16 +220,15 @@ mlm_category_serialize(PG_FUNCTION_ARGS)
 	w->n_ref = st->n_ref;
 	w->n_cur = st->n_cur;
 	p = (char *) w + sizeof(CategoryStateWire);
-	cathash_start_iterate(st->table, &it);
-	while ((e = cathash_iterate(st->table, &it)) != NULL)
+	while ((e = catcount_next(&st->counts, &it)) != NULL)
 	{
 		memcpy(p, &e->key.len, sizeof(int32));
 		p += sizeof(int32);
 		memcpy(p, e->key.data, e->key.len);
 		p += e->key.len;
-		memcpy(p, &e->ref, sizeof(int64));
+		memcpy(p, &e->c[0], sizeof(int64));
 		p += sizeof(int64);
-		memcpy(p, &e->cur, sizeof(int64));
+		memcpy(p, &e->c[1], sizeof(int64));
 		p += sizeof(int64);
 	}
 	Assert(p == (char *) w + size);
@@ -368,7 +291,6 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "invalid serialized category state");
 
 	st = (CategoryState *) palloc0(sizeof(CategoryState));
-	st->mcxt = CurrentMemoryContext;
 	st->opts.chi2_method = (Chi2Method) w.chi2_method;
 	st->n_ref = w.n_ref;
 	st->n_cur = w.n_cur;
@@ -377,52 +299,31 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* Byte-wise order of categories, shorter first on a common prefix. */
-static int
-catentry_cmp(const void *a, const void *b)
-{
-	const CatEntry *x = *(const CatEntry *const *) a;
-	const CatEntry *y = *(const CatEntry *const *) b;
-	int			c = memcmp(x->key.data, y->key.data, Min(x->key.len, y->key.len));
-
-	if (c != 0)
-		return c;
-	return (x->key.len > y->key.len) - (x->key.len < y->key.len);
-}
-
 bool
 category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 {
 	CategoryState *st;
 	CatEntry  **entries;
-	cathash_iterator it;
-	CatEntry   *e;
-	int64		k = 0,
+	int64		k,
 				i;
 
 	if (PG_ARGISNULL(0))
 		return false;
 	st = (CategoryState *) PG_GETARG_POINTER(0);
 
-	cc->k = st->table->members;
+	k = cc->k = catcount_size(&st->counts);
 	cc->n_ref = st->n_ref;
 	cc->n_cur = st->n_cur;
 	cc->opts = st->opts;
-	entries = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(CatEntry *) * Max(cc->k, 1));
-	cathash_start_iterate(st->table, &it);
-	while ((e = cathash_iterate(st->table, &it)) != NULL)
-		entries[k++] = e;
-	Assert(k == cc->k);
-	qsort(entries, k, sizeof(CatEntry *), catentry_cmp);
-
+	entries = catcount_sorted(&st->counts);
 	cc->ref = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(k, 1));
 	cc->cur = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(k, 1));
 	cc->key = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(k, 1));
 	cc->keylen = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(k, 1));
 	for (i = 0; i < k; i++)
 	{
-		cc->ref[i] = entries[i]->ref;
-		cc->cur[i] = entries[i]->cur;
+		cc->ref[i] = entries[i]->c[0];
+		cc->cur[i] = entries[i]->c[1];
 		cc->key[i] = entries[i]->key.data;
 		cc->keylen[i] = entries[i]->key.len;
 	}
