@@ -63,8 +63,9 @@ cluster_start() {
 	CLUSTER_RUNAS=("${runas[@]}")
 	port=$((20000 + RANDOM % 30000))
 	log "starting a throwaway PostgreSQL $PG_MAJOR cluster in $CLUSTER_DIR (port $port)"
-	"${runas[@]}" "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U "$user" -A trust -E UTF8 \
-		--locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 ||
+	# the server's tools run from a directory the postgres user can enter
+	(cd "$CLUSTER_DIR" && "${runas[@]}" "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U "$user" -A trust -E UTF8 \
+		--locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1) ||
 		{ cat "$CLUSTER_DIR/initdb.log"; return 1; }
 	cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
 listen_addresses = ''
@@ -77,7 +78,7 @@ max_parallel_workers_per_gather = 2
 shared_buffers = 256MB
 ${CLUSTER_EXTRA_CONF:-}
 CONF
-	"${runas[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null ||
+	(cd "$CLUSTER_DIR" && "${runas[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null) ||
 		{ cat "$CLUSTER_DIR/server.log"; return 1; }
 	export PGHOST="$CLUSTER_DIR" PGPORT="$port" PGUSER="$user" PGDATABASE=postgres
 }
@@ -86,7 +87,7 @@ CONF
 cluster_stop() {
 	local rc=$?
 	if [ -n "$CLUSTER_DIR" ] && [ -d "$CLUSTER_DIR" ]; then
-		"${CLUSTER_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+		(cd "$CLUSTER_DIR" && "${CLUSTER_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1) || true
 		rm -rf "$CLUSTER_DIR"
 		CLUSTER_DIR=
 	fi

@@ -1,9 +1,11 @@
 """Build the numerics core (src/core/*.c, no PostgreSQL headers) into a shared
 library and load it with ctypes, so the core can be checked against SciPy
 without a server.  Used by the test/core/test_*.py scripts."""
+import atexit
 import ctypes
 import glob
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -22,6 +24,7 @@ def load():
         return _lib
     sources = sorted(glob.glob(os.path.join(ROOT, "src", "core", "*.c")))
     outdir = tempfile.mkdtemp(prefix="mlmon-core-")
+    atexit.register(shutil.rmtree, outdir, True)
     so = os.path.join(outdir, "libmlmcore.so")
     subprocess.run(["gcc"] + CFLAGS + ["-o", so] + sources + ["-lm"], check=True)
     _lib = ctypes.CDLL(so)
