@@ -1,0 +1,230 @@
+/*
+ * qsketch.c: the compactor levels of the numeric quantile sketch.
+ */
+#include "qsketch.h"
+
+#include <string.h>
+
+#include "env.h"
+#include "sort.h"
+
+int
+mlm_qs_k_for_cap(int cap)
+{
+	int			k = cap / 2;
+
+	if (k < 256)
+		k = 256;
+	if (k > 4096)
+		k = 4096;
+	return k;
+}
+
+void
+mlm_qs_init(mlm_qsketch *s, int k)
+{
+	memset(s, 0, sizeof(*s));
+	s->k = k;
+}
+
+void
+mlm_qs_free(mlm_qsketch *s)
+{
+	int			h;
+
+	for (h = 0; h < s->nlevels; h++)
+		if (s->items[h])
+			mlm_core_env->release(s->items[h]);
+	memset(s->items, 0, sizeof(s->items));
+	s->nlevels = 0;
+}
+
+/* Make sure level h exists. */
+static void
+ensure_level(mlm_qsketch *s, int h)
+{
+	while (s->nlevels <= h)
+	{
+		/* k items plus one left over from the level below, plus one pushed before compacting */
+		s->items[s->nlevels] = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (2 * s->k + 2));
+		s->len[s->nlevels] = 0;
+		s->nlevels++;
+	}
+}
+
+/* Sort level h ascending. */
+static void
+sort_level(mlm_qsketch *s, int h)
+{
+	double	   *tmp;
+	double	   *res;
+
+	if (s->len[h] < 2)
+		return;
+	tmp = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) s->len[h]);
+	res = mlm_sort_doubles(s->items[h], tmp, (size_t) s->len[h]);
+	if (res != s->items[h])
+		memcpy(s->items[h], res, sizeof(double) * (size_t) s->len[h]);
+	mlm_core_env->release(tmp);
+}
+
+/*
+ * Compact level h: sort it, move one item of each adjacent pair up to
+ * level h + 1, keep the odd one out (the largest) at level h.
+ */
+static void
+compact(mlm_qsketch *s, int h)
+{
+	int64_t		n = s->len[h];
+	int64_t		pairs = n / 2;
+	int			offset = (int) ((s->parity >> h) & 1);
+	int64_t		i;
+	double		last = 0.0;
+
+	ensure_level(s, h + 1);
+	sort_level(s, h);
+	if (n % 2)
+		last = s->items[h][n - 1];
+	for (i = 0; i < pairs; i++)
+		s->items[h + 1][s->len[h + 1]++] = s->items[h][2 * i + offset];
+	s->len[h] = 0;
+	if (n % 2)
+		s->items[h][s->len[h]++] = last;
+	s->parity ^= (uint64_t) 1 << h;
+	s->rank_error += (double) ((uint64_t) 1 << h);
+}
+
+/* Compact every level that reached k, from the bottom up. */
+static void
+settle(mlm_qsketch *s, int from)
+{
+	int			h;
+
+	for (h = from; h < s->nlevels; h++)
+		if (s->len[h] >= s->k && h + 1 < MLM_PROFILE_MAX_LEVELS)
+			compact(s, h);
+}
+
+void
+mlm_qs_add(mlm_qsketch *s, double v, int64_t count)
+{
+	int			h;
+
+	for (h = 0; h < MLM_PROFILE_MAX_LEVELS && count > 0; h++, count >>= 1)
+	{
+		if ((count & 1) == 0)
+			continue;
+		ensure_level(s, h);
+		s->items[h][s->len[h]++] = v;
+		if (s->len[h] >= s->k)
+			settle(s, h);
+	}
+}
+
+void
+mlm_qs_merge(mlm_qsketch *dst, const mlm_qsketch *src)
+{
+	int			h;
+
+	for (h = 0; h < src->nlevels; h++)
+	{
+		int64_t		i;
+
+		ensure_level(dst, h);
+		for (i = 0; i < src->len[h]; i++)
+		{
+			dst->items[h][dst->len[h]++] = src->items[h][i];
+			if (dst->len[h] >= dst->k)
+				settle(dst, h);
+		}
+	}
+	dst->rank_error += src->rank_error;
+}
+
+void
+mlm_qs_load(mlm_qsketch *s, int k, const mlm_profile_view *v)
+{
+	int			h;
+	int64_t		off = 0;
+
+	mlm_qs_init(s, k);
+	for (h = 0; h < v->h->nlevels; h++)
+	{
+		int64_t		i;
+
+		ensure_level(s, h);
+		for (i = 0; i < v->level_len[h]; i++)
+		{
+			s->items[h][s->len[h]++] = v->values[off + i];
+			if (s->len[h] >= s->k)
+				settle(s, h);
+		}
+		off += v->level_len[h];
+	}
+	/* levels stay sorted only if nothing was compacted on the way in */
+	for (h = 0; h < s->nlevels; h++)
+		sort_level(s, h);
+	s->parity = v->h->parity;
+	s->rank_error += v->h->rank_error;
+}
+
+int64_t
+mlm_qs_items(const mlm_qsketch *s)
+{
+	int64_t		n = 0;
+	int			h;
+
+	for (h = 0; h < s->nlevels; h++)
+		n += s->len[h];
+	return n;
+}
+
+void
+mlm_qs_export(mlm_qsketch *s, int64_t *level_len, double *values)
+{
+	int			h;
+	int64_t		off = 0;
+
+	for (h = 0; h < s->nlevels; h++)
+	{
+		sort_level(s, h);
+		level_len[h] = s->len[h];
+		memcpy(values + off, s->items[h], sizeof(double) * (size_t) s->len[h]);
+		off += s->len[h];
+	}
+}
+
+int64_t
+mlm_qs_weighted(const mlm_qsketch *s, double *v, int64_t *w)
+{
+	int64_t		pos[MLM_PROFILE_MAX_LEVELS];
+	int64_t		m = 0;
+	int			h;
+
+	memset(pos, 0, sizeof(pos));
+	for (;;)
+	{
+		int			best = -1;
+
+		/* the level whose next item is smallest (levels are few: a linear scan) */
+		for (h = 0; h < s->nlevels; h++)
+			if (pos[h] < s->len[h] &&
+				(best < 0 || s->items[h][pos[h]] < s->items[best][pos[best]]))
+				best = h;
+		if (best < 0)
+			break;
+		{
+			double		x = s->items[best][pos[best]++];
+			int64_t		wt = (int64_t) 1 << best;
+
+			if (m > 0 && v[m - 1] == x)
+				w[m - 1] += wt;
+			else
+			{
+				v[m] = x;
+				w[m++] = wt;
+			}
+		}
+	}
+	return m;
+}
