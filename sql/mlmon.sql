@@ -429,3 +429,391 @@ CREATE AGGREGATE @extschema@.z_test(category bigint, is_current boolean) (
 );
 COMMENT ON AGGREGATE @extschema@.z_test(bigint, boolean) IS
     'Two-proportion z-test of a binary integer-coded feature (e.g. 0/1)';
+
+--------------------------------------------------------------------------
+-- Reference profiles
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.profile;
+CREATE FUNCTION @extschema@.profile_in(cstring) RETURNS @extschema@.profile
+    AS 'MODULE_PATHNAME', 'mlm_profile_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_out(@extschema@.profile) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_profile_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_recv(internal) RETURNS @extschema@.profile
+    AS 'MODULE_PATHNAME', 'mlm_profile_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_send(@extschema@.profile) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_profile_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.profile (
+    INPUT = @extschema@.profile_in,
+    OUTPUT = @extschema@.profile_out,
+    RECEIVE = @extschema@.profile_recv,
+    SEND = @extschema@.profile_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.profile IS
+    'Summary of one feature''s distribution (numeric or categorical): exact distinct values with counts up to a cap, then a mergeable sketch with an error bound; text form is JSON';
+COMMENT ON FUNCTION @extschema@.profile_in(cstring) IS 'Input function of mlmon.profile (JSON)';
+COMMENT ON FUNCTION @extschema@.profile_out(@extschema@.profile) IS 'Output function of mlmon.profile (JSON)';
+COMMENT ON FUNCTION @extschema@.profile_recv(internal) IS 'Binary input function of mlmon.profile';
+COMMENT ON FUNCTION @extschema@.profile_send(@extschema@.profile) IS 'Binary output function of mlmon.profile';
+
+CREATE TYPE @extschema@.profile_summary AS (
+    kind        text,     -- 'numeric' or 'categorical'
+    mode        text,     -- 'exact' or 'sketch'
+    count       bigint,   -- values summarised (finite numbers, non-NULL categories)
+    nulls       bigint,
+    nan         bigint,
+    posinf      bigint,
+    neginf      bigint,
+    min         float8,
+    max         float8,
+    mean        float8,
+    variance    float8,   -- population variance
+    stddev      float8,
+    entries     bigint,   -- distinct values, sketch items or categories stored
+    error_bound float8,   -- largest CDF or frequency error, as a fraction of count
+    cap         int,      -- exact cap the profile was built with
+    size_bytes  bigint
+);
+COMMENT ON TYPE @extschema@.profile_summary IS 'Result of mlmon.summary: the counts and moments of a profile';
+
+-- building
+CREATE FUNCTION @extschema@._profile_accum(@extschema@.profile, float8)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_accum_number'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._profile_accum(@extschema@.profile, float8, int)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_accum_number'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._profile_accum(@extschema@.profile, text)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_accum_text'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._profile_accum(@extschema@.profile, text, int)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_accum_text'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._profile_combine(@extschema@.profile, @extschema@.profile)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._profile_final(@extschema@.profile)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_accum(@extschema@.profile, float8) IS 'Transition function of mlmon.profile(float8) (internal)';
+COMMENT ON FUNCTION @extschema@._profile_accum(@extschema@.profile, float8, int) IS 'Transition function of mlmon.profile(float8, int) (internal)';
+COMMENT ON FUNCTION @extschema@._profile_accum(@extschema@.profile, text) IS 'Transition function of mlmon.profile(text) (internal)';
+COMMENT ON FUNCTION @extschema@._profile_accum(@extschema@.profile, text, int) IS 'Transition function of mlmon.profile(text, int) (internal)';
+COMMENT ON FUNCTION @extschema@._profile_combine(@extschema@.profile, @extschema@.profile) IS 'Combine function of the profile aggregates (internal)';
+COMMENT ON FUNCTION @extschema@._profile_final(@extschema@.profile) IS 'Final function of the profile aggregates (internal)';
+
+CREATE AGGREGATE @extschema@.profile(value float8) (
+    SFUNC = @extschema@._profile_accum, STYPE = @extschema@.profile,
+    FINALFUNC = @extschema@._profile_final, COMBINEFUNC = @extschema@._profile_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.profile(value float8, cap int) (
+    SFUNC = @extschema@._profile_accum, STYPE = @extschema@.profile,
+    FINALFUNC = @extschema@._profile_final, COMBINEFUNC = @extschema@._profile_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.profile(category text) (
+    SFUNC = @extschema@._profile_accum, STYPE = @extschema@.profile,
+    FINALFUNC = @extschema@._profile_final, COMBINEFUNC = @extschema@._profile_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.profile(category text, cap int) (
+    SFUNC = @extschema@._profile_accum, STYPE = @extschema@.profile,
+    FINALFUNC = @extschema@._profile_final, COMBINEFUNC = @extschema@._profile_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.merge(@extschema@.profile) (
+    SFUNC = @extschema@._profile_combine, STYPE = @extschema@.profile,
+    FINALFUNC = @extschema@._profile_final, COMBINEFUNC = @extschema@._profile_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.profile(float8) IS
+    'Profile of a numeric feature: exact up to mlmon.profile_exact_cap distinct values, then a quantile sketch';
+COMMENT ON AGGREGATE @extschema@.profile(float8, int) IS
+    'Profile of a numeric feature, exact up to the given number of distinct values';
+COMMENT ON AGGREGATE @extschema@.profile(text) IS
+    'Profile of a categorical feature: exact up to mlmon.profile_exact_cap categories, then a frequent-items summary with an "other" bucket';
+COMMENT ON AGGREGATE @extschema@.profile(text, int) IS
+    'Profile of a categorical feature, exact up to the given number of categories';
+COMMENT ON AGGREGATE @extschema@.merge(@extschema@.profile) IS
+    'Merge profiles of the same kind into the profile of all their rows';
+
+CREATE FUNCTION @extschema@.merge(a @extschema@.profile, b @extschema@.profile)
+    RETURNS @extschema@.profile AS 'MODULE_PATHNAME', 'mlm_profile_merge2'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.merge(@extschema@.profile, @extschema@.profile) IS
+    'The profile of the rows of both profiles (a NULL profile stands for no rows)';
+
+-- reading
+CREATE FUNCTION @extschema@.count(p @extschema@.profile) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'mlm_profile_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.is_exact(p @extschema@.profile) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mlm_profile_is_exact' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.error_bound(p @extschema@.profile) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_profile_error_bound' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.quantile(p @extschema@.profile, q float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_profile_quantile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cdf(p @extschema@.profile, x float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_profile_cdf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.histogram(p @extschema@.profile, bins int DEFAULT 10,
+        OUT bin_start float8, OUT bin_end float8, OUT count bigint, OUT frequency float8)
+    RETURNS SETOF record AS 'MODULE_PATHNAME', 'mlm_profile_histogram'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+CREATE FUNCTION @extschema@.top_values(p @extschema@.profile, n int DEFAULT 10,
+        OUT value text, OUT count bigint, OUT frequency float8)
+    RETURNS SETOF record AS 'MODULE_PATHNAME', 'mlm_profile_top_values'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+CREATE FUNCTION @extschema@.summary(p @extschema@.profile) RETURNS @extschema@.profile_summary
+    AS 'MODULE_PATHNAME', 'mlm_profile_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.count(@extschema@.profile) IS 'Number of values a profile summarises (finite numbers or non-NULL categories)';
+COMMENT ON FUNCTION @extschema@.is_exact(@extschema@.profile) IS 'Whether the profile holds its distribution exactly';
+COMMENT ON FUNCTION @extschema@.error_bound(@extschema@.profile) IS 'Largest error of the profile''s CDF or category frequencies, as a fraction of its count (0 when exact)';
+COMMENT ON FUNCTION @extschema@.quantile(@extschema@.profile, float8) IS 'Quantile of a numeric profile (numpy.quantile''s linear method)';
+COMMENT ON FUNCTION @extschema@.cdf(@extschema@.profile, float8) IS 'Fraction of a numeric profile''s values at or below x';
+COMMENT ON FUNCTION @extschema@.histogram(@extschema@.profile, int) IS 'Equal-width histogram of a numeric profile between its min and max';
+COMMENT ON FUNCTION @extschema@.top_values(@extschema@.profile, int) IS 'The most frequent categories (or numbers) of a profile with counts and frequencies';
+COMMENT ON FUNCTION @extschema@.summary(@extschema@.profile) IS 'Kind, mode, counts, moments, error bound and size of a profile';
+
+-- drift between two profiles
+CREATE FUNCTION @extschema@.ks_2samp(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ks_2samp(reference @extschema@.profile, current @extschema@.profile, alternative text)
+    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ks_2samp(reference @extschema@.profile, current @extschema@.profile, alternative text, method text)
+    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.wasserstein(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.wasserstein_normed(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_normed_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.psi(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.psi(reference @extschema@.profile, current @extschema@.profile, bins int)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.psi(reference @extschema@.profile, current @extschema@.profile, binning text)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.jensen_shannon(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.jensen_shannon(reference @extschema@.profile, current @extschema@.profile, bins int)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.jensen_shannon(reference @extschema@.profile, current @extschema@.profile, binning text)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.chi2_drift(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.chi2_drift(reference @extschema@.profile, current @extschema@.profile, method text)
+    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.z_test(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ks_2samp(@extschema@.profile, @extschema@.profile) IS 'Two-sample KS test between two numeric profiles (with sketches: the statistic within statistic_error, no p-value)';
+COMMENT ON FUNCTION @extschema@.ks_2samp(@extschema@.profile, @extschema@.profile, text) IS 'Two-sample KS test between two numeric profiles with an alternative';
+COMMENT ON FUNCTION @extschema@.ks_2samp(@extschema@.profile, @extschema@.profile, text, text) IS 'Two-sample KS test between two numeric profiles with alternative and method';
+COMMENT ON FUNCTION @extschema@.wasserstein(@extschema@.profile, @extschema@.profile) IS 'Wasserstein distance between two numeric profiles';
+COMMENT ON FUNCTION @extschema@.wasserstein_normed(@extschema@.profile, @extschema@.profile) IS 'Wasserstein distance between two numeric profiles divided by max(reference std, 0.001)';
+COMMENT ON FUNCTION @extschema@.psi(@extschema@.profile, @extschema@.profile) IS 'PSI between two profiles (numeric: 10 reference-quantile bins; categorical: one bin per category)';
+COMMENT ON FUNCTION @extschema@.psi(@extschema@.profile, @extschema@.profile, int) IS 'PSI between two numeric profiles over the given number of reference-quantile bins';
+COMMENT ON FUNCTION @extschema@.psi(@extschema@.profile, @extschema@.profile, text) IS 'PSI between two numeric profiles with binning quantile or evidently';
+COMMENT ON FUNCTION @extschema@.jensen_shannon(@extschema@.profile, @extschema@.profile) IS 'Jensen-Shannon distance between two profiles';
+COMMENT ON FUNCTION @extschema@.jensen_shannon(@extschema@.profile, @extschema@.profile, int) IS 'Jensen-Shannon distance between two numeric profiles over reference-quantile bins';
+COMMENT ON FUNCTION @extschema@.jensen_shannon(@extschema@.profile, @extschema@.profile, text) IS 'Jensen-Shannon distance between two numeric profiles with binning quantile or evidently';
+COMMENT ON FUNCTION @extschema@.chi2_drift(@extschema@.profile, @extschema@.profile) IS 'Chi-square drift test between two categorical profiles (goodness of fit)';
+COMMENT ON FUNCTION @extschema@.chi2_drift(@extschema@.profile, @extschema@.profile, text) IS 'Chi-square drift test between two categorical profiles with method goodness_of_fit or contingency';
+COMMENT ON FUNCTION @extschema@.z_test(@extschema@.profile, @extschema@.profile) IS 'Two-proportion z-test between two binary categorical profiles';
+
+-- live values against a stored reference profile
+CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile) IS
+    'Transition function of the (value, reference profile) numeric aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, int)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, int) IS
+    'Transition function of the (value, reference profile, bins) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text) IS
+    'Transition function of the (value, reference profile, binning) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile, alternative) (internal)';
+CREATE FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile, alternative, method) (internal)';
+CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile) IS
+    'Transition function of the (category, reference profile) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text) IS
+    'Transition function of mlmon.chi2_drift(category, reference profile, method) (internal)';
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile) IS
+    'Two-sample KS test of the values against a reference profile';
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text) (
+    SFUNC = @extschema@._profile_ks_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text) IS
+    'KS test of the values against a reference profile with an alternative';
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text, method text) (
+    SFUNC = @extschema@._profile_ks_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text, text) IS
+    'KS test of the values against a reference profile with alternative and method';
+CREATE AGGREGATE @extschema@.wasserstein(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._wasserstein_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.wasserstein(float8, @extschema@.profile) IS
+    'Wasserstein distance of the values from a reference profile';
+CREATE AGGREGATE @extschema@.wasserstein_normed(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._wasserstein_normed_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, @extschema@.profile) IS
+    'Normed Wasserstein distance of the values from a reference profile';
+CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile) IS
+    'PSI of the values against a reference profile (10 reference-quantile bins)';
+CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bins int) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, int) IS
+    'PSI of the values against a reference profile over reference-quantile bins';
+CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, binning text) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, text) IS
+    'PSI of the values against a reference profile with binning quantile or evidently';
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile) IS
+    'Jensen-Shannon distance of the values from a reference profile';
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, bins int) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, int) IS
+    'Jensen-Shannon distance of the values from a reference profile over reference-quantile bins';
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, binning text) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize,
+    DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, text) IS
+    'Jensen-Shannon distance of the values from a reference profile with binning quantile or evidently';
+CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.chi2_drift(text, @extschema@.profile) IS
+    'Chi-square drift test of the categories against a reference profile';
+CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile, method text) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.chi2_drift(text, @extschema@.profile, text) IS
+    'Chi-square drift test of the categories against a reference profile with a method';
+CREATE AGGREGATE @extschema@.psi(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(text, @extschema@.profile) IS
+    'PSI of the categories against a reference profile';
+CREATE AGGREGATE @extschema@.jensen_shannon(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(text, @extschema@.profile) IS
+    'Jensen-Shannon distance of the categories from a reference profile';
+CREATE AGGREGATE @extschema@.z_test(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    SERIALFUNC = @extschema@._category_serialize,
+    DESERIALFUNC = @extschema@._category_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.z_test(text, @extschema@.profile) IS
+    'Two-proportion z-test of a binary feature against a reference profile';

@@ -6,20 +6,14 @@
 
 #include "core/binning.h"
 #include "core/divergence.h"
+#include "drift_numeric.h"
+#include "profile.h"
 
 PG_FUNCTION_INFO_V1(mlm_psi_numeric_final);
 PG_FUNCTION_INFO_V1(mlm_js_numeric_final);
 
-/* Bin counts of both samples. */
-typedef struct BinCounts
-{
-	int64		k;
-	int64	   *ref;
-	int64	   *cur;
-} BinCounts;
-
 /* Bin the sorted samples a (reference) and b (current) as opts say. */
-static void
+void
 bin_samples(const mlm_wsample *a, const mlm_wsample *b, const StatOptions *opts, BinCounts *bc)
 {
 	if (opts->binning == BINNING_QUANTILE)
@@ -69,18 +63,18 @@ binned_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
 	SampleState *st = sample_final_sorted(fcinfo);
 	BinCounts	bc;
 	double	   *scratch;
-
+	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	a = SAMPLE_WS(&st->ref);
+	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
 	bin_samples(&a, &b, &st->opts, &bc);
 	scratch = MemoryContextAllocHuge(CurrentMemoryContext,
 									 sizeof(double) * MLM_DIVERGENCE_SCRATCH(bc.k));
-	PG_RETURN_FLOAT8(divergence(bc.ref, bc.cur, bc.k, st->ref.n, st->cur.n, scratch));
+	PG_RETURN_FLOAT8(divergence(bc.ref, bc.cur, bc.k, a.n, b.n, scratch));
 }
 
 /* mlm_psi_numeric_final(internal) returns float8. */

@@ -1,7 +1,8 @@
 /*
- * agg_categorical.c: final functions of the categorical drift statistics:
- * mlmon.chi2_drift, mlmon.psi(text, ...), mlmon.jensen_shannon(text, ...)
- * and mlmon.z_test.
+ * agg_categorical.c: the categorical drift statistics on counts per
+ * category: final functions of mlmon.chi2_drift, mlmon.psi(text, ...),
+ * mlmon.jensen_shannon(text, ...) and mlmon.z_test, and the same results
+ * for the functions on two profiles (categorical_*_datum).
  */
 #include "category_state.h"
 
@@ -12,6 +13,7 @@
 #include "core/chisq.h"
 #include "core/divergence.h"
 #include "core/ztest.h"
+#include "drift_categorical.h"
 
 PG_FUNCTION_INFO_V1(mlm_chi2_final);
 PG_FUNCTION_INFO_V1(mlm_psi_categorical_final);
@@ -21,7 +23,7 @@ PG_FUNCTION_INFO_V1(mlm_z_test_final);
 #define CHI2_RESULT_NATTS 6
 #define Z_RESULT_NATTS 5
 
-/* The composite result descriptor of a final function, checked for its width. */
+/* The composite result descriptor of a function, checked for its width. */
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo, int natts)
 {
@@ -34,6 +36,88 @@ result_desc(FunctionCallInfo fcinfo, int natts)
 	return BlessTupleDesc(tupdesc);
 }
 
+Datum
+categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Method method)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo, CHI2_RESULT_NATTS);
+	Datum		values[CHI2_RESULT_NATTS];
+	bool		nulls[CHI2_RESULT_NATTS];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[3] = Int64GetDatum(cc->n_ref);
+	values[4] = Int64GetDatum(cc->n_cur);
+	values[5] = CStringGetTextDatum(method == CHI2_CONTINGENCY ? "contingency" : "goodness_of_fit");
+	if (cc->n_ref == 0 || cc->n_cur == 0)
+		nulls[0] = nulls[1] = nulls[2] = true;
+	else
+	{
+		mlm_chi2_result r;
+		double	   *scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+													 sizeof(double) * 2 * cc->k);
+
+		if (method == CHI2_CONTINGENCY)
+			mlm_chi2_contingency(cc->ref, cc->cur, cc->k, 1, scratch, &r);
+		else
+			mlm_chi2_goodness_of_fit(cc->ref, cc->cur, cc->k, cc->n_ref, cc->n_cur, scratch, &r);
+		if (r.dof > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many categories for a chi-square test"),
+					 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc->k)));
+		values[0] = Float8GetDatum(r.statistic);
+		values[1] = Float8GetDatum(r.pvalue);
+		values[2] = Int32GetDatum((int32) r.dof);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+Datum
+categorical_divergence_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc,
+							 mlm_divergence_fn divergence)
+{
+	double	   *scratch;
+
+	if (cc->n_ref == 0 || cc->n_cur == 0)
+		PG_RETURN_NULL();
+	scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+									 sizeof(double) * MLM_DIVERGENCE_SCRATCH(cc->k));
+	PG_RETURN_FLOAT8(divergence(cc->ref, cc->cur, cc->k, cc->n_ref, cc->n_cur, scratch));
+}
+
+Datum
+categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
+{
+	TupleDesc	tupdesc;
+	Datum		values[Z_RESULT_NATTS];
+	bool		nulls[Z_RESULT_NATTS];
+
+	if (cc->k > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("z-test needs a binary feature"),
+				 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc->k),
+				 errhint("Use mlmon.chi2_drift for features with more than two categories.")));
+	tupdesc = result_desc(fcinfo, Z_RESULT_NATTS);
+	memset(nulls, 0, sizeof(nulls));
+	values[2] = Int64GetDatum(cc->n_ref);
+	values[3] = Int64GetDatum(cc->n_cur);
+	if (cc->key[0] != NULL)
+		values[4] = PointerGetDatum(cstring_to_text_with_len(cc->key[0], cc->keylen[0]));
+	else
+		nulls[4] = true;
+	if (cc->n_ref == 0 || cc->n_cur == 0)
+		nulls[0] = nulls[1] = true;
+	else
+	{
+		mlm_z_result r;
+
+		mlm_z_test(cc->ref[0], cc->n_ref, cc->cur[0], cc->n_cur, &r);
+		values[0] = Float8GetDatum(r.statistic);
+		values[1] = Float8GetDatum(r.pvalue);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
 /*
  * mlm_chi2_final(internal) returns mlmon.chi2_result: NULL without rows;
  * NULL statistic, p-value and dof when one sample is empty.
@@ -42,68 +126,32 @@ Datum
 mlm_chi2_final(PG_FUNCTION_ARGS)
 {
 	CategoryCounts cc;
-	TupleDesc	tupdesc;
-	Datum		values[CHI2_RESULT_NATTS];
-	bool		nulls[CHI2_RESULT_NATTS];
 
 	if (!category_final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
 		PG_RETURN_NULL();
-	tupdesc = result_desc(fcinfo, CHI2_RESULT_NATTS);
-	memset(nulls, 0, sizeof(nulls));
-	values[3] = Int64GetDatum(cc.n_ref);
-	values[4] = Int64GetDatum(cc.n_cur);
-	values[5] = CStringGetTextDatum(cc.opts.chi2_method == CHI2_CONTINGENCY ?
-									"contingency" : "goodness_of_fit");
-	if (cc.n_ref == 0 || cc.n_cur == 0)
-		nulls[0] = nulls[1] = nulls[2] = true;
-	else
-	{
-		mlm_chi2_result r;
-		double	   *scratch = MemoryContextAllocHuge(CurrentMemoryContext,
-													 sizeof(double) * 2 * cc.k);
-
-		if (cc.opts.chi2_method == CHI2_CONTINGENCY)
-			mlm_chi2_contingency(cc.ref, cc.cur, cc.k, 1, scratch, &r);
-		else
-			mlm_chi2_goodness_of_fit(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur, scratch, &r);
-		if (r.dof > PG_INT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many categories for a chi-square test"),
-					 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc.k)));
-		values[0] = Float8GetDatum(r.statistic);
-		values[1] = Float8GetDatum(r.pvalue);
-		values[2] = Int32GetDatum((int32) r.dof);
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return categorical_chi2_datum(fcinfo, &cc, cc.opts.chi2_method);
 }
 
-/* A divergence of the category frequencies; NULL when either sample is empty. */
-static Datum
-categorical_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
-{
-	CategoryCounts cc;
-	double	   *scratch;
-
-	if (!category_final_counts(fcinfo, &cc) || cc.n_ref == 0 || cc.n_cur == 0)
-		PG_RETURN_NULL();
-	scratch = MemoryContextAllocHuge(CurrentMemoryContext,
-									 sizeof(double) * MLM_DIVERGENCE_SCRATCH(cc.k));
-	PG_RETURN_FLOAT8(divergence(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur, scratch));
-}
-
-/* mlm_psi_categorical_final(internal) returns float8. */
+/* mlm_psi_categorical_final(internal) returns float8; NULL when either sample is empty. */
 Datum
 mlm_psi_categorical_final(PG_FUNCTION_ARGS)
 {
-	return categorical_divergence(fcinfo, mlm_psi_counts);
+	CategoryCounts cc;
+
+	if (!category_final_counts(fcinfo, &cc))
+		PG_RETURN_NULL();
+	return categorical_divergence_datum(fcinfo, &cc, mlm_psi_counts);
 }
 
-/* mlm_js_categorical_final(internal) returns float8. */
+/* mlm_js_categorical_final(internal) returns float8; NULL when either sample is empty. */
 Datum
 mlm_js_categorical_final(PG_FUNCTION_ARGS)
 {
-	return categorical_divergence(fcinfo, mlm_js_counts);
+	CategoryCounts cc;
+
+	if (!category_final_counts(fcinfo, &cc))
+		PG_RETURN_NULL();
+	return categorical_divergence_datum(fcinfo, &cc, mlm_js_counts);
 }
 
 /*
@@ -115,32 +163,8 @@ Datum
 mlm_z_test_final(PG_FUNCTION_ARGS)
 {
 	CategoryCounts cc;
-	TupleDesc	tupdesc;
-	Datum		values[Z_RESULT_NATTS];
-	bool		nulls[Z_RESULT_NATTS];
 
 	if (!category_final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
 		PG_RETURN_NULL();
-	if (cc.k > 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("z-test needs a binary feature"),
-				 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc.k),
-				 errhint("Use mlmon.chi2_drift for features with more than two categories.")));
-	tupdesc = result_desc(fcinfo, Z_RESULT_NATTS);
-	memset(nulls, 0, sizeof(nulls));
-	values[2] = Int64GetDatum(cc.n_ref);
-	values[3] = Int64GetDatum(cc.n_cur);
-	values[4] = PointerGetDatum(cstring_to_text_with_len(cc.key[0], cc.keylen[0]));
-	if (cc.n_ref == 0 || cc.n_cur == 0)
-		nulls[0] = nulls[1] = true;
-	else
-	{
-		mlm_z_result r;
-
-		mlm_z_test(cc.ref[0], cc.n_ref, cc.cur[0], cc.n_cur, &r);
-		values[0] = Float8GetDatum(r.statistic);
-		values[1] = Float8GetDatum(r.pvalue);
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return categorical_z_datum(fcinfo, &cc);
 }

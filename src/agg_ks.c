@@ -4,6 +4,7 @@
 #include "sample_state.h"
 
 #include "ks_result.h"
+#include "profile.h"
 
 PG_FUNCTION_INFO_V1(mlm_ks_final);
 
@@ -15,15 +16,16 @@ Datum
 mlm_ks_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_state(fcinfo);
+	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	sample_sort_all(st);
-	if (st->ref.n == 0 && st->cur.n == 0)
+	if (sample_reference_size(st) == 0 && st->cur.n == 0)
 		PG_RETURN_NULL();
-	a = SAMPLE_WS(&st->ref);
+	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
-	return ks_result_datum(fcinfo, &a, &b, &st->opts, 0.0);
+	return ks_result_datum(fcinfo, &a, &b, &st->opts, hdr ? profile_ecdf_error(hdr) : 0.0);
 }

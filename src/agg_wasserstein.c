@@ -1,30 +1,40 @@
 /*
  * agg_wasserstein.c: final functions of mlmon.wasserstein and
- * mlmon.wasserstein_normed.
+ * mlmon.wasserstein_normed (two samples, or values against a profile).
  */
 #include "sample_state.h"
 
+#include <math.h>
+
 #include "core/wasserstein.h"
+#include "drift_numeric.h"
+#include "profile.h"
 
 PG_FUNCTION_INFO_V1(mlm_wasserstein_final);
 PG_FUNCTION_INFO_V1(mlm_wasserstein_normed_final);
-
-/* Evidently's floor on the reference standard deviation. */
-#define NORM_MIN_STD 0.001
 
 /* mlm_wasserstein_final(internal) returns float8: SciPy's wasserstein_distance. */
 Datum
 mlm_wasserstein_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_sorted(fcinfo);
+	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	a = SAMPLE_WS(&st->ref);
+	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
 	PG_RETURN_FLOAT8(mlm_wasserstein(&a, &b));
+}
+
+double
+reference_std(const mlm_wsample *a, const mlm_profile_hdr *hdr)
+{
+	if (hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH)
+		return sqrt(hdr->m2 / (double) hdr->count);
+	return mlm_std_population(a);
 }
 
 /* mlm_wasserstein_normed_final(internal) returns float8: W1 / max(std(reference), 0.001). */
@@ -32,16 +42,15 @@ Datum
 mlm_wasserstein_normed_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_sorted(fcinfo);
+	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
-	double		w,
-				sd;
+	double		w;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	a = SAMPLE_WS(&st->ref);
+	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
 	w = mlm_wasserstein(&a, &b);
-	sd = mlm_std_population(&a);
-	PG_RETURN_FLOAT8(w / Max(sd, NORM_MIN_STD));
+	PG_RETURN_FLOAT8(w / Max(reference_std(&a, hdr), NORM_MIN_STD));
 }

@@ -9,12 +9,14 @@
 #include "category_state.h"
 
 #include "catcount.h"
+#include "profile.h"
 
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(mlm_category_accum);
+PG_FUNCTION_INFO_V1(mlm_profile_category_accum);
 PG_FUNCTION_INFO_V1(mlm_category_combine);
 PG_FUNCTION_INFO_V1(mlm_category_serialize);
 PG_FUNCTION_INFO_V1(mlm_category_deserialize);
@@ -26,6 +28,7 @@ typedef struct CategoryState
 	CatCounter	counts;			/* c[0]: reference, c[1]: current */
 	int64		n_ref;
 	int64		n_cur;
+	struct varlena *ref_profile;	/* (category, reference profile) aggregates: the reference */
 	StatOptions opts;
 	Oid			argtype;		/* text, boolean or bigint categories */
 	/*
@@ -44,6 +47,7 @@ typedef struct CategoryStateWire
 	uint8		version;
 	uint8		chi2_method;
 	uint8		pad[2];
+	int64		profile_len;	/* bytes of the reference profile after the entries */
 	int64		ncat;
 	int64		n_ref;
 	int64		n_cur;
@@ -69,13 +73,47 @@ category_add(CategoryState *st, const char *data, int32 len, int64 ref, int64 cu
 	st->n_cur += cur;
 }
 
+/* Keep a copy of the reference profile argument (first row), or check it is the same. */
+static void
+state_reference_profile(CategoryState *st, FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *vl;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("reference profile must not be null")));
+	if (st->ref_profile != NULL && PG_GETARG_POINTER(argno) == (void *) st->ref_profile)
+		return;
+	vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	if (st->ref_profile == NULL)
+	{
+		mlm_profile_view v;
+
+		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &v);
+		if (v.h->kind != MLM_PROFILE_CATEGORICAL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("reference profile must be a categorical profile"),
+					 errhint("Compare numbers with a profile built by mlmon.profile(float8).")));
+		st->ref_profile = (struct varlena *) MemoryContextAlloc(st->counts.mcxt, VARSIZE(vl));
+		memcpy(st->ref_profile, vl, VARSIZE(vl));
+	}
+	else if (VARSIZE(vl) != VARSIZE(st->ref_profile) ||
+			 memcmp(vl, st->ref_profile, VARSIZE(vl)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reference profile must be the same for every row")));
+}
+
 /*
- * mlm_category_accum(state internal, category text|boolean|bigint, is_current boolean [, method text])
- * Transition function: NULL categories or NULL is_current are skipped.
- * Boolean and integer categories are counted by their text form ('t', '42').
+ * The transition of the categorical aggregates: NULL categories or NULL
+ * is_current are skipped.  Boolean and integer categories are counted by
+ * their text form ('t', '42').  With vs_profile the second argument is a
+ * reference profile and every category belongs to the current sample.
  */
-Datum
-mlm_category_accum(PG_FUNCTION_ARGS)
+static Datum
+category_accum(FunctionCallInfo fcinfo, bool vs_profile)
 {
 	CategoryState *st;
 
@@ -84,7 +122,7 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 		MemoryContext aggcxt;
 
 		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			elog(ERROR, "mlm_category_accum called in non-aggregate context");
+			elog(ERROR, "category_accum called in non-aggregate context");
 		st = category_state_new(aggcxt);
 		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, aggcxt);
 		st->argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
@@ -97,10 +135,12 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 		if (st->opts.nopts > 0)
 			options_check_same(&st->opts, fcinfo, 3);
 	}
+	if (vs_profile)
+		state_reference_profile(st, fcinfo, 2);
 
-	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+	if (!PG_ARGISNULL(1) && (vs_profile || !PG_ARGISNULL(2)))
 	{
-		bool		current = PG_GETARG_BOOL(2);
+		bool		current = vs_profile || PG_GETARG_BOOL(2);
 
 		if (st->argtype == BOOLOID)
 			category_add(st, PG_GETARG_BOOL(1) ? "t" : "f", 1, current ? 0 : 1, current ? 1 : 0);
@@ -119,6 +159,20 @@ mlm_category_accum(PG_FUNCTION_ARGS)
 		}
 	}
 	PG_RETURN_POINTER(st);
+}
+
+/* mlm_category_accum(state internal, category text|boolean|bigint, is_current boolean [, method text]) */
+Datum
+mlm_category_accum(PG_FUNCTION_ARGS)
+{
+	return category_accum(fcinfo, false);
+}
+
+/* mlm_profile_category_accum(state internal, category text, reference mlmon.profile [, method text]) */
+Datum
+mlm_profile_category_accum(PG_FUNCTION_ARGS)
+{
+	return category_accum(fcinfo, true);
 }
 
 /* Add the entries of a serialized state (validated by deserialize) to st. */
@@ -175,6 +229,17 @@ mlm_category_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
+	if (a->ref_profile == NULL && b->ref_profile != NULL)
+	{
+		/* the reference profile (maybe unaligned in a message), copied to aligned memory */
+		uint32		vlhdr;
+		Size		size;
+
+		memcpy(&vlhdr, b->ref_profile, sizeof(vlhdr));
+		size = VARSIZE(&vlhdr);
+		a->ref_profile = (struct varlena *) MemoryContextAlloc(a->counts.mcxt, size);
+		memcpy(a->ref_profile, b->ref_profile, size);
+	}
 	if (b->wire != NULL)
 		category_add_wire(a, b->wire, b->wire_ncat);
 	else
@@ -195,14 +260,15 @@ mlm_category_serialize(PG_FUNCTION_ARGS)
 	CategoryState *st = (CategoryState *) PG_GETARG_POINTER(0);
 	int64		ncat = catcount_size(&st->counts);
 	Size		key_bytes = st->counts.key_bytes;
+	Size		plen = st->ref_profile ? VARSIZE(st->ref_profile) : 0;
 	Size		size;
 	CategoryStateWire *w;
 	char	   *p;
 	uint64		it = 0;
 	CatEntry   *e;
 
-	if (key_bytes > MaxAllocSize ||
-		(Size) ncat > (MaxAllocSize - sizeof(CategoryStateWire) - key_bytes) / WIRE_ENTRY_FIXED)
+	if (key_bytes + plen > MaxAllocSize - sizeof(CategoryStateWire) ||
+		(Size) ncat > (MaxAllocSize - sizeof(CategoryStateWire) - key_bytes - plen) / WIRE_ENTRY_FIXED)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("partial state of a drift statistic too large to serialize"),
@@ -210,13 +276,14 @@ mlm_category_serialize(PG_FUNCTION_ARGS)
 						   ncat, key_bytes),
 				 errhint("Partial states are serialized by parallel workers and by partitionwise aggregation: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off.")));
 
-	size = sizeof(CategoryStateWire) + key_bytes + (Size) ncat * WIRE_ENTRY_FIXED;
+	size = sizeof(CategoryStateWire) + key_bytes + (Size) ncat * WIRE_ENTRY_FIXED + plen;
 	w = (CategoryStateWire *) palloc(size);
 	memset(w, 0, sizeof(CategoryStateWire));
 	SET_VARSIZE(w, size);
 	w->version = CATEGORY_STATE_VERSION;
 	w->chi2_method = (uint8) st->opts.chi2_method;
 	w->ncat = ncat;
+	w->profile_len = plen;
 	w->n_ref = st->n_ref;
 	w->n_cur = st->n_cur;
 	p = (char *) w + sizeof(CategoryStateWire);
@@ -231,6 +298,9 @@ mlm_category_serialize(PG_FUNCTION_ARGS)
 		memcpy(p, &e->c[1], sizeof(int64));
 		p += sizeof(int64);
 	}
+	if (plen > 0)
+		memcpy(p, st->ref_profile, plen);
+	p += plen;
 	Assert(p == (char *) w + size);
 	PG_RETURN_BYTEA_P(w);
 }
@@ -260,9 +330,11 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "invalid serialized category state");
 	memcpy((char *) &w + VARHDRSZ, p, hdr);
 	p += hdr;
-	if (w.version != CATEGORY_STATE_VERSION || w.ncat < 0 ||
-		(Size) w.ncat > (Size) (end - p) / WIRE_ENTRY_FIXED)
+	if (w.version != CATEGORY_STATE_VERSION || w.ncat < 0 || w.profile_len < 0 ||
+		(Size) w.profile_len > (Size) (end - p) ||
+		(Size) w.ncat > (Size) (end - p - w.profile_len) / WIRE_ENTRY_FIXED)
 		elog(ERROR, "invalid serialized category state");
+	end -= w.profile_len;
 
 	entries = p;
 	for (i = 0; i < w.ncat; i++)
@@ -296,6 +368,8 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 	st->n_cur = w.n_cur;
 	st->wire = entries;
 	st->wire_ncat = w.ncat;
+	if (w.profile_len > 0)
+		st->ref_profile = (struct varlena *) end;
 	PG_RETURN_POINTER(st);
 }
 
@@ -310,6 +384,34 @@ category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 	if (PG_ARGISNULL(0))
 		return false;
 	st = (CategoryState *) PG_GETARG_POINTER(0);
+	if (st->ref_profile != NULL)
+	{
+		mlm_profile_view v;
+		CategoryList ref,
+					cur;
+		CatEntry  **entries = catcount_sorted(&st->counts);
+		int64		n = catcount_size(&st->counts);
+		const char **key = palloc(sizeof(char *) * Max(n, 1));
+		int32	   *len = palloc(sizeof(int32) * Max(n, 1));
+		int64	   *count = palloc(sizeof(int64) * Max(n, 1));
+
+		mlm_profile_view_of(PROFILE_PAYLOAD(st->ref_profile), &v);
+		category_list_of_profile(&v, &ref);
+		for (i = 0; i < n; i++)
+		{
+			key[i] = entries[i]->key.data;
+			len[i] = entries[i]->key.len;
+			count[i] = entries[i]->c[1];
+		}
+		cur.n = n;
+		cur.key = key;
+		cur.len = len;
+		cur.count = count;
+		cur.other = 0;
+		category_union(&ref, &cur, cc);
+		cc->opts = st->opts;
+		return true;
+	}
 
 	k = cc->k = catcount_size(&st->counts);
 	cc->n_ref = st->n_ref;
@@ -329,4 +431,70 @@ category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 	}
 	pfree(entries);
 	return true;
+}
+
+void
+category_list_of_profile(const mlm_profile_view *v, CategoryList *l)
+{
+	const char **key = palloc(sizeof(char *) * Max(v->h->nentries, 1));
+	const char *p = v->bytes;
+	int64		i;
+
+	for (i = 0; i < v->h->nentries; i++)
+	{
+		key[i] = p;
+		p += v->lens[i];
+	}
+	l->n = v->h->nentries;
+	l->key = key;
+	l->len = v->lens;
+	l->count = v->counts;
+	l->other = v->h->other;
+}
+
+void
+category_union(const CategoryList *ref, const CategoryList *cur, CategoryCounts *cc)
+{
+	int64		room = ref->n + cur->n + 1;
+	int64		i = 0,
+				j = 0,
+				k = 0;
+
+	cc->ref = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * room);
+	cc->cur = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * room);
+	cc->key = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * room);
+	cc->keylen = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * room);
+	cc->n_ref = ref->other;
+	cc->n_cur = cur->other;
+	while (i < ref->n || j < cur->n)
+	{
+		int			c;
+
+		if (i >= ref->n)
+			c = 1;
+		else if (j >= cur->n)
+			c = -1;
+		else
+			c = catcount_cmp(ref->key[i], ref->len[i], cur->key[j], cur->len[j]);
+		cc->ref[k] = c <= 0 ? ref->count[i] : 0;
+		cc->cur[k] = c >= 0 ? cur->count[j] : 0;
+		cc->key[k] = c <= 0 ? ref->key[i] : cur->key[j];
+		cc->keylen[k] = c <= 0 ? ref->len[i] : cur->len[j];
+		cc->n_ref += cc->ref[k];
+		cc->n_cur += cc->cur[k];
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		k++;
+	}
+	if (ref->other > 0 || cur->other > 0)
+	{
+		cc->ref[k] = ref->other;
+		cc->cur[k] = cur->other;
+		cc->key[k] = NULL;
+		cc->keylen[k] = -1;
+		k++;
+	}
+	cc->k = k;
 }

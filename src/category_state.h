@@ -31,4 +31,25 @@ typedef struct CategoryCounts
  */
 extern bool category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc);
 
+/* One sorted list of categories with counts (a profile's, or an aggregate's). */
+typedef struct CategoryList
+{
+	int64		n;
+	const char **key;
+	const int32 *len;
+	const int64 *count;
+	int64		other;			/* values of unlisted categories (sketched profiles) */
+} CategoryList;
+
+/*
+ * cc's bins: the union of the reference and current lists in byte order,
+ * plus a last bin (NULL key) holding the "other" values when either has
+ * some.  Counts and totals are filled; options are left alone.
+ */
+extern void category_union(const CategoryList *ref, const CategoryList *cur, CategoryCounts *cc);
+
+/* The category list of a checked categorical profile (palloc'd key array). */
+struct mlm_profile_view;
+extern void category_list_of_profile(const struct mlm_profile_view *v, CategoryList *l);
+
 #endif

@@ -5,9 +5,11 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "core/env.h"
+#include "profile.h"
 
 PG_MODULE_MAGIC;
 
@@ -40,4 +42,12 @@ void
 _PG_init(void)
 {
 	mlm_set_env(&pg_core_env);
+
+	DefineCustomIntVariable("mlmon.profile_exact_cap",
+							"Distinct values (or categories) a profile keeps exactly before it becomes a sketch.",
+							"Applies to profiles built without an explicit cap argument.",
+							&mlm_profile_exact_cap,
+							PROFILE_DEFAULT_CAP, MLM_PROFILE_MIN_CAP, MLM_PROFILE_MAX_CAP,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("mlmon");
 }

@@ -27,9 +27,12 @@
 
 #include "core/sort.h"
 #include "huge_alloc.h"
+#include "profile.h"
 
 PG_FUNCTION_INFO_V1(mlm_sample_accum);
 PG_FUNCTION_INFO_V1(mlm_ks_accum);
+PG_FUNCTION_INFO_V1(mlm_profile_sample_accum);
+PG_FUNCTION_INFO_V1(mlm_profile_ks_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_combine);
 PG_FUNCTION_INFO_V1(mlm_sample_serialize);
 PG_FUNCTION_INFO_V1(mlm_sample_deserialize);
@@ -50,6 +53,7 @@ typedef struct SampleStateWire
 	int32		bins;
 	int64		n_ref;
 	int64		n_cur;
+	int64		profile_len;	/* bytes of the reference profile after the values */
 } SampleStateWire;
 
 /* Scratch space for sorting, shared by the samples of one state. */
@@ -263,13 +267,47 @@ sample_sort_into(SampleState *st, Sample *s, double *dest, SortScratch *scratch)
 		memcpy(dest, s->values, s->n * sizeof(double));
 }
 
+/* Keep a copy of the reference profile argument in the state (first row), or check it is the same. */
+static void
+state_reference_profile(SampleState *st, FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *vl;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("reference profile must not be null")));
+	if (st->ref_profile != NULL && PG_GETARG_POINTER(argno) == (void *) st->ref_profile)
+		return;
+	vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	if (st->ref_profile == NULL)
+	{
+		mlm_profile_view v;
+
+		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &v);
+		if (v.h->kind != MLM_PROFILE_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("reference profile must be a numeric profile"),
+					 errhint("Compare text values with a profile built by mlmon.profile(text).")));
+		st->ref_profile = (struct varlena *) MemoryContextAlloc(st->mcxt, VARSIZE(vl));
+		memcpy(st->ref_profile, vl, VARSIZE(vl));
+	}
+	else if (VARSIZE(vl) != VARSIZE(st->ref_profile) ||
+			 memcmp(vl, st->ref_profile, VARSIZE(vl)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reference profile must be the same for every row")));
+}
+
 /*
  * The transition of every numeric aggregate: NULL values or NULL is_current
- * are skipped, NaN and +-Infinity are counted and skipped.  The option
- * arguments after is_current are read as `kind` says.
+ * are skipped.  With vs_profile the second argument is a reference profile
+ * and every value belongs to the current sample.  The option arguments
+ * that follow are read as `kind` says.
  */
 static Datum
-sample_accum(FunctionCallInfo fcinfo, OptionsKind kind)
+sample_accum(FunctionCallInfo fcinfo, OptionsKind kind, bool vs_profile)
 {
 	SampleState *st;
 
@@ -288,11 +326,13 @@ sample_accum(FunctionCallInfo fcinfo, OptionsKind kind)
 		if (st->opts.nopts > 0)
 			options_check_same(&st->opts, fcinfo, 3);
 	}
+	if (vs_profile)
+		state_reference_profile(st, fcinfo, 2);
 
-	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+	if (!PG_ARGISNULL(1) && (vs_profile || !PG_ARGISNULL(2)))
 	{
 		double		v = PG_GETARG_FLOAT8(1);
-		bool		current = PG_GETARG_BOOL(2);
+		bool		current = vs_profile || PG_GETARG_BOOL(2);
 
 		if (likely(isfinite(v)))
 			sample_push(st, current ? &st->cur : &st->ref, v);
@@ -304,14 +344,28 @@ sample_accum(FunctionCallInfo fcinfo, OptionsKind kind)
 Datum
 mlm_sample_accum(PG_FUNCTION_ARGS)
 {
-	return sample_accum(fcinfo, OPTS_BINNED);
+	return sample_accum(fcinfo, OPTS_BINNED, false);
 }
 
 /* mlm_ks_accum(state internal, value float8, is_current boolean, alternative text [, method text]) */
 Datum
 mlm_ks_accum(PG_FUNCTION_ARGS)
 {
-	return sample_accum(fcinfo, OPTS_KS);
+	return sample_accum(fcinfo, OPTS_KS, false);
+}
+
+/* mlm_profile_sample_accum(state internal, value float8, reference mlmon.profile [, bins int | binning text]) */
+Datum
+mlm_profile_sample_accum(PG_FUNCTION_ARGS)
+{
+	return sample_accum(fcinfo, OPTS_BINNED, true);
+}
+
+/* mlm_profile_ks_accum(state internal, value float8, reference mlmon.profile [, alternative text [, method text]]) */
+Datum
+mlm_profile_ks_accum(PG_FUNCTION_ARGS)
+{
+	return sample_accum(fcinfo, OPTS_KS, true);
 }
 
 /* Copy n sorted values from p (maybe unaligned) into s as a new run. */
@@ -356,6 +410,18 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
+	if (a->ref_profile == NULL && b->ref_profile != NULL)
+	{
+		/* the reference profile (maybe unaligned in a message), copied to aligned memory */
+		uint32		vlhdr;
+		Size		size;
+
+		memcpy(&vlhdr, b->ref_profile, sizeof(vlhdr));
+		size = VARSIZE(&vlhdr);
+
+		a->ref_profile = (struct varlena *) MemoryContextAlloc(a->mcxt, size);
+		memcpy(a->ref_profile, b->ref_profile, size);
+	}
 	if (b->wire != NULL)
 	{
 		sample_copy_run(a, &a->ref, b->wire, b->ref.n);
@@ -376,11 +442,12 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 {
 	SampleState *st = (SampleState *) PG_GETARG_POINTER(0);
 	Size		nvals = (Size) sample_size(&st->ref) + (Size) sample_size(&st->cur);
+	Size		plen = st->ref_profile ? VARSIZE(st->ref_profile) : 0;
 	Size		size;
 	SampleStateWire *w;
 	char	   *p;
 
-	if (nvals > (MaxAllocSize - sizeof(SampleStateWire)) / sizeof(double))
+	if (nvals > (MaxAllocSize - sizeof(SampleStateWire) - plen) / sizeof(double))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("partial state of a drift statistic too large to serialize"),
@@ -388,7 +455,7 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 						   nvals, (MaxAllocSize - sizeof(SampleStateWire)) / sizeof(double)),
 				 errhint("Partial states are serialized by parallel workers and by partitionwise aggregation: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off.")));
 
-	size = sizeof(SampleStateWire) + nvals * sizeof(double);
+	size = sizeof(SampleStateWire) + nvals * sizeof(double) + plen;
 	w = (SampleStateWire *) huge_alloc(CurrentMemoryContext, size);
 	memset(w, 0, sizeof(SampleStateWire));	/* no uninitialised padding */
 	SET_VARSIZE(w, size);
@@ -399,6 +466,7 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 	w->bins = st->opts.bins;
 	w->n_ref = sample_size(&st->ref);
 	w->n_cur = sample_size(&st->cur);
+	w->profile_len = plen;
 	p = (char *) w + sizeof(SampleStateWire);
 	{
 		/* The workers sort here, straight into the message. */
@@ -409,6 +477,8 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 		if (scratch.buf)
 			pfree(scratch.buf);
 	}
+	if (plen > 0)
+		memcpy(p + nvals * sizeof(double), st->ref_profile, plen);
 	st->nserialized++;
 	PG_RETURN_BYTEA_P(w);
 }
@@ -434,10 +504,11 @@ mlm_sample_deserialize(PG_FUNCTION_ARGS)
 	if (len < hdr)
 		elog(ERROR, "invalid serialized sample state: %zu bytes", len);
 	memcpy((char *) &w + VARHDRSZ, p, hdr);
-	if (w.version != SAMPLE_STATE_VERSION || w.n_ref < 0 || w.n_cur < 0 ||
-		(Size) w.n_ref > (len - hdr) / sizeof(double) ||
-		(Size) w.n_cur > (len - hdr) / sizeof(double) - (Size) w.n_ref ||
-		len != hdr + ((Size) w.n_ref + (Size) w.n_cur) * sizeof(double))
+	if (w.version != SAMPLE_STATE_VERSION || w.n_ref < 0 || w.n_cur < 0 || w.profile_len < 0 ||
+		(Size) w.profile_len > len - hdr ||
+		(Size) w.n_ref > (len - hdr - w.profile_len) / sizeof(double) ||
+		(Size) w.n_cur > (len - hdr - w.profile_len) / sizeof(double) - (Size) w.n_ref ||
+		len != hdr + ((Size) w.n_ref + (Size) w.n_cur) * sizeof(double) + w.profile_len)
 		elog(ERROR, "invalid serialized sample state");
 
 	st = sample_state_new(CurrentMemoryContext);
@@ -448,6 +519,8 @@ mlm_sample_deserialize(PG_FUNCTION_ARGS)
 	st->ref.n = w.n_ref;
 	st->cur.n = w.n_cur;
 	st->wire = p + hdr;
+	if (w.profile_len > 0)
+		st->ref_profile = (struct varlena *) (p + hdr + (w.n_ref + w.n_cur) * sizeof(double));
 	PG_RETURN_POINTER(st);
 }
 
@@ -464,8 +537,36 @@ sample_final_sorted(FunctionCallInfo fcinfo)
 {
 	SampleState *st = sample_final_state(fcinfo);
 
-	if (st == NULL || sample_size(&st->ref) == 0 || sample_size(&st->cur) == 0)
+	if (st == NULL || sample_reference_size(st) == 0 || sample_size(&st->cur) == 0)
 		return NULL;
 	sample_sort_all(st);
 	return st;
+}
+
+int64
+sample_reference_size(const SampleState *st)
+{
+	if (st->ref_profile != NULL)
+	{
+		mlm_profile_view v;
+
+		mlm_profile_view_of(PROFILE_PAYLOAD(st->ref_profile), &v);
+		return v.h->count;
+	}
+	return sample_size(&st->ref);
+}
+
+mlm_wsample
+sample_reference(SampleState *st, const mlm_profile_hdr **hdr)
+{
+	if (st->ref_profile != NULL)
+	{
+		mlm_profile_view v;
+
+		mlm_profile_view_of(PROFILE_PAYLOAD(st->ref_profile), &v);
+		*hdr = v.h;
+		return profile_view_sample(&v);
+	}
+	*hdr = NULL;
+	return SAMPLE_WS(&st->ref);
 }

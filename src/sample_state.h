@@ -10,6 +10,7 @@
 #include "fmgr.h"
 
 #include "options.h"
+#include "core/profile.h"
 #include "core/wsample.h"
 
 /* Sorted runs a sample keeps from other partial states before merging them. */
@@ -62,6 +63,12 @@ typedef struct SampleState
 	 * until the combine function has copied them.
 	 */
 	const char *wire;
+	/*
+	 * Set for the (value, reference profile) aggregates: the reference
+	 * distribution is this flat profile (a varlena in mcxt, or borrowed from
+	 * the message of a deserialized state) and ref stays empty.
+	 */
+	struct varlena *ref_profile;
 } SampleState;
 
 /*
@@ -75,5 +82,15 @@ extern SampleState *sample_final_state(FunctionCallInfo fcinfo);
 
 /* The state with both samples sorted, or NULL when either sample is empty. */
 extern SampleState *sample_final_sorted(FunctionCallInfo fcinfo);
+
+/*
+ * The reference distribution of a sorted state: the ref sample, or the
+ * reference profile's distribution.  *hdr is set to the profile's header
+ * (NULL without a profile), for its moments and error bound.
+ */
+extern mlm_wsample sample_reference(SampleState *st, const mlm_profile_hdr **hdr);
+
+/* Number of reference values (the ref sample's or the profile's count). */
+extern int64 sample_reference_size(const SampleState *st);
 
 #endif

@@ -10,8 +10,12 @@ SELECT functions_are('mlmon', ARRAY[
   '_sample_accum', '_ks_accum', '_sample_combine', '_sample_serialize', '_sample_deserialize',
   '_ks_final', '_wasserstein_final', '_wasserstein_normed_final', '_psi_numeric_final', '_js_numeric_final',
   '_category_accum', '_category_combine', '_category_serialize', '_category_deserialize',
-  '_chi2_final', '_psi_categorical_final', '_js_categorical_final', '_z_test_final']);
-SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result']);
+  '_chi2_final', '_psi_categorical_final', '_js_categorical_final', '_z_test_final',
+  'profile', 'merge', 'profile_in', 'profile_out', 'profile_recv', 'profile_send',
+  '_profile_accum', '_profile_combine', '_profile_final',
+  'count', 'is_exact', 'error_bound', 'quantile', 'cdf', 'histogram', 'top_values', 'summary',
+  '_profile_sample_accum', '_profile_ks_accum', '_profile_category_accum']);
+SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

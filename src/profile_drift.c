@@ -1,0 +1,202 @@
+/*
+ * profile_drift.c: every drift statistic between a reference profile and a
+ * current profile.  Exact profiles give exactly the results of the
+ * two-sample aggregates on the rows they summarise (the same core functions
+ * walk the same distinct values with the same counts); a sketched profile's
+ * KS statistic carries its error bound.
+ */
+#include "profile.h"
+
+#include <math.h>
+
+#include "category_state.h"
+#include "core/divergence.h"
+#include "core/wasserstein.h"
+#include "drift_categorical.h"
+#include "drift_numeric.h"
+#include "ks_result.h"
+#include "options.h"
+
+PG_FUNCTION_INFO_V1(mlm_ks_profiles);
+PG_FUNCTION_INFO_V1(mlm_wasserstein_profiles);
+PG_FUNCTION_INFO_V1(mlm_wasserstein_normed_profiles);
+PG_FUNCTION_INFO_V1(mlm_psi_profiles);
+PG_FUNCTION_INFO_V1(mlm_js_profiles);
+PG_FUNCTION_INFO_V1(mlm_chi2_profiles);
+PG_FUNCTION_INFO_V1(mlm_z_test_profiles);
+
+/* The two profile arguments, of one kind. */
+static void
+two_profiles(FunctionCallInfo fcinfo, ProfileArg *ref, ProfileArg *cur, int kind)
+{
+	profile_arg(fcinfo, 0, ref);
+	profile_arg(fcinfo, 1, cur);
+	if (kind != 0)
+	{
+		profile_require_kind(ref, kind, "reference");
+		profile_require_kind(cur, kind, "current");
+	}
+	else if (ref->view.h->kind != cur->view.h->kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("reference and current profiles must be of the same kind")));
+}
+
+/* Options of a function on profiles: the arguments after the two profiles. */
+static void
+profile_options(FunctionCallInfo fcinfo, OptionsKind kind, StatOptions *opts)
+{
+	options_init(opts, fcinfo, 2, kind, CurrentMemoryContext);
+}
+
+/* mlm_ks_profiles(reference, current [, alternative [, method]]) returns mlmon.ks_result */
+Datum
+mlm_ks_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	StatOptions opts;
+	mlm_wsample a,
+				b;
+
+	two_profiles(fcinfo, &ref, &cur, MLM_PROFILE_NUMERIC);
+	profile_options(fcinfo, OPTS_KS, &opts);
+	if (ref.view.h->count == 0 && cur.view.h->count == 0)
+		PG_RETURN_NULL();
+	a = profile_view_sample(&ref.view);
+	b = profile_view_sample(&cur.view);
+	return ks_result_datum(fcinfo, &a, &b, &opts,
+						   profile_ecdf_error(ref.view.h) + profile_ecdf_error(cur.view.h));
+}
+
+/* The distributions of two numeric profiles, or false when either is empty. */
+static bool
+numeric_pair(FunctionCallInfo fcinfo, ProfileArg *ref, ProfileArg *cur, mlm_wsample *a, mlm_wsample *b)
+{
+	two_profiles(fcinfo, ref, cur, MLM_PROFILE_NUMERIC);
+	if (ref->view.h->count == 0 || cur->view.h->count == 0)
+		return false;
+	*a = profile_view_sample(&ref->view);
+	*b = profile_view_sample(&cur->view);
+	return true;
+}
+
+/* mlm_wasserstein_profiles(reference, current) returns float8 */
+Datum
+mlm_wasserstein_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	mlm_wsample a,
+				b;
+
+	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(mlm_wasserstein(&a, &b));
+}
+
+/* mlm_wasserstein_normed_profiles(reference, current) returns float8 */
+Datum
+mlm_wasserstein_normed_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	mlm_wsample a,
+				b;
+
+	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(mlm_wasserstein(&a, &b) / Max(reference_std(&a, ref.view.h), NORM_MIN_STD));
+}
+
+/* The union of the categories of two categorical profiles. */
+static void
+categorical_pair(FunctionCallInfo fcinfo, CategoryCounts *cc)
+{
+	ProfileArg	ref,
+				cur;
+	CategoryList r,
+				c;
+
+	two_profiles(fcinfo, &ref, &cur, MLM_PROFILE_CATEGORICAL);
+	category_list_of_profile(&ref.view, &r);
+	category_list_of_profile(&cur.view, &c);
+	category_union(&r, &c, cc);
+}
+
+/* A divergence between two profiles of either kind (numeric ones binned as the options say). */
+static Datum
+divergence_profiles(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
+{
+	ProfileArg	ref,
+				cur;
+
+	profile_arg(fcinfo, 0, &ref);
+	if (ref.view.h->kind == MLM_PROFILE_CATEGORICAL)
+	{
+		CategoryCounts cc;
+
+		if (PG_NARGS() > 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("categorical profiles take no binning")));
+		categorical_pair(fcinfo, &cc);
+		return categorical_divergence_datum(fcinfo, &cc, divergence);
+	}
+	else
+	{
+		StatOptions opts;
+		BinCounts	bc;
+		double	   *scratch;
+		mlm_wsample a,
+					b;
+
+		profile_options(fcinfo, OPTS_BINNED, &opts);
+		if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
+			PG_RETURN_NULL();
+		bin_samples(&a, &b, &opts, &bc);
+		scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+										 sizeof(double) * MLM_DIVERGENCE_SCRATCH(bc.k));
+		PG_RETURN_FLOAT8(divergence(bc.ref, bc.cur, bc.k, a.n, b.n, scratch));
+	}
+}
+
+/* mlm_psi_profiles(reference, current [, bins | binning]) returns float8 */
+Datum
+mlm_psi_profiles(PG_FUNCTION_ARGS)
+{
+	return divergence_profiles(fcinfo, mlm_psi_counts);
+}
+
+/* mlm_js_profiles(reference, current [, bins | binning]) returns float8 */
+Datum
+mlm_js_profiles(PG_FUNCTION_ARGS)
+{
+	return divergence_profiles(fcinfo, mlm_js_counts);
+}
+
+/* mlm_chi2_profiles(reference, current [, method]) returns mlmon.chi2_result */
+Datum
+mlm_chi2_profiles(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+	StatOptions opts;
+
+	profile_options(fcinfo, OPTS_CATEGORICAL, &opts);
+	categorical_pair(fcinfo, &cc);
+	if (cc.n_ref == 0 && cc.n_cur == 0)
+		PG_RETURN_NULL();
+	return categorical_chi2_datum(fcinfo, &cc, opts.chi2_method);
+}
+
+/* mlm_z_test_profiles(reference, current) returns mlmon.z_result */
+Datum
+mlm_z_test_profiles(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+
+	categorical_pair(fcinfo, &cc);
+	if (cc.n_ref == 0 && cc.n_cur == 0)
+		PG_RETURN_NULL();
+	return categorical_z_datum(fcinfo, &cc);
+}
