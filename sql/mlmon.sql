@@ -627,26 +627,11 @@ CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile) IS
     'Transition function of the (value, reference profile) numeric aggregates (internal)';
-CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, int)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, int) IS
-    'Transition function of the (value, reference profile, bins) aggregates (internal)';
 CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text) IS
     'Transition function of the (value, reference profile, binning) aggregates (internal)';
-CREATE FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_ks_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text) IS
-    'Transition function of mlmon.ks_2samp(value, reference profile, alternative) (internal)';
-CREATE FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_ks_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._profile_ks_accum(internal, float8, @extschema@.profile, text, text) IS
-    'Transition function of mlmon.ks_2samp(value, reference profile, alternative, method) (internal)';
 CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -657,36 +642,6 @@ CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text) IS
     'Transition function of mlmon.chi2_drift(category, reference profile, method) (internal)';
-CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._ks_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile) IS
-    'Two-sample KS test of the values against a reference profile';
-CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text) (
-    SFUNC = @extschema@._profile_ks_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._ks_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text) IS
-    'KS test of the values against a reference profile with an alternative';
-CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text, method text) (
-    SFUNC = @extschema@._profile_ks_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._ks_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text, text) IS
-    'KS test of the values against a reference profile with alternative and method';
 CREATE AGGREGATE @extschema@.wasserstein(value float8, reference @extschema@.profile) (
     SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_final,
@@ -707,26 +662,6 @@ CREATE AGGREGATE @extschema@.wasserstein_normed(value float8, reference @extsche
 );
 COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, @extschema@.profile) IS
     'Normed Wasserstein distance of the values from a reference profile';
-CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._psi_numeric_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile) IS
-    'PSI of the values against a reference profile (10 reference-quantile bins)';
-CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bins int) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._psi_numeric_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, int) IS
-    'PSI of the values against a reference profile over reference-quantile bins';
 CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, binning text) (
     SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
@@ -737,26 +672,6 @@ CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bi
 );
 COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, text) IS
     'PSI of the values against a reference profile with binning quantile or evidently';
-CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._js_numeric_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile) IS
-    'Jensen-Shannon distance of the values from a reference profile';
-CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, bins int) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._js_numeric_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, int) IS
-    'Jensen-Shannon distance of the values from a reference profile over reference-quantile bins';
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, binning text) (
     SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
@@ -767,53 +682,253 @@ CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.
 );
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, text) IS
     'Jensen-Shannon distance of the values from a reference profile with binning quantile or evidently';
+CREATE FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_maccum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile) IS
+    'Moving-aggregate transition of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile) IS
+    'Inverse transition of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile) with an alternative (internal)';
+CREATE FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_maccum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile, text) IS
+    'Moving-aggregate transition of mlmon.ks_2samp(value, reference profile) with an alternative (internal)';
+CREATE FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile, text) IS
+    'Inverse transition of mlmon.ks_2samp(value, reference profile) with an alternative (internal)';
+CREATE FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile) with alternative and method (internal)';
+CREATE FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_maccum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile, text, text) IS
+    'Moving-aggregate transition of mlmon.ks_2samp(value, reference profile) with alternative and method (internal)';
+CREATE FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile, text, text) IS
+    'Inverse transition of mlmon.ks_2samp(value, reference profile) with alternative and method (internal)';
+CREATE FUNCTION @extschema@._bins_accum(internal, float8, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_accum(internal, float8, @extschema@.profile) IS
+    'Transition function of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_inv(internal, float8, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_inv(internal, float8, @extschema@.profile) IS
+    'Inverse transition of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_accum(internal, float8, @extschema@.profile, int)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_accum(internal, float8, @extschema@.profile, int) IS
+    'Transition function of psi and jensen_shannon (value, reference profile) with bins (internal)';
+CREATE FUNCTION @extschema@._bins_inv(internal, float8, @extschema@.profile, int)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_inv(internal, float8, @extschema@.profile, int) IS
+    'Inverse transition of psi and jensen_shannon (value, reference profile) with bins (internal)';
+CREATE FUNCTION @extschema@._profile_category_inv(internal, text, @extschema@.profile)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_inv(internal, text, @extschema@.profile) IS
+    'Inverse transition of the (category, reference profile) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_category_inv(internal, text, @extschema@.profile, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_inv(internal, text, @extschema@.profile, text) IS
+    'Inverse transition of the (category, reference profile) aggregates with a method (internal)';
+CREATE FUNCTION @extschema@._ksgrid_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_combine(internal, internal) IS
+    'Combine function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._ksgrid_serialize(internal) RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_ksgrid_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_serialize(internal) IS 'Serialize function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._ksgrid_deserialize(bytea, internal) RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_deserialize(bytea, internal) IS 'Deserialize function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._ksgrid_final(internal) RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ksgrid_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ksgrid_final(internal) IS 'Final function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_combine(internal, internal) IS
+    'Combine function of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_serialize(internal) RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_bins_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_serialize(internal) IS 'Serialize function of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_deserialize(bytea, internal) RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_deserialize(bytea, internal) IS 'Deserialize function of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_psi_final(internal) RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_bins_psi_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_psi_final(internal) IS 'Final function of psi(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._bins_js_final(internal) RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_bins_js_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._bins_js_final(internal) IS 'Final function of jensen_shannon(value, reference profile) (internal)';
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._ksgrid_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._ksgrid_final,
+    COMBINEFUNC = @extschema@._ksgrid_combine,
+    SERIALFUNC = @extschema@._ksgrid_serialize,
+    DESERIALFUNC = @extschema@._ksgrid_deserialize,
+    MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._ksgrid_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile) IS
+    'KS test of the values against a reference profile: counts on the reference grid, exact inverse for sliding windows';
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text) (
+    SFUNC = @extschema@._ksgrid_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._ksgrid_final,
+    COMBINEFUNC = @extschema@._ksgrid_combine,
+    SERIALFUNC = @extschema@._ksgrid_serialize,
+    DESERIALFUNC = @extschema@._ksgrid_deserialize,
+    MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._ksgrid_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text) IS
+    'KS test of the values against a reference profile with an alternative: counts on the reference grid, exact inverse for sliding windows';
+CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text, method text) (
+    SFUNC = @extschema@._ksgrid_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._ksgrid_final,
+    COMBINEFUNC = @extschema@._ksgrid_combine,
+    SERIALFUNC = @extschema@._ksgrid_serialize,
+    DESERIALFUNC = @extschema@._ksgrid_deserialize,
+    MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._ksgrid_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text, text) IS
+    'KS test of the values against a reference profile with alternative and method: counts on the reference grid, exact inverse for sliding windows';
+CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._bins_psi_final,
+    COMBINEFUNC = @extschema@._bins_combine,
+    SERIALFUNC = @extschema@._bins_serialize,
+    DESERIALFUNC = @extschema@._bins_deserialize,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_psi_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile) IS
+    'PSI of the values against a reference profile over 10 reference-quantile bins; exact inverse for sliding windows';
+CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bins int) (
+    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._bins_psi_final,
+    COMBINEFUNC = @extschema@._bins_combine,
+    SERIALFUNC = @extschema@._bins_serialize,
+    DESERIALFUNC = @extschema@._bins_deserialize,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_psi_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, int) IS
+    'PSI of the values against a reference profile over reference-quantile bins; exact inverse for sliding windows';
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._bins_js_final,
+    COMBINEFUNC = @extschema@._bins_combine,
+    SERIALFUNC = @extschema@._bins_serialize,
+    DESERIALFUNC = @extschema@._bins_deserialize,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_js_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile) IS
+    'Jensen-Shannon distance of the values against a reference profile over 10 reference-quantile bins; exact inverse for sliding windows';
+CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, bins int) (
+    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._bins_js_final,
+    COMBINEFUNC = @extschema@._bins_combine,
+    SERIALFUNC = @extschema@._bins_serialize,
+    DESERIALFUNC = @extschema@._bins_deserialize,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_js_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, int) IS
+    'Jensen-Shannon distance of the values against a reference profile over reference-quantile bins; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._chi2_final,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, @extschema@.profile) IS
-    'Chi-square drift test of the categories against a reference profile';
+    'Chi-square drift test of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile, method text) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._chi2_final,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, @extschema@.profile, text) IS
-    'Chi-square drift test of the categories against a reference profile with a method';
+    'Chi-square drift test with a method of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.psi(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
     FINALFUNC = @extschema@._psi_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._psi_categorical_final,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.psi(text, @extschema@.profile) IS
-    'PSI of the categories against a reference profile';
+    'PSI of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.jensen_shannon(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
     FINALFUNC = @extschema@._js_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._js_categorical_final,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(text, @extschema@.profile) IS
-    'Jensen-Shannon distance of the categories from a reference profile';
+    'Jensen-Shannon distance of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.z_test(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
     SERIALFUNC = @extschema@._category_serialize,
     DESERIALFUNC = @extschema@._category_deserialize,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._z_test_final,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.z_test(text, @extschema@.profile) IS
-    'Two-proportion z-test of a binary feature against a reference profile';
+    'Two-proportion z-test of the categories against a reference profile; exact inverse for sliding windows';

@@ -17,6 +17,7 @@
 
 PG_FUNCTION_INFO_V1(mlm_category_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_category_accum);
+PG_FUNCTION_INFO_V1(mlm_profile_category_inv);
 PG_FUNCTION_INFO_V1(mlm_category_combine);
 PG_FUNCTION_INFO_V1(mlm_category_serialize);
 PG_FUNCTION_INFO_V1(mlm_category_deserialize);
@@ -173,6 +174,24 @@ Datum
 mlm_profile_category_accum(PG_FUNCTION_ARGS)
 {
 	return category_accum(fcinfo, true);
+}
+
+/*
+ * mlm_profile_category_inv(state internal, category text, reference mlmon.profile [, method text]):
+ * the inverse transition of the window forms, removing a row that left the frame.
+ */
+Datum
+mlm_profile_category_inv(PG_FUNCTION_ARGS)
+{
+	CategoryState *st = (CategoryState *) PG_GETARG_POINTER(0);
+
+	if (!PG_ARGISNULL(1))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(1);
+
+		category_add(st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 0, -1);
+	}
+	PG_RETURN_POINTER(st);
 }
 
 /* Add the entries of a serialized state (validated by deserialize) to st. */
@@ -486,7 +505,9 @@ category_union(const CategoryList *ref, const CategoryList *cur, CategoryCounts 
 			i++;
 		if (c >= 0)
 			j++;
-		k++;
+		/* a category with no value left on either side (a window moved past it) is no bin */
+		if (cc->ref[k] != 0 || cc->cur[k] != 0)
+			k++;
 	}
 	if (ref->other > 0 || cur->other > 0)
 	{

@@ -3,6 +3,8 @@
  */
 #include "ks_result.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -48,9 +50,13 @@ exact_too_expensive(const StatOptions *opts, int64 n1, int64 n2)
 	return (double) n1 * (double) n2 > KS_EXACT_MAX_WORK;
 }
 
-Datum
-ks_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b,
-				const StatOptions *opts, double error_bound)
+/*
+ * The row for a test of n1 reference against n2 current values, computed by
+ * `compute` (which fills r; called only when both samples are non-empty).
+ */
+static Datum
+ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, double error_bound,
+	   void (*compute) (void *arg, mlm_ks_method method, mlm_ks_result *r), void *arg)
 {
 	TupleDesc	tupdesc;
 	Datum		values[KS_NATTS];
@@ -64,27 +70,30 @@ ks_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	memset(nulls, 0, sizeof(nulls));
-	values[KS_N_REFERENCE] = Int64GetDatum(a->n);
-	values[KS_N_CURRENT] = Int64GetDatum(b->n);
-	if (a->n == 0 || b->n == 0)
+	values[KS_N_REFERENCE] = Int64GetDatum(n1);
+	values[KS_N_CURRENT] = Int64GetDatum(n2);
+	if (n1 == 0 || n2 == 0)
 	{
 		nulls[KS_STATISTIC] = nulls[KS_PVALUE] = nulls[KS_METHOD] = true;
 		nulls[KS_LOCATION] = nulls[KS_SIGN] = nulls[KS_ERROR] = true;
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 	}
-	if (error_bound == 0.0 && exact_too_expensive(opts, a->n, b->n))
+	if (error_bound == 0.0 && exact_too_expensive(opts, n1, n2))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("exact Kolmogorov-Smirnov p-value too expensive for samples of sizes " INT64_FORMAT " and " INT64_FORMAT,
-						a->n, b->n),
+						n1, n2),
 				 errdetail("The exact method needs work proportional to the product of the sample sizes, limited to %.0e.",
 						   KS_EXACT_MAX_WORK),
 				 errhint("Use method \"auto\" or \"asymp\".")));
 
 	/* A sketched sample gives the statistic within its bound, and no p-value. */
-	mlm_ks_2samp(a, b, opts->alternative, error_bound > 0.0 ? MLM_KS_ASYMP : opts->method, &r);
+	compute(arg, error_bound > 0.0 ? MLM_KS_ASYMP : opts->method, &r);
 	values[KS_STATISTIC] = Float8GetDatum(r.statistic);
-	values[KS_LOCATION] = Float8GetDatum(r.location);
+	if (isnan(r.location))
+		nulls[KS_LOCATION] = true;
+	else
+		values[KS_LOCATION] = Float8GetDatum(r.location);
 	values[KS_SIGN] = Int32GetDatum(r.sign);
 	values[KS_ERROR] = Float8GetDatum(error_bound);
 	if (error_bound > 0.0)
@@ -98,4 +107,53 @@ ks_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample
 		values[KS_METHOD] = CStringGetTextDatum(ks_method_name(r.method_used));
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* What ks_row needs to test two samples. */
+typedef struct SamplePair
+{
+	const mlm_wsample *a;
+	const mlm_wsample *b;
+	mlm_alternative alt;
+} SamplePair;
+
+static void
+compute_pair(void *arg, mlm_ks_method method, mlm_ks_result *r)
+{
+	SamplePair *p = arg;
+
+	mlm_ks_2samp(p->a, p->b, p->alt, method, r);
+}
+
+Datum
+ks_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b,
+				const StatOptions *opts, double error_bound)
+{
+	SamplePair	pair = {a, b, opts->alternative};
+
+	return ks_row(fcinfo, a->n, b->n, opts, error_bound, compute_pair, &pair);
+}
+
+/* What ks_row needs to finish a walk. */
+typedef struct WalkArg
+{
+	const mlm_ks_walk *w;
+	mlm_alternative alt;
+} WalkArg;
+
+static void
+compute_walk(void *arg, mlm_ks_method method, mlm_ks_result *r)
+{
+	WalkArg    *p = arg;
+
+	mlm_ks_walk_finish(p->w, p->alt, method, r);
+}
+
+Datum
+ks_result_walk_datum(FunctionCallInfo fcinfo, const mlm_ks_walk *w, int64 n1, int64 n2,
+					 const StatOptions *opts, double error_bound)
+{
+	WalkArg		arg = {w, opts->alternative};
+
+	return ks_row(fcinfo, n1, n2, opts, error_bound, compute_walk, &arg);
 }

@@ -9,6 +9,7 @@
 
 #include "fmgr.h"
 
+#include "core/ks.h"
 #include "core/wsample.h"
 #include "options.h"
 
@@ -21,5 +22,9 @@
  */
 extern Datum ks_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b,
 							 const StatOptions *opts, double error_bound);
+
+/* The same row from a walk already fed with every candidate position (a NaN location gives NULL). */
+extern Datum ks_result_walk_datum(FunctionCallInfo fcinfo, const mlm_ks_walk *w, int64 n1, int64 n2,
+								  const StatOptions *opts, double error_bound);
 
 #endif

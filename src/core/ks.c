@@ -12,25 +12,15 @@
 #include "ks.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "kolmogorov.h"
 
 #define AUTO_EXACT_MAX_N 10000	/* SciPy's MAX_AUTO_N */
 
-/* One extreme of the ECDF gap and where the walk met it. */
-typedef struct gap_extreme
-{
-	double		gap;			/* cdf1 - cdf2 at the extreme */
-	double		loc_a;			/* first value of a attaining it */
-	double		loc_b;			/* first value of b attaining it */
-	int			has_a;
-	int			has_b;
-	int			set;
-} gap_extreme;
-
 /* Record the gap at value v (present in a and/or b) if it is a new extreme. */
 static void
-note_extreme(gap_extreme *e, double gap, int sign, double v, int in_a, int in_b)
+note_extreme(mlm_ks_extreme *e, double gap, int sign, double v, int in_a, int in_b)
 {
 	double		sg = sign > 0 ? gap : -gap;
 	double		se = sign > 0 ? e->gap : -e->gap;
@@ -61,79 +51,39 @@ note_extreme(gap_extreme *e, double gap, int sign, double v, int in_a, int in_b)
 }
 
 void
-mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
-			 mlm_alternative alt, mlm_ks_method method, mlm_ks_result *res)
+mlm_ks_walk_init(mlm_ks_walk *w, int64_t n1, int64_t n2)
 {
-	int64_t		n1 = a->n;
-	int64_t		n2 = b->n;
+	memset(w, 0, sizeof(*w));
+	w->n1 = n1;
+	w->n2 = n2;
+}
+
+void
+mlm_ks_walk_point(mlm_ks_walk *w, int64_t i, int64_t j, double v, int in_a, int in_b)
+{
+	double		gap = (double) i / (double) w->n1 - (double) j / (double) w->n2;
+
+	note_extreme(&w->emax, gap, +1, v, in_a, in_b);
+	note_extreme(&w->emin, gap, -1, v, in_a, in_b);
+}
+
+void
+mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method method,
+				   mlm_ks_result *res)
+{
+	int64_t		n1 = w->n1;
+	int64_t		n2 = w->n2;
 	int64_t		g = mlm_gcd(n1, n2);
 	int64_t		n1g = n1 / g;
 	int64_t		n2g = n2 / g;
-	int64_t		ia = 0,
-				ib = 0;			/* entries consumed */
-	int64_t		i = 0,
-				j = 0;			/* values consumed */
-	gap_extreme emax = {0},
-				emin = {0};
-	const gap_extreme *ext;
+	const mlm_ks_extreme *ext;
 	double		d;
 	double		minS,
 				maxS;
 	mlm_ks_method mode = method;
 
-	/*
-	 * Two gaps that differ exactly differ by at least 1 / lcm(n1, n2), more
-	 * than the rounding of cdf1 - cdf2 (under 2e-16) when the lcm is below
-	 * 2^51.  Then only positions whose exact numerator i*(n2/g) - j*(n1/g)
-	 * reaches the extreme so far can hold SciPy's floating-point extreme,
-	 * and the divisions are done only there.
-	 */
-	int			prefilter = (double) n1g * (double) n2 < 2251799813685248.0;
-	int64_t		kmax = INT64_MIN,
-				kmin = INT64_MAX;
-
-	/* Walk every distinct pooled value, consuming all its copies in both samples. */
-	while (ia < a->m || ib < b->m)
-	{
-		double		v;
-		int			in_a,
-					in_b;
-		double		gap;
-
-		if (ib >= b->m || (ia < a->m && a->v[ia] <= b->v[ib]))
-			v = a->v[ia];
-		else
-			v = b->v[ib];
-		in_a = ia < a->m && a->v[ia] == v;
-		in_b = ib < b->m && b->v[ib] == v;
-		if (in_a)
-			mlm_ws_next(a, &ia, &i);
-		if (in_b)
-			mlm_ws_next(b, &ib, &j);
-		if (prefilter)
-		{
-			int64_t		k = i * n2g - j * n1g;
-
-			if (k < kmax && k > kmin)
-				continue;
-			if (k > kmax)
-				kmax = k;
-			if (k < kmin)
-				kmin = k;
-			gap = (double) i / (double) n1 - (double) j / (double) n2;
-			if (k == kmax)
-				note_extreme(&emax, gap, +1, v, in_a, in_b);
-			if (k == kmin)
-				note_extreme(&emin, gap, -1, v, in_a, in_b);
-			continue;
-		}
-		gap = (double) i / (double) n1 - (double) j / (double) n2;
-		note_extreme(&emax, gap, +1, v, in_a, in_b);
-		note_extreme(&emin, gap, -1, v, in_a, in_b);
-	}
-
-	maxS = emax.gap;
-	minS = -emin.gap;
+	maxS = w->emax.gap;
+	minS = -w->emin.gap;
 	if (minS < 0.0)
 		minS = 0.0;
 	if (minS > 1.0)
@@ -141,17 +91,17 @@ mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
 
 	if (alt == MLM_LESS || (alt == MLM_TWO_SIDED && minS > maxS))
 	{
-		ext = &emin;
+		ext = &w->emin;
 		d = minS;
 		res->sign = -1;
 	}
 	else
 	{
-		ext = &emax;
+		ext = &w->emax;
 		d = maxS;
 		res->sign = 1;
 	}
-	res->location = ext->has_a ? ext->loc_a : ext->loc_b;
+	res->location = ext->has_a ? ext->loc_a : (ext->has_b ? ext->loc_b : NAN);
 
 	if (mode == MLM_KS_AUTO)
 		mode = (n1 > AUTO_EXACT_MAX_N || n2 > AUTO_EXACT_MAX_N) ? MLM_KS_ASYMP : MLM_KS_EXACT;
@@ -183,4 +133,71 @@ mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
 	res->statistic = d;
 	res->pvalue = mlm_ks2_asymp_pvalue(n1, n2, d, alt);
 	res->method_used = MLM_KS_ASYMP;
+}
+
+void
+mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
+			 mlm_alternative alt, mlm_ks_method method, mlm_ks_result *res)
+{
+	int64_t		n1 = a->n;
+	int64_t		n2 = b->n;
+	int64_t		g = mlm_gcd(n1, n2);
+	int64_t		n1g = n1 / g;
+	int64_t		n2g = n2 / g;
+	int64_t		ia = 0,
+				ib = 0;			/* entries consumed */
+	int64_t		i = 0,
+				j = 0;			/* values consumed */
+	mlm_ks_walk w;
+
+	/*
+	 * Two gaps that differ exactly differ by at least 1 / lcm(n1, n2), more
+	 * than the rounding of cdf1 - cdf2 (under 2e-16) when the lcm is below
+	 * 2^51.  Then only positions whose exact numerator i*(n2/g) - j*(n1/g)
+	 * reaches the extreme so far can hold SciPy's floating-point extreme,
+	 * and the divisions are done only there.
+	 */
+	int			prefilter = (double) n1g * (double) n2 < 2251799813685248.0;
+	int64_t		kmax = INT64_MIN,
+				kmin = INT64_MAX;
+
+	mlm_ks_walk_init(&w, n1, n2);
+	/* Walk every distinct pooled value, consuming all its copies in both samples. */
+	while (ia < a->m || ib < b->m)
+	{
+		double		v;
+		int			in_a,
+					in_b;
+		double		gap;
+
+		if (ib >= b->m || (ia < a->m && a->v[ia] <= b->v[ib]))
+			v = a->v[ia];
+		else
+			v = b->v[ib];
+		in_a = ia < a->m && a->v[ia] == v;
+		in_b = ib < b->m && b->v[ib] == v;
+		if (in_a)
+			mlm_ws_next(a, &ia, &i);
+		if (in_b)
+			mlm_ws_next(b, &ib, &j);
+		if (prefilter)
+		{
+			int64_t		k = i * n2g - j * n1g;
+
+			if (k < kmax && k > kmin)
+				continue;
+			if (k > kmax)
+				kmax = k;
+			if (k < kmin)
+				kmin = k;
+			gap = (double) i / (double) n1 - (double) j / (double) n2;
+			if (k == kmax)
+				note_extreme(&w.emax, gap, +1, v, in_a, in_b);
+			if (k == kmin)
+				note_extreme(&w.emin, gap, -1, v, in_a, in_b);
+			continue;
+		}
+		mlm_ks_walk_point(&w, i, j, v, in_a, in_b);
+	}
+	mlm_ks_walk_finish(&w, alt, method, res);
 }

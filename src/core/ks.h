@@ -35,4 +35,36 @@ typedef struct mlm_ks_result
 void		mlm_ks_2samp(const mlm_wsample *a, const mlm_wsample *b,
 						 mlm_alternative alt, mlm_ks_method method, mlm_ks_result *res);
 
+/* One extreme of the ECDF gap and where it was met (internal to the walk). */
+typedef struct mlm_ks_extreme
+{
+	double		gap;			/* cdf1 - cdf2 at the extreme */
+	double		loc_a;			/* first value of the reference attaining it */
+	double		loc_b;			/* first value of the current sample attaining it */
+	int			has_a;
+	int			has_b;
+	int			set;
+} mlm_ks_extreme;
+
+/*
+ * An incremental form of the walk, for callers that know the pooled
+ * values from elsewhere (counts per cell of a reference grid): feed every
+ * pooled value v that can hold an extreme, in ascending order, with the
+ * counts i and j of reference and current values <= v.
+ */
+typedef struct mlm_ks_walk
+{
+	int64_t		n1;
+	int64_t		n2;
+	mlm_ks_extreme emax;
+	mlm_ks_extreme emin;
+} mlm_ks_walk;
+
+void		mlm_ks_walk_init(mlm_ks_walk *w, int64_t n1, int64_t n2);
+void		mlm_ks_walk_point(mlm_ks_walk *w, int64_t i, int64_t j, double v, int in_a, int in_b);
+
+/* Pick the statistic from the walk's extremes and compute its p-value (SciPy 1.10's rules). */
+void		mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method method,
+							   mlm_ks_result *res);
+
 #endif

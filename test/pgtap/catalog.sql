@@ -14,7 +14,9 @@ SELECT functions_are('mlmon', ARRAY[
   'profile', 'merge', 'profile_in', 'profile_out', 'profile_recv', 'profile_send',
   '_profile_accum', '_profile_combine', '_profile_final',
   'count', 'is_exact', 'error_bound', 'quantile', 'cdf', 'histogram', 'top_values', 'summary',
-  '_profile_sample_accum', '_profile_ks_accum', '_profile_category_accum']);
+  '_profile_sample_accum', '_profile_category_accum', '_profile_category_inv',
+  '_ksgrid_accum', '_ksgrid_maccum', '_ksgrid_inv', '_ksgrid_combine', '_ksgrid_serialize', '_ksgrid_deserialize', '_ksgrid_final',
+  '_bins_accum', '_bins_inv', '_bins_combine', '_bins_serialize', '_bins_deserialize', '_bins_psi_final', '_bins_js_final']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,

@@ -11,7 +11,7 @@ SELECT g % 7 AS grp,
 ANALYZE tap_par;
 
 BEGIN;
-SELECT plan(22);
+SELECT plan(26);
 
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text; out text := '';
@@ -36,6 +36,8 @@ INSERT INTO queries VALUES
  ('categorical', $$SELECT mlmon.chi2_drift(category, is_current), mlmon.chi2_drift(category, is_current, 'contingency'), mlmon.psi(category, is_current), mlmon.jensen_shannon(category, is_current) FROM tap_par$$),
  ('z_test', $$SELECT mlmon.z_test(CASE WHEN value > 0 THEN 'pos' ELSE 'neg' END, is_current) FROM tap_par$$),
  ('booleans and integers', $$SELECT mlmon.z_test(value > 0, is_current), mlmon.chi2_drift(grp, is_current), mlmon.chi2_drift(value > 0, is_current, 'contingency') FROM tap_par$$),
+ ('values against a reference profile', $$SELECT mlmon.ks_2samp(value, (SELECT mlmon.profile(value) FROM tap_par WHERE grp = 1)), mlmon.psi(value, (SELECT mlmon.profile(value) FROM tap_par WHERE grp = 1)), mlmon.wasserstein(value, (SELECT mlmon.profile(value) FROM tap_par WHERE grp = 1)), mlmon.chi2_drift(category, (SELECT mlmon.profile(category) FROM tap_par WHERE grp = 1)) FROM tap_par$$),
+ ('profiles', $$SELECT (s).count, (s).nulls, (s).min, (s).max, (s).entries, (s).mode, t FROM (SELECT mlmon.summary(mlmon.profile(value)) AS s, mlmon.profile(category) AS c FROM tap_par) x, mlmon.top_values(c, 3) t$$),
  ('several statistics sharing a state', $$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.jensen_shannon(value, is_current) FROM tap_par$$),
  ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$);
 

@@ -1,0 +1,808 @@
+/*
+ * profile_window.c: live values against a fixed reference profile,
+ * counted on the reference's grid instead of stored.
+ *
+ * Against a fixed reference, the exact KS statistic needs only how many
+ * current values fall at each reference value r_j and strictly between two
+ * of them (cells 2j+1 and 2j; cell 0 lies below r_0, cell 2k above the last
+ * one): the ECDF gap can reach its extremes only at reference values and at
+ * the largest current value of an open cell.  So mlmon.ks_2samp(value,
+ * profile) keeps 2k+1 counts (and each open cell's largest value, for the
+ * location SciPy reports), and PSI / Jensen-Shannon over reference-quantile
+ * bins keep one count per bin: one pass, no sorting, and results equal to
+ * the two-sample aggregates' for exact profiles.
+ *
+ * The same states serve as moving-aggregate states for window functions,
+ * with exact inverse transitions.  KS then keeps two prefix-maximum segment
+ * trees over the gap numerators t R_j - n1 P(2j+1) (D+) and
+ * n1 P(2j) - t R_(j-1) (D-), t being the number of current values: adding
+ * or removing a value updates two leaves in O(log k), and the statistic is
+ * at the roots.  When t changes between two results (a frame that grows,
+ * NULLs entering or leaving), the trees are rebuilt in O(k); a ROWS frame of
+ * fixed size changes t only while it fills.  In that mode the location of a
+ * D- extreme (a current value) is not kept and reported as NULL.
+ */
+#include "profile.h"
+
+#include <math.h>
+
+#include "utils/memutils.h"
+
+#include "core/binning.h"
+#include "core/divergence.h"
+#include "core/ks.h"
+#include "ks_result.h"
+#include "options.h"
+
+PG_FUNCTION_INFO_V1(mlm_ksgrid_accum);
+PG_FUNCTION_INFO_V1(mlm_ksgrid_maccum);
+PG_FUNCTION_INFO_V1(mlm_ksgrid_inv);
+PG_FUNCTION_INFO_V1(mlm_ksgrid_combine);
+PG_FUNCTION_INFO_V1(mlm_ksgrid_serialize);
+PG_FUNCTION_INFO_V1(mlm_ksgrid_deserialize);
+PG_FUNCTION_INFO_V1(mlm_ksgrid_final);
+PG_FUNCTION_INFO_V1(mlm_bins_accum);
+PG_FUNCTION_INFO_V1(mlm_bins_inv);
+PG_FUNCTION_INFO_V1(mlm_bins_combine);
+PG_FUNCTION_INFO_V1(mlm_bins_serialize);
+PG_FUNCTION_INFO_V1(mlm_bins_deserialize);
+PG_FUNCTION_INFO_V1(mlm_bins_psi_final);
+PG_FUNCTION_INFO_V1(mlm_bins_js_final);
+
+/* What both state kinds share: the reference and the options. */
+typedef struct RefState
+{
+	MemoryContext mcxt;
+	struct varlena *profile;	/* the reference, copied */
+	StatOptions opts;
+	int64		n1;				/* reference values */
+	double		ecdf_error;		/* bound of the reference's ECDF error */
+	int64		n2;				/* current values */
+} RefState;
+
+typedef __int128 i128;
+
+/* A prefix-maximum segment tree over n leaves. */
+typedef struct MaxTree
+{
+	int64		size;			/* leaves, a power of 2 */
+	i128	   *sum;			/* 2 size nodes */
+	i128	   *best;			/* largest prefix sum within the node */
+} MaxTree;
+
+typedef struct KsGrid
+{
+	RefState	r;
+	int64		k;				/* reference values (the grid) */
+	double	   *grid;
+	int64	   *R;				/* reference values <= grid[j] */
+	int64	   *cell;			/* 2k + 1 current counts */
+	double	   *cellmax;		/* largest current value in open cell j (cell 2j), -inf if none */
+	bool		moving;
+	int64		t_built;		/* t the trees were built for, -1 when not built */
+	MaxTree		up;				/* D+: leaves j = 0 .. k-1 */
+	MaxTree		down;			/* D-: leaves j = 0 .. k */
+} KsGrid;
+
+typedef struct BinState
+{
+	RefState	r;
+	int			nedges;
+	double	   *edges;			/* interior edges of the reference-quantile bins */
+	int64	   *ref;			/* reference counts per bin (nedges + 1) */
+	int64	   *cur;			/* current counts per bin */
+} BinState;
+
+/* Serialized head of both states: reference profile, then counts (then cell maxima for KS). */
+typedef struct RefStateWire
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		alternative;
+	uint8		method;
+	uint8		pad;
+	int32		bins;
+	int32		pad2;
+	int64		n2;
+	int64		profile_len;
+	int64		ncounts;
+} RefStateWire;
+
+#define REFSTATE_VERSION 1
+
+/* Copy the reference profile argument (first row), or check it did not change. */
+static void
+refstate_profile(RefState *rs, FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *vl;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("reference profile must not be null")));
+	vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	if (rs->profile == NULL)
+	{
+		mlm_profile_view v;
+
+		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &v);
+		if (v.h->kind != MLM_PROFILE_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("reference profile must be a numeric profile"),
+					 errhint("Compare text values with a profile built by mlmon.profile(text).")));
+		rs->profile = (struct varlena *) MemoryContextAlloc(rs->mcxt, VARSIZE(vl));
+		memcpy(rs->profile, vl, VARSIZE(vl));
+		rs->n1 = v.h->count;
+		rs->ecdf_error = profile_ecdf_error(v.h);
+	}
+	else if ((void *) vl != (void *) rs->profile &&
+			 (VARSIZE(vl) != VARSIZE(rs->profile) || memcmp(vl, rs->profile, VARSIZE(vl)) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reference profile must be the same for every row")));
+}
+
+/* The reference distribution of the state's profile, in mcxt. */
+static mlm_wsample
+refstate_sample(RefState *rs)
+{
+	mlm_profile_view v;
+	MemoryContext old = MemoryContextSwitchTo(rs->mcxt);
+	mlm_wsample ws;
+
+	mlm_profile_view_of(PROFILE_PAYLOAD(rs->profile), &v);
+	ws = profile_view_sample(&v);
+	MemoryContextSwitchTo(old);
+	return ws;
+}
+
+/* ---------------------------------------------------------------- KS */
+
+/* Prepare the grid, counts and cell maxima of a KS state whose profile is set. */
+static void
+ksgrid_setup(KsGrid *g)
+{
+	mlm_wsample ws = refstate_sample(&g->r);
+	int64		j;
+
+	g->k = ws.m;
+	g->grid = (double *) ws.v;
+	g->R = (int64 *) ws.cum;
+	g->cell = MemoryContextAllocZero(g->r.mcxt, sizeof(int64) * (2 * g->k + 1));
+	g->cellmax = MemoryContextAlloc(g->r.mcxt, sizeof(double) * (g->k + 1));
+	for (j = 0; j <= g->k; j++)
+		g->cellmax[j] = -INFINITY;
+	g->t_built = -1;
+}
+
+/* The cell of value x: 2j+1 when x is grid value j, else 2j with j grid values below x. */
+static inline int64
+ksgrid_cell(const KsGrid *g, double x)
+{
+	int64		lo = 0,
+				hi = g->k;
+
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (g->grid[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < g->k && g->grid[lo] == x) ? 2 * lo + 1 : 2 * lo;
+}
+
+/* Reference values at or below grid value j (j = -1: none). */
+static inline int64
+ksgrid_R(const KsGrid *g, int64 j)
+{
+	return j < 0 ? 0 : g->R[j];
+}
+
+/* Leaf value of the D+ tree at j: t (R_j - R_(j-1)) - n1 (c_2j + c_2j+1). */
+static inline i128
+up_leaf(const KsGrid *g, int64 j, int64 t)
+{
+	return (i128) t * (ksgrid_R(g, j) - ksgrid_R(g, j - 1)) -
+		(i128) g->r.n1 * (g->cell[2 * j] + g->cell[2 * j + 1]);
+}
+
+/* Leaf value of the D- tree at j: n1 (c_2j-1 + c_2j) - t (R_(j-1) - R_(j-2)). */
+static inline i128
+down_leaf(const KsGrid *g, int64 j, int64 t)
+{
+	int64		c = g->cell[2 * j] + (j > 0 ? g->cell[2 * j - 1] : 0);
+
+	return (i128) g->r.n1 * c - (i128) t * (ksgrid_R(g, j - 1) - ksgrid_R(g, j - 2));
+}
+
+#define TREE_NONE (-((i128) 1 << 120))
+
+/* Recompute node i of a tree from its children. */
+static inline void
+tree_pull(MaxTree *t, int64 i)
+{
+	i128		ls = t->sum[2 * i],
+				lb = t->best[2 * i],
+				rb = t->best[2 * i + 1];
+
+	t->sum[i] = ls + t->sum[2 * i + 1];
+	t->best[i] = (rb == TREE_NONE || lb >= ls + rb) ? lb : ls + rb;
+}
+
+/* Allocate a tree for n leaves (once). */
+static void
+tree_alloc(MaxTree *t, int64 n, MemoryContext mcxt)
+{
+	int64		size = 1;
+
+	while (size < n)
+		size *= 2;
+	t->size = size;
+	t->sum = MemoryContextAllocHuge(mcxt, sizeof(i128) * 2 * size);
+	t->best = MemoryContextAllocHuge(mcxt, sizeof(i128) * 2 * size);
+}
+
+/* Set leaf j and the path above it. */
+static void
+tree_set(MaxTree *t, int64 j, i128 v)
+{
+	int64		i = t->size + j;
+
+	t->sum[i] = v;
+	t->best[i] = v;
+	for (i /= 2; i >= 1; i /= 2)
+		tree_pull(t, i);
+}
+
+/* The leftmost leaf whose prefix sum is the tree's maximum; its prefix sum in *value. */
+static int64
+tree_argmax(const MaxTree *t, i128 *value)
+{
+	int64		i = 1;
+	i128		target = t->best[1];
+	i128		offset = 0;
+
+	*value = target;
+	while (i < t->size)
+	{
+		if (offset + t->best[2 * i] == target)
+			i = 2 * i;
+		else
+		{
+			offset += t->sum[2 * i];
+			i = 2 * i + 1;
+		}
+	}
+	return i - t->size;
+}
+
+/* Build both trees for t current values. */
+static void
+ksgrid_build(KsGrid *g, int64 t)
+{
+	int64		j,
+				i;
+
+	if (g->up.size == 0)
+	{
+		tree_alloc(&g->up, Max(g->k, 1), g->r.mcxt);
+		tree_alloc(&g->down, g->k + 1, g->r.mcxt);
+	}
+	for (j = 0; j < g->up.size; j++)
+	{
+		i128		v = j < g->k ? up_leaf(g, j, t) : 0;
+
+		g->up.sum[g->up.size + j] = v;
+		g->up.best[g->up.size + j] = j < g->k ? v : TREE_NONE;
+	}
+	for (j = 0; j < g->down.size; j++)
+	{
+		i128		v = j <= g->k ? down_leaf(g, j, t) : 0;
+
+		g->down.sum[g->down.size + j] = v;
+		g->down.best[g->down.size + j] = j <= g->k ? v : TREE_NONE;
+	}
+	for (i = g->up.size - 1; i >= 1; i--)
+		tree_pull(&g->up, i);
+	for (i = g->down.size - 1; i >= 1; i--)
+		tree_pull(&g->down, i);
+	g->t_built = t;
+}
+
+/* Count value x in (delta = +1) or out of (delta = -1) the current sample. */
+static void
+ksgrid_count(KsGrid *g, double x, int delta)
+{
+	int64		c = ksgrid_cell(g, x);
+
+	g->cell[c] += delta;
+	g->r.n2 += delta;
+	if (delta > 0 && !g->moving && c % 2 == 0 && x > g->cellmax[c / 2])
+		g->cellmax[c / 2] = x;
+	if (g->moving && g->t_built >= 0)
+	{
+		/* the trees stay built for their t: only the leaves of cell c change */
+		if (c / 2 < g->k)
+			tree_set(&g->up, c / 2, up_leaf(g, c / 2, g->t_built));
+		tree_set(&g->down, (c + 1) / 2, down_leaf(g, (c + 1) / 2, g->t_built));
+	}
+}
+
+/* The KS state of a transition, created on the first row. */
+static KsGrid *
+ksgrid_state(FunctionCallInfo fcinfo, bool moving)
+{
+	KsGrid	   *g;
+
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContext aggcxt;
+
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			elog(ERROR, "ksgrid transition called in non-aggregate context");
+		g = MemoryContextAllocZero(aggcxt, sizeof(KsGrid));
+		g->r.mcxt = aggcxt;
+		g->moving = moving;
+		options_init(&g->r.opts, fcinfo, 3, OPTS_KS, aggcxt);
+		refstate_profile(&g->r, fcinfo, 2);
+		ksgrid_setup(g);
+	}
+	else
+	{
+		g = (KsGrid *) PG_GETARG_POINTER(0);
+		if (g->r.opts.nopts > 0)
+			options_check_same(&g->r.opts, fcinfo, 3);
+		refstate_profile(&g->r, fcinfo, 2);
+	}
+	return g;
+}
+
+/* mlm_ksgrid_accum(internal, value float8, reference mlmon.profile [, alternative [, method]]) */
+Datum
+mlm_ksgrid_accum(PG_FUNCTION_ARGS)
+{
+	KsGrid	   *g = ksgrid_state(fcinfo, false);
+
+	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
+		ksgrid_count(g, PG_GETARG_FLOAT8(1) + 0.0, 1);
+	PG_RETURN_POINTER(g);
+}
+
+/* mlm_ksgrid_maccum(internal, value, reference [, ...]): the transition of the moving form. */
+Datum
+mlm_ksgrid_maccum(PG_FUNCTION_ARGS)
+{
+	KsGrid	   *g = ksgrid_state(fcinfo, true);
+
+	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
+		ksgrid_count(g, PG_GETARG_FLOAT8(1) + 0.0, 1);
+	PG_RETURN_POINTER(g);
+}
+
+/* mlm_ksgrid_inv(internal, value, reference [, ...]): the inverse transition of the moving form. */
+Datum
+mlm_ksgrid_inv(PG_FUNCTION_ARGS)
+{
+	KsGrid	   *g = (KsGrid *) PG_GETARG_POINTER(0);
+
+	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
+		ksgrid_count(g, PG_GETARG_FLOAT8(1) + 0.0, -1);
+	PG_RETURN_POINTER(g);
+}
+
+/* Feed the candidate positions of the cells to a KS walk (plain mode: exact locations). */
+static void
+ksgrid_walk(const KsGrid *g, mlm_ks_walk *w)
+{
+	int64		P = 0;
+	int64		j;
+
+	mlm_ks_walk_init(w, g->r.n1, g->r.n2);
+	for (j = 0; j <= g->k; j++)
+	{
+		P += g->cell[2 * j];
+		if (g->cell[2 * j] > 0)
+			mlm_ks_walk_point(w, ksgrid_R(g, j - 1), P, g->cellmax[j], 0, 1);
+		if (j < g->k)
+		{
+			P += g->cell[2 * j + 1];
+			mlm_ks_walk_point(w, g->R[j], P, g->grid[j], 1, g->cell[2 * j + 1] > 0);
+		}
+	}
+}
+
+/* The extremes from the trees (moving mode): D+ at a grid value, D- without its location. */
+static void
+ksgrid_tree_walk(KsGrid *g, mlm_ks_walk *w)
+{
+	int64		t = g->r.n2;
+	int64		n1 = g->r.n1;
+	i128		value;
+	int64		j;
+	int64		P;
+
+	if (g->t_built != t)
+		ksgrid_build(g, t);
+	mlm_ks_walk_init(w, n1, t);
+	j = tree_argmax(&g->up, &value);
+	P = (int64) (((i128) t * g->R[j] - value) / n1);
+	mlm_ks_walk_point(w, g->R[j], P, g->grid[j], 1, 0);
+	j = tree_argmax(&g->down, &value);
+	P = (int64) ((value + (i128) t * ksgrid_R(g, j - 1)) / n1);
+	/* a D- candidate: its location is not kept (NaN); only emin can take it */
+	{
+		double		gap = (double) ksgrid_R(g, j - 1) / (double) n1 - (double) P / (double) t;
+
+		if (!w->emin.set || gap < w->emin.gap)
+		{
+			w->emin.set = 1;
+			w->emin.gap = gap;
+			w->emin.has_a = 0;
+			w->emin.has_b = 0;
+		}
+	}
+}
+
+/* mlm_ksgrid_final(internal) returns mlmon.ks_result */
+Datum
+mlm_ksgrid_final(PG_FUNCTION_ARGS)
+{
+	KsGrid	   *g;
+	mlm_ks_walk w;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	g = (KsGrid *) PG_GETARG_POINTER(0);
+	if (g->r.n1 == 0 && g->r.n2 == 0)
+		PG_RETURN_NULL();
+	if (g->r.n1 > 0 && g->r.n2 > 0)
+	{
+		if (g->moving)
+			ksgrid_tree_walk(g, &w);
+		else
+			ksgrid_walk(g, &w);
+	}
+	return ks_result_walk_datum(fcinfo, &w, g->r.n1, g->r.n2, &g->r.opts, g->r.ecdf_error);
+}
+
+/* ---------------------------------------------------------------- bins */
+
+/* Prepare the bins of a PSI / Jensen-Shannon state whose profile is set. */
+static void
+bins_setup(BinState *b)
+{
+	mlm_wsample ws = refstate_sample(&b->r);
+	int			bins = b->r.opts.bins;
+
+	b->edges = MemoryContextAlloc(b->r.mcxt, sizeof(double) * Max(bins - 1, 1));
+	b->nedges = ws.n > 0 ? mlm_quantile_edges(&ws, bins, b->edges) : 0;
+	b->ref = MemoryContextAllocZero(b->r.mcxt, sizeof(int64) * (b->nedges + 1));
+	b->cur = MemoryContextAllocZero(b->r.mcxt, sizeof(int64) * (b->nedges + 1));
+	if (ws.n > 0)
+		mlm_count_open_bins(&ws, b->edges, b->nedges, b->ref);
+}
+
+/* The bin of x: the number of edges at or below it. */
+static inline int
+bins_index(const BinState *b, double x)
+{
+	int			lo = 0,
+				hi = b->nedges;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (b->edges[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The bins state of a transition, created on the first row. */
+static BinState *
+bins_state(FunctionCallInfo fcinfo)
+{
+	BinState   *b;
+
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContext aggcxt;
+
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			elog(ERROR, "bins transition called in non-aggregate context");
+		b = MemoryContextAllocZero(aggcxt, sizeof(BinState));
+		b->r.mcxt = aggcxt;
+		options_init(&b->r.opts, fcinfo, 3, OPTS_BINNED, aggcxt);
+		refstate_profile(&b->r, fcinfo, 2);
+		bins_setup(b);
+	}
+	else
+	{
+		b = (BinState *) PG_GETARG_POINTER(0);
+		if (b->r.opts.nopts > 0)
+			options_check_same(&b->r.opts, fcinfo, 3);
+		refstate_profile(&b->r, fcinfo, 2);
+	}
+	return b;
+}
+
+/* mlm_bins_accum(internal, value float8, reference mlmon.profile [, bins int]) */
+Datum
+mlm_bins_accum(PG_FUNCTION_ARGS)
+{
+	BinState   *b = bins_state(fcinfo);
+
+	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
+	{
+		b->cur[bins_index(b, PG_GETARG_FLOAT8(1))]++;
+		b->r.n2++;
+	}
+	PG_RETURN_POINTER(b);
+}
+
+/* mlm_bins_inv(internal, value, reference [, bins]): the inverse transition. */
+Datum
+mlm_bins_inv(PG_FUNCTION_ARGS)
+{
+	BinState   *b = (BinState *) PG_GETARG_POINTER(0);
+
+	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
+	{
+		b->cur[bins_index(b, PG_GETARG_FLOAT8(1))]--;
+		b->r.n2--;
+	}
+	PG_RETURN_POINTER(b);
+}
+
+/* A divergence of the bin counts; NULL when either sample is empty. */
+static Datum
+bins_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
+{
+	BinState   *b;
+	double	   *scratch;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	b = (BinState *) PG_GETARG_POINTER(0);
+	if (b->r.n1 == 0 || b->r.n2 == 0)
+		PG_RETURN_NULL();
+	scratch = palloc(sizeof(double) * MLM_DIVERGENCE_SCRATCH(b->nedges + 1));
+	PG_RETURN_FLOAT8(divergence(b->ref, b->cur, b->nedges + 1, b->r.n1, b->r.n2, scratch));
+}
+
+/* mlm_bins_psi_final(internal) returns float8 */
+Datum
+mlm_bins_psi_final(PG_FUNCTION_ARGS)
+{
+	return bins_divergence(fcinfo, mlm_psi_counts);
+}
+
+/* mlm_bins_js_final(internal) returns float8 */
+Datum
+mlm_bins_js_final(PG_FUNCTION_ARGS)
+{
+	return bins_divergence(fcinfo, mlm_js_counts);
+}
+
+/* ------------------------------------------------- parallel aggregation */
+
+/* Serialize a state: options, n2, the reference profile, the counts (and the KS cell maxima). */
+static bytea *
+refstate_serialize(const RefState *rs, const int64 *counts, int64 ncounts, const double *maxima)
+{
+	Size		plen = VARSIZE(rs->profile);
+	Size		size = sizeof(RefStateWire) + plen + sizeof(int64) * ncounts +
+		(maxima ? sizeof(double) * (ncounts / 2 + 1) : 0);
+	RefStateWire *w = palloc0(size);
+	char	   *p = (char *) w + sizeof(RefStateWire);
+
+	SET_VARSIZE(w, size);
+	w->version = REFSTATE_VERSION;
+	w->alternative = rs->opts.alternative;
+	w->method = rs->opts.method;
+	w->bins = rs->opts.bins;
+	w->n2 = rs->n2;
+	w->profile_len = plen;
+	w->ncounts = ncounts;
+	memcpy(p, rs->profile, plen);
+	p += plen;
+	memcpy(p, counts, sizeof(int64) * ncounts);
+	p += sizeof(int64) * ncounts;
+	if (maxima)
+		memcpy(p, maxima, sizeof(double) * (ncounts / 2 + 1));
+	return (bytea *) w;
+}
+
+/* Read a serialized state's head; set *p to its counts and *profile to an aligned copy of its profile. */
+static void
+refstate_deserialize(bytea *b, RefStateWire *w, struct varlena **profile, const char **counts,
+					 bool with_maxima)
+{
+	const char *p = VARDATA_ANY(b);
+	Size		len = VARSIZE_ANY_EXHDR(b);
+	Size		hdr = sizeof(RefStateWire) - VARHDRSZ;
+
+	if (len < hdr)
+		elog(ERROR, "invalid serialized reference state");
+	memcpy((char *) w + VARHDRSZ, p, hdr);
+	if (w->version != REFSTATE_VERSION || w->profile_len < (int64) (PROFILE_HDRSZ + sizeof(mlm_profile_hdr)) ||
+		w->ncounts < 1 || (Size) w->profile_len > len - hdr ||
+		(Size) w->ncounts > (len - hdr - w->profile_len) / sizeof(int64) ||
+		len != hdr + w->profile_len + sizeof(int64) * w->ncounts +
+		(with_maxima ? sizeof(double) * (w->ncounts / 2 + 1) : 0))
+		elog(ERROR, "invalid serialized reference state");
+	*profile = palloc(w->profile_len);
+	memcpy(*profile, p + hdr, w->profile_len);
+	*counts = p + hdr + w->profile_len;
+}
+
+/* mlm_ksgrid_serialize(internal) returns bytea */
+Datum
+mlm_ksgrid_serialize(PG_FUNCTION_ARGS)
+{
+	KsGrid	   *g = (KsGrid *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BYTEA_P(refstate_serialize(&g->r, g->cell, 2 * g->k + 1, g->cellmax));
+}
+
+/* A state in mcxt for the given reference profile and options. */
+static KsGrid *
+ksgrid_new(MemoryContext mcxt, struct varlena *profile, const StatOptions *opts)
+{
+	KsGrid	   *g = MemoryContextAllocZero(mcxt, sizeof(KsGrid));
+	mlm_profile_view v;
+
+	g->r.mcxt = mcxt;
+	g->r.opts = *opts;
+	g->r.opts.nopts = 0;
+	g->r.profile = (struct varlena *) MemoryContextAlloc(mcxt, VARSIZE(profile));
+	memcpy(g->r.profile, profile, VARSIZE(profile));
+	mlm_profile_view_of(PROFILE_PAYLOAD(g->r.profile), &v);
+	g->r.n1 = v.h->count;
+	g->r.ecdf_error = profile_ecdf_error(v.h);
+	ksgrid_setup(g);
+	return g;
+}
+
+/* mlm_ksgrid_deserialize(bytea, internal) returns internal (in per-call memory) */
+Datum
+mlm_ksgrid_deserialize(PG_FUNCTION_ARGS)
+{
+	RefStateWire w;
+	struct varlena *profile;
+	const char *counts;
+	StatOptions opts;
+	KsGrid	   *g;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "ksgrid deserialize called in non-aggregate context");
+	refstate_deserialize(PG_GETARG_BYTEA_PP(0), &w, &profile, &counts, true);
+	memset(&opts, 0, sizeof(opts));
+	opts.alternative = w.alternative;
+	opts.method = w.method;
+	opts.bins = w.bins;
+	g = ksgrid_new(CurrentMemoryContext, profile, &opts);
+	if (w.ncounts != 2 * g->k + 1)
+		elog(ERROR, "invalid serialized reference state");
+	memcpy(g->cell, counts, sizeof(int64) * w.ncounts);
+	memcpy(g->cellmax, counts + sizeof(int64) * w.ncounts, sizeof(double) * (g->k + 1));
+	g->r.n2 = w.n2;
+	PG_RETURN_POINTER(g);
+}
+
+/* mlm_ksgrid_combine(internal, internal) returns internal */
+Datum
+mlm_ksgrid_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	KsGrid	   *a = PG_ARGISNULL(0) ? NULL : (KsGrid *) PG_GETARG_POINTER(0);
+	KsGrid	   *b = PG_ARGISNULL(1) ? NULL : (KsGrid *) PG_GETARG_POINTER(1);
+	int64		i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "ksgrid combine called in non-aggregate context");
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = ksgrid_new(aggcxt, b->r.profile, &b->r.opts);
+	options_check_combinable(&a->r.opts, &b->r.opts);
+	if (a->k != b->k)
+		elog(ERROR, "cannot combine KS states of different references");
+	for (i = 0; i < 2 * a->k + 1; i++)
+		a->cell[i] += b->cell[i];
+	for (i = 0; i <= a->k; i++)
+		if (b->cellmax[i] > a->cellmax[i])
+			a->cellmax[i] = b->cellmax[i];
+	a->r.n2 += b->r.n2;
+	PG_RETURN_POINTER(a);
+}
+
+/* mlm_bins_serialize(internal) returns bytea */
+Datum
+mlm_bins_serialize(PG_FUNCTION_ARGS)
+{
+	BinState   *b = (BinState *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BYTEA_P(refstate_serialize(&b->r, b->cur, b->nedges + 1, NULL));
+}
+
+/* A bins state in mcxt for the given reference profile and options. */
+static BinState *
+bins_new(MemoryContext mcxt, struct varlena *profile, const StatOptions *opts)
+{
+	BinState   *b = MemoryContextAllocZero(mcxt, sizeof(BinState));
+	mlm_profile_view v;
+
+	b->r.mcxt = mcxt;
+	b->r.opts = *opts;
+	b->r.opts.nopts = 0;
+	b->r.profile = (struct varlena *) MemoryContextAlloc(mcxt, VARSIZE(profile));
+	memcpy(b->r.profile, profile, VARSIZE(profile));
+	mlm_profile_view_of(PROFILE_PAYLOAD(b->r.profile), &v);
+	b->r.n1 = v.h->count;
+	b->r.ecdf_error = profile_ecdf_error(v.h);
+	bins_setup(b);
+	return b;
+}
+
+/* mlm_bins_deserialize(bytea, internal) returns internal (in per-call memory) */
+Datum
+mlm_bins_deserialize(PG_FUNCTION_ARGS)
+{
+	RefStateWire w;
+	struct varlena *profile;
+	const char *counts;
+	StatOptions opts;
+	BinState   *b;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "bins deserialize called in non-aggregate context");
+	refstate_deserialize(PG_GETARG_BYTEA_PP(0), &w, &profile, &counts, false);
+	memset(&opts, 0, sizeof(opts));
+	opts.bins = w.bins;
+	b = bins_new(CurrentMemoryContext, profile, &opts);
+	if (w.ncounts != b->nedges + 1)
+		elog(ERROR, "invalid serialized reference state");
+	memcpy(b->cur, counts, sizeof(int64) * w.ncounts);
+	b->r.n2 = w.n2;
+	PG_RETURN_POINTER(b);
+}
+
+/* mlm_bins_combine(internal, internal) returns internal */
+Datum
+mlm_bins_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	BinState   *a = PG_ARGISNULL(0) ? NULL : (BinState *) PG_GETARG_POINTER(0);
+	BinState   *b = PG_ARGISNULL(1) ? NULL : (BinState *) PG_GETARG_POINTER(1);
+	int			i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "bins combine called in non-aggregate context");
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = bins_new(aggcxt, b->r.profile, &b->r.opts);
+	options_check_combinable(&a->r.opts, &b->r.opts);
+	if (a->nedges != b->nedges)
+		elog(ERROR, "cannot combine bin states of different references");
+	for (i = 0; i <= a->nedges; i++)
+		a->cur[i] += b->cur[i];
+	a->r.n2 += b->r.n2;
+	PG_RETURN_POINTER(a);
+}
