@@ -10,6 +10,7 @@
 
 #include "catcount.h"
 #include "profile.h"
+#include "profile_ref.h"
 
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
@@ -30,6 +31,7 @@ typedef struct CategoryState
 	int64		n_ref;
 	int64		n_cur;
 	struct varlena *ref_profile;	/* (category, reference profile) aggregates: the reference */
+	ProfileRef	pref;			/* the argument the profile came from, for the per-row check */
 	StatOptions opts;
 	Oid			argtype;		/* text, boolean or bigint categories */
 	/*
@@ -74,37 +76,21 @@ category_add(CategoryState *st, const char *data, int32 len, int64 ref, int64 cu
 	st->n_cur += cur;
 }
 
-/* Keep a copy of the reference profile argument (first row), or check it is the same. */
+/* Keep the reference profile argument (first row), or check it is the same. */
 static void
 state_reference_profile(CategoryState *st, FunctionCallInfo fcinfo, int argno)
 {
-	struct varlena *vl;
+	mlm_profile_view v;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("reference profile must not be null")));
-	if (st->ref_profile != NULL && PG_GETARG_POINTER(argno) == (void *) st->ref_profile)
+	if (!profile_ref_arg(&st->pref, fcinfo, argno, st->counts.mcxt))
 		return;
-	vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-	if (st->ref_profile == NULL)
-	{
-		mlm_profile_view v;
-
-		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &v);
-		if (v.h->kind != MLM_PROFILE_CATEGORICAL)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("reference profile must be a categorical profile"),
-					 errhint("Compare numbers with a profile built by mlmon.profile(float8).")));
-		st->ref_profile = (struct varlena *) MemoryContextAlloc(st->counts.mcxt, VARSIZE(vl));
-		memcpy(st->ref_profile, vl, VARSIZE(vl));
-	}
-	else if (VARSIZE(vl) != VARSIZE(st->ref_profile) ||
-			 memcmp(vl, st->ref_profile, VARSIZE(vl)) != 0)
+	st->ref_profile = st->pref.profile;
+	mlm_profile_view_of(PROFILE_PAYLOAD(st->ref_profile), &v);
+	if (v.h->kind != MLM_PROFILE_CATEGORICAL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reference profile must be the same for every row")));
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("reference profile must be a categorical profile"),
+				 errhint("Compare numbers with a profile built by mlmon.profile(float8).")));
 }
 
 /*

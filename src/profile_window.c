@@ -33,6 +33,7 @@
 #include "core/ks.h"
 #include "ks_result.h"
 #include "options.h"
+#include "profile_ref.h"
 
 PG_FUNCTION_INFO_V1(mlm_ksgrid_accum);
 PG_FUNCTION_INFO_V1(mlm_ksgrid_maccum);
@@ -54,6 +55,7 @@ typedef struct RefState
 {
 	MemoryContext mcxt;
 	struct varlena *profile;	/* the reference, copied */
+	ProfileRef	pref;			/* the argument it came from, for the per-row check */
 	StatOptions opts;
 	int64		n1;				/* reference values */
 	double		ecdf_error;		/* bound of the reference's ECDF error */
@@ -110,37 +112,23 @@ typedef struct RefStateWire
 
 #define REFSTATE_VERSION 1
 
-/* Copy the reference profile argument (first row), or check it did not change. */
+/* Keep the reference profile argument (first row), or check it did not change. */
 static void
 refstate_profile(RefState *rs, FunctionCallInfo fcinfo, int argno)
 {
-	struct varlena *vl;
+	mlm_profile_view v;
 
-	if (PG_ARGISNULL(argno))
+	if (!profile_ref_arg(&rs->pref, fcinfo, argno, rs->mcxt))
+		return;
+	rs->profile = rs->pref.profile;
+	mlm_profile_view_of(PROFILE_PAYLOAD(rs->profile), &v);
+	if (v.h->kind != MLM_PROFILE_NUMERIC)
 		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("reference profile must not be null")));
-	vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-	if (rs->profile == NULL)
-	{
-		mlm_profile_view v;
-
-		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &v);
-		if (v.h->kind != MLM_PROFILE_NUMERIC)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("reference profile must be a numeric profile"),
-					 errhint("Compare text values with a profile built by mlmon.profile(text).")));
-		rs->profile = (struct varlena *) MemoryContextAlloc(rs->mcxt, VARSIZE(vl));
-		memcpy(rs->profile, vl, VARSIZE(vl));
-		rs->n1 = v.h->count;
-		rs->ecdf_error = profile_ecdf_error(v.h);
-	}
-	else if ((void *) vl != (void *) rs->profile &&
-			 (VARSIZE(vl) != VARSIZE(rs->profile) || memcmp(vl, rs->profile, VARSIZE(vl)) != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reference profile must be the same for every row")));
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("reference profile must be a numeric profile"),
+				 errhint("Compare text values with a profile built by mlmon.profile(text).")));
+	rs->n1 = v.h->count;
+	rs->ecdf_error = profile_ecdf_error(v.h);
 }
 
 /* The reference distribution of the state's profile, in mcxt. */

@@ -267,37 +267,21 @@ sample_sort_into(SampleState *st, Sample *s, double *dest, SortScratch *scratch)
 		memcpy(dest, s->values, s->n * sizeof(double));
 }
 
-/* Keep a copy of the reference profile argument in the state (first row), or check it is the same. */
+/* Keep the reference profile argument in the state (first row), or check it is the same. */
 static void
 state_reference_profile(SampleState *st, FunctionCallInfo fcinfo, int argno)
 {
-	struct varlena *vl;
+	mlm_profile_view v;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("reference profile must not be null")));
-	if (st->ref_profile != NULL && PG_GETARG_POINTER(argno) == (void *) st->ref_profile)
+	if (!profile_ref_arg(&st->pref, fcinfo, argno, st->mcxt))
 		return;
-	vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-	if (st->ref_profile == NULL)
-	{
-		mlm_profile_view v;
-
-		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &v);
-		if (v.h->kind != MLM_PROFILE_NUMERIC)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("reference profile must be a numeric profile"),
-					 errhint("Compare text values with a profile built by mlmon.profile(text).")));
-		st->ref_profile = (struct varlena *) MemoryContextAlloc(st->mcxt, VARSIZE(vl));
-		memcpy(st->ref_profile, vl, VARSIZE(vl));
-	}
-	else if (VARSIZE(vl) != VARSIZE(st->ref_profile) ||
-			 memcmp(vl, st->ref_profile, VARSIZE(vl)) != 0)
+	st->ref_profile = st->pref.profile;
+	mlm_profile_view_of(PROFILE_PAYLOAD(st->ref_profile), &v);
+	if (v.h->kind != MLM_PROFILE_NUMERIC)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reference profile must be the same for every row")));
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("reference profile must be a numeric profile"),
+				 errhint("Compare text values with a profile built by mlmon.profile(text).")));
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "fmgr.h"
 
 #include "options.h"
+#include "profile_ref.h"
 #include "core/profile.h"
 #include "core/wsample.h"
 
@@ -69,6 +70,7 @@ typedef struct SampleState
 	 * the message of a deserialized state) and ref stays empty.
 	 */
 	struct varlena *ref_profile;
+	ProfileRef	pref;			/* the argument the profile came from, for the per-row check */
 } SampleState;
 
 /*
