@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Every SQL example in README.md runs as written: the ```sql blocks of the
-section "Using the statistics" are executed in order in a fresh database,
+sections "Using the statistics" and "Reference profiles" are executed in order in a fresh database,
 on tables filled with a little data, and each must succeed and return rows."""
 import os
 import re
@@ -11,8 +11,9 @@ import psycopg2
 from common import HERE, connect
 
 readme = open(os.path.join(HERE, "..", "..", "README.md")).read()
-section = readme[readme.index("## Using the statistics"):readme.index("## Function reference")]
-blocks = re.findall(r"```sql\n(.*?)```", section, re.S)
+sections = [readme[readme.index("## Using the statistics"):readme.index("## Function reference")],
+            readme[readme.index("## Reference profiles"):readme.index("### Definitions and edge cases")]]
+blocks = [b for section in sections for b in re.findall(r"```sql\n(.*?)```", section, re.S)]
 
 admin = connect()
 admin.cursor().execute("DROP DATABASE IF EXISTS mlmon_readme")
@@ -45,7 +46,7 @@ for block in blocks:
         # give the example tables some data: yesterday and today, two features
         cur.execute("""
 INSERT INTO predictions SELECT now() - g * interval '1 hour', sin(g) FROM generate_series(1, 200) g;
-INSERT INTO feature_values SELECT now() - g * interval '1 minute', f, cos(g) + (g < 100)::int, g < 100
+INSERT INTO feature_values SELECT now() - g * interval '1 hour', f, cos(g) + (g < 100)::int, g < 100
   FROM generate_series(1, 400) g, unnest(ARRAY['age', 'income']) f;
 INSERT INTO requests SELECT now() - g * interval '1 minute', (ARRAY['FR', 'DE', 'US'])[1 + g % 3], g % 5 = 0, g < 100
   FROM generate_series(1, 300) g;""")
