@@ -161,7 +161,7 @@ COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean) IS
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text) IS
     'Two-sample Kolmogorov-Smirnov test with an alternative: two-sided, less or greater (method auto)';
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text, text) IS
-    'Two-sample Kolmogorov-Smirnov test; alternative two-sided|less|greater, method auto|exact|asymp as scipy.stats.ks_2samp';
+    'Two-sample Kolmogorov-Smirnov test; alternative two-sided|less|greater, method auto|exact|asymp as scipy.stats.ks_2samp, or none (statistic only)';
 
 -- Wasserstein
 CREATE AGGREGATE @extschema@.wasserstein(value float8, is_current boolean) (

@@ -88,7 +88,7 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 				 errhint("Use method \"auto\" or \"asymp\".")));
 
 	/* A sketched sample gives the statistic within its bound, and no p-value. */
-	compute(arg, error_bound > 0.0 ? MLM_KS_ASYMP : opts->method, &r);
+	compute(arg, error_bound > 0.0 ? MLM_KS_NONE : opts->method, &r);
 	values[KS_STATISTIC] = Float8GetDatum(r.statistic);
 	if (isnan(r.location))
 		nulls[KS_LOCATION] = true;
@@ -100,6 +100,11 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 	{
 		nulls[KS_PVALUE] = true;
 		values[KS_METHOD] = CStringGetTextDatum("sketch");
+	}
+	else if (r.method_used == MLM_KS_NONE)
+	{
+		nulls[KS_PVALUE] = true;
+		values[KS_METHOD] = CStringGetTextDatum("none");
 	}
 	else
 	{

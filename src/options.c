@@ -72,10 +72,12 @@ parse_ks_method(const char *s)
 		return MLM_KS_EXACT;
 	if (strcmp(s, "asymp") == 0)
 		return MLM_KS_ASYMP;
+	if (strcmp(s, "none") == 0)
+		return MLM_KS_NONE;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid method \"%s\"", s),
-			 errhint("Valid methods are \"auto\", \"exact\" and \"asymp\".")));
+			 errhint("Valid methods are \"auto\", \"exact\", \"asymp\" and \"none\".")));
 	return MLM_KS_AUTO;
 }
 
@@ -231,5 +233,15 @@ options_check_combinable(const StatOptions *a, const StatOptions *b)
 const char *
 ks_method_name(mlm_ks_method m)
 {
-	return m == MLM_KS_EXACT ? "exact" : (m == MLM_KS_ASYMP ? "asymp" : "auto");
+	switch (m)
+	{
+		case MLM_KS_EXACT:
+			return "exact";
+		case MLM_KS_ASYMP:
+			return "asymp";
+		case MLM_KS_NONE:
+			return "none";
+		default:
+			return "auto";
+	}
 }

@@ -67,6 +67,51 @@ mlm_ks_walk_point(mlm_ks_walk *w, int64_t i, int64_t j, double v, int in_a, int 
 	note_extreme(&w->emin, gap, -1, v, in_a, in_b);
 }
 
+/*
+ * The p-value depends only on (n1, n2, d, alternative, method) and can cost
+ * O(n1 n2) (exact) or O(n1 n2 / (n1 + n2)) (the asymptotic kstwo branch).
+ * A sliding window asks for it once per row while d often repeats from one
+ * row to the next, so the last answer is remembered.  The process is
+ * single-threaded; the memo only ever returns what the computation would.
+ */
+static struct
+{
+	bool		valid;
+	int64_t		n1;
+	int64_t		n2;
+	double		d;
+	mlm_alternative alt;
+	mlm_ks_method mode;			/* the method asked for: exact or asymp */
+	double		pvalue;
+	mlm_ks_method used;
+} pvalue_memo;
+
+static bool
+memo_lookup(int64_t n1, int64_t n2, double d, mlm_alternative alt, mlm_ks_method mode,
+			double *pvalue, mlm_ks_method *used)
+{
+	if (!pvalue_memo.valid || pvalue_memo.n1 != n1 || pvalue_memo.n2 != n2 ||
+		pvalue_memo.d != d || pvalue_memo.alt != alt || pvalue_memo.mode != mode)
+		return false;
+	*pvalue = pvalue_memo.pvalue;
+	*used = pvalue_memo.used;
+	return true;
+}
+
+static void
+memo_store(int64_t n1, int64_t n2, double d, mlm_alternative alt, mlm_ks_method mode,
+		   double pvalue, mlm_ks_method used)
+{
+	pvalue_memo.valid = true;
+	pvalue_memo.n1 = n1;
+	pvalue_memo.n2 = n2;
+	pvalue_memo.d = d;
+	pvalue_memo.alt = alt;
+	pvalue_memo.mode = mode;
+	pvalue_memo.pvalue = pvalue;
+	pvalue_memo.used = used;
+}
+
 void
 mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method method,
 				   mlm_ks_result *res)
@@ -81,6 +126,7 @@ mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method meth
 	double		minS,
 				maxS;
 	mlm_ks_method mode = method;
+	int64_t		h = 0;
 
 	maxS = w->emax.gap;
 	minS = -w->emin.gap;
@@ -116,23 +162,34 @@ mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method meth
 	{
 		/* h as SciPy derives it: round(d * lcm), then d = h / lcm exactly. */
 		double		lcm = (double) n1g * (double) n2;
-		int64_t		h = (int64_t) nearbyint(d * lcm);
+
+		h = (int64_t) nearbyint(d * lcm);
+		d = (double) h / lcm;
+	}
+	res->statistic = d;
+	if (mode == MLM_KS_NONE)
+	{
+		res->pvalue = NAN;
+		res->method_used = MLM_KS_NONE;
+		return;
+	}
+	if (memo_lookup(n1, n2, d, alt, mode, &res->pvalue, &res->method_used))
+		return;
+
+	res->method_used = MLM_KS_ASYMP;
+	if (mode == MLM_KS_EXACT)
+	{
 		double		p;
 
-		d = (double) h / lcm;
 		if (mlm_ks2_exact_pvalue(n1, n2, h, alt, &p))
 		{
-			res->statistic = d;
 			res->pvalue = p;
 			res->method_used = MLM_KS_EXACT;
-			return;
 		}
-		mode = MLM_KS_ASYMP;
 	}
-
-	res->statistic = d;
-	res->pvalue = mlm_ks2_asymp_pvalue(n1, n2, d, alt);
-	res->method_used = MLM_KS_ASYMP;
+	if (res->method_used == MLM_KS_ASYMP)
+		res->pvalue = mlm_ks2_asymp_pvalue(n1, n2, d, alt);
+	memo_store(n1, n2, d, alt, mode, res->pvalue, res->method_used);
 }
 
 void

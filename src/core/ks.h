@@ -15,7 +15,8 @@ typedef enum
 {
 	MLM_KS_AUTO = 0,
 	MLM_KS_EXACT = 1,
-	MLM_KS_ASYMP = 2
+	MLM_KS_ASYMP = 2,
+	MLM_KS_NONE = 3				/* the statistic only, no p-value (NaN) */
 } mlm_ks_method;
 
 typedef struct mlm_ks_result
@@ -24,7 +25,7 @@ typedef struct mlm_ks_result
 	double		pvalue;
 	double		location;		/* value at which the ECDF gap is attained */
 	int			sign;			/* +1: reference ECDF above current, -1: below */
-	mlm_ks_method method_used;	/* MLM_KS_EXACT or MLM_KS_ASYMP */
+	mlm_ks_method method_used;	/* MLM_KS_EXACT, MLM_KS_ASYMP or MLM_KS_NONE */
 } mlm_ks_result;
 
 /*

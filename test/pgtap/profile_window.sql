@@ -3,7 +3,7 @@
 -- plain aggregate gives over the frame's rows.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 
 CREATE TEMP TABLE ref AS
 SELECT round((sin(g) * 10)::numeric, 1)::float8 AS value, 'c' || (g % 5) AS category
@@ -72,6 +72,23 @@ SELECT is(
                      FROM live l2 WHERE l2.ts BETWEEN m.ts - 49 AND m.ts) p ON true
    WHERE ROW(m.c1, m.p1, m.j1) IS DISTINCT FROM ROW(p.c1, p.p1, p.j1)),
   0::bigint, 'categorical statistics against a profile over a sliding frame equal the aggregate of the frame');
+
+-- method 'none': the statistic alone, the same as the asymptotic method's
+SELECT is(
+  (SELECT count(*) FROM (
+     SELECT mlmon.ks_2samp(value, (SELECT num FROM profiles), 'two-sided', 'none') OVER w AS r,
+            mlmon.ks_2samp(value, (SELECT num FROM profiles), 'two-sided', 'asymp') OVER w AS a
+       FROM live WINDOW w AS (ORDER BY ts ROWS BETWEEN 99 PRECEDING AND CURRENT ROW)) m
+   WHERE (m.r).pvalue IS NOT NULL OR (m.r).method <> 'none'
+      OR ((m.r).statistic, (m.r).statistic_location, (m.r).statistic_sign, (m.r).n_current)
+         IS DISTINCT FROM ((m.a).statistic, (m.a).statistic_location, (m.a).statistic_sign, (m.a).n_current)),
+  0::bigint, 'method none gives the statistic without a p-value in every frame');
+SELECT is(
+  (SELECT ((r).statistic, (r).pvalue IS NULL, (r).method)::text
+     FROM (SELECT mlmon.ks_2samp(value, ts > 350, 'greater', 'none') AS r FROM live) s),
+  (SELECT ((r).statistic, true, 'none')::text
+     FROM (SELECT mlmon.ks_2samp(value, ts > 350, 'greater', 'asymp') AS r FROM live) s),
+  'method none in the two-sample aggregate');
 
 -- the same with RANGE frames and partitions
 SELECT is(
