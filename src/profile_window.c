@@ -13,14 +13,14 @@
  * the two-sample aggregates' for exact profiles.
  *
  * The same states serve as moving-aggregate states for window functions,
- * with exact inverse transitions.  KS then keeps two prefix-maximum segment
- * trees over the gap numerators t R_j - n1 P(2j+1) (D+) and
- * n1 P(2j) - t R_(j-1) (D-), t being the number of current values: adding
- * or removing a value updates two leaves in O(log k), and the statistic is
- * at the roots.  When t changes between two results (a frame that grows,
- * NULLs entering or leaving), the trees are rebuilt in O(k); a ROWS frame of
- * fixed size changes t only while it fills.  In that mode the location of a
- * D- extreme (a current value) is not kept and reported as NULL.
+ * with exact inverse transitions.  KS then keeps two kinetic prefix-maximum
+ * segment trees (core/ktree.h) over the gap numerators t R_j - n1 P(2j+1)
+ * (D+) and n1 P(2j) - t R_(j-1) (D-), lines in t, the number of current
+ * values: adding or removing a value updates two leaves in O(log k), and
+ * the statistic is at the roots.  When t changes between two results (a
+ * frame that grows, NULLs entering or leaving) only the nodes whose choice
+ * flips are recomputed.  In that mode the location of a D- extreme (a
+ * current value) is not kept and reported as NULL.
  */
 #include "profile.h"
 
@@ -31,6 +31,7 @@
 #include "core/binning.h"
 #include "core/divergence.h"
 #include "core/ks.h"
+#include "core/ktree.h"
 #include "ks_result.h"
 #include "options.h"
 #include "profile_ref.h"
@@ -62,16 +63,6 @@ typedef struct RefState
 	int64		n2;				/* current values */
 } RefState;
 
-typedef __int128 i128;
-
-/* A prefix-maximum segment tree over n leaves. */
-typedef struct MaxTree
-{
-	int64		size;			/* leaves, a power of 2 */
-	i128	   *sum;			/* 2 size nodes */
-	i128	   *best;			/* largest prefix sum within the node */
-} MaxTree;
-
 typedef struct KsGrid
 {
 	RefState	r;
@@ -81,9 +72,9 @@ typedef struct KsGrid
 	int64	   *cell;			/* 2k + 1 current counts */
 	double	   *cellmax;		/* largest current value in open cell j (cell 2j), -inf if none */
 	bool		moving;
-	int64		t_built;		/* t the trees were built for, -1 when not built */
-	MaxTree		up;				/* D+: leaves j = 0 .. k-1 */
-	MaxTree		down;			/* D-: leaves j = 0 .. k */
+	bool		built;			/* the trees are built (moving mode, first result) */
+	mlm_ktree	up;				/* D+: leaves j = 0 .. k-1 */
+	mlm_ktree	down;			/* D-: leaves j = 0 .. k */
 } KsGrid;
 
 typedef struct BinState
@@ -161,7 +152,7 @@ ksgrid_setup(KsGrid *g)
 	g->cellmax = MemoryContextAlloc(g->r.mcxt, sizeof(double) * (g->k + 1));
 	for (j = 0; j <= g->k; j++)
 		g->cellmax[j] = -INFINITY;
-	g->t_built = -1;
+	g->built = false;
 }
 
 /* The cell of value x: 2j+1 when x is grid value j, else 2j with j grid values below x. */
@@ -190,115 +181,60 @@ ksgrid_R(const KsGrid *g, int64 j)
 	return j < 0 ? 0 : g->R[j];
 }
 
-/* Leaf value of the D+ tree at j: t (R_j - R_(j-1)) - n1 (c_2j + c_2j+1). */
-static inline i128
-up_leaf(const KsGrid *g, int64 j, int64 t)
+/* Line of the D+ tree's leaf j in t: t (R_j - R_(j-1)) - n1 (c_2j + c_2j+1). */
+static inline void
+up_leaf(const KsGrid *g, int64 j, int64 *a, mlm_i128 *b)
 {
-	return (i128) t * (ksgrid_R(g, j) - ksgrid_R(g, j - 1)) -
-		(i128) g->r.n1 * (g->cell[2 * j] + g->cell[2 * j + 1]);
+	*a = ksgrid_R(g, j) - ksgrid_R(g, j - 1);
+	*b = -(mlm_i128) g->r.n1 * (g->cell[2 * j] + g->cell[2 * j + 1]);
 }
 
-/* Leaf value of the D- tree at j: n1 (c_2j-1 + c_2j) - t (R_(j-1) - R_(j-2)). */
-static inline i128
-down_leaf(const KsGrid *g, int64 j, int64 t)
+/* Line of the D- tree's leaf j in t: n1 (c_2j-1 + c_2j) - t (R_(j-1) - R_(j-2)). */
+static inline void
+down_leaf(const KsGrid *g, int64 j, int64 *a, mlm_i128 *b)
 {
 	int64		c = g->cell[2 * j] + (j > 0 ? g->cell[2 * j - 1] : 0);
 
-	return (i128) g->r.n1 * c - (i128) t * (ksgrid_R(g, j - 1) - ksgrid_R(g, j - 2));
+	*a = -(ksgrid_R(g, j - 1) - ksgrid_R(g, j - 2));
+	*b = (mlm_i128) g->r.n1 * c;
 }
 
-#define TREE_NONE (-((i128) 1 << 120))
-
-/* Recompute node i of a tree from its children. */
-static inline void
-tree_pull(MaxTree *t, int64 i)
-{
-	i128		ls = t->sum[2 * i],
-				lb = t->best[2 * i],
-				rb = t->best[2 * i + 1];
-
-	t->sum[i] = ls + t->sum[2 * i + 1];
-	t->best[i] = (rb == TREE_NONE || lb >= ls + rb) ? lb : ls + rb;
-}
-
-/* Allocate a tree for n leaves (once). */
+/* Allocate one tree of n leaves in the state's context. */
 static void
-tree_alloc(MaxTree *t, int64 n, MemoryContext mcxt)
+ksgrid_tree_alloc(KsGrid *g, mlm_ktree *kt, int64 n)
 {
-	int64		size = 1;
+	size_t		bytes = mlm_ktree_bytes(n);
 
-	while (size < n)
-		size *= 2;
-	t->size = size;
-	t->sum = MemoryContextAllocHuge(mcxt, sizeof(i128) * 2 * size);
-	t->best = MemoryContextAllocHuge(mcxt, sizeof(i128) * 2 * size);
+	if (bytes == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("reference profile too large for a sliding window")));
+	mlm_ktree_init(kt, n, MemoryContextAllocHuge(g->r.mcxt, bytes));
 }
 
-/* Set leaf j and the path above it. */
-static void
-tree_set(MaxTree *t, int64 j, i128 v)
-{
-	int64		i = t->size + j;
-
-	t->sum[i] = v;
-	t->best[i] = v;
-	for (i /= 2; i >= 1; i /= 2)
-		tree_pull(t, i);
-}
-
-/* The leftmost leaf whose prefix sum is the tree's maximum; its prefix sum in *value. */
-static int64
-tree_argmax(const MaxTree *t, i128 *value)
-{
-	int64		i = 1;
-	i128		target = t->best[1];
-	i128		offset = 0;
-
-	*value = target;
-	while (i < t->size)
-	{
-		if (offset + t->best[2 * i] == target)
-			i = 2 * i;
-		else
-		{
-			offset += t->sum[2 * i];
-			i = 2 * i + 1;
-		}
-	}
-	return i - t->size;
-}
-
-/* Build both trees for t current values. */
+/* Build both trees for t current values (once: later t only moves them). */
 static void
 ksgrid_build(KsGrid *g, int64 t)
 {
 	int64		j,
-				i;
+				a;
+	mlm_i128	b;
 
-	if (g->up.size == 0)
+	ksgrid_tree_alloc(g, &g->up, Max(g->k, 1));
+	ksgrid_tree_alloc(g, &g->down, g->k + 1);
+	for (j = 0; j < g->k; j++)
 	{
-		tree_alloc(&g->up, Max(g->k, 1), g->r.mcxt);
-		tree_alloc(&g->down, g->k + 1, g->r.mcxt);
+		up_leaf(g, j, &a, &b);
+		mlm_ktree_set_leaf(&g->up, j, a, b);
 	}
-	for (j = 0; j < g->up.size; j++)
+	for (j = 0; j <= g->k; j++)
 	{
-		i128		v = j < g->k ? up_leaf(g, j, t) : 0;
-
-		g->up.sum[g->up.size + j] = v;
-		g->up.best[g->up.size + j] = j < g->k ? v : TREE_NONE;
+		down_leaf(g, j, &a, &b);
+		mlm_ktree_set_leaf(&g->down, j, a, b);
 	}
-	for (j = 0; j < g->down.size; j++)
-	{
-		i128		v = j <= g->k ? down_leaf(g, j, t) : 0;
-
-		g->down.sum[g->down.size + j] = v;
-		g->down.best[g->down.size + j] = j <= g->k ? v : TREE_NONE;
-	}
-	for (i = g->up.size - 1; i >= 1; i--)
-		tree_pull(&g->up, i);
-	for (i = g->down.size - 1; i >= 1; i--)
-		tree_pull(&g->down, i);
-	g->t_built = t;
+	mlm_ktree_build(&g->up, t);
+	mlm_ktree_build(&g->down, t);
+	g->built = true;
 }
 
 /* Count value x in (delta = +1) or out of (delta = -1) the current sample. */
@@ -311,12 +247,19 @@ ksgrid_count(KsGrid *g, double x, int delta)
 	g->r.n2 += delta;
 	if (delta > 0 && !g->moving && c % 2 == 0 && x > g->cellmax[c / 2])
 		g->cellmax[c / 2] = x;
-	if (g->moving && g->t_built >= 0)
+	if (g->moving && g->built)
 	{
-		/* the trees stay built for their t: only the leaves of cell c change */
+		/* only the leaves of cell c change */
+		int64		a;
+		mlm_i128	b;
+
 		if (c / 2 < g->k)
-			tree_set(&g->up, c / 2, up_leaf(g, c / 2, g->t_built));
-		tree_set(&g->down, (c + 1) / 2, down_leaf(g, (c + 1) / 2, g->t_built));
+		{
+			up_leaf(g, c / 2, &a, &b);
+			mlm_ktree_update(&g->up, c / 2, a, b);
+		}
+		down_leaf(g, (c + 1) / 2, &a, &b);
+		mlm_ktree_update(&g->down, (c + 1) / 2, a, b);
 	}
 }
 
@@ -409,18 +352,23 @@ ksgrid_tree_walk(KsGrid *g, mlm_ks_walk *w)
 {
 	int64		t = g->r.n2;
 	int64		n1 = g->r.n1;
-	i128		value;
+	mlm_i128	value;
 	int64		j;
 	int64		P;
 
-	if (g->t_built != t)
+	if (!g->built)
 		ksgrid_build(g, t);
+	else
+	{
+		mlm_ktree_advance(&g->up, t);
+		mlm_ktree_advance(&g->down, t);
+	}
 	mlm_ks_walk_init(w, n1, t);
-	j = tree_argmax(&g->up, &value);
-	P = (int64) (((i128) t * g->R[j] - value) / n1);
+	j = mlm_ktree_argmax(&g->up, &value);
+	P = (int64) (((mlm_i128) t * g->R[j] - value) / n1);
 	mlm_ks_walk_point(w, g->R[j], P, g->grid[j], 1, 0);
-	j = tree_argmax(&g->down, &value);
-	P = (int64) ((value + (i128) t * ksgrid_R(g, j - 1)) / n1);
+	j = mlm_ktree_argmax(&g->down, &value);
+	P = (int64) ((value + (mlm_i128) t * ksgrid_R(g, j - 1)) / n1);
 	/* a D- candidate: its location is not kept (NaN); only emin can take it */
 	{
 		double		gap = (double) ksgrid_R(g, j - 1) / (double) n1 - (double) P / (double) t;

@@ -37,3 +37,36 @@ def fn(name, restype, *argtypes):
     f.restype = restype
     f.argtypes = list(argtypes)
     return f
+
+
+PROGRAM_CFLAGS = ["gcc", "-std=gnu99", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wmissing-prototypes",
+                  "-Wdeclaration-after-statement", "-fexcess-precision=standard", "-fwrapv",
+                  "-I", os.path.join(ROOT, "src", "core")]
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
+
+
+def sanitizers_work(outdir):
+    """Can gcc here build and run a program with AddressSanitizer and UBSan?"""
+    probe_c = os.path.join(outdir, "probe.c")
+    with open(probe_c, "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    exe = os.path.join(outdir, "probe")
+    probe = subprocess.run(["gcc"] + SANITIZE + ["-o", exe, probe_c], capture_output=True)
+    return probe.returncode == 0 and subprocess.run([exe]).returncode == 0
+
+
+def build_programs(name, sources, outdir):
+    """Build a test program from `sources` (test files and src/core/*.c names)
+    with sanitizers (when gcc has them) and plainly; return [(label, exe)]."""
+    srcs = [s if os.path.isabs(s) else os.path.join(ROOT, "src", "core", s) for s in sources]
+    builds = []
+    if sanitizers_work(outdir):
+        exe = os.path.join(outdir, name + "_asan")
+        subprocess.run(PROGRAM_CFLAGS + SANITIZE + ["-o", exe] + srcs + ["-lm"], check=True)
+        builds.append(("asan+ubsan", exe))
+    else:
+        print("note: gcc cannot build with -fsanitize=address,undefined here; plain build only")
+    exe = os.path.join(outdir, name + "_plain")
+    subprocess.run(PROGRAM_CFLAGS + ["-o", exe] + srcs + ["-lm"], check=True)
+    builds.append(("plain -O2", exe))
+    return builds

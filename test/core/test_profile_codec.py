@@ -55,26 +55,9 @@ def start_fuzzers():
     """Build fuzz_profile.c with sanitizers (if gcc has them) and plainly; start both."""
     n = int(os.environ.get("MLM_FUZZ_INPUTS", "1000000"))
     out = tempfile.mkdtemp(prefix="mlmon-fuzz-")
-    srcs = [os.path.join(HERE, "fuzz_profile.c")] + \
-        [os.path.join(CORE, f) for f in ("profile_check.c", "profile_json.c", "profile_wire.c", "env.c")]
-    base = ["gcc", "-std=gnu99", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wmissing-prototypes",
-            "-Wdeclaration-after-statement", "-fexcess-precision=standard", "-fwrapv", "-I", CORE]
-    san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
-    runs = []
-    probe_c = os.path.join(out, "probe.c")
-    with open(probe_c, "w") as f:
-        f.write("int main(void) { return 0; }\n")
-    probe = subprocess.run(["gcc"] + san + ["-o", os.path.join(out, "probe"), probe_c],
-                           capture_output=True)
-    if probe.returncode == 0 and subprocess.run([os.path.join(out, "probe")]).returncode == 0:
-        exe = os.path.join(out, "fuzz_asan")
-        subprocess.run(base + san + ["-o", exe] + srcs + ["-lm"], check=True)
-        runs.append(("asan+ubsan", [exe, str(n), "0x9E3779B97F4A7C15"]))
-    else:
-        print("note: gcc cannot build with -fsanitize=address,undefined here; plain build only")
-    exe = os.path.join(out, "fuzz_plain")
-    subprocess.run(base + ["-o", exe] + srcs + ["-lm"], check=True)
-    runs.append(("plain -O2", [exe, str(n), "0x2545F4914F6CDD1D"]))
+    srcs = [os.path.join(HERE, "fuzz_profile.c"), "profile_check.c", "profile_json.c", "profile_wire.c", "env.c"]
+    seeds = {"asan+ubsan": "0x9E3779B97F4A7C15", "plain -O2": "0x2545F4914F6CDD1D"}
+    runs = [(label, [exe, str(n), seeds[label]]) for label, exe in corelib.build_programs("fuzz", srcs, out)]
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=1")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
