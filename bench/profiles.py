@@ -5,9 +5,10 @@ cluster), as ratios within one run:
 - the size of the profile of 100M rows;
 - the (value, reference profile) statistics on 10M rows against the scan floor;
 - KS against a profile as a sliding window over 1M rows: per-row cost with
-  a 100,000-row frame against a 1,000-row frame, and, for contrast, the
-  two-sample aggregate (no inverse transition) over the same frames on
-  fewer rows."""
+  a 100,000-row frame against a 1,000-row frame (the statistic, method
+  'none'); the same with p-values on fewer rows; and, for contrast, the
+  two-sample aggregate (no inverse transition) over such frames on fewer
+  rows."""
 import argparse
 import os
 import platform
@@ -20,6 +21,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--rows", type=int, default=10_000_000)
 ap.add_argument("--big-rows", type=int, default=100_000_000)
 ap.add_argument("--window-rows", type=int, default=1_000_000)
+ap.add_argument("--pvalue-rows", type=int, default=20_000)
 ap.add_argument("--reps", type=int, default=3)
 ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "profiles.md"))
 args = ap.parse_args()
@@ -84,10 +86,17 @@ ref_summary = cur.fetchone()[0]
 # sliding windows: per-row cost
 wins = {}
 for w in (1000, 100000):
-    sql = f"""SELECT count(r) FROM (SELECT mlmon.ks_2samp(value, (SELECT num FROM prof_ref))
+    sql = f"""SELECT count(r) FROM (SELECT mlmon.ks_2samp(value, (SELECT num FROM prof_ref), 'two-sided', 'none')
                OVER (ORDER BY ts ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW) AS r FROM prof_win) s"""
     wins[w] = timed(sql, 1) / args.window_rows
-    print(f"window {w:>7,} rows, moving aggregate: {wins[w] * 1e6:8.2f} us/row", flush=True)
+    print(f"window {w:>7,} rows, moving aggregate, statistic: {wins[w] * 1e6:8.2f} us/row", flush=True)
+pwins = {}
+for w in (1000, 10000):
+    sql = f"""SELECT count(r) FROM (SELECT mlmon.ks_2samp(value, (SELECT num FROM prof_ref))
+               OVER (ORDER BY ts ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW) AS r
+               FROM prof_win WHERE ts <= {args.pvalue_rows}) s"""
+    pwins[w] = timed(sql, 1) / args.pvalue_rows
+    print(f"window {w:>7,} rows, moving aggregate, with p-values: {pwins[w] * 1e6:8.2f} us/row", flush=True)
 contrast_rows = 20000
 contrast = {}
 for w in (1000, 10000):
@@ -113,9 +122,11 @@ for name in res:
 lines += ["", "Scan floor: SELECT avg(value) (numeric rows), SELECT count(category) (categorical rows).",
           f"Reference profile used: {ref_summary}", "",
           f"Profile of {big_n:,} values: {big_size:,} bytes, error bound {big_bound:.4%}, built in {big_time:.0f} s.", "",
-          f"Sliding window over {args.window_rows:,} rows, ks_2samp(value, profile) with the moving aggregate:",
+          f"Sliding window over {args.window_rows:,} rows, ks_2samp(value, profile, 'two-sided', 'none') with the moving aggregate:",
           f"{wins[1000] * 1e6:.2f} us/row with a 1,000-row frame, {wins[100000] * 1e6:.2f} us/row with a 100,000-row frame "
           f"(ratio {wins[100000] / wins[1000]:.2f}).",
+          f"With p-values (method 'auto', asymptotic here) over {args.pvalue_rows:,} rows: {pwins[1000] * 1e6:.1f} us/row "
+          f"(1,000-row frame), {pwins[10000] * 1e6:.1f} us/row (10,000-row frame).",
           f"Two-sample ks_2samp(value, is_current) over the same kind of frame, re-aggregating every frame ({contrast_rows:,} rows): "
           f"{contrast[1000] * 1e6:.1f} us/row (1,000-row frame), {contrast[10000] * 1e6:.1f} us/row (10,000-row frame)."]
 text = "\n".join(lines) + "\n"
