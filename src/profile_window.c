@@ -30,6 +30,7 @@
 
 #include "core/binning.h"
 #include "core/divergence.h"
+#include "core/grid_index.h"
 #include "core/ks.h"
 #include "core/ktree.h"
 #include "ks_result.h"
@@ -68,6 +69,7 @@ typedef struct KsGrid
 	RefState	r;
 	int64		k;				/* reference values (the grid) */
 	double	   *grid;
+	mlm_grid_index index;		/* finds a value's cell */
 	int64	   *R;				/* reference values <= grid[j] */
 	int64	   *cell;			/* 2k + 1 current counts */
 	double	   *cellmax;		/* largest current value in open cell j (cell 2j), -inf if none */
@@ -150,6 +152,8 @@ ksgrid_setup(KsGrid *g)
 	g->R = (int64 *) ws.cum;
 	g->cell = MemoryContextAllocZero(g->r.mcxt, sizeof(int64) * (2 * g->k + 1));
 	g->cellmax = MemoryContextAlloc(g->r.mcxt, sizeof(double) * (g->k + 1));
+	mlm_grid_index_init(&g->index, g->grid, g->k,
+						MemoryContextAllocHuge(g->r.mcxt, mlm_grid_index_bytes(g->k)));
 	for (j = 0; j <= g->k; j++)
 		g->cellmax[j] = -INFINITY;
 	g->built = false;
@@ -159,19 +163,9 @@ ksgrid_setup(KsGrid *g)
 static inline int64
 ksgrid_cell(const KsGrid *g, double x)
 {
-	int64		lo = 0,
-				hi = g->k;
+	int64		j = mlm_grid_lower_bound(&g->index, x);
 
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (g->grid[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo < g->k && g->grid[lo] == x) ? 2 * lo + 1 : 2 * lo;
+	return (j < g->k && g->grid[j] == x) ? 2 * j + 1 : 2 * j;
 }
 
 /* Reference values at or below grid value j (j = -1: none). */

@@ -6,7 +6,7 @@
  * largest prefix sum and its leftmost position must equal the scan's.
  *
  * Usage: check_ktree <trees> <seed>; prints the counts and exits 1 on the
- * first mismatch.  Run by test_ktree.py.
+ * first mismatch.  Run by test_search_structures.py.
  */
 #include <inttypes.h>
 #include <stdio.h>
