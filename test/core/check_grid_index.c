@@ -14,23 +14,10 @@
 #include <stdlib.h>
 
 #include "grid_index.h"
+#include "xorshift.h"
 
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static double
-unit(void)
-{
-	return (double) (rng() >> 11) / 9007199254740992.0;
-}
+#define rng() xorshift_next()
+#define unit() xorshift_unit()
 
 static double
 draw(int kind)
@@ -86,9 +73,8 @@ main(int argc, char **argv)
 	long		n_grid,
 				queries = 0;
 
-	rng_state = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
-	if (rng_state == 0)
-		rng_state = 1;
+	if (argc > 2)
+		xorshift_seed(argv[2]);
 	for (n_grid = 0; n_grid < grids; n_grid++)
 	{
 		int			kind = (int) (rng() % 6);

@@ -13,18 +13,9 @@
 #include <stdlib.h>
 
 #include "ktree.h"
+#include "xorshift.h"
 
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
+#define rng() xorshift_next()
 
 static int64_t
 rng_range(int64_t lo, int64_t hi)
@@ -83,9 +74,8 @@ main(int argc, char **argv)
 				ops = 0,
 				checks = 0;
 
-	rng_state = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
-	if (rng_state == 0)
-		rng_state = 1;
+	if (argc > 2)
+		xorshift_seed(argv[2]);
 
 	for (tree = 0; tree < trees; tree++)
 	{

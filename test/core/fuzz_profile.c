@@ -21,6 +21,7 @@
  */
 #include "profile.h"
 #include "env.h"
+#include "xorshift.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -46,7 +47,6 @@ typedef struct stats
 	long long	rejected;
 } stats;
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static long long mismatches;
 static long long live_allocs;
 static long long fail_after = -1;	/* >= 0: that many more allocations succeed, then all fail */
@@ -56,15 +56,7 @@ static blob corpus_json[CORPUS];
 static blob corpus_wire[CORPUS];
 static int	ncorpus;
 
-/* xorshift64*: the next pseudo-random number. */
-static uint64_t
-next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1Dull;
-}
+#define next() xorshift_next()
 
 /* A pseudo-random number in [0, n). */
 static uint64_t
@@ -996,7 +988,7 @@ main(int argc, char **argv)
 	int			f;
 
 	if (argc > 2)
-		rng = (uint64_t) strtoull(argv[2], NULL, 0) | 1;
+		xorshift_seed(argv[2]);
 	mlm_set_env(&test_env);
 	memset(st, 0, sizeof(st));
 	build_corpus();
