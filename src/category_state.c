@@ -235,16 +235,7 @@ mlm_category_combine(PG_FUNCTION_ARGS)
 		options_check_combinable(&a->opts, &b->opts);
 
 	if (a->ref_profile == NULL && b->ref_profile != NULL)
-	{
-		/* the reference profile (maybe unaligned in a message), copied to aligned memory */
-		uint32		vlhdr;
-		Size		size;
-
-		memcpy(&vlhdr, b->ref_profile, sizeof(vlhdr));
-		size = VARSIZE(&vlhdr);
-		a->ref_profile = (struct varlena *) MemoryContextAlloc(a->counts.mcxt, size);
-		memcpy(a->ref_profile, b->ref_profile, size);
-	}
+		a->ref_profile = profile_ref_copy(b->ref_profile, a->counts.mcxt);
 	if (b->wire != NULL)
 		category_add_wire(a, b->wire, b->wire_ncat);
 	else

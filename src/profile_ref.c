@@ -59,3 +59,15 @@ profile_ref_arg(ProfileRef *ref, FunctionCallInfo fcinfo, int argno, MemoryConte
 	ref->last = p;
 	return true;
 }
+
+struct varlena *
+profile_ref_copy(const void *profile, MemoryContext mcxt)
+{
+	uint32		vlhdr;
+	struct varlena *copy;
+
+	memcpy(&vlhdr, profile, sizeof(vlhdr));
+	copy = (struct varlena *) MemoryContextAlloc(mcxt, VARSIZE(&vlhdr));
+	memcpy(copy, profile, VARSIZE(&vlhdr));
+	return copy;
+}

@@ -23,4 +23,10 @@ typedef struct ProfileRef
  */
 extern bool profile_ref_arg(ProfileRef *ref, FunctionCallInfo fcinfo, int argno, MemoryContext mcxt);
 
+/*
+ * A copy in mcxt, aligned, of a profile that may sit unaligned in a
+ * serialized state.
+ */
+extern struct varlena *profile_ref_copy(const void *profile, MemoryContext mcxt);
+
 #endif

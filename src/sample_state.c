@@ -28,6 +28,7 @@
 #include "core/sort.h"
 #include "huge_alloc.h"
 #include "profile.h"
+#include "profile_ref.h"
 
 PG_FUNCTION_INFO_V1(mlm_sample_accum);
 PG_FUNCTION_INFO_V1(mlm_ks_accum);
@@ -395,17 +396,7 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 		options_check_combinable(&a->opts, &b->opts);
 
 	if (a->ref_profile == NULL && b->ref_profile != NULL)
-	{
-		/* the reference profile (maybe unaligned in a message), copied to aligned memory */
-		uint32		vlhdr;
-		Size		size;
-
-		memcpy(&vlhdr, b->ref_profile, sizeof(vlhdr));
-		size = VARSIZE(&vlhdr);
-
-		a->ref_profile = (struct varlena *) MemoryContextAlloc(a->mcxt, size);
-		memcpy(a->ref_profile, b->ref_profile, size);
-	}
+		a->ref_profile = profile_ref_copy(b->ref_profile, a->mcxt);
 	if (b->wire != NULL)
 	{
 		sample_copy_run(a, &a->ref, b->wire, b->ref.n);

@@ -9,42 +9,14 @@
  * every rule of the layout (ordering, finiteness, counts adding up).
  * Messages name array items by 0-based index ("value 3 of \"values\"").
  */
-#include "profile.h"
-#include "env.h"
+#include "profile_codec.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* No profile may be larger than this (the largest PostgreSQL allocation). */
-#define PROFILE_LIMIT ((size_t) 1073741823)
-#define HDR_SIZE (sizeof(mlm_profile_hdr))
-
 _Static_assert(sizeof(mlm_profile_hdr) == 112, "mlm_profile_hdr must be 112 bytes");
-
-static void set_err(char *err, size_t errlen, const char *fmt,...) __attribute__((format(printf, 3, 4)));
-
-/* Write a formatted message into err (truncated to errlen, NUL-terminated). */
-static void
-set_err(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Give the host a chance to cancel every MLM_CANCEL_INTERVAL iterations. */
-static inline void
-maybe_cancel(int64_t i)
-{
-	if (i % MLM_CANCEL_INTERVAL == MLM_CANCEL_INTERVAL - 1)
-		mlm_core_env->check_cancel();
-}
 
 /* *total += x rounded up to 8; returns 0 on overflow. */
 static int
@@ -557,4 +529,16 @@ mlm_profile_check(const void *buf, size_t len, char *err, size_t errlen)
 	if (h->kind == MLM_PROFILE_NUMERIC)
 		return check_numeric(&v, err, errlen);
 	return check_categorical(&v, err, errlen);
+}
+
+void
+mlm_profile_set_err(char *err, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }

@@ -19,8 +19,7 @@
  * Numbers go through snprintf and strtod, which follow LC_NUMERIC: the host
  * must run with the "C" numeric locale (PostgreSQL backends always do).
  */
-#include "profile.h"
-#include "env.h"
+#include "profile_codec.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -28,9 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* No profile may be larger than this (the largest PostgreSQL allocation). */
-#define PROFILE_LIMIT ((size_t) 1073741823)
-#define HDR_SIZE (sizeof(mlm_profile_hdr))
 /* Longest number token accepted (ours are at most 24 characters). */
 #define MAX_NUMBER_TOKEN 400
 /* Longest key we can recognise, plus one. */
@@ -106,29 +102,6 @@ typedef struct jout
 	size_t		cap;
 	int			failed;
 } jout;
-
-static void set_err(char *err, size_t errlen, const char *fmt,...) __attribute__((format(printf, 3, 4)));
-
-/* Write a formatted message into err (truncated to errlen, NUL-terminated). */
-static void
-set_err(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Give the host a chance to cancel every MLM_CANCEL_INTERVAL iterations. */
-static inline void
-maybe_cancel(int64_t i)
-{
-	if (i % MLM_CANCEL_INTERVAL == MLM_CANCEL_INTERVAL - 1)
-		mlm_core_env->check_cancel();
-}
 
 /* Describe an item for an error message, e.g. value 3 of "values". */
 static void

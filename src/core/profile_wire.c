@@ -11,33 +11,14 @@
  * The header has the same 112 bytes as the flat one; only the categorical
  * arrays lose their padding.  Every bit is kept, NaN payloads included.
  */
-#include "profile.h"
-#include "env.h"
+#include "profile_codec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* No profile may be larger than this (the largest PostgreSQL allocation). */
-#define PROFILE_LIMIT ((size_t) 1073741823)
-#define HDR_SIZE (sizeof(mlm_profile_hdr))
 /* The wire header: 4 bytes, int32, 5 int64, 5 float64, 3 int64. */
 #define WIRE_HDR_SIZE ((size_t) 112)
-
-static void set_err(char *err, size_t errlen, const char *fmt,...) __attribute__((format(printf, 3, 4)));
-
-/* Write a formatted message into err (truncated to errlen, NUL-terminated). */
-static void
-set_err(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Store u big-endian in p[0..8). */
 static inline void
@@ -100,14 +81,6 @@ get_double(const unsigned char *p)
 
 	memcpy(&d, &u, sizeof(d));
 	return d;
-}
-
-/* Give the host a chance to cancel every MLM_CANCEL_INTERVAL iterations. */
-static inline void
-maybe_cancel(int64_t i)
-{
-	if (i % MLM_CANCEL_INTERVAL == MLM_CANCEL_INTERVAL - 1)
-		mlm_core_env->check_cancel();
 }
 
 /* The wire form of a checked flat profile (checked again here: NULL if invalid or out of memory). */
