@@ -28,8 +28,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
-	cp $< $@
+# The install script: the statistics, the performance metrics, the monitoring schema.
+SQL_PARTS = sql/$(EXTENSION).sql sql/metrics.sql $(wildcard sql/monitoring.sql)
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@
 
 build/regress:
 	mkdir -p build/regress

@@ -16,8 +16,13 @@ SELECT functions_are('mlmon', ARRAY[
   'count', 'is_exact', 'error_bound', 'quantile', 'cdf', 'histogram', 'top_values', 'summary',
   '_profile_sample_accum', '_profile_category_accum', '_profile_category_inv',
   '_ksgrid_accum', '_ksgrid_maccum', '_ksgrid_inv', '_ksgrid_combine', '_ksgrid_serialize', '_ksgrid_deserialize', '_ksgrid_final',
-  '_bins_accum', '_bins_inv', '_bins_combine', '_bins_serialize', '_bins_deserialize', '_bins_psi_final', '_bins_js_final']);
-SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary']);
+  '_bins_accum', '_bins_inv', '_bins_combine', '_bins_serialize', '_bins_deserialize', '_bins_psi_final', '_bins_js_final',
+  'classification_metrics', '_classification_accum', '_classification_combine', '_classification_serialize',
+  '_classification_deserialize', '_classification_final',
+  'regression_metrics', '_regression_accum', '_regression_combine', '_regression_serialize',
+  '_regression_deserialize', '_regression_final']);
+SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
+  'classification_result', 'regression_result']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

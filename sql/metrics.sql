@@ -1,0 +1,147 @@
+--------------------------------------------------------------------------
+-- Performance metrics (part of the install script, after sql/mlmon.sql)
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.classification_result AS (
+    n bigint,
+    accuracy float8,
+    precision_macro float8,
+    recall_macro float8,
+    f1_macro float8,
+    precision_weighted float8,
+    recall_weighted float8,
+    f1_weighted float8,
+    classes jsonb,
+    confusion_matrix jsonb,
+    n_scored bigint,
+    roc_auc float8,
+    log_loss float8,
+    brier float8
+);
+COMMENT ON TYPE @extschema@.classification_result IS
+    'Result of mlmon.classification_metrics: scikit-learn''s metrics (zero_division = 0); classes holds precision, recall, f1, support per label; confusion_matrix rows are actual labels, columns predicted, in label byte order';
+
+CREATE TYPE @extschema@.regression_result AS (
+    n bigint,
+    mae float8,
+    mse float8,
+    rmse float8,
+    r2 float8,
+    mape float8
+);
+COMMENT ON TYPE @extschema@.regression_result IS
+    'Result of mlmon.regression_metrics: scikit-learn''s mean_absolute_error, mean_squared_error, its root, r2_score and mean_absolute_percentage_error';
+
+CREATE FUNCTION @extschema@._classification_accum(internal, text, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_accum(internal, text, text, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_accum(internal, text, text, float8, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_classification_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_final(internal)
+    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_final(internal, text, text, float8)
+    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_final(internal, text, text, float8, text)
+    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._classification_accum(internal, text, text) IS
+    'Transition function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_accum(internal, text, text, float8) IS
+    'Transition function of mlmon.classification_metrics with scores (internal)';
+COMMENT ON FUNCTION @extschema@._classification_accum(internal, text, text, float8, text) IS
+    'Transition function of mlmon.classification_metrics with scores and a positive label (internal)';
+COMMENT ON FUNCTION @extschema@._classification_combine(internal, internal) IS
+    'Combine function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_serialize(internal) IS
+    'Serialize function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_deserialize(bytea, internal) IS
+    'Deserialize function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_final(internal) IS
+    'Final function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_final(internal, text, text, float8) IS
+    'Final function of mlmon.classification_metrics with scores (internal)';
+COMMENT ON FUNCTION @extschema@._classification_final(internal, text, text, float8, text) IS
+    'Final function of mlmon.classification_metrics with scores and a positive label (internal)';
+
+CREATE AGGREGATE @extschema@.classification_metrics(actual text, predicted text) (
+    SFUNC = @extschema@._classification_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._classification_final,
+    COMBINEFUNC = @extschema@._classification_combine,
+    SERIALFUNC = @extschema@._classification_serialize,
+    DESERIALFUNC = @extschema@._classification_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.classification_metrics(actual text, predicted text, score float8) (
+    SFUNC = @extschema@._classification_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._classification_final, FINALFUNC_EXTRA,
+    COMBINEFUNC = @extschema@._classification_combine,
+    SERIALFUNC = @extschema@._classification_serialize,
+    DESERIALFUNC = @extschema@._classification_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.classification_metrics(actual text, predicted text, score float8, positive_label text) (
+    SFUNC = @extschema@._classification_accum, STYPE = internal, SSPACE = 4096,
+    FINALFUNC = @extschema@._classification_final, FINALFUNC_EXTRA,
+    COMBINEFUNC = @extschema@._classification_combine,
+    SERIALFUNC = @extschema@._classification_serialize,
+    DESERIALFUNC = @extschema@._classification_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.classification_metrics(text, text) IS
+    'Accuracy, precision, recall and F1 (macro, weighted, per class) and the confusion matrix of a classifier, as scikit-learn computes them';
+COMMENT ON AGGREGATE @extschema@.classification_metrics(text, text, float8) IS
+    'Classification metrics plus ROC AUC, log loss and Brier score of a binary classifier; score is the probability of the greater label (scikit-learn''s positive class)';
+COMMENT ON AGGREGATE @extschema@.classification_metrics(text, text, float8, text) IS
+    'Classification metrics plus ROC AUC, log loss and Brier score; score is the probability of positive_label (one against the rest)';
+
+CREATE FUNCTION @extschema@._regression_accum(internal, float8, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_regression_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._regression_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_regression_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._regression_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_regression_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._regression_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_regression_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._regression_final(internal)
+    RETURNS @extschema@.regression_result AS 'MODULE_PATHNAME', 'mlm_regression_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._regression_accum(internal, float8, float8) IS
+    'Transition function of mlmon.regression_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._regression_combine(internal, internal) IS
+    'Combine function of mlmon.regression_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._regression_serialize(internal) IS
+    'Serialize function of mlmon.regression_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._regression_deserialize(bytea, internal) IS
+    'Deserialize function of mlmon.regression_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._regression_final(internal) IS
+    'Final function of mlmon.regression_metrics (internal)';
+
+CREATE AGGREGATE @extschema@.regression_metrics(actual float8, predicted float8) (
+    SFUNC = @extschema@._regression_accum, STYPE = internal, SSPACE = 96,
+    FINALFUNC = @extschema@._regression_final,
+    COMBINEFUNC = @extschema@._regression_combine,
+    SERIALFUNC = @extschema@._regression_serialize,
+    DESERIALFUNC = @extschema@._regression_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.regression_metrics(float8, float8) IS
+    'MAE, MSE, RMSE, R^2 and MAPE of a regression model, as scikit-learn computes them; rows with NULL, NaN or infinite values are skipped';
