@@ -1,0 +1,1198 @@
+--------------------------------------------------------------------------
+-- The monitoring schema (part of the install script, after sql/metrics.sql)
+--
+-- Policy lives here (which test, which threshold, which alert); the C
+-- aggregates compute.  Every function pins its search_path and names
+-- objects with their schema, so a hostile search_path cannot redirect it.
+--------------------------------------------------------------------------
+
+-- Models ----------------------------------------------------------------
+
+CREATE TABLE @extschema@.models (
+    name          text PRIMARY KEY CHECK (name <> ''),
+    version       text NOT NULL DEFAULT '',
+    task          text NOT NULL CHECK (task IN ('classification', 'regression')),
+    metadata      jsonb NOT NULL DEFAULT '{}',
+    -- drift test selection and thresholds, see mlmon.drift_settings
+    drift_correction text NOT NULL DEFAULT 'none'
+                  CHECK (drift_correction IN ('none', 'bonferroni', 'benjamini_hochberg')),
+    default_window interval NOT NULL DEFAULT '1 day' CHECK (default_window > '0'),
+    retention     interval CHECK (retention > '0'),
+    registered_at timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.models IS
+    'Registered models: name, version, task (classification | regression), metadata (e.g. an MLflow run id), drift settings';
+
+-- Per-feature choice of drift test (overrides Evidently''s rule).
+CREATE TABLE @extschema@.drift_settings (
+    model     text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    feature   text NOT NULL,   -- a feature name, or '*' for every feature of the model
+    test      text CHECK (test IN ('ks', 'wasserstein', 'psi', 'jensen_shannon', 'chi2', 'z_test')),
+    threshold float8 CHECK (threshold > 0),
+    PRIMARY KEY (model, feature)
+);
+COMMENT ON TABLE @extschema@.drift_settings IS
+    'Drift test and threshold per model and feature (''*'': all features), overriding Evidently''s rule; NULL keeps the default';
+
+-- The prediction log ----------------------------------------------------
+
+CREATE TABLE @extschema@.predictions (
+    model           text NOT NULL,
+    ts              timestamptz NOT NULL DEFAULT now(),
+    request_id      text,
+    features        jsonb,
+    predicted_label text,
+    predicted_value float8,
+    score           float8,      -- probability of the positive class (binary)
+    scores          jsonb,       -- per-class probabilities, if logged
+    latency_ms      float8
+) PARTITION BY RANGE (ts);
+COMMENT ON TABLE @extschema@.predictions IS
+    'The prediction log, partitioned by day (UTC); rows outside every daily partition land in predictions_default and are moved by mlmon.maintain_partitions';
+CREATE TABLE @extschema@.predictions_default PARTITION OF @extschema@.predictions DEFAULT;
+COMMENT ON TABLE @extschema@.predictions_default IS
+    'Predictions whose day has no partition yet (mlmon.maintain_partitions moves them)';
+CREATE INDEX predictions_model_ts ON @extschema@.predictions (model, ts);
+
+-- Labels arrive late: a separate table, so the log is never updated in place.
+CREATE TABLE @extschema@.labels (
+    model        text NOT NULL,
+    request_id   text NOT NULL,
+    label        text,
+    actual_value float8,
+    labeled_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, request_id)
+);
+COMMENT ON TABLE @extschema@.labels IS
+    'Ground truth arriving after the prediction, joined to the log by (model, request_id)';
+
+-- Sources: a team's own prediction table, read in place.
+CREATE TABLE @extschema@.sources (
+    model            text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    relation         regclass NOT NULL,
+    time_column      name NOT NULL,
+    features_column  name,        -- a jsonb column of features, or
+    feature_columns  name[],      -- one column per feature
+    prediction_column name,
+    score_column     name,
+    label_column     name,        -- ground truth in the same table, or
+    id_column        name,        -- request id joined to mlmon.labels
+    latency_column   name,
+    CHECK ((features_column IS NULL) <> (feature_columns IS NULL))
+);
+COMMENT ON TABLE @extschema@.sources IS
+    'Models whose predictions live in a table of their own (mlmon.register_source)';
+
+-- References ------------------------------------------------------------
+
+CREATE TABLE @extschema@.reference_profiles (
+    model    text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    role     text NOT NULL CHECK (role IN ('feature', 'prediction')),
+    feature  text NOT NULL,
+    kind     text NOT NULL CHECK (kind IN ('numeric', 'categorical')),
+    profile  @extschema@.profile NOT NULL,
+    n        bigint NOT NULL,
+    distinct_values bigint,
+    categories text[],   -- categorical: the reference categories (for unseen-category checks)
+    PRIMARY KEY (model, role, feature)
+);
+COMMENT ON TABLE @extschema@.reference_profiles IS
+    'The reference window of each model: a profile per feature and of the predictions';
+
+CREATE TABLE @extschema@.reference_windows (
+    model        text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    window_start timestamptz,
+    window_end   timestamptz,
+    n_rows       bigint NOT NULL,
+    n_labeled    bigint NOT NULL,
+    performance  jsonb,         -- accuracy, f1 ... (classification) or mae, rmse ... (regression)
+    set_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.reference_windows IS 'The reference window of each model and its baseline performance';
+
+-- Checks and results ----------------------------------------------------
+
+CREATE TABLE @extschema@.checks (
+    check_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    model        text NOT NULL,
+    started_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at  timestamptz,
+    window_start timestamptz NOT NULL,
+    window_end   timestamptz NOT NULL,
+    n_rows       bigint,
+    n_labeled    bigint
+);
+COMMENT ON TABLE @extschema@.checks IS 'One row per mlmon.run_checks call';
+CREATE INDEX checks_model_time ON @extschema@.checks (model, window_end);
+
+CREATE TABLE @extschema@.check_results (
+    check_id bigint NOT NULL REFERENCES @extschema@.checks ON DELETE CASCADE,
+    time     timestamptz NOT NULL,
+    model    text NOT NULL,
+    "check"  text NOT NULL,      -- performance, data_drift, output_drift, data_quality, latency, volume
+    metric   text NOT NULL,
+    feature  text,               -- NULL for model-level metrics
+    value    float8,
+    method   text                -- the drift test that produced the row, if any
+);
+COMMENT ON TABLE @extschema@.check_results IS
+    'Check results in long format (time, model, check, metric, feature, value), as Grafana reads them';
+CREATE INDEX check_results_model_time ON @extschema@.check_results (model, time);
+CREATE INDEX check_results_check ON @extschema@.check_results (check_id);
+
+-- Alerts ----------------------------------------------------------------
+
+CREATE TABLE @extschema@.alert_rules (
+    rule_id    int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    model      text REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,  -- NULL: every model
+    alert_type text NOT NULL
+               CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality')),
+    severity   text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    threshold  float8 NOT NULL,
+    cooldown   interval NOT NULL DEFAULT '1 hour',
+    enabled    boolean NOT NULL DEFAULT true,
+    description text NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX alert_rules_model_type ON @extschema@.alert_rules (coalesce(model, ''), alert_type);
+COMMENT ON TABLE @extschema@.alert_rules IS
+    'Alert rules: defaults (model NULL) and per-model overrides; see the README for what each threshold means';
+INSERT INTO @extschema@.alert_rules (model, alert_type, severity, threshold, description) VALUES
+    (NULL, 'performance_degradation', 'critical', 0.05,
+     'accuracy (regression: R^2) dropped more than threshold below the reference'),
+    (NULL, 'data_drift', 'high', 3, 'drift in at least threshold features'),
+    (NULL, 'output_drift', 'medium', 1, 'the prediction distribution drifted'),
+    (NULL, 'feature_drift', 'low', 1, 'drift in a feature, fewer than the data_drift rule''s count'),
+    (NULL, 'data_quality', 'low', 0.1,
+     'share of rows with a missing, non-numeric or malformed feature above threshold');
+
+CREATE TABLE @extschema@.alerts (
+    alert_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    time        timestamptz NOT NULL DEFAULT now(),
+    model       text NOT NULL,
+    type        text NOT NULL,
+    severity    text NOT NULL,
+    feature     text,
+    features    text[],
+    details     jsonb NOT NULL DEFAULT '{}',
+    status      text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    check_id    bigint,
+    last_seen   timestamptz NOT NULL DEFAULT now(),
+    occurrences int NOT NULL DEFAULT 1,
+    resolved_at timestamptz
+);
+COMMENT ON TABLE @extschema@.alerts IS
+    'Alerts raised by the rules: at most one open alert per model, type and feature';
+CREATE UNIQUE INDEX alerts_one_open ON @extschema@.alerts (model, type, coalesce(feature, ''))
+    WHERE status = 'open';
+CREATE INDEX alerts_model_time ON @extschema@.alerts (model, time);
+
+-- The action playbook ----------------------------------------------------
+
+CREATE TABLE @extschema@.playbook (
+    action   text PRIMARY KEY CHECK (action IN ('retrain', 'investigate', 'watch')),
+    priority int NOT NULL,
+    steps    text NOT NULL
+);
+COMMENT ON TABLE @extschema@.playbook IS 'What to do for each recommendation (editable)';
+INSERT INTO @extschema@.playbook VALUES
+    ('retrain', 1, 'Accuracy dropped or most inputs moved: confirm with the labelled window, retrain on recent data '
+                   '(include the drifted period), validate against the reference, deploy, then call mlmon.set_reference.'),
+    ('investigate', 2, 'The inputs or outputs moved but performance holds: check upstream pipelines and feature '
+                       'encodings for the listed features, compare segments, decide whether the shift is real.'),
+    ('watch', 3, 'A single feature or data-quality signal: log it, keep the schedule, and re-check the next windows.');
+
+-- The tables are configuration of the extension: pg_dump keeps their rows.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.models', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.drift_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.predictions_default', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.labels', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sources', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.reference_profiles', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.reference_windows', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.checks', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.check_results', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alert_rules', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alerts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.playbook', '');
+
+-- Helpers ---------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._model_task(model text) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t text;
+BEGIN
+    SELECT m.task INTO t FROM @extschema@.models m WHERE m.name = model;
+    IF t IS NULL THEN
+        RAISE EXCEPTION 'model "%" is not registered', model
+            USING ERRCODE = 'undefined_object', HINT = 'Register it with mlmon.register_model(name, version, task).';
+    END IF;
+    RETURN t;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._model_task(text) IS 'The task of a registered model, or an error (internal)';
+
+-- Registration ------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.register_model(name text, version text, task text, metadata jsonb DEFAULT '{}')
+    RETURNS text LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'model name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF task IS NULL OR task NOT IN ('classification', 'regression') THEN
+        RAISE EXCEPTION 'unknown task "%"', task
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The task is classification or regression.';
+    END IF;
+    IF metadata IS NULL OR jsonb_typeof(metadata) <> 'object' THEN
+        RAISE EXCEPTION 'model metadata must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.models AS m (name, version, task, metadata)
+    VALUES (register_model.name, coalesce(register_model.version, ''), register_model.task, register_model.metadata)
+    ON CONFLICT ON CONSTRAINT models_pkey DO UPDATE
+        SET version = excluded.version, task = excluded.task,
+            metadata = m.metadata || excluded.metadata, updated_at = now();
+    PERFORM @extschema@.maintain_partitions();
+    RETURN name;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.register_model(text, text, text, jsonb) IS
+    'Register a model (or update its version, task and metadata); returns its name';
+
+CREATE FUNCTION @extschema@.register_source(model text, relation regclass, time_column name,
+        features_column name DEFAULT NULL, feature_columns name[] DEFAULT NULL,
+        prediction_column name DEFAULT NULL, score_column name DEFAULT NULL,
+        label_column name DEFAULT NULL, id_column name DEFAULT NULL, latency_column name DEFAULT NULL)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    col name;
+    cols name[];
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF (features_column IS NULL) = (feature_columns IS NULL) THEN
+        RAISE EXCEPTION 'give exactly one of features_column and feature_columns'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cols := ARRAY[time_column, features_column, prediction_column, score_column, label_column, id_column,
+                  latency_column] || coalesce(feature_columns, '{}');
+    FOREACH col IN ARRAY cols LOOP
+        CONTINUE WHEN col IS NULL;
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" does not exist in relation %', col, relation
+                USING ERRCODE = 'undefined_column';
+        END IF;
+    END LOOP;
+    IF features_column IS NOT NULL AND (SELECT a.atttypid FROM pg_attribute a
+            WHERE a.attrelid = relation AND a.attname = features_column) <> 'jsonb'::regtype THEN
+        RAISE EXCEPTION 'features column "%" must be of type jsonb', features_column
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    INSERT INTO @extschema@.sources AS s VALUES (model, relation, time_column, features_column, feature_columns,
+        prediction_column, score_column, label_column, id_column, latency_column)
+    ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
+       SET relation = excluded.relation, time_column = excluded.time_column,
+           features_column = excluded.features_column, feature_columns = excluded.feature_columns,
+           prediction_column = excluded.prediction_column, score_column = excluded.score_column,
+           label_column = excluded.label_column, id_column = excluded.id_column,
+           latency_column = excluded.latency_column;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name) IS
+    'Monitor a model whose predictions live in a table of its own, read in place (no copy)';
+
+-- Logging -----------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text)
+    RETURNS void LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    INSERT INTO @extschema@.labels AS l (model, request_id, label)
+    VALUES (record_label.model, record_label.request_id, record_label.label)
+    ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE SET label = excluded.label, labeled_at = now();
+END;
+COMMENT ON FUNCTION @extschema@.record_label(text, text, text) IS
+    'Record (or correct) the true label of a logged classification';
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8)
+    RETURNS void LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    INSERT INTO @extschema@.labels AS l (model, request_id, actual_value)
+    VALUES (record_label.model, record_label.request_id, record_label.actual)
+    ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE SET actual_value = excluded.actual_value, labeled_at = now();
+END;
+COMMENT ON FUNCTION @extschema@.record_label(text, text, float8) IS
+    'Record (or correct) the true value of a logged regression prediction';
+
+-- Partitions and retention ------------------------------------------------
+
+CREATE FUNCTION @extschema@.maintain_partitions(days_ahead int DEFAULT 3)
+    RETURNS int LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d date;
+    first_day date;
+    last_day date := (now() AT TIME ZONE 'UTC')::date + days_ahead;
+    part text;
+    lo timestamptz;
+    hi timestamptz;
+    created int := 0;
+BEGIN
+    IF days_ahead IS NULL OR days_ahead < 0 OR days_ahead > 366 THEN
+        RAISE EXCEPTION 'days_ahead must be between 0 and 366' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- serialize concurrent maintenance
+    PERFORM pg_advisory_xact_lock(hashtext('mlmon.maintain_partitions'));
+    SELECT least(min(ts AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date),
+           greatest(max(ts AT TIME ZONE 'UTC')::date, last_day)
+      INTO first_day, last_day FROM @extschema@.predictions_default;
+    first_day := coalesce(first_day, (now() AT TIME ZONE 'UTC')::date);
+    d := first_day;
+    WHILE d <= last_day LOOP
+        part := 'predictions_p' || to_char(d, 'YYYYMMDD');
+        IF to_regclass(format('@extschema@.%I', part)) IS NULL THEN
+            lo := d::timestamp AT TIME ZONE 'UTC';
+            hi := (d + 1)::timestamp AT TIME ZONE 'UTC';
+            EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+            -- rows that waited in the default partition move in the same transaction: none is lost
+            EXECUTE format('WITH moved AS (DELETE FROM @extschema@.predictions_default WHERE ts >= $1 AND ts < $2 RETURNING *)
+                            INSERT INTO @extschema@.%I SELECT * FROM moved', part) USING lo, hi;
+            EXECUTE format('ALTER TABLE @extschema@.predictions ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
+                           part, lo, hi);
+            created := created + 1;
+        END IF;
+        d := d + 1;
+    END LOOP;
+    RETURN created;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.maintain_partitions(int) IS
+    'Create the daily partitions of the prediction log up to days_ahead days from today (UTC), moving waiting rows out of the default partition';
+
+CREATE FUNCTION @extschema@.apply_retention(model text, keep interval)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cutoff timestamptz := now() - keep;
+    deleted bigint;
+    p record;
+    empty boolean;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF keep IS NULL OR keep <= '0' THEN
+        RAISE EXCEPTION 'retention must be a positive interval' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE @extschema@.models m SET retention = keep WHERE m.name = apply_retention.model;
+    DELETE FROM @extschema@.predictions pr WHERE pr.model = apply_retention.model AND pr.ts < cutoff;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    DELETE FROM @extschema@.labels l WHERE l.model = apply_retention.model AND l.labeled_at < cutoff
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.predictions pr
+                        WHERE pr.model = l.model AND pr.request_id = l.request_id);
+    -- daily partitions left empty before the cutoff are dropped
+    FOR p IN
+        SELECT c.oid::regclass AS part
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = '@extschema@.predictions'::regclass AND c.relname ~ '^predictions_p[0-9]{8}$'
+           AND to_date(substr(c.relname, 14), 'YYYYMMDD') + 1 <= (cutoff AT TIME ZONE 'UTC')::date
+    LOOP
+        EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s)', p.part) INTO STRICT empty;
+        IF empty THEN
+            EXECUTE format('DROP TABLE %s', p.part);
+        END IF;
+    END LOOP;
+    RETURN deleted;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.apply_retention(text, interval) IS
+    'Delete a model''s predictions (and their labels) older than keep, and drop daily partitions left empty; returns the rows deleted';
+
+-- Where a model's rows come from ------------------------------------------
+
+-- SQL fragments reading a model's rows: the FROM clause (parameters $1 model,
+-- $2 window start, $3 window end), and expressions for the time, the
+-- features (jsonb; %s is replaced by a quoted feature name), the whole
+-- feature object, the predicted label and value, the score, the true label
+-- and value, and the latency.  Identifiers are quoted with format's %I.
+CREATE TYPE @extschema@._source_sql AS (
+    from_clause text, ts text, feature text, all_features text,
+    predicted_label text, predicted_value text, score text,
+    label text, actual text, latency text, feature_columns name[]
+);
+COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows (internal)';
+
+CREATE FUNCTION @extschema@._source(model text) RETURNS @extschema@._source_sql
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s @extschema@.sources;
+    r @extschema@._source_sql;
+    lbl text;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
+    IF NOT FOUND THEN
+        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN @extschema@.labels l '
+                         'ON l.model = p.model AND l.request_id = p.request_id '
+                         'WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        r.ts := 'p.ts';
+        r.feature := 'p.features -> %s';
+        r.all_features := 'p.features';
+        r.predicted_label := 'p.predicted_label';
+        r.predicted_value := 'p.predicted_value';
+        r.score := 'p.score';
+        r.label := 'l.label';
+        r.actual := 'l.actual_value';
+        r.latency := 'p.latency_ms';
+        RETURN r;
+    END IF;
+    r.from_clause := format('FROM %s s ', s.relation);
+    IF s.label_column IS NULL AND s.id_column IS NOT NULL THEN
+        r.from_clause := r.from_clause ||
+            format('LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = s.%I::text ', s.id_column);
+        r.label := 'l.label';
+        r.actual := 'l.actual_value';
+    ELSIF s.label_column IS NOT NULL THEN
+        r.label := format('s.%I::text', s.label_column);
+        r.actual := format('s.%I::float8', s.label_column);
+    ELSE
+        r.label := 'NULL::text';
+        r.actual := 'NULL::float8';
+    END IF;
+    r.from_clause := r.from_clause || format('WHERE $1 IS NOT NULL AND s.%1$I >= $2 AND s.%1$I < $3', s.time_column);
+    r.ts := format('s.%I', s.time_column);
+    IF s.features_column IS NOT NULL THEN
+        r.feature := format('s.%I', s.features_column) || ' -> %s';
+        r.all_features := format('s.%I', s.features_column);
+    ELSE
+        r.feature := 'to_jsonb(s.%s)';
+        r.all_features := NULL;
+        r.feature_columns := s.feature_columns;
+    END IF;
+    r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
+                              ELSE format('s.%I::text', s.prediction_column) END;
+    r.predicted_value := CASE WHEN s.prediction_column IS NULL THEN 'NULL::float8'
+                              ELSE format('s.%I::float8', s.prediction_column) END;
+    r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
+    r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
+                      ELSE format('s.%I::float8', s.latency_column) END;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows (internal)';
+
+-- The expression of feature f (jsonb) for source r.
+CREATE FUNCTION @extschema@._feature_expr(r @extschema@._source_sql, f text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN r.feature_columns IS NULL THEN format(r.feature, quote_literal(f))
+            ELSE format(r.feature, quote_ident(f)) END;
+COMMENT ON FUNCTION @extschema@._feature_expr(@extschema@._source_sql, text) IS
+    'SQL expression of one feature as jsonb (internal)';
+
+-- Numeric value of a jsonb feature: numbers only (NULL otherwise).
+CREATE FUNCTION @extschema@._num(v jsonb) RETURNS float8
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN jsonb_typeof(v) = 'number' THEN v::float8 END;
+COMMENT ON FUNCTION @extschema@._num(jsonb) IS 'A jsonb number as float8, NULL for anything else (internal)';
+-- Category of a jsonb feature: strings, numbers and booleans as text.
+CREATE FUNCTION @extschema@._cat(v jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN jsonb_typeof(v) IN ('string', 'number', 'boolean') THEN v #>> '{}' END;
+COMMENT ON FUNCTION @extschema@._cat(jsonb) IS 'A jsonb scalar as text, NULL for null, arrays and objects (internal)';
+
+-- Reference ---------------------------------------------------------------
+
+-- The drift test of a feature by Evidently's rule (numerics.md), unless
+-- mlmon.drift_settings names one: returns (test, threshold).
+CREATE FUNCTION @extschema@._drift_test(model text, feature text, kind text, n_reference bigint,
+        distinct_values bigint, OUT test text, OUT threshold float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ds record;
+BEGIN
+    IF kind = 'numeric' THEN
+        test := CASE WHEN n_reference <= 1000 THEN 'ks' ELSE 'wasserstein' END;
+    ELSE
+        test := CASE WHEN n_reference > 1000 THEN 'jensen_shannon'
+                     WHEN distinct_values = 2 THEN 'z_test' ELSE 'chi2' END;
+    END IF;
+    SELECT d.test, d.threshold INTO ds FROM @extschema@.drift_settings d
+     WHERE d.model = _drift_test.model AND d.feature IN (_drift_test.feature, '*')
+     ORDER BY d.feature = '*' LIMIT 1;
+    IF FOUND AND ds.test IS NOT NULL THEN
+        IF kind = 'numeric' AND ds.test IN ('chi2', 'z_test') OR kind = 'categorical' AND ds.test IN ('ks', 'wasserstein') THEN
+            RAISE EXCEPTION 'drift test "%" does not apply to % feature "%"', ds.test, kind, feature
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        test := ds.test;
+    END IF;
+    threshold := coalesce(ds.threshold, CASE WHEN test IN ('ks', 'chi2', 'z_test') THEN 0.05 ELSE 0.1 END);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._drift_test(text, text, text, bigint, bigint) IS
+    'Drift test and threshold of a feature: mlmon.drift_settings, else Evidently''s rule (internal)';
+
+-- The names of the features in [from, to).
+CREATE FUNCTION @extschema@._feature_names(model text, r @extschema@._source_sql, from_ts timestamptz, to_ts timestamptz)
+    RETURNS text[] LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    names text[];
+BEGIN
+    IF r.feature_columns IS NOT NULL THEN
+        SELECT array_agg(c ORDER BY c) INTO names FROM unnest(r.feature_columns::text[]) c;
+        RETURN names;
+    END IF;
+    EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT jsonb_object_keys(%1$s) AS k %2$s
+                     AND jsonb_typeof(%1$s) = ''object'') q', r.all_features, r.from_clause)
+       INTO names USING model, from_ts, to_ts;
+    RETURN coalesce(names, '{}');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._feature_names(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'The feature names present in a window (internal)';
+
+CREATE FUNCTION @extschema@.set_reference(model text, from_ts timestamptz, to_ts timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    r @extschema@._source_sql := @extschema@._source(model);
+    names text[];
+    f text;
+    i int;
+    exprs text[] := '{}';
+    q text;
+    n bigint;
+    n_labeled bigint;
+    perf jsonb;
+    num_profiles @extschema@.profile[];
+    numbers bigint[];
+    scalars bigint[];
+    pred_profile @extschema@.profile;
+    kinds text[] := '{}';
+    cat_profiles @extschema@.profile[];
+    cat_idx int[] := '{}';
+    s @extschema@.profile_summary;
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
+        RAISE EXCEPTION 'the reference window must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    names := @extschema@._feature_names(model, r, from_ts, to_ts);
+    -- one pass: numeric profiles, counts of numbers and of other scalars, predictions, performance
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        exprs := exprs || format('%s AS f%s', @extschema@._feature_expr(r, names[i]), i);
+    END LOOP;
+    q := format('SELECT count(*), count(lbl), %s, %s, %s, %s, %s FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, %s AS score %s %s) q',
+        CASE WHEN task = 'classification'
+             THEN 'to_jsonb(@extschema@.classification_metrics(lbl, plabel, CASE WHEN score >= 0 AND score <= 1 THEN score END))'
+             ELSE 'to_jsonb(@extschema@.regression_metrics(act, pvalue))' END,
+        CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel)' ELSE '@extschema@.profile(pvalue)' END,
+        'ARRAY[' || coalesce((SELECT string_agg(format('@extschema@.profile(@extschema@._num(f%s))', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::@extschema@.profile[]',
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE jsonb_typeof(f%s) = ''number'')', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE jsonb_typeof(f%s) IN (''string'', ''boolean''))', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
+        CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
+        r.predicted_label, r.predicted_value, r.score,
+        CASE WHEN array_length(exprs, 1) > 0 THEN ', ' || array_to_string(exprs, ', ') ELSE '' END,
+        r.from_clause);
+    EXECUTE q INTO n, n_labeled, perf, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'the reference window of model "%" holds no predictions', model
+            USING ERRCODE = 'no_data_found', DETAIL = format('Window [%s, %s).', from_ts, to_ts);
+    END IF;
+    IF task = 'regression' THEN
+        n_labeled := (perf ->> 'n')::bigint;
+    END IF;
+
+    -- numeric features with more than 5 distinct values are numeric; the rest categorical (Evidently's rule)
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        s := @extschema@.summary(num_profiles[i]);
+        IF numbers[i] > 0 AND numbers[i] >= scalars[i] AND (s.mode = 'sketch' OR s.entries > 5) THEN
+            kinds := kinds || 'numeric'::text;
+        ELSE
+            kinds := kinds || 'categorical'::text;
+            cat_idx := cat_idx || i;
+        END IF;
+    END LOOP;
+    IF array_length(cat_idx, 1) > 0 THEN
+        q := format('SELECT ARRAY[%s]::@extschema@.profile[] %s',
+            (SELECT string_agg(format('@extschema@.profile(@extschema@._cat(%s))',
+                                      @extschema@._feature_expr(r, names[j])), ', ') FROM unnest(cat_idx) j),
+            r.from_clause);
+        EXECUTE q INTO cat_profiles USING model, from_ts, to_ts;
+    END IF;
+
+    DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = set_reference.model;
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        IF kinds[i] = 'numeric' THEN
+            s := @extschema@.summary(num_profiles[i]);
+            INSERT INTO @extschema@.reference_profiles VALUES
+                (model, 'feature', names[i], 'numeric', num_profiles[i], s.count,
+                 CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
+        ELSE
+            s := @extschema@.summary(cat_profiles[array_position(cat_idx, i)]);
+            INSERT INTO @extschema@.reference_profiles VALUES
+                (model, 'feature', names[i], 'categorical', cat_profiles[array_position(cat_idx, i)], s.count,
+                 CASE WHEN s.mode = 'exact' THEN s.entries END,
+                 CASE WHEN s.mode = 'exact' THEN
+                     (SELECT array_agg(t.value ORDER BY t.value)
+                        FROM @extschema@.top_values(cat_profiles[array_position(cat_idx, i)], s.entries::int) t) END);
+        END IF;
+    END LOOP;
+    IF pred_profile IS NOT NULL THEN
+        s := @extschema@.summary(pred_profile);
+        INSERT INTO @extschema@.reference_profiles VALUES
+            (model, 'prediction', '', CASE WHEN task = 'classification' THEN 'categorical' ELSE 'numeric' END,
+             pred_profile, s.count, CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
+    END IF;
+    INSERT INTO @extschema@.reference_windows AS rf VALUES (model, from_ts, to_ts, n, coalesce(n_labeled, 0),
+        CASE WHEN coalesce(n_labeled, 0) > 0 THEN perf END, now())
+    ON CONFLICT ON CONSTRAINT reference_windows_pkey DO UPDATE
+       SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
+           n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.set_reference(text, timestamptz, timestamptz) IS
+    'Freeze [from_ts, to_ts) as the model''s reference: a profile per feature and of the predictions, and the baseline performance; returns the rows read';
+
+-- Checks ------------------------------------------------------------------
+
+-- Adjusted p-values of one check: Bonferroni or Benjamini-Hochberg.
+CREATE FUNCTION @extschema@._adjust_pvalues(p float8[], method text) RETURNS float8[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH v AS (SELECT x, i, count(x) OVER () AS m FROM unnest(p) WITH ORDINALITY u(x, i)),
+         r AS (SELECT x, i, m, row_number() OVER (ORDER BY x NULLS LAST, i) AS k FROM v),
+         bh AS (SELECT i, x, least(1.0::float8, min(x * m / k) OVER (ORDER BY k DESC)) AS q FROM r)
+    SELECT array_agg(CASE WHEN x IS NULL THEN NULL
+                          WHEN method = 'bonferroni' THEN least(1.0::float8, x * (SELECT max(m) FROM v))
+                          WHEN method = 'benjamini_hochberg' THEN q
+                          ELSE x END ORDER BY i)
+      FROM bh;
+END;
+COMMENT ON FUNCTION @extschema@._adjust_pvalues(float8[], text) IS
+    'p-values adjusted for multiple testing: none, bonferroni or benjamini_hochberg (internal)';
+
+CREATE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    r @extschema@._source_sql := @extschema@._source(model);
+    m @extschema@.models;
+    rw @extschema@.reference_windows;
+    names text[];
+    kinds text[];
+    profiles @extschema@.profile[];
+    ref_n bigint[];
+    ref_distinct bigint[];
+    cats text[];
+    pred_kind text;
+    pred_profile @extschema@.profile;
+    pred_n bigint;
+    pred_distinct bigint;
+    i int;
+    nf int;
+    tests text[] := '{}';
+    thresholds float8[] := '{}';
+    t record;
+    inner_items text[] := '{}';
+    outer_items text[] := '{}';
+    s @extschema@.profile_summary;
+    agg text;
+    q text;
+    n bigint;
+    n_labeled bigint;
+    malformed bigint;
+    unexpected bigint;
+    perf jsonb;
+    lat jsonb;
+    feats jsonb[];
+    pred jsonb;
+    fj jsonb;
+    stat float8[] := '{}';
+    pval float8[] := '{}';
+    padj float8[];
+    drifted int := 0;
+    quality float8 := 0;
+    res_check text[] := '{}';
+    res_metric text[] := '{}';
+    res_feature text[] := '{}';
+    res_value float8[] := '{}';
+    res_method text[] := '{}';
+    cid bigint;
+    secs float8;
+    pt text;
+    pth float8;
+    pstat float8;
+    pp float8;
+    ref_perf jsonb;
+BEGIN
+    IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
+        RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO m FROM @extschema@.models mm WHERE mm.name = run_checks.model;
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = run_checks.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no reference', model
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Freeze a reference window first with mlmon.set_reference(model, from_ts, to_ts).';
+    END IF;
+    SELECT array_agg(rp.feature ORDER BY rp.feature), array_agg(rp.kind ORDER BY rp.feature),
+           array_agg(rp.profile ORDER BY rp.feature), array_agg(rp.n ORDER BY rp.feature),
+           array_agg(rp.distinct_values ORDER BY rp.feature)
+      INTO names, kinds, profiles, ref_n, ref_distinct
+      FROM @extschema@.reference_profiles rp WHERE rp.model = run_checks.model AND rp.role = 'feature';
+    SELECT rp.kind, rp.profile, rp.n, rp.distinct_values INTO pred_kind, pred_profile, pred_n, pred_distinct
+      FROM @extschema@.reference_profiles rp WHERE rp.model = run_checks.model AND rp.role = 'prediction';
+    nf := coalesce(array_length(names, 1), 0);
+
+    -- one query reads the window once for every feature, the predictions and the metrics
+    FOR i IN 1 .. nf LOOP
+        SELECT * INTO t FROM @extschema@._drift_test(model, names[i], kinds[i], ref_n[i], ref_distinct[i]);
+        tests := tests || t.test;
+        thresholds := thresholds || t.threshold;
+        inner_items := inner_items || format('%s(%s) AS v%s, jsonb_typeof(%s) AS t%s',
+            CASE WHEN kinds[i] = 'numeric' THEN '@extschema@._num' ELSE '@extschema@._cat' END,
+            @extschema@._feature_expr(r, names[i]), i, @extschema@._feature_expr(r, names[i]), i);
+        agg := CASE t.test WHEN 'ks' THEN '@extschema@.ks_2samp' WHEN 'wasserstein' THEN '@extschema@.wasserstein_normed'
+                           WHEN 'psi' THEN '@extschema@.psi' WHEN 'jensen_shannon' THEN '@extschema@.jensen_shannon'
+                           WHEN 'chi2' THEN '@extschema@.chi2_drift' ELSE '@extschema@.z_test' END;
+        s := @extschema@.summary(profiles[i]);
+        IF kinds[i] = 'numeric' THEN
+            outer_items := outer_items || format(
+                'jsonb_build_object(''test'', to_jsonb(%1$s(v%2$s, ($4)[%2$s])), ''effect'', @extschema@.wasserstein_normed(v%2$s, ($4)[%2$s]), '
+                '''n'', count(v%2$s), ''missing'', count(*) FILTER (WHERE t%2$s IS NULL OR t%2$s = ''null''), '
+                '''invalid'', count(*) FILTER (WHERE t%2$s <> ''number'' AND t%2$s <> ''null''), '
+                '''outside'', count(*) FILTER (WHERE v%2$s < %3$s OR v%2$s > %4$s))',
+                agg, i, coalesce(s.min, 'NaN'::float8)::text || '::float8', coalesce(s.max, 'NaN'::float8)::text || '::float8');
+        ELSE
+            SELECT rp.categories INTO cats FROM @extschema@.reference_profiles rp
+             WHERE rp.model = run_checks.model AND rp.role = 'feature' AND rp.feature = names[i];
+            outer_items := outer_items || format(
+                'jsonb_build_object(''test'', to_jsonb(%1$s(v%2$s, ($4)[%2$s])), ''effect'', @extschema@.jensen_shannon(v%2$s, ($4)[%2$s]), '
+                '''n'', count(v%2$s), ''missing'', count(*) FILTER (WHERE t%2$s IS NULL OR t%2$s = ''null''), '
+                '''invalid'', count(*) FILTER (WHERE t%2$s IN (''object'', ''array'')), '
+                '''outside'', %3$s)',
+                agg, i, CASE WHEN cats IS NULL THEN 'NULL::bigint'
+                             ELSE format('count(*) FILTER (WHERE v%s <> ALL (%L::text[]))', i, cats) END);
+        END IF;
+    END LOOP;
+    IF pred_profile IS NOT NULL THEN
+        SELECT * INTO t FROM @extschema@._drift_test(model, '', pred_kind, pred_n, pred_distinct);
+        pt := t.test;
+        pth := t.threshold;
+        agg := CASE pt WHEN 'ks' THEN '@extschema@.ks_2samp' WHEN 'wasserstein' THEN '@extschema@.wasserstein_normed'
+                       WHEN 'psi' THEN '@extschema@.psi' WHEN 'jensen_shannon' THEN '@extschema@.jensen_shannon'
+                       WHEN 'chi2' THEN '@extschema@.chi2_drift' ELSE '@extschema@.z_test' END;
+    END IF;
+    q := 'SELECT count(*), count(lbl), count(*) FILTER (WHERE ftype IS DISTINCT FROM ''object''), '
+         || CASE WHEN r.all_features IS NULL THEN '0::bigint' ELSE 'count(*) FILTER (WHERE extra)' END || ', '
+         || CASE WHEN task = 'classification'
+                 THEN 'to_jsonb(@extschema@.classification_metrics(lbl, plabel, score))'
+                 ELSE 'to_jsonb(@extschema@.regression_metrics(act, pvalue))' END || ', '
+         || 'CASE WHEN count(lat) > 0 THEN jsonb_build_object('
+         || '''p50'', @extschema@.quantile(@extschema@.profile(lat), 0.5), '
+         || '''p90'', @extschema@.quantile(@extschema@.profile(lat), 0.9), '
+         || '''p95'', @extschema@.quantile(@extschema@.profile(lat), 0.95), '
+         || '''p99'', @extschema@.quantile(@extschema@.profile(lat), 0.99), ''mean'', avg(lat)) END, '
+         || CASE WHEN pred_profile IS NULL THEN 'NULL::jsonb'
+                 ELSE format('jsonb_build_object(''test'', to_jsonb(%s(%s, $5)), ''n'', count(%2$s))', agg,
+                             CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
+         || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[] '
+         || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
+                   'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra%s %s) q',
+                   CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
+                   r.predicted_label, r.predicted_value, r.score, r.latency,
+                   coalesce('jsonb_typeof(' || r.all_features || ')', '''object''::text'),
+                   coalesce(format('(%s - %L::text[]) <> ''{}''::jsonb', r.all_features, coalesce(names, '{}')), 'false'),
+                   CASE WHEN nf > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
+                   r.from_clause);
+    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats
+        USING model, window_start, window_end, profiles, pred_profile;
+    IF task = 'regression' THEN
+        n_labeled := coalesce((perf ->> 'n')::bigint, 0);
+    END IF;
+    secs := extract(epoch FROM window_end - window_start);
+
+    -- volume and latency
+    res_check := res_check || ARRAY['volume', 'volume', 'volume'];
+    res_metric := res_metric || ARRAY['rows', 'labeled_rows', 'throughput_per_second'];
+    res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
+    res_value := res_value || ARRAY[n, n_labeled, n / secs]::float8[];
+    res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
+    IF lat IS NOT NULL THEN
+        res_check := res_check || ARRAY['latency', 'latency', 'latency', 'latency', 'latency'];
+        res_metric := res_metric || ARRAY['p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'mean_ms'];
+        res_feature := res_feature || ARRAY[NULL, NULL, NULL, NULL, NULL]::text[];
+        res_value := res_value || ARRAY[(lat->>'p50')::float8, (lat->>'p90')::float8, (lat->>'p95')::float8,
+                                        (lat->>'p99')::float8, (lat->>'mean')::float8];
+        res_method := res_method || ARRAY[NULL, NULL, NULL, NULL, NULL]::text[];
+    END IF;
+
+    -- performance against the reference
+    ref_perf := rw.performance;
+    IF perf IS NOT NULL AND task = 'classification' THEN
+        SELECT res_check || array_agg('performance'::text ORDER BY o), res_metric || array_agg(k ORDER BY o),
+               res_feature || array_agg(NULL::text ORDER BY o), res_value || array_agg(v ORDER BY o),
+               res_method || array_agg(NULL::text ORDER BY o)
+          INTO res_check, res_metric, res_feature, res_value, res_method
+          FROM (VALUES (1, 'accuracy', (perf->>'accuracy')::float8),
+                       (2, 'precision', (perf->>'precision_weighted')::float8),
+                       (3, 'recall', (perf->>'recall_weighted')::float8),
+                       (4, 'f1', (perf->>'f1_weighted')::float8),
+                       (5, 'precision_macro', (perf->>'precision_macro')::float8),
+                       (6, 'recall_macro', (perf->>'recall_macro')::float8),
+                       (7, 'f1_macro', (perf->>'f1_macro')::float8),
+                       (8, 'roc_auc', (perf->>'roc_auc')::float8),
+                       (9, 'log_loss', (perf->>'log_loss')::float8),
+                       (10, 'brier', (perf->>'brier')::float8),
+                       (11, 'reference_accuracy', (ref_perf->>'accuracy')::float8),
+                       (12, 'accuracy_drop', (ref_perf->>'accuracy')::float8 - (perf->>'accuracy')::float8)) x(o, k, v)
+         WHERE v IS NOT NULL;
+    ELSIF perf IS NOT NULL THEN
+        SELECT res_check || array_agg('performance'::text ORDER BY o), res_metric || array_agg(k ORDER BY o),
+               res_feature || array_agg(NULL::text ORDER BY o), res_value || array_agg(v ORDER BY o),
+               res_method || array_agg(NULL::text ORDER BY o)
+          INTO res_check, res_metric, res_feature, res_value, res_method
+          FROM (VALUES (1, 'mae', (perf->>'mae')::float8), (2, 'mse', (perf->>'mse')::float8),
+                       (3, 'rmse', (perf->>'rmse')::float8), (4, 'r2', (perf->>'r2')::float8),
+                       (5, 'mape', (perf->>'mape')::float8),
+                       (6, 'reference_r2', (ref_perf->>'r2')::float8),
+                       (7, 'r2_drop', (ref_perf->>'r2')::float8 - (perf->>'r2')::float8)) x(o, k, v)
+         WHERE v IS NOT NULL;
+    END IF;
+
+    -- data drift per feature
+    FOR i IN 1 .. nf LOOP
+        fj := feats[i];
+        IF jsonb_typeof(fj->'test') = 'object' THEN
+            stat := stat || (fj->'test'->>'statistic')::float8;
+            pval := pval || (fj->'test'->>'pvalue')::float8;
+        ELSE
+            stat := stat || (fj->>'test')::float8;
+            pval := pval || NULL::float8;
+        END IF;
+    END LOOP;
+    padj := @extschema@._adjust_pvalues(pval, m.drift_correction);
+    FOR i IN 1 .. nf LOOP
+        fj := feats[i];
+        DECLARE
+            is_p boolean := tests[i] IN ('ks', 'chi2', 'z_test');
+            d float8 := CASE WHEN is_p THEN (padj[i] <= thresholds[i])::int
+                             ELSE (stat[i] >= thresholds[i])::int END;
+            nn float8 := (fj->>'n')::float8;
+            miss float8 := (fj->>'missing')::float8 / greatest(n, 1);
+            inval float8 := (fj->>'invalid')::float8 / greatest(n, 1);
+            outside float8 := (fj->>'outside')::float8 / greatest(nn, 1);
+        BEGIN
+            drifted := drifted + coalesce(d, 0)::int;
+            quality := greatest(quality, miss, inval);
+            res_check := res_check || ARRAY['data_drift', 'data_drift', 'data_drift', 'data_drift', 'data_drift',
+                                            'data_drift', 'data_drift',
+                                            'data_quality', 'data_quality', 'data_quality'];
+            res_metric := res_metric || ARRAY['statistic', 'p_value', 'p_value_adjusted', 'effect_size', 'threshold',
+                                              'drift_detected', 'n',
+                                              'missing_rate', 'invalid_rate',
+                                              CASE WHEN kinds[i] = 'numeric' THEN 'out_of_range_rate' ELSE 'unseen_category_rate' END];
+            res_feature := res_feature || array_fill(names[i], ARRAY[10]);
+            res_value := res_value || ARRAY[stat[i], pval[i], padj[i], (fj->>'effect')::float8, thresholds[i], d, nn,
+                                            miss, inval, CASE WHEN nn > 0 THEN outside END];
+            res_method := res_method || array_fill(tests[i], ARRAY[7]) || ARRAY[NULL, NULL, NULL]::text[];
+        END;
+    END LOOP;
+    IF nf > 0 THEN
+        res_check := res_check || ARRAY['data_drift', 'data_drift', 'data_drift'];
+        res_metric := res_metric || ARRAY['drifted_features', 'drift_share', 'dataset_drift'];
+        res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
+        res_value := res_value || ARRAY[drifted, drifted::float8 / nf, (drifted::float8 / nf >= 0.5)::int]::float8[];
+        res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
+    END IF;
+
+    -- output drift
+    IF pred IS NOT NULL AND (pred->>'n')::bigint > 0 THEN
+        IF jsonb_typeof(pred->'test') = 'object' THEN
+            pstat := (pred->'test'->>'statistic')::float8;
+            pp := (pred->'test'->>'pvalue')::float8;
+        ELSE
+            pstat := (pred->>'test')::float8;
+        END IF;
+        res_check := res_check || ARRAY['output_drift', 'output_drift', 'output_drift', 'output_drift'];
+        res_metric := res_metric || ARRAY['statistic', 'p_value', 'threshold', 'drift_detected'];
+        res_feature := res_feature || ARRAY[NULL, NULL, NULL, NULL]::text[];
+        res_value := res_value || ARRAY[pstat, pp, pth,
+            CASE WHEN pt IN ('ks', 'chi2', 'z_test') THEN (pp <= pth)::int ELSE (pstat >= pth)::int END]::float8[];
+        res_method := res_method || ARRAY[pt, pt, pt, pt];
+    END IF;
+
+    -- data quality of the rows as a whole
+    quality := greatest(quality, malformed::float8 / greatest(n, 1), unexpected::float8 / greatest(n, 1));
+    res_check := res_check || ARRAY['data_quality', 'data_quality', 'data_quality'];
+    res_metric := res_metric || ARRAY['malformed_rate', 'unexpected_features_rate', 'quality_issue_rate'];
+    res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
+    res_value := res_value || ARRAY[CASE WHEN n > 0 THEN malformed::float8 / n END,
+                                    CASE WHEN n > 0 THEN unexpected::float8 / n END,
+                                    CASE WHEN n > 0 THEN quality END];
+    res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
+    IF unexpected > 0 THEN
+        -- which unexpected features, and in how many rows
+        EXECUTE format('SELECT array_agg(k ORDER BY k), array_agg(c ORDER BY k) FROM (
+                          SELECT k, count(*)::float8 AS c FROM (SELECT jsonb_object_keys(%1$s) AS k %2$s
+                             AND jsonb_typeof(%1$s) = ''object'') q0 WHERE k <> ALL ($4) GROUP BY k ORDER BY k LIMIT 100) q',
+                       r.all_features, r.from_clause)
+           INTO cats, stat USING model, window_start, window_end, coalesce(names, '{}');
+        res_check := res_check || array_fill('data_quality'::text, ARRAY[array_length(cats, 1)]);
+        res_metric := res_metric || array_fill('unexpected_feature_rows'::text, ARRAY[array_length(cats, 1)]);
+        res_feature := res_feature || cats;
+        res_value := res_value || stat;
+        res_method := res_method || array_fill(NULL::text, ARRAY[array_length(cats, 1)]);
+    END IF;
+
+    -- one statement writes every result: the alert trigger sees the whole check
+    INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
+    VALUES (model, window_start, window_end, n, n_labeled, clock_timestamp())
+    RETURNING check_id INTO cid;
+    INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method)
+    SELECT cid, window_end, model, c, mt, f, v, me
+      FROM unnest(res_check, res_metric, res_feature, res_value, res_method) u(c, mt, f, v, me);
+    RETURN cid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
+    'Check [window_start, window_end) of a model against its reference in one read: performance, drift per feature, output drift, data quality, latency, volume; returns the check id';
+
+CREATE FUNCTION @extschema@.run_checks(model text, "window" interval DEFAULT NULL)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w interval;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    SELECT coalesce(run_checks."window", m.default_window) INTO w FROM @extschema@.models m WHERE m.name = model;
+    RETURN @extschema@.run_checks(model, now() - w, now());
+END
+$$;
+COMMENT ON FUNCTION @extschema@.run_checks(text, interval) IS
+    'Check the last window (default: the model''s default_window, 1 day) of a model; returns the check id';
+
+-- Alerts ----------------------------------------------------------------
+
+-- Raise (or refresh) the alert of one key; a key resolved less than the
+-- rule's cooldown ago is reopened instead of raised anew.  Notifies the
+-- channel mlmon_alerts when an alert opens.
+CREATE FUNCTION @extschema@._raise_alert(model text, alert_type text, severity text, feature text,
+        features text[], details jsonb, check_id bigint, cooldown interval)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    a @extschema@.alerts;
+    opened boolean := false;
+BEGIN
+    UPDATE @extschema@.alerts x
+       SET last_seen = now(), occurrences = x.occurrences + 1, details = _raise_alert.details,
+           severity = _raise_alert.severity, features = _raise_alert.features, check_id = _raise_alert.check_id
+     WHERE x.model = _raise_alert.model AND x.type = alert_type
+       AND coalesce(x.feature, '') = coalesce(_raise_alert.feature, '') AND x.status = 'open'
+    RETURNING * INTO a;
+    IF NOT FOUND THEN
+        UPDATE @extschema@.alerts x
+           SET status = 'open', resolved_at = NULL, last_seen = now(), occurrences = x.occurrences + 1,
+               details = _raise_alert.details, severity = _raise_alert.severity, features = _raise_alert.features,
+               check_id = _raise_alert.check_id
+         WHERE x.alert_id = (SELECT y.alert_id FROM @extschema@.alerts y
+                              WHERE y.model = _raise_alert.model AND y.type = alert_type
+                                AND coalesce(y.feature, '') = coalesce(_raise_alert.feature, '')
+                                AND y.status = 'resolved' AND y.resolved_at > now() - cooldown
+                              ORDER BY y.resolved_at DESC LIMIT 1)
+        RETURNING * INTO a;
+        IF NOT FOUND THEN
+            INSERT INTO @extschema@.alerts (model, type, severity, feature, features, details, check_id)
+            VALUES (model, alert_type, severity, feature, features, details, check_id)
+            RETURNING * INTO a;
+        END IF;
+        opened := true;
+    END IF;
+    IF opened THEN
+        PERFORM pg_notify('mlmon_alerts', jsonb_build_object(
+            'alert_id', a.alert_id, 'time', a.time, 'model', a.model, 'type', a.type, 'severity', a.severity,
+            'feature', a.feature, 'features', a.features, 'details', a.details, 'check_id', a.check_id)::text);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval) IS
+    'Open or refresh one alert, deduplicated per model, type and feature, with cooldown (internal)';
+
+CREATE FUNCTION @extschema@._resolve_alerts(model text, alert_type text, keep_features text[] DEFAULT NULL)
+    RETURNS void LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    UPDATE @extschema@.alerts x SET status = 'resolved', resolved_at = now()
+     WHERE x.model = _resolve_alerts.model AND x.type = _resolve_alerts.alert_type AND x.status = 'open'
+       AND (keep_features IS NULL OR x.feature IS NULL OR x.feature <> ALL (keep_features));
+END;
+COMMENT ON FUNCTION @extschema@._resolve_alerts(text, text, text[]) IS
+    'Resolve the open alerts of a type whose condition cleared (internal)';
+
+-- The rules in force for a model: its own, else the defaults.
+CREATE FUNCTION @extschema@.effective_alert_rules(model text)
+    RETURNS SETOF @extschema@.alert_rules LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT DISTINCT ON (r.alert_type) r.*
+      FROM @extschema@.alert_rules r
+     WHERE r.model = effective_alert_rules.model OR r.model IS NULL
+     ORDER BY r.alert_type, r.model NULLS LAST;
+END;
+COMMENT ON FUNCTION @extschema@.effective_alert_rules(text) IS
+    'The alert rules in force for a model: its own rules, else the defaults';
+
+-- Statement trigger on mlmon.check_results: applies the rules to each new check.
+CREATE FUNCTION @extschema@._apply_alert_rules() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c record;
+    rule record;
+    v float8;
+    v2 float8;
+    drifted text[];
+    data_drift_fired boolean;
+BEGIN
+    FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
+        -- one rule evaluation at a time per model: no duplicate or lost alerts
+        PERFORM pg_advisory_xact_lock(hashtext('mlmon.alerts'), hashtext(c.model));
+        SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
+         WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
+        drifted := coalesce(drifted, '{}');
+        data_drift_fired := false;
+        FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
+                CASE alert_type WHEN 'data_drift' THEN 0 ELSE 1 END LOOP
+            IF NOT rule.enabled THEN
+                CONTINUE;
+            END IF;
+            IF rule.alert_type = 'performance_degradation' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                   AND nr.metric IN ('accuracy_drop', 'r2_drop');
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels in this window: the condition is unknown
+                ELSIF v > rule.threshold THEN
+                    SELECT nr.value INTO v2 FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                       AND nr.metric IN ('accuracy', 'r2');
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        jsonb_build_object('current', v2, 'reference', v2 + v, 'degradation', v, 'threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'data_drift' THEN
+                IF cardinality(drifted) >= rule.threshold THEN
+                    data_drift_fired := true;
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, drifted,
+                        jsonb_build_object('n_drifted', cardinality(drifted), 'threshold', rule.threshold,
+                            'drifted_features', (SELECT jsonb_agg(jsonb_build_object('feature', d.feature, 'method', d.method,
+                                                     'statistic', d.value, 'p_value', p.value) ORDER BY d.feature)
+                                                   FROM new_results d LEFT JOIN new_results p
+                                                     ON p.check_id = d.check_id AND p.feature = d.feature
+                                                    AND p."check" = 'data_drift' AND p.metric = 'p_value'
+                                                  WHERE d.check_id = c.check_id AND d."check" = 'data_drift'
+                                                    AND d.metric = 'statistic' AND d.feature = ANY (drifted))),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'feature_drift' THEN
+                -- single features, while the data_drift rule has not fired
+                IF data_drift_fired THEN
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                ELSE
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, d.feature, ARRAY[d.feature],
+                                jsonb_build_object('method', d.method, 'statistic', d.value,
+                                                   'p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'p_value')),
+                                c.check_id, rule.cooldown)
+                       FROM new_results d
+                      WHERE d.check_id = c.check_id AND d."check" = 'data_drift' AND d.metric = 'statistic'
+                        AND d.feature = ANY (drifted);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, drifted);
+                END IF;
+            ELSIF rule.alert_type = 'output_drift' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = 'output_drift' AND nr.metric = 'drift_detected';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v >= rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) || jsonb_build_object('method', min(nr.method))
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'output_drift'),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'data_quality' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = 'data_quality' AND nr.metric = 'quality_issue_rate';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v > rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(coalesce(nr.feature || '.', '') || nr.metric, nr.value)
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'data_quality'
+                            AND nr.value > 0 AND nr.metric <> 'out_of_range_rate' AND nr.metric <> 'unseen_category_rate')
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._apply_alert_rules() IS
+    'Trigger function: apply the alert rules to the results of each new check (internal)';
+CREATE TRIGGER apply_alert_rules AFTER INSERT ON @extschema@.check_results
+    REFERENCING NEW TABLE AS new_results
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._apply_alert_rules();
+COMMENT ON TRIGGER apply_alert_rules ON @extschema@.check_results IS
+    'Raise, refresh and resolve alerts from each new check''s results';
+
+CREATE FUNCTION @extschema@.acknowledge_alert(alert_id bigint)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+     WHERE a.alert_id = acknowledge_alert.alert_id AND a.status = 'open';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no open alert with id %', alert_id USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.acknowledge_alert(bigint) IS 'Resolve an open alert by hand';
