@@ -311,23 +311,38 @@ COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name
 -- Logging -----------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text)
-    RETURNS void LANGUAGE sql VOLATILE
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    -- the writer role may add labels without reading or changing anything else
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF request_id IS NULL THEN
+        RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     INSERT INTO @extschema@.labels AS l (model, request_id, label)
     VALUES (record_label.model, record_label.request_id, record_label.label)
     ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE SET label = excluded.label, labeled_at = now();
-END;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.record_label(text, text, text) IS
     'Record (or correct) the true label of a logged classification';
 CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8)
-    RETURNS void LANGUAGE sql VOLATILE
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF request_id IS NULL THEN
+        RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     INSERT INTO @extschema@.labels AS l (model, request_id, actual_value)
     VALUES (record_label.model, record_label.request_id, record_label.actual)
     ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE SET actual_value = excluded.actual_value, labeled_at = now();
-END;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.record_label(text, text, float8) IS
     'Record (or correct) the true value of a logged regression prediction';
 
@@ -339,8 +354,7 @@ CREATE FUNCTION @extschema@.maintain_partitions(days_ahead int DEFAULT 3)
 AS $$
 DECLARE
     d date;
-    first_day date;
-    last_day date := (now() AT TIME ZONE 'UTC')::date + days_ahead;
+    today date := (now() AT TIME ZONE 'UTC')::date;
     part text;
     lo timestamptz;
     hi timestamptz;
@@ -351,12 +365,13 @@ BEGIN
     END IF;
     -- serialize concurrent maintenance
     PERFORM pg_advisory_xact_lock(hashtext('mlmon.maintain_partitions'));
-    SELECT least(min(ts AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date),
-           greatest(max(ts AT TIME ZONE 'UTC')::date, last_day)
-      INTO first_day, last_day FROM @extschema@.predictions_default;
-    first_day := coalesce(first_day, (now() AT TIME ZONE 'UTC')::date);
-    d := first_day;
-    WHILE d <= last_day LOOP
+    -- today and the days ahead, and every day that has rows waiting in the default partition
+    FOR d IN
+        SELECT g::date FROM generate_series(today, today + days_ahead, interval '1 day') g
+        UNION
+        SELECT DISTINCT (ts AT TIME ZONE 'UTC')::date FROM @extschema@.predictions_default
+        ORDER BY 1
+    LOOP
         part := 'predictions_p' || to_char(d, 'YYYYMMDD');
         IF to_regclass(format('@extschema@.%I', part)) IS NULL THEN
             lo := d::timestamp AT TIME ZONE 'UTC';
@@ -369,7 +384,6 @@ BEGIN
                            part, lo, hi);
             created := created + 1;
         END IF;
-        d := d + 1;
     END LOOP;
     RETURN created;
 END
@@ -827,7 +841,9 @@ BEGIN
                    CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
                    r.predicted_label, r.predicted_value, r.score, r.latency,
                    coalesce('jsonb_typeof(' || r.all_features || ')', '''object''::text'),
-                   coalesce(format('(%s - %L::text[]) <> ''{}''::jsonb', r.all_features, coalesce(names, '{}')), 'false'),
+                   CASE WHEN r.all_features IS NULL THEN 'false'
+                        ELSE format('jsonb_typeof(%1$s) = ''object'' AND (%1$s - %2$L::text[]) <> ''{}''::jsonb',
+                                    r.all_features, coalesce(names, '{}')) END,
                    CASE WHEN nf > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
                    r.from_clause);
     EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats
@@ -1196,3 +1212,184 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.acknowledge_alert(bigint) IS 'Resolve an open alert by hand';
+
+-- Report views --------------------------------------------------------------
+
+CREATE VIEW @extschema@.performance_history AS
+SELECT c.check_id, c.model, c.window_start, c.window_end AS time, c.n_rows, c.n_labeled,
+       max(r.value) FILTER (WHERE r.metric = 'accuracy') AS accuracy,
+       max(r.value) FILTER (WHERE r.metric = 'precision') AS precision,
+       max(r.value) FILTER (WHERE r.metric = 'recall') AS recall,
+       max(r.value) FILTER (WHERE r.metric = 'f1') AS f1,
+       max(r.value) FILTER (WHERE r.metric = 'f1_macro') AS f1_macro,
+       max(r.value) FILTER (WHERE r.metric = 'roc_auc') AS roc_auc,
+       max(r.value) FILTER (WHERE r.metric = 'log_loss') AS log_loss,
+       max(r.value) FILTER (WHERE r.metric = 'brier') AS brier,
+       max(r.value) FILTER (WHERE r.metric = 'mae') AS mae,
+       max(r.value) FILTER (WHERE r.metric = 'rmse') AS rmse,
+       max(r.value) FILTER (WHERE r.metric = 'r2') AS r2,
+       max(r.value) FILTER (WHERE r.metric = 'mape') AS mape,
+       max(r.value) FILTER (WHERE r.metric IN ('accuracy_drop', 'r2_drop')) AS degradation
+  FROM @extschema@.checks c
+  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'performance'
+ GROUP BY c.check_id;
+COMMENT ON VIEW @extschema@.performance_history IS
+    'Performance per check over time (NULL where the window had no labels)';
+
+CREATE VIEW @extschema@.feature_drift AS
+SELECT DISTINCT ON (c.model, r.feature)
+       c.model, r.feature, c.check_id, c.window_end AS time, r.method,
+       r.value AS statistic,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'p_value') AS p_value,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'p_value_adjusted') AS p_value_adjusted,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'effect_size') AS effect_size,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'threshold') AS threshold,
+       (SELECT x.value = 1 FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'drift_detected') AS drift_detected
+  FROM @extschema@.checks c
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'data_drift' AND r.metric = 'statistic'
+ ORDER BY c.model, r.feature, c.window_end DESC, c.check_id DESC;
+COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model';
+
+CREATE VIEW @extschema@.monitoring_report AS
+SELECT m.name AS model, m.version, m.task,
+       min(c.window_start) AS period_start, max(c.window_end) AS period_end,
+       count(c.check_id) AS n_checks,
+       (SELECT avg(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_accuracy,
+       (SELECT min(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS min_accuracy,
+       (SELECT max(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS max_accuracy,
+       (SELECT stddev_samp(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS std_accuracy,
+       (SELECT avg(p.f1) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_f1,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name) AS total_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type IN ('data_drift', 'feature_drift')) AS data_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'output_drift') AS output_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'performance_degradation') AS performance_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'data_quality') AS data_quality_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open') AS open_alerts,
+       (SELECT coalesce(jsonb_agg(to_jsonb(a) - 'model' ORDER BY a.time DESC, a.alert_id DESC), '[]')
+          FROM (SELECT * FROM @extschema@.alerts a WHERE a.model = m.name
+                 ORDER BY a.time DESC, a.alert_id DESC LIMIT 10) a) AS last_alerts
+  FROM @extschema@.models m
+  LEFT JOIN @extschema@.checks c ON c.model = m.name
+ GROUP BY m.name;
+COMMENT ON VIEW @extschema@.monitoring_report IS
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type and the last 10 alerts';
+
+CREATE FUNCTION @extschema@.report(model text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@.monitoring_report;
+BEGIN
+    -- read through the views only, so that readers may call it
+    SELECT * INTO r FROM @extschema@.monitoring_report x WHERE x.model = report.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" is not registered', model
+            USING ERRCODE = 'undefined_object', HINT = 'Register it with mlmon.register_model(name, version, task).';
+    END IF;
+    RETURN jsonb_build_object(
+        'model', jsonb_build_object('name', r.model, 'version', r.version, 'task', r.task),
+        'monitoring_period', jsonb_build_object('start', r.period_start, 'end', r.period_end, 'n_batches', r.n_checks),
+        'performance_summary', jsonb_build_object('avg_accuracy', r.avg_accuracy, 'min_accuracy', r.min_accuracy,
+            'max_accuracy', r.max_accuracy, 'std_accuracy', r.std_accuracy, 'avg_f1', r.avg_f1),
+        'drift_summary', jsonb_build_object('total_alerts', r.total_alerts, 'data_drift_alerts', r.data_drift_alerts,
+            'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
+            'data_quality_alerts', r.data_quality_alerts, 'open_alerts', r.open_alerts),
+        'alerts', r.last_alerts,
+        'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
+                              FROM @extschema@.recommendations x WHERE x.model = report.model));
+END
+$$;
+
+CREATE VIEW @extschema@.recommendations AS
+WITH open AS (
+    SELECT a.model, a.type, a.severity, a.feature, a.features, a.details
+      FROM @extschema@.alerts a WHERE a.status = 'open'
+), rec AS (
+    SELECT o.model, 'retrain'::text AS action,
+           format('accuracy %s below the reference (%s -> %s)',
+                  round(((o.details->>'degradation')::numeric) * 100, 1) || ' points',
+                  round((o.details->>'reference')::numeric, 4), round((o.details->>'current')::numeric, 4)) AS reason,
+           NULL::text[] AS features
+      FROM open o WHERE o.type = 'performance_degradation'
+    UNION ALL
+    SELECT o.model, CASE WHEN (o.details->>'n_drifted')::int * 2 >=
+                              (SELECT count(*) FROM @extschema@.reference_profiles rp
+                                WHERE rp.model = o.model AND rp.role = 'feature')
+                         THEN 'retrain' ELSE 'investigate' END,
+           format('drift in %s features', o.details->>'n_drifted'), o.features
+      FROM open o WHERE o.type = 'data_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'the prediction distribution drifted', NULL FROM open o WHERE o.type = 'output_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'data quality: ' || (o.details - 'threshold')::text, NULL
+      FROM open o WHERE o.type = 'data_quality'
+    UNION ALL
+    SELECT o.model, 'watch', 'drift in feature ' || o.feature, ARRAY[o.feature] FROM open o WHERE o.type = 'feature_drift'
+)
+SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
+  FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
+COMMENT ON VIEW @extschema@.recommendations IS
+    'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps';
+COMMENT ON FUNCTION @extschema@.report(text) IS
+    'The monitoring report of a model as JSON: period, performance summary, drift summary, last 10 alerts, recommendations';
+
+-- Privileges ----------------------------------------------------------------
+
+-- Monitoring data is private by default; these give a role exactly what the
+-- README's least-privilege setup describes.
+REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
+    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name),
+    @extschema@.record_label(text, text, text), @extschema@.record_label(text, text, float8),
+    @extschema@.maintain_partitions(int), @extschema@.apply_retention(text, interval),
+    @extschema@.set_reference(text, timestamptz, timestamptz),
+    @extschema@.run_checks(text, timestamptz, timestamptz), @extschema@.run_checks(text, interval),
+    @extschema@.acknowledge_alert(bigint), @extschema@.report(text),
+    @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval),
+    @extschema@._resolve_alerts(text, text, text[])
+    FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.grant_writer(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('GRANT INSERT ON @extschema@.predictions TO %s', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.record_label(text, text, text), '
+                   '@extschema@.record_label(text, text, float8) TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_writer(regrole) IS
+    'Let a role log predictions and record labels, and nothing else';
+
+CREATE FUNCTION @extschema@.grant_reader(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('GRANT SELECT ON @extschema@.performance_history, @extschema@.feature_drift, '
+                   '@extschema@.monitoring_report, @extschema@.recommendations, @extschema@.alerts_view, '
+                   '@extschema@.results_view TO %s', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text) TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_reader(regrole) IS
+    'Let a role (e.g. Grafana''s) read the report views, and nothing else';
+REVOKE EXECUTE ON FUNCTION @extschema@.grant_writer(regrole), @extschema@.grant_reader(regrole) FROM PUBLIC;
+
+-- Read-only views of the alerts and the results, for readers.
+CREATE VIEW @extschema@.alerts_view AS
+SELECT a.alert_id, a.time, a.model, a.type, a.severity, a.feature, a.features, a.details, a.status,
+       a.last_seen, a.occurrences, a.resolved_at
+  FROM @extschema@.alerts a;
+COMMENT ON VIEW @extschema@.alerts_view IS 'The alerts, for readers (the table itself is writable by the owner only)';
+CREATE VIEW @extschema@.results_view AS
+SELECT r.check_id, r.time, r.model, r."check", r.metric, r.feature, r.value, r.method
+  FROM @extschema@.check_results r;
+COMMENT ON VIEW @extschema@.results_view IS 'Check results in long format, for readers (e.g. Grafana panels)';

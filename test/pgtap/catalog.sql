@@ -2,7 +2,7 @@
 -- documented with COMMENT ON, and markings are honest.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(11);
+SELECT plan(17);
 
 SELECT has_schema('mlmon');
 SELECT functions_are('mlmon', ARRAY[
@@ -20,20 +20,48 @@ SELECT functions_are('mlmon', ARRAY[
   'classification_metrics', '_classification_accum', '_classification_combine', '_classification_serialize',
   '_classification_deserialize', '_classification_final',
   'regression_metrics', '_regression_accum', '_regression_combine', '_regression_serialize',
-  '_regression_deserialize', '_regression_final']);
+  '_regression_deserialize', '_regression_final',
+  'register_model', 'register_source', 'record_label', 'maintain_partitions', 'apply_retention', 'set_reference',
+  'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
+  '_model_task', '_source', '_feature_expr', '_num', '_cat', '_drift_test', '_feature_names', '_adjust_pvalues',
+  '_raise_alert', '_resolve_alerts', '_apply_alert_rules']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
-  'classification_result', 'regression_result']);
+  'classification_result', 'regression_result', '_source_sql']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')
   FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT is(array_agg(t.typname::text ORDER BY 1), NULL, 'every type has a comment')
   FROM pg_type t WHERE t.typnamespace = 'mlmon'::regnamespace AND t.typname NOT LIKE '\_%'
+   AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
    AND obj_description(t.oid, 'pg_type') IS NULL;
 SELECT isnt(obj_description('mlmon'::regnamespace, 'pg_namespace'), NULL, 'the schema has a comment');
 
-SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'every function is PARALLEL SAFE')
-  FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proparallel <> 's';
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'every C function and aggregate is PARALLEL SAFE')
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proparallel <> 's' AND (l.lanname = 'c' OR p.prokind = 'a');
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'every SQL and PL/pgSQL function pins its search_path')
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace = 'mlmon'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false);
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'functions that write are VOLATILE and PARALLEL UNSAFE')
+  FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace
+   AND p.proname IN ('register_model', 'register_source', 'record_label', 'maintain_partitions', 'apply_retention',
+                     'set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
+                     '_raise_alert', '_resolve_alerts')
+   AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
+SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
+  'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook']);
+SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
+  'alerts_view', 'results_view']);
+SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
+  FROM pg_class c WHERE c.relnamespace = 'mlmon'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+   AND c.relname !~ '^predictions_p[0-9]{8}$' AND obj_description(c.oid, 'pg_class') IS NULL;
+SELECT is(array_agg(c.relname::text ORDER BY 1), NULL, 'PUBLIC has no privilege on any table or view')
+  FROM pg_class c WHERE c.relnamespace = 'mlmon'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+   AND has_table_privilege('public', c.oid, 'SELECT, INSERT, UPDATE, DELETE');
 SELECT is(array_agg(a.aggfnoid::regprocedure::text ORDER BY 1), NULL,
           'every aggregate has a combine function, and serialize/deserialize for internal state')
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
@@ -43,7 +71,9 @@ SELECT is(array_agg(a.aggfnoid::regprocedure::text ORDER BY 1), NULL,
           'final functions leave the state readable (FINALFUNC_MODIFY = READ_ONLY)')
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
  WHERE p.pronamespace = 'mlmon'::regnamespace AND a.aggfinalmodify <> 'r';
-SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'no function is SECURITY DEFINER')
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1),
+          ARRAY['mlmon.record_label(text,text,text)', 'mlmon.record_label(text,text,double precision)'],
+          'only record_label is SECURITY DEFINER (the writer role adds labels through it)')
   FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.prosecdef;
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'C functions load $libdir/mlmon')
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
