@@ -433,13 +433,14 @@ COMMENT ON FUNCTION @extschema@.apply_retention(text, interval) IS
 
 -- SQL fragments reading a model's rows: the FROM clause (parameters $1 model,
 -- $2 window start, $3 window end), and expressions for the time, the
--- features (jsonb; %s is replaced by a quoted feature name), the whole
--- feature object, the predicted label and value, the score, the true label
--- and value, and the latency.  Identifiers are quoted with format's %I.
+-- logged feature object (NULL for column sources), the predicted label and
+-- value, the score, the true label and value, the latency, and the features
+-- as one jsonb object.  Identifiers are quoted with format's %I.
 CREATE TYPE @extschema@._source_sql AS (
-    from_clause text, ts text, feature text, all_features text,
+    from_clause text, ts text, all_features text,
     predicted_label text, predicted_value text, score text,
-    label text, actual text, latency text, feature_columns name[]
+    label text, actual text, latency text, feature_columns name[],
+    feature_object text           -- the features as one jsonb object (built for column sources)
 );
 COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows (internal)';
 
@@ -459,7 +460,6 @@ BEGIN
                          'ON l.model = p.model AND l.request_id = p.request_id '
                          'WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
         r.ts := 'p.ts';
-        r.feature := 'p.features -> %s';
         r.all_features := 'p.features';
         r.predicted_label := 'p.predicted_label';
         r.predicted_value := 'p.predicted_value';
@@ -467,6 +467,7 @@ BEGIN
         r.label := 'l.label';
         r.actual := 'l.actual_value';
         r.latency := 'p.latency_ms';
+        r.feature_object := 'p.features';
         RETURN r;
     END IF;
     r.from_clause := format('FROM %s s ', s.relation);
@@ -485,12 +486,13 @@ BEGIN
     r.from_clause := r.from_clause || format('WHERE $1 IS NOT NULL AND s.%1$I >= $2 AND s.%1$I < $3', s.time_column);
     r.ts := format('s.%I', s.time_column);
     IF s.features_column IS NOT NULL THEN
-        r.feature := format('s.%I', s.features_column) || ' -> %s';
         r.all_features := format('s.%I', s.features_column);
+        r.feature_object := r.all_features;
     ELSE
-        r.feature := 'to_jsonb(s.%s)';
         r.all_features := NULL;
         r.feature_columns := s.feature_columns;
+        r.feature_object := 'jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', c, c), ', ')
+                                                        FROM unnest(s.feature_columns) c) || ')';
     END IF;
     r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
                               ELSE format('s.%I::text', s.prediction_column) END;
@@ -504,27 +506,47 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows (internal)';
 
--- The expression of feature f (jsonb) for source r.
-CREATE FUNCTION @extschema@._feature_expr(r @extschema@._source_sql, f text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN r.feature_columns IS NULL THEN format(r.feature, quote_literal(f))
-            ELSE format(r.feature, quote_ident(f)) END;
-COMMENT ON FUNCTION @extschema@._feature_expr(@extschema@._source_sql, text) IS
-    'SQL expression of one feature as jsonb (internal)';
+-- The features of a row as arrays, one call per row for every feature (C).
+CREATE FUNCTION @extschema@._jsonb_numbers(features jsonb, keys text[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'mlm_jsonb_numbers' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._jsonb_numbers(jsonb, text[]) IS
+    'The numbers under keys of a jsonb object: NULL when absent or null, NaN when not a number (internal)';
+CREATE FUNCTION @extschema@._jsonb_categories(features jsonb, keys text[]) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'mlm_jsonb_categories' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._jsonb_has_other_keys(features jsonb, keys text[]) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mlm_jsonb_has_other_keys' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._jsonb_has_other_keys(jsonb, text[]) IS
+    'Whether a jsonb object has a key outside keys (internal)';
+COMMENT ON FUNCTION @extschema@._jsonb_categories(jsonb, text[]) IS
+    'The scalars under keys of a jsonb object as text, NULL when absent, null, an array or an object (internal)';
 
--- Numeric value of a jsonb feature: numbers only (NULL otherwise).
-CREATE FUNCTION @extschema@._num(v jsonb) RETURNS float8
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN jsonb_typeof(v) = 'number' THEN v::float8 END;
-COMMENT ON FUNCTION @extschema@._num(jsonb) IS 'A jsonb number as float8, NULL for anything else (internal)';
--- Category of a jsonb feature: strings, numbers and booleans as text.
-CREATE FUNCTION @extschema@._cat(v jsonb) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN jsonb_typeof(v) IN ('string', 'number', 'boolean') THEN v #>> '{}' END;
-COMMENT ON FUNCTION @extschema@._cat(jsonb) IS 'A jsonb scalar as text, NULL for null, arrays and objects (internal)';
+-- Data-quality counts of every numeric feature in one transition per row (C).
+CREATE FUNCTION @extschema@._feature_counts_accum(internal, float8[], float8[], float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_feature_counts_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._feature_counts_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_feature_counts_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._feature_counts_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_feature_counts_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._feature_counts_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_feature_counts_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._feature_counts_final(internal) RETURNS bigint[]
+    AS 'MODULE_PATHNAME', 'mlm_feature_counts_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._feature_counts_accum(internal, float8[], float8[], float8[]) IS
+    'Transition function of mlmon._feature_counts (internal)';
+COMMENT ON FUNCTION @extschema@._feature_counts_combine(internal, internal) IS 'Combine function of mlmon._feature_counts (internal)';
+COMMENT ON FUNCTION @extschema@._feature_counts_serialize(internal) IS 'Serialize function of mlmon._feature_counts (internal)';
+COMMENT ON FUNCTION @extschema@._feature_counts_deserialize(bytea, internal) IS 'Deserialize function of mlmon._feature_counts (internal)';
+COMMENT ON FUNCTION @extschema@._feature_counts_final(internal) IS 'Final function of mlmon._feature_counts (internal)';
+CREATE AGGREGATE @extschema@._feature_counts(float8[], float8[], float8[]) (
+    SFUNC = @extschema@._feature_counts_accum, STYPE = internal,
+    FINALFUNC = @extschema@._feature_counts_final,
+    COMBINEFUNC = @extschema@._feature_counts_combine,
+    SERIALFUNC = @extschema@._feature_counts_serialize,
+    DESERIALFUNC = @extschema@._feature_counts_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._feature_counts(float8[], float8[], float8[]) IS
+    'Per numeric feature: numbers, missing values, non-numbers, numbers outside [min, max] (internal)';
 
 -- Reference ---------------------------------------------------------------
 
@@ -591,7 +613,6 @@ DECLARE
     names text[];
     f text;
     i int;
-    exprs text[] := '{}';
     q text;
     n bigint;
     n_labeled bigint;
@@ -609,26 +630,23 @@ BEGIN
         RAISE EXCEPTION 'the reference window must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     names := @extschema@._feature_names(model, r, from_ts, to_ts);
-    -- one pass: numeric profiles, counts of numbers and of other scalars, predictions, performance
-    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
-        exprs := exprs || format('%s AS f%s', @extschema@._feature_expr(r, names[i]), i);
-    END LOOP;
-    q := format('SELECT count(*), count(lbl), %s, %s, %s, %s, %s FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, %s AS score %s %s) q',
+    -- one pass: numeric profiles, counts of numbers and of other values, predictions, performance
+    q := format('SELECT count(*), count(lbl), %s, %s, %s, %s, %s FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, %s AS score, '
+                '@extschema@._jsonb_numbers(%s, $4) AS nv %s OFFSET 0) q',
         CASE WHEN task = 'classification'
              THEN 'to_jsonb(@extschema@.classification_metrics(lbl, plabel, CASE WHEN score >= 0 AND score <= 1 THEN score END))'
              ELSE 'to_jsonb(@extschema@.regression_metrics(act, pvalue))' END,
         CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel)' ELSE '@extschema@.profile(pvalue)' END,
-        'ARRAY[' || coalesce((SELECT string_agg(format('@extschema@.profile(@extschema@._num(f%s))', k), ', ')
+        'ARRAY[' || coalesce((SELECT string_agg(format('@extschema@.profile(nv[%s])', k), ', ')
                                 FROM generate_series(1, array_length(names, 1)) k), '') || ']::@extschema@.profile[]',
-        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE jsonb_typeof(f%s) = ''number'')', k), ', ')
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] <> ''NaN'')', k), ', ')
                                 FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
-        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE jsonb_typeof(f%s) IN (''string'', ''boolean''))', k), ', ')
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] = ''NaN'')', k), ', ')
                                 FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
         CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
-        r.predicted_label, r.predicted_value, r.score,
-        CASE WHEN array_length(exprs, 1) > 0 THEN ', ' || array_to_string(exprs, ', ') ELSE '' END,
+        r.predicted_label, r.predicted_value, r.score, r.feature_object,
         r.from_clause);
-    EXECUTE q INTO n, n_labeled, perf, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts;
+    EXECUTE q INTO n, n_labeled, perf, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts, names;
     IF n = 0 THEN
         RAISE EXCEPTION 'the reference window of model "%" holds no predictions', model
             USING ERRCODE = 'no_data_found', DETAIL = format('Window [%s, %s).', from_ts, to_ts);
@@ -648,11 +666,10 @@ BEGIN
         END IF;
     END LOOP;
     IF array_length(cat_idx, 1) > 0 THEN
-        q := format('SELECT ARRAY[%s]::@extschema@.profile[] %s',
-            (SELECT string_agg(format('@extschema@.profile(@extschema@._cat(%s))',
-                                      @extschema@._feature_expr(r, names[j])), ', ') FROM unnest(cat_idx) j),
-            r.from_clause);
-        EXECUTE q INTO cat_profiles USING model, from_ts, to_ts;
+        q := format('SELECT ARRAY[%s]::@extschema@.profile[] FROM (SELECT @extschema@._jsonb_categories(%s, $4) AS cv %s OFFSET 0) q',
+            (SELECT string_agg(format('@extschema@.profile(cv[%s])', j), ', ') FROM generate_series(1, cardinality(cat_idx)) j),
+            r.feature_object, r.from_clause);
+        EXECUTE q INTO cat_profiles USING model, from_ts, to_ts, (SELECT array_agg(names[j] ORDER BY o) FROM unnest(cat_idx) WITH ORDINALITY u(j, o));
     END IF;
 
     DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = set_reference.model;
@@ -733,6 +750,14 @@ DECLARE
     thresholds float8[] := '{}';
     t record;
     inner_items text[] := '{}';
+    fobj text;
+    vexpr text;
+    num_names text[] := '{}';
+    cat_names text[] := '{}';
+    num_min float8[] := '{}';
+    num_max float8[] := '{}';
+    counts bigint[];
+    nk int;
     outer_items text[] := '{}';
     s @extschema@.profile_summary;
     agg text;
@@ -783,35 +808,44 @@ BEGIN
       FROM @extschema@.reference_profiles rp WHERE rp.model = run_checks.model AND rp.role = 'prediction';
     nf := coalesce(array_length(names, 1), 0);
 
-    -- one query reads the window once for every feature, the predictions and the metrics
+    -- one query reads the window once for every feature, the predictions and the metrics:
+    -- the feature object is looked up once per row for all numeric and all categorical features
+    fobj := r.feature_object;
     FOR i IN 1 .. nf LOOP
         SELECT * INTO t FROM @extschema@._drift_test(model, names[i], kinds[i], ref_n[i], ref_distinct[i]);
         tests := tests || t.test;
         thresholds := thresholds || t.threshold;
-        inner_items := inner_items || format('%s(%s) AS v%s, jsonb_typeof(%s) AS t%s',
-            CASE WHEN kinds[i] = 'numeric' THEN '@extschema@._num' ELSE '@extschema@._cat' END,
-            @extschema@._feature_expr(r, names[i]), i, @extschema@._feature_expr(r, names[i]), i);
         agg := CASE t.test WHEN 'ks' THEN '@extschema@.ks_2samp' WHEN 'wasserstein' THEN '@extschema@.wasserstein_normed'
                            WHEN 'psi' THEN '@extschema@.psi' WHEN 'jensen_shannon' THEN '@extschema@.jensen_shannon'
                            WHEN 'chi2' THEN '@extschema@.chi2_drift' ELSE '@extschema@.z_test' END;
         s := @extschema@.summary(profiles[i]);
         IF kinds[i] = 'numeric' THEN
+            num_names := num_names || names[i];
+            vexpr := format('nv[%s]', cardinality(num_names));
+            num_min := num_min || s.min;
+            num_max := num_max || s.max;
+            -- (counts come from _feature_counts, for all numeric features at once)
             outer_items := outer_items || format(
-                'jsonb_build_object(''test'', to_jsonb(%1$s(v%2$s, ($4)[%2$s])), ''effect'', @extschema@.wasserstein_normed(v%2$s, ($4)[%2$s]), '
-                '''n'', count(v%2$s), ''missing'', count(*) FILTER (WHERE t%2$s IS NULL OR t%2$s = ''null''), '
-                '''invalid'', count(*) FILTER (WHERE t%2$s <> ''number'' AND t%2$s <> ''null''), '
-                '''outside'', count(*) FILTER (WHERE v%2$s < %3$s OR v%2$s > %4$s))',
-                agg, i, coalesce(s.min, 'NaN'::float8)::text || '::float8', coalesce(s.max, 'NaN'::float8)::text || '::float8');
+                'jsonb_build_object(''test'', to_jsonb(%1$s(%2$s, ($4)[%3$s])), ''effect'', %4$s)',
+                agg, vexpr, i,
+                CASE WHEN t.test = 'wasserstein' THEN 'NULL::float8'
+                     ELSE format('@extschema@.wasserstein_normed(%s, ($4)[%s])', vexpr, i) END);
         ELSE
+            cat_names := cat_names || names[i];
+            vexpr := format('cv[%s]', cardinality(cat_names));
             SELECT rp.categories INTO cats FROM @extschema@.reference_profiles rp
              WHERE rp.model = run_checks.model AND rp.role = 'feature' AND rp.feature = names[i];
+            inner_items := inner_items || format('jsonb_typeof(%s -> %L) AS t%s', fobj, names[i], i);
             outer_items := outer_items || format(
-                'jsonb_build_object(''test'', to_jsonb(%1$s(v%2$s, ($4)[%2$s])), ''effect'', @extschema@.jensen_shannon(v%2$s, ($4)[%2$s]), '
-                '''n'', count(v%2$s), ''missing'', count(*) FILTER (WHERE t%2$s IS NULL OR t%2$s = ''null''), '
-                '''invalid'', count(*) FILTER (WHERE t%2$s IN (''object'', ''array'')), '
-                '''outside'', %3$s)',
-                agg, i, CASE WHEN cats IS NULL THEN 'NULL::bigint'
-                             ELSE format('count(*) FILTER (WHERE v%s <> ALL (%L::text[]))', i, cats) END);
+                'jsonb_build_object(''test'', to_jsonb(%1$s(%2$s, ($4)[%3$s])), ''effect'', %4$s, '
+                '''n'', count(%2$s), ''missing'', count(*) FILTER (WHERE t%3$s IS NULL OR t%3$s = ''null''), '
+                '''invalid'', count(*) FILTER (WHERE t%3$s IN (''object'', ''array'')), '
+                '''outside'', %5$s)',
+                agg, vexpr, i,
+                CASE WHEN t.test = 'jensen_shannon' THEN 'NULL::float8'
+                     ELSE format('@extschema@.jensen_shannon(%s, ($4)[%s])', vexpr, i) END,
+                CASE WHEN cats IS NULL THEN 'NULL::bigint'
+                     ELSE format('count(*) FILTER (WHERE %s <> ALL (%L::text[]))', vexpr, cats) END);
         END IF;
     END LOOP;
     IF pred_profile IS NOT NULL THEN
@@ -835,19 +869,31 @@ BEGIN
          || CASE WHEN pred_profile IS NULL THEN 'NULL::jsonb'
                  ELSE format('jsonb_build_object(''test'', to_jsonb(%s(%s, $5)), ''n'', count(%2$s))', agg,
                              CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
-         || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[] '
+         || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
+         || '@extschema@._feature_counts(nv, $8, $9) '
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
-                   'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra%s %s) q',
+                   'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra%s %s OFFSET 0) q',
                    CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
                    r.predicted_label, r.predicted_value, r.score, r.latency,
                    coalesce('jsonb_typeof(' || r.all_features || ')', '''object''::text'),
                    CASE WHEN r.all_features IS NULL THEN 'false'
-                        ELSE format('jsonb_typeof(%1$s) = ''object'' AND (%1$s - %2$L::text[]) <> ''{}''::jsonb',
-                                    r.all_features, coalesce(names, '{}')) END,
-                   CASE WHEN nf > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
+                        ELSE format('@extschema@._jsonb_has_other_keys(%s, $10)', r.all_features) END,
+                   format(', @extschema@._jsonb_numbers(%1$s, $6) AS nv, @extschema@._jsonb_categories(%1$s, $7) AS cv', fobj)
+                   || CASE WHEN cardinality(inner_items) > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
                    r.from_clause);
-    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats
-        USING model, window_start, window_end, profiles, pred_profile;
+    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts
+        USING model, window_start, window_end, profiles, pred_profile, num_names, cat_names, num_min, num_max,
+              coalesce(names, '{}');
+    -- the numeric features' counts join their results
+    nk := 0;
+    FOR i IN 1 .. nf LOOP
+        IF kinds[i] = 'numeric' THEN
+            feats[i] := feats[i] || jsonb_build_object('n', coalesce(counts[4 * nk + 1], 0),
+                'missing', coalesce(counts[4 * nk + 2], n), 'invalid', coalesce(counts[4 * nk + 3], 0),
+                'outside', coalesce(counts[4 * nk + 4], 0));
+            nk := nk + 1;
+        END IF;
+    END LOOP;
     IF task = 'regression' THEN
         n_labeled := coalesce((perf ->> 'n')::bigint, 0);
     END IF;
@@ -934,7 +980,8 @@ BEGIN
                                               'missing_rate', 'invalid_rate',
                                               CASE WHEN kinds[i] = 'numeric' THEN 'out_of_range_rate' ELSE 'unseen_category_rate' END];
             res_feature := res_feature || array_fill(names[i], ARRAY[10]);
-            res_value := res_value || ARRAY[stat[i], pval[i], padj[i], (fj->>'effect')::float8, thresholds[i], d, nn,
+            res_value := res_value || ARRAY[stat[i], pval[i], padj[i], coalesce((fj->>'effect')::float8, stat[i]),
+                                            thresholds[i], d, nn,
                                             miss, inval, CASE WHEN nn > 0 THEN outside END];
             res_method := res_method || array_fill(tests[i], ARRAY[7]) || ARRAY[NULL, NULL, NULL]::text[];
         END;

@@ -23,7 +23,8 @@ SELECT functions_are('mlmon', ARRAY[
   '_regression_deserialize', '_regression_final',
   'register_model', 'register_source', 'record_label', 'maintain_partitions', 'apply_retention', 'set_reference',
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
-  '_model_task', '_source', '_feature_expr', '_num', '_cat', '_drift_test', '_feature_names', '_adjust_pvalues',
+  '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_feature_counts', '_feature_counts_accum',
+  '_feature_counts_combine', '_feature_counts_serialize', '_feature_counts_deserialize', '_feature_counts_final', '_drift_test', '_feature_names', '_adjust_pvalues',
   '_raise_alert', '_resolve_alerts', '_apply_alert_rules']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', '_source_sql']);

@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""Benchmark of the monitoring layer (run by bench/monitoring on a
+throwaway cluster), as ratios within one run:
+- run_checks on a model with 20 numeric features: the current window and the
+  reference window hold --rows rows each; against one feature's query (the
+  same drift test, effect size and quality counts for a single feature, read
+  from the same window), so the ratio says what reading the window once
+  saves over 20 separate queries (which would cost about 20x);
+- logging: inserts per second with pgbench (4 clients) into mlmon.predictions
+  against a bare table of the same shape, without partitions or indexes."""
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+
+import psycopg2
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--rows", type=int, default=1_000_000)
+ap.add_argument("--features", type=int, default=20)
+ap.add_argument("--reps", type=int, default=3)
+ap.add_argument("--pgbench-seconds", type=int, default=20)
+ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "monitoring.md"))
+args = ap.parse_args()
+
+conn = psycopg2.connect("")
+conn.autocommit = True
+cur = conn.cursor()
+cur.execute("SET client_min_messages = warning")
+cur.execute("CREATE EXTENSION IF NOT EXISTS mlmon")
+NF = args.features
+feats = ", ".join(f"'f{j:02d}', round((random() * {1 + (j % 3)} + {j % 5})::numeric, 5)" for j in range(1, NF + 1))
+
+cur.execute("SELECT count(*) FROM mlmon.models WHERE name = 'bench'")
+if cur.fetchone()[0] == 0:
+    print(f"logging 2 x {args.rows:,} predictions with {NF} features ...", flush=True)
+    cur.execute("SELECT mlmon.register_model('bench', '1', 'classification')")
+    cur.execute("SELECT date_trunc('hour', now())")
+    base = cur.fetchone()[0]
+    for name, hours in (("ref", 48), ("cur", 24)):
+        cur.execute(f"""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms)
+            SELECT 'bench', %s - make_interval(hours => {hours}) + g * interval '10 ms', '{name}' || g,
+                   jsonb_build_object({feats}), (g %% 2)::text, random(), 5 + random() * 30
+              FROM generate_series(1, {args.rows}) g""", (base,))
+        cur.execute(f"""INSERT INTO mlmon.labels (model, request_id, label)
+            SELECT 'bench', '{name}' || g, CASE WHEN random() < 0.9 THEN (g % 2)::text ELSE ((g + 1) % 2)::text END
+              FROM generate_series(1, {args.rows}) g""")
+    cur.execute("VACUUM ANALYZE mlmon.predictions")
+    cur.execute("VACUUM ANALYZE mlmon.labels")
+    cur.execute("SELECT mlmon.set_reference('bench', %s - interval '48 hours', %s - interval '47 hours' + %s * interval '10 ms')",
+                (base, base, args.rows + 1))
+cur.execute("SELECT window_end + interval '24 hours' - (window_end - window_start), window_end + interval '24 hours' FROM mlmon.reference_windows WHERE model = 'bench'")
+wfrom, wto = cur.fetchone()
+wfrom = wto - (wto - wfrom)  # same length as the reference window, 24 h later
+
+
+def timed(sql, params=(), reps=args.reps):
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        cur.execute(sql, params)
+        cur.fetchall()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+lines = []
+results = {}
+for workers in (0, 2):
+    cur.execute(f"SET max_parallel_workers_per_gather = {workers}")
+    t_check = timed("SELECT mlmon.run_checks('bench', %s, %s)", (wfrom, wto))
+    # one feature's share of the work, as a query of its own
+    one = """SELECT mlmon.wasserstein_normed(v, (SELECT profile FROM mlmon.reference_profiles
+                                                  WHERE model = 'bench' AND feature = 'f01')),
+                    count(*) FILTER (WHERE v <> 'NaN'), count(*) FILTER (WHERE v IS NULL), count(*) FILTER (WHERE v = 'NaN'),
+                    count(*) FILTER (WHERE v <> 'NaN' AND (v < 0 OR v > 10))
+               FROM (SELECT (mlmon._jsonb_numbers(p.features, '{f01}'))[1] AS v
+                       FROM mlmon.predictions p WHERE p.model = 'bench' AND p.ts >= %s AND p.ts < %s OFFSET 0) q"""
+    t_one = timed(one, (wfrom, wto))
+    t_floor = timed("SELECT count(*) FROM mlmon.predictions p WHERE p.model = 'bench' AND p.ts >= %s AND p.ts < %s", (wfrom, wto))
+    results[workers] = (t_check, t_one, t_floor)
+    lines.append(f"| {workers} | {t_check:.2f} s | {t_one:.2f} s | {t_check / t_one:.1f}x | {t_floor:.2f} s |")
+    print(lines[-1], flush=True)
+cur.execute("RESET max_parallel_workers_per_gather")
+
+# logging throughput
+cur.execute("DROP TABLE IF EXISTS bench_bare")
+cur.execute("CREATE TABLE bench_bare (LIKE mlmon.predictions INCLUDING DEFAULTS)")
+feats_pg = ", ".join(f"'f{j:02d}', random()" for j in range(1, NF + 1))
+tps = {}
+with tempfile.TemporaryDirectory() as d:
+    for table in ("bench_bare", "mlmon.predictions"):
+        script = os.path.join(d, "insert.sql")
+        with open(script, "w") as f:
+            f.write(f"INSERT INTO {table} (model, request_id, features, predicted_label, score, latency_ms) "
+                    f"VALUES ('bench', 'pgbench' || :client_id || '-' || random(), jsonb_build_object({feats_pg}), "
+                    f"'1', random(), random() * 30);\n")
+        runs = []
+        for _ in range(args.reps):
+            out = subprocess.run(["pgbench", "-n", "-c", "4", "-j", "2", "-T", str(args.pgbench_seconds), "-f", script,
+                                  os.environ.get("PGDATABASE", "postgres")],
+                                 capture_output=True, text=True, check=True).stdout
+            runs.append(float(re.search(r"tps = ([0-9.]+)", out).group(1)))
+        tps[table] = statistics.median(runs)
+        print(f"{table}: {tps[table]:.0f} inserts/s", flush=True)
+cur.execute("DELETE FROM mlmon.predictions WHERE request_id LIKE 'pgbench%'")
+cur.execute("DROP TABLE bench_bare")
+slow = 1 - tps["mlmon.predictions"] / tps["bench_bare"]
+
+cur.execute("SELECT pg_size_pretty(sum(pg_column_size(profile))) FROM mlmon.reference_profiles WHERE model = 'bench'")
+prof_size = cur.fetchone()[0]
+report = [
+    "# Monitoring benchmark", "",
+    f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; medians of {args.reps} runs.", "",
+    f"## run_checks: {NF} numeric features, {args.rows:,} current rows against a {args.rows:,}-row reference", "",
+    "| parallel workers | run_checks | one feature's query | ratio | scan floor (count) |",
+    "|---|---|---|---|---|", *lines, "",
+    f"Twenty separate per-feature queries would cost about 20x one feature's query; run_checks reads the window once. "
+    f"Stored reference profiles: {prof_size}.", "",
+    f"## Logging: pgbench, 4 clients, {args.pgbench_seconds} s per run", "",
+    "| table | inserts per second |", "|---|---|",
+    f"| bare table (no partitions, no index) | {tps['bench_bare']:.0f} |",
+    f"| mlmon.predictions | {tps['mlmon.predictions']:.0f} |", "",
+    f"mlmon.predictions is {100 * slow:.1f}% slower than the bare table (target: at most 10%).", "",
+    "Command: `bench/monitoring` (options: `--rows`, `--features`, `--reps`, `--pgbench-seconds`).",
+]
+os.makedirs(os.path.dirname(args.out), exist_ok=True)
+with open(args.out, "w") as f:
+    f.write("\n".join(report) + "\n")
+print("\n".join(report))

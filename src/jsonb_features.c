@@ -1,0 +1,308 @@
+/*
+ * jsonb_features.c: the features of a logged prediction (a jsonb object)
+ * as arrays, one lookup per feature and one call per row, for the checks'
+ * single read of a window.
+ *
+ *   _jsonb_numbers(features jsonb, keys text[]) returns float8[]
+ *       element i: the number under keys[i]; NULL when the key is absent,
+ *       holds JSON null, or features is not an object; NaN when it holds
+ *       anything but a number (a data-quality finding: JSON has no NaN).
+ *   _jsonb_categories(features jsonb, keys text[]) returns text[]
+ *       element i: the string, number or boolean under keys[i] as text
+ *       (as the ->> operator gives it); NULL otherwise.
+ *   _jsonb_has_other_keys(features jsonb, keys text[]) returns boolean
+ *       whether features is an object with a key not among keys.
+ *
+ * Numbers are converted from jsonb's numeric without text when the decimal
+ * allows it exactly (core/decimal.c), through numeric_float8 otherwise, so
+ * every value is the double nearest to the logged decimal, as Python's
+ * float() reads it.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type_d.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "core/decimal.h"
+
+PG_FUNCTION_INFO_V1(mlm_jsonb_numbers);
+PG_FUNCTION_INFO_V1(mlm_jsonb_categories);
+PG_FUNCTION_INFO_V1(mlm_jsonb_has_other_keys);
+
+/*
+ * The on-disk numeric format (stable across versions, as pg_upgrade
+ * requires): a uint16 header, in the long form followed by an int16 weight,
+ * then base-10000 digits.  The header's top bits: 0x8000 short form,
+ * 0xC000 special (NaN, infinities), else long form with sign 0x4000.
+ */
+#define NUM_SHORT 0x8000
+#define NUM_SPECIAL 0xC000
+#define NUM_FLAG_MASK 0xC000
+#define NUM_NEG 0x4000
+#define NUM_SHORT_SIGN 0x2000
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+
+static double
+numeric_to_double(Numeric num)
+{
+	const char *p = VARDATA_ANY(num);
+	Size		len = VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int			weight,
+				ndigits,
+				i;
+	bool		negative;
+	const char *digits;
+	uint64		m = 0;
+	double		d;
+
+	if (len < sizeof(uint16))
+		return get_float8_nan();
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & NUM_FLAG_MASK) == NUM_SPECIAL)
+		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+	if ((header & NUM_FLAG_MASK) == NUM_SHORT)
+	{
+		negative = (header & NUM_SHORT_SIGN) != 0;
+		weight = (header & NUM_SHORT_WEIGHT_SIGN) ? (int) (header & NUM_SHORT_WEIGHT_MASK) - (NUM_SHORT_WEIGHT_MASK + 1)
+			: (int) (header & NUM_SHORT_WEIGHT_MASK);
+		digits = p + sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		if (len < 2 * sizeof(uint16))
+			return get_float8_nan();
+		negative = (header & NUM_FLAG_MASK) == NUM_NEG;
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		digits = p + 2 * sizeof(uint16);
+	}
+	ndigits = (int) ((len - (digits - p)) / sizeof(int16));
+	if (ndigits > 4)			/* more than 16 decimal digits: not exact in a uint64 fast path */
+		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+	for (i = 0; i < ndigits; i++)
+	{
+		int16		dg;
+
+		memcpy(&dg, digits + i * sizeof(int16), sizeof(int16));
+		m = m * 10000 + (uint64) dg;
+	}
+	if (!mlm_decimal_to_double(m, 4 * (weight - ndigits + 1), &d))
+		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+	return negative ? -d : d;
+}
+
+/* The keys array, deconstructed once per call site and kept in fn_extra. */
+typedef struct KeyCache
+{
+	ArrayType  *source;			/* the array the cache was built from (by value) */
+	bool		stable;			/* the argument cannot change between calls */
+	int			n;
+	char	  **key;
+	int		   *len;
+	int		   *order;			/* key indexes in jsonb's key order (length, then bytes) */
+} KeyCache;
+
+static KeyCache *sort_cache;	/* for the qsort comparator */
+
+/* jsonb orders object keys by length, then bytes. */
+static int
+jsonb_key_cmp(const char *a, int alen, const char *b, int blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+static int
+order_cmp(const void *x, const void *y)
+{
+	int			i = *(const int *) x,
+				j = *(const int *) y;
+
+	return jsonb_key_cmp(sort_cache->key[i], sort_cache->len[i], sort_cache->key[j], sort_cache->len[j]);
+}
+
+static KeyCache *
+keys_of(FunctionCallInfo fcinfo)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
+	KeyCache   *kc = (KeyCache *) fcinfo->flinfo->fn_extra;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			i;
+	MemoryContext old;
+
+	/* a constant or parameter (as in the checks) is the same every row */
+	if (kc != NULL && (kc->stable ||
+					   (VARSIZE(kc->source) == VARSIZE(a) && memcmp(kc->source, a, VARSIZE(a)) == 0)))
+		return kc;
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature names must be a one-dimensional array")));
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	kc = (KeyCache *) palloc0(sizeof(KeyCache));
+	kc->source = (ArrayType *) palloc(VARSIZE(a));
+	memcpy(kc->source, a, VARSIZE(a));
+	deconstruct_array(kc->source, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &kc->n);
+	kc->key = (char **) palloc(Max(kc->n, 1) * sizeof(char *));
+	kc->len = (int *) palloc(Max(kc->n, 1) * sizeof(int));
+	for (i = 0; i < kc->n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("feature names must not be NULL")));
+		kc->key[i] = VARDATA_ANY(DatumGetPointer(elems[i]));
+		kc->len[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
+	}
+	kc->order = (int *) palloc(Max(kc->n, 1) * sizeof(int));
+	for (i = 0; i < kc->n; i++)
+		kc->order[i] = i;
+	sort_cache = kc;
+	qsort(kc->order, kc->n, sizeof(int), order_cmp);
+	sort_cache = NULL;
+	MemoryContextSwitchTo(old);
+	kc->stable = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
+	fcinfo->flinfo->fn_extra = kc;
+	return kc;
+}
+
+/* The object container of the features argument, or NULL when it is not an object. */
+static JsonbContainer *
+object_of(FunctionCallInfo fcinfo)
+{
+	Jsonb	   *jb;
+
+	if (PG_ARGISNULL(0))
+		return NULL;
+	jb = PG_GETARG_JSONB_P(0);
+	if (!JB_ROOT_IS_OBJECT(jb))
+		return NULL;
+	return &jb->root;
+}
+
+Datum
+mlm_jsonb_numbers(PG_FUNCTION_ARGS)
+{
+	KeyCache   *kc;
+	JsonbContainer *obj;
+	Datum	   *values;
+	bool	   *nulls;
+	int			i,
+				dims[1],
+				lbs[1] = {1};
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	kc = keys_of(fcinfo);
+	obj = object_of(fcinfo);
+	values = (Datum *) palloc(Max(kc->n, 1) * sizeof(Datum));
+	nulls = (bool *) palloc(Max(kc->n, 1) * sizeof(bool));
+	for (i = 0; i < kc->n; i++)
+	{
+		JsonbValue	vbuf;
+		JsonbValue *v = obj ? getKeyJsonValueFromContainer(obj, kc->key[i], kc->len[i], &vbuf) : NULL;
+
+		nulls[i] = v == NULL || v->type == jbvNull;
+		if (nulls[i])
+			values[i] = (Datum) 0;
+		else if (v->type == jbvNumeric)
+			values[i] = Float8GetDatum(numeric_to_double(v->val.numeric));
+		else
+			values[i] = Float8GetDatum(get_float8_nan());
+	}
+	dims[0] = kc->n;
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(values, nulls, 1, dims, lbs, FLOAT8OID, sizeof(float8),
+											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+Datum
+mlm_jsonb_categories(PG_FUNCTION_ARGS)
+{
+	KeyCache   *kc;
+	JsonbContainer *obj;
+	Datum	   *values;
+	bool	   *nulls;
+	int			i,
+				dims[1],
+				lbs[1] = {1};
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	kc = keys_of(fcinfo);
+	obj = object_of(fcinfo);
+	values = (Datum *) palloc(Max(kc->n, 1) * sizeof(Datum));
+	nulls = (bool *) palloc(Max(kc->n, 1) * sizeof(bool));
+	for (i = 0; i < kc->n; i++)
+	{
+		JsonbValue	vbuf;
+		JsonbValue *v = obj ? getKeyJsonValueFromContainer(obj, kc->key[i], kc->len[i], &vbuf) : NULL;
+
+		nulls[i] = false;
+		if (v == NULL)
+			nulls[i] = true;
+		else if (v->type == jbvString)
+			values[i] = PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len));
+		else if (v->type == jbvNumeric)
+			values[i] = PointerGetDatum(cstring_to_text(DatumGetCString(
+								DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)))));
+		else if (v->type == jbvBool)
+			values[i] = PointerGetDatum(cstring_to_text(v->val.boolean ? "true" : "false"));
+		else
+			nulls[i] = true;
+	}
+	dims[0] = kc->n;
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(values, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Walk the object's keys (stored in jsonb's key order) and the requested
+ * keys in the same order together: O(keys), no per-row allocation.
+ */
+Datum
+mlm_jsonb_has_other_keys(PG_FUNCTION_ARGS)
+{
+	KeyCache   *kc;
+	JsonbContainer *obj;
+	int			n,
+				i,
+				j = 0;
+	const char *base;
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	kc = keys_of(fcinfo);
+	obj = object_of(fcinfo);
+	if (obj == NULL)
+		PG_RETURN_BOOL(false);
+	n = JsonContainerSize(obj);
+	if (n > kc->n)
+		PG_RETURN_BOOL(true);
+	base = (const char *) &obj->children[2 * n];
+	for (i = 0; i < n; i++)
+	{
+		const char *k = base + getJsonbOffset(obj, i);
+		int			klen = getJsonbLength(obj, i);
+		int			c = 1;
+
+		while (j < kc->n &&
+			   (c = jsonb_key_cmp(kc->key[kc->order[j]], kc->len[kc->order[j]], k, klen)) < 0)
+			j++;
+		if (j == kc->n || c != 0)
+			PG_RETURN_BOOL(true);
+		j++;
+	}
+	PG_RETURN_BOOL(false);
+}
