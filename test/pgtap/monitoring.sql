@@ -4,7 +4,7 @@
 -- (Numbers against SciPy/scikit-learn: test/oracle/test_scenario.py.)
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(42);
+SELECT plan(52);
 
 -- unknown models and missing references
 SELECT throws_ok($$SELECT mlmon.run_checks('nope')$$, '42704', 'model "nope" is not registered',
@@ -107,6 +107,39 @@ SELECT isnt(mlmon.run_checks('own''s', now() - '30 minutes'::interval, now()), N
 SELECT is((SELECT value FROM last_results WHERE metric = 'accuracy'), 0::float8, 'accuracy from the label column');
 SELECT is((SELECT count(*) FROM last_results WHERE "check" = 'data_drift' AND metric = 'statistic'), 2::bigint,
           'both feature columns checked');
+
+-- multiple-testing corrections (hand-computed)
+SELECT is(mlmon._adjust_pvalues(ARRAY[0.01, 0.04, 0.03, NULL], 'bonferroni'), ARRAY[0.03, 0.12, 0.09, NULL]::float8[],
+          'Bonferroni: p times the number of tests');
+SELECT is((SELECT array_agg(round(x::numeric, 12)) FROM unnest(mlmon._adjust_pvalues(ARRAY[0.01, 0.04, 0.03], 'benjamini_hochberg')) x),
+          ARRAY[0.03, 0.04, 0.04]::numeric[], 'Benjamini-Hochberg: step-up adjusted p-values');
+SELECT is(mlmon._adjust_pvalues(ARRAY[0.5, 0.9], 'bonferroni'), ARRAY[1, 1]::float8[], 'adjusted p-values stop at 1');
+
+-- the drift test of a feature can be chosen
+INSERT INTO mlmon.drift_settings VALUES ('m', 'x', 'psi', 0.2), ('m', '*', NULL, 0.01);
+SELECT isnt(mlmon.run_checks('m', now() - '3 hours'::interval, now()), NULL::bigint, 'run_checks with drift settings');
+SELECT is((SELECT method || ' ' || value FROM mlmon.check_results WHERE check_id = (SELECT max(check_id) FROM mlmon.checks)
+             AND feature = 'x' AND metric = 'threshold'), 'psi 0.2', 'x: PSI with threshold 0.2');
+SELECT is((SELECT method || ' ' || value FROM mlmon.check_results WHERE check_id = (SELECT max(check_id) FROM mlmon.checks)
+             AND feature = 'y' AND metric = 'threshold'), 'ks 0.01', 'y: Evidently''s test, the model-wide threshold');
+INSERT INTO mlmon.drift_settings VALUES ('m', 'c', 'ks', NULL);
+SELECT throws_ok($$SELECT mlmon.run_checks('m', now() - '3 hours'::interval, now())$$, '22023',
+                 'drift test "ks" does not apply to categorical feature "c"', 'a numeric test on a categorical feature');
+DELETE FROM mlmon.drift_settings;
+
+-- a regression model
+SELECT mlmon.register_model('r', '1', 'regression');
+INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_value)
+SELECT 'r', now() - '1 hour'::interval + g * '1 second'::interval, 'r' || g, jsonb_build_object('x', g % 7 + g / 100.0), g
+  FROM generate_series(1, 100) g;
+SELECT mlmon.record_label('r', 'r' || g, g + (g % 2) * 2 - 1.0) FROM generate_series(1, 100) g;   -- errors of +-1
+SELECT is(mlmon.set_reference('r', now() - '2 hours'::interval, now() - '1 hour'::interval + '60 seconds'::interval),
+          59::bigint, 'set_reference of a regression model');
+SELECT isnt(mlmon.run_checks('r', now() - '1 hour'::interval + '60 seconds'::interval, now()), NULL::bigint,
+            'run_checks of a regression model');
+SELECT is((SELECT array_agg(metric || '=' || value ORDER BY metric) FROM last_results
+            WHERE "check" = 'performance' AND metric IN ('mae', 'rmse')),
+          ARRAY['mae=1', 'rmse=1'], 'regression errors of +-1');
 
 -- a hostile search_path changes nothing: functions pin theirs
 CREATE SCHEMA evil;
