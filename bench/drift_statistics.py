@@ -9,11 +9,8 @@ width_bucket) are timed too.  Ratios, not seconds, are the result: the
 machines are shared and noisy."""
 import argparse
 import os
-import platform
-import statistics
-import time
 
-import psycopg2
+import benchlib
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--rows", type=int, default=10_000_000)
@@ -22,11 +19,7 @@ ap.add_argument("--plain-sql-reps", type=int, default=1)
 ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "statistics.md"))
 args = ap.parse_args()
 
-conn = psycopg2.connect("")
-conn.autocommit = True
-cur = conn.cursor()
-cur.execute("SET client_min_messages = warning")
-cur.execute("CREATE EXTENSION IF NOT EXISTS mlmon")
+conn, cur = benchlib.connect()
 cur.execute("SELECT count(*) FROM pg_class WHERE relname = 'bench_num'")
 if cur.fetchone()[0] == 0:
     print(f"creating bench tables with {args.rows:,} rows ...", flush=True)
@@ -70,13 +63,7 @@ SELECT sum((r - c) * ln(r / c)) FROM p""", "num"),
 
 
 def timed(sql, reps):
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        cur.execute(sql)
-        cur.fetchall()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return benchlib.timed(cur, sql, reps=reps)
 
 
 results = {}
@@ -93,7 +80,7 @@ def floor_of(table, workers):
 
 
 lines = [f"# Drift statistics benchmark ({args.rows:,} rows, half reference, half current)", "",
-         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
+         f"Machine: {benchlib.machine()}; "
          f"medians of {args.reps} runs ({args.plain_sql_reps} for plain SQL).", "",
          "| query | workers 0: s | x scan floor | x percentile_cont | workers 2: s | x scan floor | speed-up with 2 workers |",
          "|---|---:|---:|---:|---:|---:|---:|"]

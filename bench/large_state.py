@@ -10,15 +10,13 @@ import time
 
 import psycopg2
 
+import benchlib
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--rows", type=int, default=150_000_000)
 args = ap.parse_args()
 
-conn = psycopg2.connect("")
-conn.autocommit = True
-cur = conn.cursor()
-cur.execute("SET client_min_messages = warning")
-cur.execute("CREATE EXTENSION IF NOT EXISTS mlmon")
+conn, cur = benchlib.connect()
 cur.execute("SELECT count(*) FROM pg_class WHERE relname = 'large_num'")
 if cur.fetchone()[0] == 0:
     print(f"creating a table of {args.rows:,} rows ...", flush=True)

@@ -11,11 +11,9 @@ cluster), as ratios within one run:
   rows."""
 import argparse
 import os
-import platform
-import statistics
 import time
 
-import psycopg2
+import benchlib
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--rows", type=int, default=10_000_000)
@@ -26,12 +24,8 @@ ap.add_argument("--reps", type=int, default=3)
 ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "profiles.md"))
 args = ap.parse_args()
 
-conn = psycopg2.connect("")
-conn.autocommit = True
-cur = conn.cursor()
-cur.execute("SET client_min_messages = warning")
+conn, cur = benchlib.connect()
 cur.execute("SET max_parallel_workers_per_gather = 0")
-cur.execute("CREATE EXTENSION IF NOT EXISTS mlmon")
 cur.execute("SELECT count(*) FROM pg_class WHERE relname = 'prof_num'")
 if cur.fetchone()[0] == 0:
     print(f"creating tables of {args.rows:,} rows ...", flush=True)
@@ -49,13 +43,7 @@ if cur.fetchone()[0] == 0:
 
 
 def timed(sql, reps=args.reps):
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        cur.execute(sql)
-        cur.fetchall()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return benchlib.timed(cur, sql, reps=reps)
 
 
 res = {}
@@ -114,7 +102,7 @@ big_time = time.perf_counter() - t0
 
 floor_n, floor_c = res["scan floor: avg(value)"], res["scan floor: count(category)"]
 lines = [f"# Reference profile benchmark ({args.rows:,} rows, no parallel workers)", "",
-         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; medians of {args.reps} runs.", "",
+         f"Machine: {benchlib.machine()}; medians of {args.reps} runs.", "",
          "| query | seconds | x scan floor |", "|---|---:|---:|"]
 for name in res:
     fl = floor_c if "category" in name else floor_n

@@ -310,10 +310,9 @@ COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name
 
 -- Logging -----------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text)
+-- The upsert behind both record_label forms: the given column is set, the other kept.
+CREATE FUNCTION @extschema@._store_label(model text, request_id text, label text, actual float8)
     RETURNS void LANGUAGE plpgsql VOLATILE
-    -- the writer role may add labels without reading or changing anything else
-    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -321,28 +320,26 @@ BEGIN
     IF request_id IS NULL THEN
         RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    INSERT INTO @extschema@.labels AS l (model, request_id, label)
-    VALUES (record_label.model, record_label.request_id, record_label.label)
-    ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE SET label = excluded.label, labeled_at = now();
+    INSERT INTO @extschema@.labels AS l (model, request_id, label, actual_value)
+    VALUES (_store_label.model, _store_label.request_id, _store_label.label, _store_label.actual)
+    ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE
+       SET label = coalesce(excluded.label, l.label), actual_value = coalesce(excluded.actual_value, l.actual_value),
+           labeled_at = now();
 END
 $$;
+COMMENT ON FUNCTION @extschema@._store_label(text, text, text, float8) IS 'Insert or correct a label (internal)';
+
+-- The writer role adds labels through these without any privilege on the table.
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, label, NULL);
 COMMENT ON FUNCTION @extschema@.record_label(text, text, text) IS
     'Record (or correct) the true label of a logged classification';
 CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8)
-    RETURNS void LANGUAGE plpgsql VOLATILE
-    SECURITY DEFINER
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM @extschema@._model_task(model);
-    IF request_id IS NULL THEN
-        RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    INSERT INTO @extschema@.labels AS l (model, request_id, actual_value)
-    VALUES (record_label.model, record_label.request_id, record_label.actual)
-    ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE SET actual_value = excluded.actual_value, labeled_at = now();
-END
-$$;
+RETURN @extschema@._store_label(model, request_id, NULL, actual);
 COMMENT ON FUNCTION @extschema@.record_label(text, text, float8) IS
     'Record (or correct) the true value of a logged regression prediction';
 
@@ -517,6 +514,10 @@ CREATE FUNCTION @extschema@._jsonb_has_other_keys(features jsonb, keys text[]) R
     AS 'MODULE_PATHNAME', 'mlm_jsonb_has_other_keys' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._jsonb_has_other_keys(jsonb, text[]) IS
     'Whether a jsonb object has a key outside keys (internal)';
+CREATE FUNCTION @extschema@._fence() RETURNS int
+    AS 'MODULE_PATHNAME', 'mlm_fence' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._fence() IS
+    'Returns 0; VOLATILE on purpose, so that the subquery computing a row''s feature arrays is not flattened (internal)';
 COMMENT ON FUNCTION @extschema@._jsonb_categories(jsonb, text[]) IS
     'The scalars under keys of a jsonb object as text, NULL when absent, null, an array or an object (internal)';
 
@@ -632,7 +633,7 @@ BEGIN
     names := @extschema@._feature_names(model, r, from_ts, to_ts);
     -- one pass: numeric profiles, counts of numbers and of other values, predictions, performance
     q := format('SELECT count(*), count(lbl), %s, %s, %s, %s, %s FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, %s AS score, '
-                '@extschema@._jsonb_numbers(%s, $4) AS nv %s OFFSET 0) q',
+                '@extschema@._jsonb_numbers(%s, $4) AS nv, @extschema@._fence() AS fence %s) q',
         CASE WHEN task = 'classification'
              THEN 'to_jsonb(@extschema@.classification_metrics(lbl, plabel, CASE WHEN score >= 0 AND score <= 1 THEN score END))'
              ELSE 'to_jsonb(@extschema@.regression_metrics(act, pvalue))' END,
@@ -666,7 +667,7 @@ BEGIN
         END IF;
     END LOOP;
     IF array_length(cat_idx, 1) > 0 THEN
-        q := format('SELECT ARRAY[%s]::@extschema@.profile[] FROM (SELECT @extschema@._jsonb_categories(%s, $4) AS cv %s OFFSET 0) q',
+        q := format('SELECT ARRAY[%s]::@extschema@.profile[] FROM (SELECT @extschema@._jsonb_categories(%s, $4) AS cv, @extschema@._fence() AS fence %s) q',
             (SELECT string_agg(format('@extschema@.profile(cv[%s])', j), ', ') FROM generate_series(1, cardinality(cat_idx)) j),
             r.feature_object, r.from_clause);
         EXECUTE q INTO cat_profiles USING model, from_ts, to_ts, (SELECT array_agg(names[j] ORDER BY o) FROM unnest(cat_idx) WITH ORDINALITY u(j, o));
@@ -872,7 +873,7 @@ BEGIN
          || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
          || '@extschema@._feature_counts(nv, $8, $9) '
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
-                   'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra%s %s OFFSET 0) q',
+                   'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',
                    CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
                    r.predicted_label, r.predicted_value, r.score, r.latency,
                    coalesce('jsonb_typeof(' || r.all_features || ')', '''object''::text'),
@@ -1394,7 +1395,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
     @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name),
     @extschema@.record_label(text, text, text), @extschema@.record_label(text, text, float8),
-    @extschema@.maintain_partitions(int), @extschema@.apply_retention(text, interval),
+    @extschema@._store_label(text, text, text, float8), @extschema@.maintain_partitions(int), @extschema@.apply_retention(text, interval),
     @extschema@.set_reference(text, timestamptz, timestamptz),
     @extschema@.run_checks(text, timestamptz, timestamptz), @extschema@.run_checks(text, interval),
     @extschema@.acknowledge_alert(bigint), @extschema@.report(text),

@@ -193,78 +193,73 @@ object_of(FunctionCallInfo fcinfo)
 	return &jb->root;
 }
 
-Datum
-mlm_jsonb_numbers(PG_FUNCTION_ARGS)
+/* Element i of a result: the value under keys[i] (NULL when absent), or SQL NULL. */
+typedef Datum (*convert_fn) (JsonbValue *v, bool *isnull);
+
+static ArrayType *
+lookup_all(FunctionCallInfo fcinfo, convert_fn convert, Oid elemtype, int elemlen, bool byval, char align)
 {
-	KeyCache   *kc;
-	JsonbContainer *obj;
-	Datum	   *values;
-	bool	   *nulls;
+	KeyCache   *kc = keys_of(fcinfo);
+	JsonbContainer *obj = object_of(fcinfo);
+	Datum	   *values = (Datum *) palloc(Max(kc->n, 1) * sizeof(Datum));
+	bool	   *nulls = (bool *) palloc(Max(kc->n, 1) * sizeof(bool));
 	int			i,
 				dims[1],
 				lbs[1] = {1};
 
-	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	kc = keys_of(fcinfo);
-	obj = object_of(fcinfo);
-	values = (Datum *) palloc(Max(kc->n, 1) * sizeof(Datum));
-	nulls = (bool *) palloc(Max(kc->n, 1) * sizeof(bool));
-	for (i = 0; i < kc->n; i++)
-	{
-		JsonbValue	vbuf;
-		JsonbValue *v = obj ? getKeyJsonValueFromContainer(obj, kc->key[i], kc->len[i], &vbuf) : NULL;
-
-		nulls[i] = v == NULL || v->type == jbvNull;
-		if (nulls[i])
-			values[i] = (Datum) 0;
-		else if (v->type == jbvNumeric)
-			values[i] = Float8GetDatum(numeric_to_double(v->val.numeric));
-		else
-			values[i] = Float8GetDatum(get_float8_nan());
-	}
-	dims[0] = kc->n;
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(values, nulls, 1, dims, lbs, FLOAT8OID, sizeof(float8),
-											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-
-Datum
-mlm_jsonb_categories(PG_FUNCTION_ARGS)
-{
-	KeyCache   *kc;
-	JsonbContainer *obj;
-	Datum	   *values;
-	bool	   *nulls;
-	int			i,
-				dims[1],
-				lbs[1] = {1};
-
-	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	kc = keys_of(fcinfo);
-	obj = object_of(fcinfo);
-	values = (Datum *) palloc(Max(kc->n, 1) * sizeof(Datum));
-	nulls = (bool *) palloc(Max(kc->n, 1) * sizeof(bool));
 	for (i = 0; i < kc->n; i++)
 	{
 		JsonbValue	vbuf;
 		JsonbValue *v = obj ? getKeyJsonValueFromContainer(obj, kc->key[i], kc->len[i], &vbuf) : NULL;
 
 		nulls[i] = false;
-		if (v == NULL)
-			nulls[i] = true;
-		else if (v->type == jbvString)
-			values[i] = PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len));
-		else if (v->type == jbvNumeric)
-			values[i] = PointerGetDatum(cstring_to_text(DatumGetCString(
-								DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)))));
-		else if (v->type == jbvBool)
-			values[i] = PointerGetDatum(cstring_to_text(v->val.boolean ? "true" : "false"));
-		else
-			nulls[i] = true;
+		values[i] = convert(v, &nulls[i]);
 	}
 	dims[0] = kc->n;
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(values, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+	return construct_md_array(values, nulls, 1, dims, lbs, elemtype, elemlen, byval, align);
+}
+
+static Datum
+number_of(JsonbValue *v, bool *isnull)
+{
+	if (v == NULL || v->type == jbvNull)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	if (v->type == jbvNumeric)
+		return Float8GetDatum(numeric_to_double(v->val.numeric));
+	return Float8GetDatum(get_float8_nan());
+}
+
+static Datum
+category_of(JsonbValue *v, bool *isnull)
+{
+	if (v != NULL && v->type == jbvString)
+		return PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len));
+	if (v != NULL && v->type == jbvNumeric)
+		return PointerGetDatum(cstring_to_text(DatumGetCString(
+									DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)))));
+	if (v != NULL && v->type == jbvBool)
+		return PointerGetDatum(cstring_to_text(v->val.boolean ? "true" : "false"));
+	*isnull = true;
+	return (Datum) 0;
+}
+
+Datum
+mlm_jsonb_numbers(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(lookup_all(fcinfo, number_of, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+Datum
+mlm_jsonb_categories(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(lookup_all(fcinfo, category_of, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*
@@ -305,4 +300,18 @@ mlm_jsonb_has_other_keys(PG_FUNCTION_ARGS)
 		j++;
 	}
 	PG_RETURN_BOOL(false);
+}
+
+/*
+ * _fence() returns 0 and is VOLATILE on purpose: a subquery whose target
+ * list calls it is not flattened into the query above, so the feature
+ * arrays it computes are computed once per row, not once per reference;
+ * unlike OFFSET 0 it leaves parallel partial aggregation possible.
+ */
+PG_FUNCTION_INFO_V1(mlm_fence);
+
+Datum
+mlm_fence(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(0);
 }

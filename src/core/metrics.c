@@ -12,24 +12,6 @@
 #include <float.h>
 #include <math.h>
 
-void
-mlm_ksum_add(mlm_ksum *k, double x)
-{
-	double		t = k->s + x;
-
-	if (fabs(k->s) >= fabs(x))
-		k->c += (k->s - t) + x;
-	else
-		k->c += (x - t) + k->s;
-	k->s = t;
-}
-
-double
-mlm_ksum_value(const mlm_ksum *k)
-{
-	return k->s + k->c;
-}
-
 static double
 ratio_or_zero(int64_t num, int64_t den)
 {

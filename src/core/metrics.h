@@ -10,15 +10,7 @@
 
 #include <stdint.h>
 
-/* Compensated (Neumaier) sum: exact to within a few ulps whatever n is. */
-typedef struct mlm_ksum
-{
-	double		s;
-	double		c;
-} mlm_ksum;
-
-void		mlm_ksum_add(mlm_ksum *k, double x);
-double		mlm_ksum_value(const mlm_ksum *k);
+#include "summation.h"
 
 /* One class's row of sklearn's classification report (zero_division = 0). */
 typedef struct mlm_class_stats

@@ -9,26 +9,9 @@
  */
 #include "wasserstein.h"
 
+#include "summation.h"
+
 #include <math.h>
-
-/* Neumaier's compensated running sum. */
-typedef struct ksum
-{
-	double		s;
-	double		c;
-} ksum;
-
-static inline void
-ksum_add(ksum *k, double x)
-{
-	double		t = k->s + x;
-
-	if (fabs(k->s) >= fabs(x))
-		k->c += (k->s - t) + x;
-	else
-		k->c += (x - t) + k->s;
-	k->s = t;
-}
 
 double
 mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v)
@@ -37,7 +20,7 @@ mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v)
 				iv = 0;			/* entries consumed */
 	int64_t		cu = 0,
 				cv = 0;			/* values consumed */
-	ksum		sum = {0.0, 0.0};
+	mlm_ksum	sum = {0.0, 0.0};
 	double		prev = 0.0;
 	double		gap = 0.0;
 	int			first = 1;
@@ -51,7 +34,7 @@ mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v)
 		else
 			z = v->v[iv];
 		if (!first)
-			ksum_add(&sum, gap * (z - prev));
+			mlm_ksum_add(&sum, gap * (z - prev));
 		if (iu < u->m && u->v[iu] == z)
 			mlm_ws_next(u, &iu, &cu);
 		if (iv < v->m && v->v[iv] == z)
@@ -66,8 +49,8 @@ mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v)
 double
 mlm_std_population(const mlm_wsample *x)
 {
-	ksum		s = {0.0, 0.0};
-	ksum		ss = {0.0, 0.0};
+	mlm_ksum	s = {0.0, 0.0};
+	mlm_ksum	ss = {0.0, 0.0};
 	double		mean;
 	int64_t		pos = 0;
 
@@ -76,7 +59,7 @@ mlm_std_population(const mlm_wsample *x)
 		int64_t		c = 0;
 		double		v = mlm_ws_next(x, &pos, &c);
 
-		ksum_add(&s, (double) c * v);
+		mlm_ksum_add(&s, (double) c * v);
 	}
 	mean = (s.s + s.c) / (double) x->n;
 	pos = 0;
@@ -85,7 +68,7 @@ mlm_std_population(const mlm_wsample *x)
 		int64_t		c = 0;
 		double		dv = mlm_ws_next(x, &pos, &c) - mean;
 
-		ksum_add(&ss, (double) c * (dv * dv));
+		mlm_ksum_add(&ss, (double) c * (dv * dv));
 	}
 	return sqrt((ss.s + ss.c) / (double) x->n);
 }
