@@ -604,13 +604,14 @@ $$;
 COMMENT ON FUNCTION @extschema@._feature_names(text, @extschema@._source_sql, timestamptz, timestamptz) IS
     'The feature names present in a window (internal)';
 
-CREATE FUNCTION @extschema@.set_reference(model text, from_ts timestamptz, to_ts timestamptz)
+-- Build and store the reference of a model from the rows r reads in [from_ts, to_ts).
+CREATE FUNCTION @extschema@._set_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz, keep_window boolean)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     task text := @extschema@._model_task(model);
-    r @extschema@._source_sql := @extschema@._source(model);
     names text[];
     f text;
     i int;
@@ -627,9 +628,6 @@ DECLARE
     cat_idx int[] := '{}';
     s @extschema@.profile_summary;
 BEGIN
-    IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
-        RAISE EXCEPTION 'the reference window must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     names := @extschema@._feature_names(model, r, from_ts, to_ts);
     -- one pass: numeric profiles, counts of numbers and of other values, predictions, performance
     q := format('SELECT count(*), count(lbl), %s, %s, %s, %s, %s FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, %s AS score, '
@@ -673,7 +671,7 @@ BEGIN
         EXECUTE q INTO cat_profiles USING model, from_ts, to_ts, (SELECT array_agg(names[j] ORDER BY o) FROM unnest(cat_idx) WITH ORDINALITY u(j, o));
     END IF;
 
-    DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = set_reference.model;
+    DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = _set_reference.model;
     FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
         IF kinds[i] = 'numeric' THEN
             s := @extschema@.summary(num_profiles[i]);
@@ -696,7 +694,8 @@ BEGIN
             (model, 'prediction', '', CASE WHEN task = 'classification' THEN 'categorical' ELSE 'numeric' END,
              pred_profile, s.count, CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
     END IF;
-    INSERT INTO @extschema@.reference_windows AS rf VALUES (model, from_ts, to_ts, n, coalesce(n_labeled, 0),
+    INSERT INTO @extschema@.reference_windows AS rf VALUES (model, CASE WHEN keep_window THEN from_ts END,
+        CASE WHEN keep_window THEN to_ts END, n, coalesce(n_labeled, 0),
         CASE WHEN coalesce(n_labeled, 0) > 0 THEN perf END, now())
     ON CONFLICT ON CONSTRAINT reference_windows_pkey DO UPDATE
        SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
@@ -704,8 +703,66 @@ BEGIN
     RETURN n;
 END
 $$;
+COMMENT ON FUNCTION @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean) IS
+    'Build and store a model''s reference from the rows of a source (internal)';
+
+CREATE FUNCTION @extschema@.set_reference(model text, from_ts timestamptz, to_ts timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
+        RAISE EXCEPTION 'the reference window must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN @extschema@._set_reference(model, @extschema@._source(model), from_ts, to_ts, true);
+END
+$$;
 COMMENT ON FUNCTION @extschema@.set_reference(text, timestamptz, timestamptz) IS
     'Freeze [from_ts, to_ts) as the model''s reference: a profile per feature and of the predictions, and the baseline performance; returns the rows read';
+
+-- The reference from a query (or a table: 'SELECT * FROM training_set'), e.g.
+-- the training data: columns features (jsonb, required), and any of
+-- predicted_label, predicted_value, score, label, actual.
+CREATE FUNCTION @extschema@.set_reference(model text, query text)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql;
+    cols text[];
+    n bigint;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF query IS NULL THEN
+        RAISE EXCEPTION 'the reference query must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    DROP VIEW IF EXISTS pg_temp._mlmon_reference_input;
+    EXECUTE format('CREATE TEMP VIEW _mlmon_reference_input AS %s', query);
+    SELECT array_agg(a.attname::text) INTO cols FROM pg_attribute a
+     WHERE a.attrelid = 'pg_temp._mlmon_reference_input'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT 'features' = ANY (cols) OR (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = 'pg_temp._mlmon_reference_input'::regclass
+                                          AND a.attname = 'features') <> 'jsonb'::regtype THEN
+        RAISE EXCEPTION 'the reference query must return a jsonb column named "features"'
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual.';
+    END IF;
+    r.from_clause := 'FROM pg_temp._mlmon_reference_input s WHERE $1 IS NOT NULL AND $2 < $3';
+    r.ts := 'NULL::timestamptz';
+    r.all_features := 's.features';
+    r.feature_object := 's.features';
+    r.predicted_label := CASE WHEN 'predicted_label' = ANY (cols) THEN 's.predicted_label::text' ELSE 'NULL::text' END;
+    r.predicted_value := CASE WHEN 'predicted_value' = ANY (cols) THEN 's.predicted_value::float8' ELSE 'NULL::float8' END;
+    r.score := CASE WHEN 'score' = ANY (cols) THEN 's.score::float8' ELSE 'NULL::float8' END;
+    r.label := CASE WHEN 'label' = ANY (cols) THEN 's.label::text' ELSE 'NULL::text' END;
+    r.actual := CASE WHEN 'actual' = ANY (cols) THEN 's.actual::float8' ELSE 'NULL::float8' END;
+    r.latency := 'NULL::float8';
+    n := @extschema@._set_reference(model, r, '-infinity', 'infinity', false);
+    DROP VIEW pg_temp._mlmon_reference_input;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.set_reference(text, text) IS
+    'Freeze the rows of a query (or table) as the model''s reference, e.g. the training set: columns features (jsonb) and optionally predicted_label, predicted_value, score, label, actual';
 
 -- Checks ------------------------------------------------------------------
 
@@ -1396,7 +1453,8 @@ REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
     @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name),
     @extschema@.record_label(text, text, text), @extschema@.record_label(text, text, float8),
     @extschema@._store_label(text, text, text, float8), @extschema@.maintain_partitions(int), @extschema@.apply_retention(text, interval),
-    @extschema@.set_reference(text, timestamptz, timestamptz),
+    @extschema@.set_reference(text, timestamptz, timestamptz), @extschema@.set_reference(text, text),
+    @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean),
     @extschema@.run_checks(text, timestamptz, timestamptz), @extschema@.run_checks(text, interval),
     @extschema@.acknowledge_alert(bigint), @extschema@.report(text),
     @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval),

@@ -21,7 +21,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_classification_deserialize', '_classification_final',
   'regression_metrics', '_regression_accum', '_regression_combine', '_regression_serialize',
   '_regression_deserialize', '_regression_final',
-  'register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention', 'set_reference',
+  'register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention', 'set_reference', '_set_reference',
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_feature_counts', '_feature_counts_accum',
   '_feature_counts_combine', '_feature_counts_serialize', '_feature_counts_deserialize', '_feature_counts_final', '_drift_test', '_feature_names', '_adjust_pvalues',
@@ -50,7 +50,7 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'functions that write are VOLATILE and PARALLEL UNSAFE')
   FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace
    AND p.proname IN ('register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention',
-                     'set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
+                     'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
                      '_raise_alert', '_resolve_alerts')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',

@@ -4,7 +4,7 @@
 -- (Numbers against SciPy/scikit-learn: test/oracle/test_scenario.py.)
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(52);
+SELECT plan(57);
 
 -- unknown models and missing references
 SELECT throws_ok($$SELECT mlmon.run_checks('nope')$$, '42704', 'model "nope" is not registered',
@@ -140,6 +140,19 @@ SELECT isnt(mlmon.run_checks('r', now() - '1 hour'::interval + '60 seconds'::int
 SELECT is((SELECT array_agg(metric || '=' || value ORDER BY metric) FROM last_results
             WHERE "check" = 'performance' AND metric IN ('mae', 'rmse')),
           ARRAY['mae=1', 'rmse=1'], 'regression errors of +-1');
+
+-- a reference from a query (the training set, say)
+CREATE TEMP TABLE training AS
+SELECT jsonb_build_object('x', (g % 50) / 10.0, 'y', (g * 7 % 31) / 3.0, 'c', 'k' || (g % 3)) AS features,
+       (g % 2)::text AS predicted_label, ((g + (g % 10 = 0)::int) % 2)::text AS label
+  FROM generate_series(1, 400) g;
+SELECT is(mlmon.set_reference('m', 'SELECT * FROM training'), 400::bigint, 'set_reference from a query');
+SELECT is((SELECT (window_start, window_end, n_labeled, (performance->>'accuracy')::float8)::text
+             FROM mlmon.reference_windows WHERE model = 'm'), '(,,400,0.9)', 'no window; labels and accuracy from the query');
+SELECT is((SELECT count(*) FROM mlmon.reference_profiles WHERE model = 'm'), 4::bigint, '3 features and the predictions');
+SELECT throws_ok($$SELECT mlmon.set_reference('m', 'SELECT 1 AS x')$$, '42703',
+                 'the reference query must return a jsonb column named "features"', 'a query without features');
+SELECT isnt(mlmon.run_checks('m', now() - '3 hours'::interval, now()), NULL::bigint, 'run_checks against it');
 
 -- a hostile search_path changes nothing: functions pin theirs
 CREATE SCHEMA evil;
