@@ -14,6 +14,7 @@
 #include "core/divergence.h"
 #include "core/ztest.h"
 #include "drift_categorical.h"
+#include "result_desc.h"
 
 PG_FUNCTION_INFO_V1(mlm_chi2_final);
 PG_FUNCTION_INFO_V1(mlm_psi_categorical_final);
@@ -22,19 +23,6 @@ PG_FUNCTION_INFO_V1(mlm_z_test_final);
 
 #define CHI2_RESULT_NATTS 6
 #define Z_RESULT_NATTS 5
-
-/* The composite result descriptor of a function, checked for its width. */
-static TupleDesc
-result_desc(FunctionCallInfo fcinfo, int natts)
-{
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != natts)
-		elog(ERROR, "result type has %d columns, expected %d", tupdesc->natts, natts);
-	return BlessTupleDesc(tupdesc);
-}
 
 Datum
 categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Method method)

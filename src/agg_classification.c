@@ -28,6 +28,7 @@
 #include "core/metrics.h"
 #include "core/sort.h"
 #include "huge_alloc.h"
+#include "result_desc.h"
 
 PG_FUNCTION_INFO_V1(mlm_classification_accum);
 PG_FUNCTION_INFO_V1(mlm_classification_combine);
@@ -590,11 +591,7 @@ mlm_classification_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning record called in context that cannot accept type record")));
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = result_desc(fcinfo, CR_NATTS);
 
 	/* The sorted union of actual and predicted labels. */
 	npairs = catcount_size(&st->pairs);

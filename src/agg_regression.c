@@ -14,6 +14,7 @@
 #include "funcapi.h"
 
 #include "core/metrics.h"
+#include "result_desc.h"
 
 PG_FUNCTION_INFO_V1(mlm_regression_accum);
 PG_FUNCTION_INFO_V1(mlm_regression_combine);
@@ -120,11 +121,7 @@ mlm_regression_final(PG_FUNCTION_ARGS)
 
 	if (a == NULL || a->n == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning record called in context that cannot accept type record")));
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = result_desc(fcinfo, 6);
 	mlm_regression_result_of(a, &r);
 	values[0] = Int64GetDatum(r.n);
 	values[1] = Float8GetDatum(r.mae);

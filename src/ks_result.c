@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 
 #include "core/ks.h"
+#include "result_desc.h"
 
 /*
  * Largest n1 * n2 for which an explicitly requested exact two-sided p-value
@@ -63,11 +64,7 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 	bool		nulls[KS_NATTS];
 	mlm_ks_result r;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != KS_NATTS)
-		elog(ERROR, "mlmon.ks_result has %d columns, expected %d", tupdesc->natts, KS_NATTS);
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = result_desc(fcinfo, KS_NATTS);
 
 	memset(nulls, 0, sizeof(nulls));
 	values[KS_N_REFERENCE] = Int64GetDatum(n1);

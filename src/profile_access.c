@@ -13,6 +13,7 @@
 #include "utils/float.h"
 
 #include "catcount.h"
+#include "result_desc.h"
 #include "core/binning.h"
 
 PG_FUNCTION_INFO_V1(mlm_profile_count);
@@ -275,11 +276,7 @@ mlm_profile_summary(PG_FUNCTION_ARGS)
 	profile_arg(fcinfo, 0, &p);
 	h = p.view.h;
 	numeric = h->kind == MLM_PROFILE_NUMERIC;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != S_NATTS)
-		elog(ERROR, "mlmon.profile_summary has %d columns, expected %d", tupdesc->natts, S_NATTS);
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = result_desc(fcinfo, S_NATTS);
 	memset(nulls, 0, sizeof(nulls));
 	values[S_KIND] = CStringGetTextDatum(numeric ? "numeric" : "categorical");
 	values[S_MODE] = CStringGetTextDatum(h->mode == MLM_PROFILE_EXACT ? "exact" : "sketch");
