@@ -53,7 +53,10 @@ COMMENT ON TABLE @extschema@.predictions IS
 CREATE TABLE @extschema@.predictions_default PARTITION OF @extschema@.predictions DEFAULT;
 COMMENT ON TABLE @extschema@.predictions_default IS
     'Predictions whose day has no partition yet (mlmon.maintain_partitions moves them)';
-CREATE INDEX predictions_model_ts ON @extschema@.predictions (model, ts);
+-- Each partition gets its own (model, ts) index (maintain_partitions), not a
+-- partitioned index: pg_dump can then restore partitions and their indexes
+-- under the extension's parent table.
+CREATE INDEX predictions_default_model_ts ON @extschema@.predictions_default (model, ts);
 
 -- Labels arrive late: a separate table, so the log is never updated in place.
 CREATE TABLE @extschema@.labels (
@@ -121,7 +124,10 @@ CREATE TABLE @extschema@.checks (
     window_start timestamptz NOT NULL,
     window_end   timestamptz NOT NULL,
     n_rows       bigint,
-    n_labeled    bigint
+    n_labeled    bigint,
+    -- set once the alert rules have seen the check's results (a restored
+    -- dump's checks are not alerted on again)
+    alerts_applied boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE @extschema@.checks IS 'One row per mlmon.run_checks call';
 CREATE INDEX checks_model_time ON @extschema@.checks (model, window_end);
@@ -202,7 +208,7 @@ INSERT INTO @extschema@.playbook VALUES
                        'encodings for the listed features, compare segments, decide whether the shift is real.'),
     ('watch', 3, 'A single feature or data-quality signal: log it, keep the schedule, and re-check the next windows.');
 
--- The tables are configuration of the extension: pg_dump keeps their rows.
+-- The tables hold the users' data: pg_dump keeps their rows.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.models', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.drift_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.predictions_default', '');
@@ -212,9 +218,14 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.reference_profiles', '')
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.reference_windows', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.checks', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.check_results', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.alert_rules', '');
+-- (the default rules and the playbook are created by CREATE EXTENSION: only
+-- per-model rules are dumped, so that a restore does not insert the defaults twice)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alert_rules', 'WHERE model IS NOT NULL');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.alerts', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.playbook', '');
+-- identity sequences keep their position across a dump and restore
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.checks', 'check_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.alert_rules', 'rule_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.alerts', 'alert_id'), '');
 
 -- Helpers ---------------------------------------------------------------
 
@@ -374,6 +385,7 @@ BEGIN
             lo := d::timestamp AT TIME ZONE 'UTC';
             hi := (d + 1)::timestamp AT TIME ZONE 'UTC';
             EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+            EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, ts)', part || '_model_ts', part);
             -- rows that waited in the default partition move in the same transaction: none is lost
             EXECUTE format('WITH moved AS (DELETE FROM @extschema@.predictions_default WHERE ts >= $1 AND ts < $2 RETURNING *)
                             INSERT INTO @extschema@.%I SELECT * FROM moved', part) USING lo, hi;
@@ -1207,6 +1219,12 @@ BEGIN
     FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
         -- one rule evaluation at a time per model: no duplicate or lost alerts
         PERFORM pg_advisory_xact_lock(hashtext('mlmon.alerts'), hashtext(c.model));
+        -- each check once (rows restored from a dump, or added later, raise nothing again)
+        UPDATE @extschema@.checks ck SET alerts_applied = true
+         WHERE ck.check_id = c.check_id AND NOT ck.alerts_applied;
+        IF NOT FOUND THEN
+            CONTINUE;
+        END IF;
         SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
          WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
         drifted := coalesce(drifted, '{}');
