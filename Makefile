@@ -28,8 +28,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The install script: the statistics, the performance metrics, the monitoring schema.
-SQL_PARTS = sql/$(EXTENSION).sql sql/metrics.sql $(wildcard sql/monitoring.sql)
+# The install script: the statistics, the performance metrics, the monitoring schema, operations.
+SQL_PARTS = sql/$(EXTENSION).sql sql/metrics.sql sql/monitoring.sql sql/operations.sql
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 

@@ -78,6 +78,15 @@ max_parallel_workers_per_gather = 2
 shared_buffers = 256MB
 ${CLUSTER_EXTRA_CONF:-}
 CONF
+	if [ -n "${CLUSTER_WITH_CRON:-}" ]; then
+		# pg_cron's scheduler works in the postgres database and reaches the
+		# socket-only server through its socket directory
+		cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.host = '$CLUSTER_DIR'
+CONF
+	fi
 	(cd "$CLUSTER_DIR" && "${runas[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null) ||
 		{ cat "$CLUSTER_DIR/server.log"; return 1; }
 	export PGHOST="$CLUSTER_DIR" PGPORT="$port" PGUSER="$user" PGDATABASE=postgres

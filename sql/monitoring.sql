@@ -1499,8 +1499,8 @@ AS $$
 BEGIN
     EXECUTE format('GRANT SELECT ON @extschema@.performance_history, @extschema@.feature_drift, '
                    '@extschema@.monitoring_report, @extschema@.recommendations, @extschema@.alerts_view, '
-                   '@extschema@.results_view TO %s', role);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text) TO %s', role);
+                   '@extschema@.results_view, @extschema@.metrics TO %s', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text), @extschema@.prometheus_metrics() TO %s', role);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.grant_reader(regrole) IS

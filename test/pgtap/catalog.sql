@@ -25,7 +25,9 @@ SELECT functions_are('mlmon', ARRAY[
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_feature_counts', '_feature_counts_accum',
   '_feature_counts_combine', '_feature_counts_serialize', '_feature_counts_deserialize', '_feature_counts_final', '_drift_test', '_feature_names', '_adjust_pvalues',
-  '_raise_alert', '_resolve_alerts', '_apply_alert_rules']);
+  '_raise_alert', '_resolve_alerts', '_apply_alert_rules',
+  'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
+  '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', '_source_sql']);
 
@@ -49,14 +51,16 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'functions that write are VOLATILE and PARALLEL UNSAFE')
   FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace
-   AND p.proname IN ('register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention',
+   AND p.proname IN ('register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions',
+                     'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention',
+                     '_schedule', '_unschedule', 'apply_retention',
                      'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
                      '_raise_alert', '_resolve_alerts')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
-  'alerts_view', 'results_view']);
+  'alerts_view', 'results_view', 'metrics']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
   FROM pg_class c WHERE c.relnamespace = 'mlmon'::regnamespace AND c.relkind IN ('r', 'p', 'v')
    AND c.relname !~ '^predictions_p[0-9]{8}$' AND obj_description(c.oid, 'pg_class') IS NULL;

@@ -3,7 +3,7 @@
 -- alerts, runs checks, or reads the raw log.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(20);
+SELECT plan(23);
 
 SELECT mlmon.register_model('p', '1', 'classification');
 INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
@@ -25,6 +25,7 @@ SELECT lives_ok($$SELECT mlmon.record_label('p', 'w1', '0')$$, 'writer: corrects
 SELECT throws_ok($$SELECT count(*) FROM mlmon.predictions$$, '42501', NULL, 'writer: cannot read the log');
 SELECT throws_ok($$SELECT count(*) FROM mlmon.monitoring_report$$, '42501', NULL, 'writer: cannot read the report');
 SELECT throws_ok($$SELECT mlmon.run_checks('p')$$, '42501', NULL, 'writer: cannot run checks');
+SELECT throws_ok($$SELECT mlmon.prometheus_metrics()$$, '42501', NULL, 'writer: cannot read the metrics');
 SELECT throws_ok($$UPDATE mlmon.alert_rules SET threshold = 1$$, '42501', NULL, 'writer: cannot change rules');
 SELECT throws_ok($$DELETE FROM mlmon.alerts$$, '42501', NULL, 'writer: cannot change alerts');
 SELECT throws_ok($$DELETE FROM mlmon.predictions$$, '42501', NULL, 'writer: cannot delete predictions');
@@ -36,6 +37,8 @@ SELECT is((SELECT count(*) FROM mlmon.performance_history WHERE model = 'p'), 1:
 SELECT lives_ok($$SELECT * FROM mlmon.feature_drift, mlmon.recommendations, mlmon.alerts_view, mlmon.results_view$$,
                 'reader: reads the other views');
 SELECT is(mlmon.report('p')->'model'->>'name', 'p', 'reader: calls report()');
+SELECT ok(mlmon.prometheus_metrics() LIKE '%mlmon_predictions_total{model="p"} 101%', 'reader: reads the Prometheus metrics');
+SELECT throws_ok($$SELECT mlmon.schedule_checks('p', '* * * * *')$$, '42501', NULL, 'reader: cannot schedule checks');
 SELECT throws_ok($$SELECT count(*) FROM mlmon.predictions$$, '42501', NULL, 'reader: cannot read the raw log');
 SELECT throws_ok($$INSERT INTO mlmon.predictions (model) VALUES ('p')$$, '42501', NULL, 'reader: cannot log');
 SELECT throws_ok($$UPDATE mlmon.alerts SET status = 'resolved'$$, '42501', NULL, 'reader: cannot change alerts');

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""The real prometheus-postgres-exporter with deploy/prometheus/queries.yaml
+and the real Prometheus scraping it, both on 127.0.0.1: mlmon's metrics
+arrive in Prometheus (asked through its HTTP query API) with the values the
+database holds, and the alerting rules load."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
+from common import Checker  # noqa: E402
+from opslib import connect, free_port, set_up_model, wait_for  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+DEPLOY = os.path.join(ROOT, "deploy", "prometheus")
+chk = Checker("exporter and Prometheus")
+cur = connect().cursor()
+now, rows = set_up_model(cur, "prom_model")
+cur.execute("SELECT mlmon.run_checks('prom_model', %s - interval '1 hour', %s)", (now, now))
+cur.execute("SELECT name, labels, value FROM mlmon.metrics WHERE labels->>'model' = 'prom_model'")
+db = {(n, json.dumps({k: v for k, v in sorted(l.items()) if k != "model"})): v for n, l, v in cur.fetchall()}
+
+work = tempfile.mkdtemp(prefix="mlmon-prom.")
+procs = []
+try:
+    exporter_port, prom_port = free_port(), free_port()
+    env = dict(os.environ)
+    env["DATA_SOURCE_NAME"] = (f"host={os.environ['PGHOST']} port={os.environ['PGPORT']} user={os.environ['PGUSER']} "
+                               f"dbname={os.environ.get('PGDATABASE', 'postgres')} sslmode=disable")
+    procs.append(subprocess.Popen(
+        ["prometheus-postgres-exporter", f"--web.listen-address=127.0.0.1:{exporter_port}",
+         f"--extend.query-path={os.path.join(DEPLOY, 'queries.yaml')}",
+         "--disable-default-metrics", "--disable-settings-metrics"],
+        env=env, stdout=open(os.path.join(work, "exporter.log"), "w"), stderr=subprocess.STDOUT))
+    shutil.copy(os.path.join(DEPLOY, "mlmon-alerts.yml"), work)
+    with open(os.path.join(work, "prometheus.yml"), "w") as f:
+        f.write(f"""global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [mlmon-alerts.yml]
+scrape_configs:
+  - job_name: mlmon
+    static_configs:
+      - targets: ['127.0.0.1:{exporter_port}']
+""")
+    procs.append(subprocess.Popen(
+        ["prometheus", f"--config.file={os.path.join(work, 'prometheus.yml')}",
+         f"--storage.tsdb.path={os.path.join(work, 'data')}", f"--web.listen-address=127.0.0.1:{prom_port}"],
+        stdout=open(os.path.join(work, "prometheus.log"), "w"), stderr=subprocess.STDOUT))
+
+    def query(q):
+        url = f"http://127.0.0.1:{prom_port}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return json.load(r)["data"]["result"]
+        except OSError:
+            return None
+
+    wait_for("Prometheus to scrape mlmon_accuracy", lambda: query('mlmon_accuracy{model="prom_model"}'), timeout=60)
+
+    def got(q):
+        return {json.dumps({k: v for k, v in sorted(r["metric"].items()) if k not in ("model", "__name__", "job", "instance", "server")}):
+                float(r["value"][1]) for r in query(q)}
+
+    chk.close("accuracy", got('mlmon_accuracy{model="prom_model"}')["{}"], db[("mlmon_accuracy", "{}")], 1e-12)
+    chk.close("f1", got('mlmon_f1{model="prom_model"}')["{}"], db[("mlmon_f1", "{}")], 1e-12)
+    chk.equal("predictions_total", got('mlmon_predictions_total{model="prom_model"}')["{}"],
+              db[("mlmon_predictions_total", "{}")])
+    drift = got('mlmon_feature_drift_detected{model="prom_model"}')
+    chk.equal("drift flags per feature", drift, {json.dumps({"feature": f}): db[("mlmon_feature_drift_detected", json.dumps({"feature": f}))]
+                                                 for f in ("a", "b")})
+    stat = got('mlmon_feature_drift_statistic{model="prom_model"}')
+    for f in ("a", "b"):
+        want = [v for (n, l), v in db.items() if n == "mlmon_feature_drift_statistic" and json.loads(l)["feature"] == f][0]
+        chk.close(f"drift statistic of {f}", stat[json.dumps({"feature": f})], want, 1e-12)
+    alerts = got('mlmon_open_alerts{model="prom_model"}')
+    for sev in ("critical", "high", "medium", "low"):
+        chk.equal(f"open alerts {sev}", alerts[json.dumps({"severity": sev})],
+                  db[("mlmon_open_alerts", json.dumps({"severity": sev}))])
+    buckets = got('mlmon_latency_seconds_bucket{model="prom_model"}')
+    chk.equal("latency buckets", buckets,
+              {json.dumps({"le": json.loads(l)["le"]}): v for (n, l), v in db.items() if n == "mlmon_latency_seconds_bucket"})
+    chk.equal("last check time", got('mlmon_last_check_timestamp_seconds{model="prom_model"}')["{}"],
+              db[("mlmon_last_check_timestamp_seconds", "{}")])
+    p95 = query('histogram_quantile(0.95, sum by (le) (mlmon_latency_seconds_bucket{model="prom_model"}))')
+    chk.equal("histogram_quantile works on the buckets", 0 < float(p95[0]["value"][1]) <= 1, True)
+
+    def rules_loaded():
+        with urllib.request.urlopen(f"http://127.0.0.1:{prom_port}/api/v1/rules", timeout=5) as r:
+            groups = json.load(r)["data"]["groups"]
+        return [rule["name"] for g in groups for rule in g["rules"]]
+
+    chk.equal("alerting rules loaded", "MlmonDataDrift" in wait_for("rules", rules_loaded, timeout=20), True)
+finally:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    if chk.failures:
+        for log in ("exporter.log", "prometheus.log"):
+            path = os.path.join(work, log)
+            if os.path.exists(path):
+                print(f"--- {log} (last lines)")
+                print("".join(open(path).readlines()[-15:]))
+    shutil.rmtree(work, ignore_errors=True)
+chk.finish()
