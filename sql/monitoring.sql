@@ -828,6 +828,8 @@ DECLARE
     num_max float8[] := '{}';
     counts bigint[];
     nk int;
+    pred_now @extschema@.profile;
+    shares record;
     outer_items text[] := '{}';
     s @extschema@.profile_summary;
     agg text;
@@ -940,7 +942,8 @@ BEGIN
                  ELSE format('jsonb_build_object(''test'', to_jsonb(%s(%s, $5)), ''n'', count(%2$s))', agg,
                              CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
          || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
-         || '@extschema@._feature_counts(nv, $8, $9) '
+         || '@extschema@._feature_counts(nv, $8, $9), '
+         || CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel) ' ELSE '@extschema@.profile(pvalue) ' END
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
                    'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',
                    CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
@@ -951,7 +954,7 @@ BEGIN
                    format(', @extschema@._jsonb_numbers(%1$s, $6) AS nv, @extschema@._jsonb_categories(%1$s, $7) AS cv', fobj)
                    || CASE WHEN cardinality(inner_items) > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
                    r.from_clause);
-    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts
+    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, pred_now
         USING model, window_start, window_end, profiles, pred_profile, num_names, cat_names, num_min, num_max,
               coalesce(names, '{}');
     -- the numeric features' counts join their results
@@ -1078,6 +1081,25 @@ BEGIN
         res_value := res_value || ARRAY[pstat, pp, pth,
             CASE WHEN pt IN ('ks', 'chi2', 'z_test') THEN (pp <= pth)::int ELSE (pstat >= pth)::int END]::float8[];
         res_method := res_method || ARRAY[pt, pt, pt, pt];
+    END IF;
+
+    -- the prediction distribution of the window (for dashboards): each
+    -- class's share, or the predicted values' quartiles
+    IF pred_now IS NOT NULL AND task = 'classification' THEN
+        FOR shares IN SELECT tv.value, tv.frequency FROM @extschema@.top_values(pred_now, 100) tv LOOP
+            res_check := res_check || 'output_drift'::text;
+            res_metric := res_metric || 'prediction_share'::text;
+            res_feature := res_feature || shares.value;
+            res_value := res_value || shares.frequency;
+            res_method := res_method || NULL::text;
+        END LOOP;
+    ELSIF pred_now IS NOT NULL AND @extschema@.count(pred_now) > 0 THEN
+        res_check := res_check || ARRAY['output_drift', 'output_drift', 'output_drift'];
+        res_metric := res_metric || ARRAY['prediction_p25', 'prediction_p50', 'prediction_p75'];
+        res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
+        res_value := res_value || ARRAY[@extschema@.quantile(pred_now, 0.25), @extschema@.quantile(pred_now, 0.5),
+                                        @extschema@.quantile(pred_now, 0.75)];
+        res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
     END IF;
 
     -- data quality of the rows as a whole

@@ -4,7 +4,7 @@
 -- (Numbers against SciPy/scikit-learn: test/oracle/test_scenario.py.)
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(57);
+SELECT plan(59);
 
 -- unknown models and missing references
 SELECT throws_ok($$SELECT mlmon.run_checks('nope')$$, '42704', 'model "nope" is not registered',
@@ -140,6 +140,11 @@ SELECT isnt(mlmon.run_checks('r', now() - '1 hour'::interval + '60 seconds'::int
 SELECT is((SELECT array_agg(metric || '=' || value ORDER BY metric) FROM last_results
             WHERE "check" = 'performance' AND metric IN ('mae', 'rmse')),
           ARRAY['mae=1', 'rmse=1'], 'regression errors of +-1');
+SELECT is((SELECT array_agg(value ORDER BY metric) FROM last_results WHERE metric LIKE 'prediction_p%'),
+          ARRAY[70, 80, 90]::float8[], 'quartiles of the predicted values 60..100');
+SELECT is((SELECT sum(value) FROM mlmon.check_results WHERE model = 'm' AND metric = 'prediction_share'
+             AND check_id = (SELECT max(check_id) FROM mlmon.checks WHERE model = 'm')), 1::float8,
+          'the classes'' prediction shares add up to 1');
 
 -- a reference from a query (the training set, say)
 CREATE TEMP TABLE training AS

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""The Grafana dashboard (deploy/grafana): every panel's SQL, with Grafana's
+Postgres macros and the template variable expanded the way Grafana's
+documentation defines them, runs as a role given mlmon.grant_reader (what
+Grafana's datasource user gets) on monitored data, and returns a time
+column and numeric values.  Grafana itself is not installed here."""
+import datetime
+import json
+import os
+import re
+import sys
+
+import psycopg2
+import psycopg2.extensions
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
+from common import Checker  # noqa: E402
+from opslib import connect, set_up_model  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+chk = Checker("Grafana dashboard")
+dash = json.load(open(os.path.join(ROOT, "deploy", "grafana", "dashboards", "mlmon.json")))
+ds = open(os.path.join(ROOT, "deploy", "grafana", "provisioning", "datasources", "mlmon.yaml")).read()
+uid = re.search(r"uid: (\S+)", ds).group(1)
+
+conn = connect()
+cur = conn.cursor()
+now, rows = set_up_model(cur, "dash_model")
+# checks every 10 minutes over the last hour: a time series to draw
+for k in range(6, 0, -1):
+    cur.execute("SELECT mlmon.run_checks('dash_model', %s - make_interval(mins => %s), %s - make_interval(mins => %s))",
+                (now, 10 * k, now, 10 * (k - 1)))
+cur.execute("DROP ROLE IF EXISTS mlmon_grafana_test")
+cur.execute("CREATE ROLE mlmon_grafana_test")
+cur.execute("SELECT mlmon.grant_reader('mlmon_grafana_test')")
+
+# Grafana's macros (Postgres datasource documentation)
+T_FROM = now - datetime.timedelta(hours=6)
+T_TO = now + datetime.timedelta(minutes=1)
+INTERVAL = "5m"   # what Grafana would pick for 6 hours on a panel about 70 points wide
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def iso(t):
+    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def seconds(d):
+    d = d.strip().strip("'")
+    return int(d[:-1]) * UNITS[d[-1]]
+
+
+def expand(sql, variables):
+    sql = sql.replace("$__interval_ms", str(seconds(INTERVAL) * 1000)).replace("$__interval", INTERVAL)
+    for name, value in variables.items():
+        sql = re.sub(r"\$\{%s\}|\[\[%s\]\]|\$%s\b" % (name, name, name), value, sql)
+    sql = re.sub(r"\$__timeFilter\(([^)]*)\)", lambda m: f"{m.group(1)} BETWEEN '{iso(T_FROM)}' AND '{iso(T_TO)}'", sql)
+    sql = re.sub(r"\$__timeFrom\(\)", f"'{iso(T_FROM)}'", sql)
+    sql = re.sub(r"\$__timeTo\(\)", f"'{iso(T_TO)}'", sql)
+    sql = re.sub(r"\$__timeGroupAlias\(([^,]*),\s*([^)]*)\)",
+                 lambda m: f"floor(extract(epoch from {m.group(1)})/{seconds(m.group(2))})*{seconds(m.group(2))} AS \"time\"", sql)
+    sql = re.sub(r"\$__timeGroup\(([^,]*),\s*([^)]*)\)",
+                 lambda m: f"floor(extract(epoch from {m.group(1)})/{seconds(m.group(2))})*{seconds(m.group(2))}", sql)
+    sql = re.sub(r"\$__time\(([^)]*)\)", lambda m: f'{m.group(1)} AS "time"', sql)
+    assert "$" not in sql, f"unexpanded macro or variable in: {sql}"
+    return sql
+
+
+reader = connect()
+rc = reader.cursor()
+rc.execute("SET ROLE mlmon_grafana_test")
+var = dash["templating"]["list"][0]
+chk.equal("the template variable is the model", var["name"], "model")
+rc.execute(var["query"])
+models = [r[0] for r in rc.fetchall()]
+chk.equal("the variable's query lists the model", "dash_model" in models, True)
+
+NUMERIC = {psycopg2.extensions.FLOAT.values, psycopg2.extensions.INTEGER.values,
+           psycopg2.extensions.LONGINTEGER.values, psycopg2.extensions.DECIMAL.values}
+numeric_oids = set().union(*NUMERIC)
+titles = [p["title"] for p in dash["panels"]]
+for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift (1 = drifted)",
+             "Drift statistic per feature (latest check)", "Prediction distribution over time",
+             "Latency percentiles (ms)", "Throughput (predictions per second)", "Open alerts", "Recommendations"):
+    chk.equal(f"panel present: {want}", want in titles, True)
+for p in dash["panels"]:
+    chk.equal(f"{p['title']}: datasource provisioned", p["datasource"]["uid"], uid)
+    for t in p["targets"]:
+        sql = expand(t["rawSql"], {"model": "dash_model"})
+        try:
+            rc.execute(sql)
+            res = rc.fetchall()
+        except psycopg2.Error as e:
+            chk.equal(f"{p['title']}: runs", e.pgerror, None)
+            continue
+        cols = [d.name for d in rc.description]
+        chk.equal(f"{p['title']}: a time column", "time" in cols, True)
+        chk.equal(f"{p['title']}: numeric values",
+                  any(d.type_code in numeric_oids for d in rc.description if d.name != "time"), True)
+        chk.equal(f"{p['title']}: rows on monitored data", len(res) > 0, True)
+reader.close()
+cur.execute("DROP OWNED BY mlmon_grafana_test")
+cur.execute("DROP ROLE mlmon_grafana_test")
+chk.finish()
