@@ -68,54 +68,66 @@ SELECT request_id, (ks).n_reference, (ks).n_current, to_char((ks).pvalue, '9.99E
 
 \echo
 \echo '== Monitoring a model: the seed scenario'
-\echo 'A classifier with 20 features: a 1,000-row baseline, a normal batch of 500, and a'
-\echo 'batch of 500 whose features are all scaled by 2 and whose labels no longer follow the model.'
+\echo 'A classifier with 20 features: a 1,000-row baseline three days ago, then six hourly'
+\echo 'production batches of 500 rows: three normal, then three whose features are all scaled'
+\echo 'by 2 and whose labels no longer follow the model.'
 SELECT mlmon.register_model('churn', '1.0', 'classification', '{"mlflow_run_id": "demo"}') \g /dev/null
 UPDATE mlmon.models SET drift_correction = 'benjamini_hochberg' WHERE name = 'churn';
 SELECT setseed(0.42) \g /dev/null
 CREATE TEMP TABLE batches AS
-SELECT b.name, b.start, g, b.scale, b.concept,
+SELECT b.name, b.hours_ago, g, b.scale, b.concept,
        (SELECT array_agg(sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) * b.scale ORDER BY j)
           FROM generate_series(1, 20) j WHERE g > 0) AS x
-  FROM (VALUES ('baseline', 72, 1.0, true), ('normal', 48, 1.0, true), ('drifted', 24, 2.0, false))
-       b(name, start, scale, concept),
+  FROM (VALUES ('baseline', 72, 1.0, true),
+               ('batch1', 6, 1.0, true), ('batch2', 5, 1.0, true), ('batch3', 4, 1.0, true),
+               ('batch4', 3, 2.0, false), ('batch5', 2, 2.0, false), ('batch6', 1, 2.0, false))
+       b(name, hours_ago, scale, concept),
        generate_series(1, CASE WHEN b.name = 'baseline' THEN 1000 ELSE 500 END) g;
 -- the model: the sign of a weighted sum, wrong 5% of the time
 CREATE TEMP TABLE scored AS
-SELECT name, start, g, x, concept, (s > 0)::int AS truth,
+SELECT name, hours_ago, g, x, concept, (s > 0)::int AS truth,
        CASE WHEN random() < 0.05 THEN (s <= 0)::int ELSE (s > 0)::int END AS predicted,
        1 / (1 + exp(-s)) AS score
   FROM (SELECT *, (SELECT sum(x[j] * (1 + (j % 5)) * CASE WHEN j % 2 = 0 THEN 1 ELSE -1 END)
                      FROM generate_series(1, 20) j) AS s FROM batches) q;
 SELECT date_trunc('hour', now()) AS base \gset
 INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms)
-SELECT 'churn', :'base'::timestamptz - make_interval(hours => start) + make_interval(secs => g), name || '-' || g,
+SELECT 'churn', :'base'::timestamptz - make_interval(hours => hours_ago) + make_interval(secs => g * 3),
+       name || '-' || g,
        (SELECT jsonb_object_agg('f' || lpad(j::text, 2, '0'), round(x[j]::numeric, 6)) FROM generate_series(1, 20) j),
-       predicted::text, score, 5 + 20 * random()
+       predicted::text, score, 5 + 20 * random() + CASE WHEN concept THEN 0 ELSE 30 * random() END
   FROM scored;
--- labels arrive later; in the drifted batch the relationship changed (labels are coin flips)
+SELECT mlmon.maintain_partitions() \g /dev/null
+-- labels arrive later; in the drifted batches the relationship changed (labels are coin flips)
 SELECT count(mlmon.record_label('churn', name || '-' || g,
                                 (CASE WHEN concept THEN truth ELSE (random() < 0.5)::int END)::text)) AS labels
   FROM scored \g /dev/null
 SELECT mlmon.set_reference('churn', :'base'::timestamptz - interval '73 hours', :'base'::timestamptz - interval '71 hours')
     AS reference_rows;
-SELECT mlmon.run_checks('churn', :'base'::timestamptz - interval '49 hours', :'base'::timestamptz - interval '47 hours')
-    AS normal_check \gset
-SELECT mlmon.run_checks('churn', :'base'::timestamptz - interval '25 hours', :'base'::timestamptz - interval '23 hours')
-    AS drifted_check \gset
+-- one check per hour, as the scheduled job would have run them
+SELECT count(mlmon.run_checks('churn', :'base'::timestamptz - make_interval(hours => h),
+                              :'base'::timestamptz - make_interval(hours => h - 1))) AS checks
+  FROM generate_series(6, 1, -1) h;
+
+\echo 'Scheduled from now on with pg_cron (every hour):'
+SELECT mlmon.schedule_checks('churn', '0 * * * *') AS job \gset
+SELECT jobname, schedule, command FROM cron.job WHERE jobid = :job;
 
 \echo 'Performance per check (mlmon.performance_history)'
-SELECT check_id, round(accuracy::numeric, 3) AS accuracy, round(f1::numeric, 3) AS f1,
-       round(roc_auc::numeric, 3) AS roc_auc, round(degradation::numeric, 3) AS accuracy_drop
+SELECT check_id, to_char(time, 'HH24:MI') AS window_end, round(accuracy::numeric, 3) AS accuracy,
+       round(f1::numeric, 3) AS f1, round(roc_auc::numeric, 3) AS roc_auc, round(degradation::numeric, 3) AS accuracy_drop
   FROM mlmon.performance_history WHERE model = 'churn' ORDER BY check_id;
 \echo 'Drifted features per check (BH-adjusted KS p-values <= 0.05)'
-SELECT check_id, count(*) FILTER (WHERE metric = 'drift_detected' AND value = 1) AS drifted_features,
+SELECT check_id, count(*) FILTER (WHERE metric = 'drift_detected' AND value = 1 AND feature IS NOT NULL) AS drifted_features,
        max(value) FILTER (WHERE "check" = 'output_drift' AND metric = 'drift_detected') AS output_drift
   FROM mlmon.check_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
-\echo 'Open alerts (mlmon.alerts)'
-SELECT alert_id, severity, type, coalesce(feature, array_length(features, 1) || ' features') AS about
-  FROM mlmon.alerts WHERE status = 'open' ORDER BY alert_id;
+\echo 'Alerts (mlmon.alerts)'
+SELECT alert_id, severity, type, status, occurrences, coalesce(feature, array_length(features, 1) || ' features') AS about
+  FROM mlmon.alerts ORDER BY alert_id;
 \echo 'Recommendations (mlmon.recommendations)'
 SELECT action, reason FROM mlmon.recommendations WHERE model = 'churn' ORDER BY priority, reason;
-\echo 'The monitoring report (mlmon.report)'
+\echo 'The monitoring report (mlmon.report, alerts and recommendations left out here)'
 SELECT jsonb_pretty(mlmon.report('churn') - 'alerts' - 'recommendations') AS report;
+\echo 'Prometheus metrics (mlmon.prometheus_metrics(), a few lines)'
+SELECT line FROM regexp_split_to_table(mlmon.prometheus_metrics(), E'\n') line
+ WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected)\{' ORDER BY line;

@@ -3,7 +3,6 @@ postgres database (where pg_cron and mlmon are installed by scripts/test),
 and a model with a reference window and a drifted current window."""
 import io
 import json
-import os
 import random
 import socket
 import sys

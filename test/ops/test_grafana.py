@@ -2,8 +2,9 @@
 """The Grafana dashboard (deploy/grafana): every panel's SQL, with Grafana's
 Postgres macros and the template variable expanded the way Grafana's
 documentation defines them, runs as a role given mlmon.grant_reader (what
-Grafana's datasource user gets) on monitored data, and returns a time
-column and numeric values.  Grafana itself is not installed here."""
+Grafana's datasource user gets) on the demo's data (scripts/demo.sql, run
+here), and returns a time column and numeric values.  Grafana itself is not
+installed here."""
 import datetime
 import json
 import os
@@ -12,10 +13,11 @@ import sys
 
 import psycopg2
 import psycopg2.extensions
+import subprocess
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
 from common import Checker  # noqa: E402
-from opslib import connect, set_up_model  # noqa: E402
+from opslib import connect  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 chk = Checker("Grafana dashboard")
@@ -25,17 +27,21 @@ uid = re.search(r"uid: (\S+)", ds).group(1)
 
 conn = connect()
 cur = conn.cursor()
-now, rows = set_up_model(cur, "dash_model")
-# checks every 10 minutes over the last hour: a time series to draw
-for k in range(6, 0, -1):
-    cur.execute("SELECT mlmon.run_checks('dash_model', %s - make_interval(mins => %s), %s - make_interval(mins => %s))",
-                (now, 10 * k, now, 10 * (k - 1)))
+# the demo's data: its script creates the extension afresh
+cur.execute("DROP EXTENSION IF EXISTS mlmon CASCADE")
+cur.execute("DROP TABLE IF EXISTS predictions_log")
+subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", os.devnull, "-f",
+                os.path.join(ROOT, "scripts", "demo.sql")], check=True, stdout=subprocess.DEVNULL)
+cur.execute("SELECT cron.unschedule('mlmon_checks:churn')")      # the demo's hourly job
+cur.execute("SELECT max(time) FROM mlmon.performance_history")
+now = cur.fetchone()[0]
+MODEL = "churn"
 cur.execute("DROP ROLE IF EXISTS mlmon_grafana_test")
 cur.execute("CREATE ROLE mlmon_grafana_test")
 cur.execute("SELECT mlmon.grant_reader('mlmon_grafana_test')")
 
 # Grafana's macros (Postgres datasource documentation)
-T_FROM = now - datetime.timedelta(hours=6)
+T_FROM = now - datetime.timedelta(hours=8)
 T_TO = now + datetime.timedelta(minutes=1)
 INTERVAL = "5m"   # what Grafana would pick for 6 hours on a panel about 70 points wide
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -73,7 +79,7 @@ var = dash["templating"]["list"][0]
 chk.equal("the template variable is the model", var["name"], "model")
 rc.execute(var["query"])
 models = [r[0] for r in rc.fetchall()]
-chk.equal("the variable's query lists the model", "dash_model" in models, True)
+chk.equal("the variable's query lists the model", MODEL in models, True)
 
 NUMERIC = {psycopg2.extensions.FLOAT.values, psycopg2.extensions.INTEGER.values,
            psycopg2.extensions.LONGINTEGER.values, psycopg2.extensions.DECIMAL.values}
@@ -86,7 +92,7 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
 for p in dash["panels"]:
     chk.equal(f"{p['title']}: datasource provisioned", p["datasource"]["uid"], uid)
     for t in p["targets"]:
-        sql = expand(t["rawSql"], {"model": "dash_model"})
+        sql = expand(t["rawSql"], {"model": MODEL})
         try:
             rc.execute(sql)
             res = rc.fetchall()
