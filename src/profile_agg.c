@@ -30,7 +30,9 @@ state_builder(FunctionCallInfo fcinfo, int kind, int cap)
 	ProfileBuilder *b;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "profile transition called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the profile transition function can only be called by the mlmon.profile aggregate")));
 	if (PG_ARGISNULL(0))
 		return profile_builder_new(aggcxt, kind, cap);
 	b = profile_builder_from_datum(PG_GETARG_DATUM(0));
@@ -101,7 +103,9 @@ mlm_profile_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "profile combine called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the profile combine function can only be called by the mlmon.profile and mlmon.merge aggregates")));
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

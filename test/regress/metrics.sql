@@ -38,3 +38,6 @@ SELECT (m).n, round((m).mae::numeric, 12) AS mae, (m).mse, round((m).r2::numeric
                        (NULL, 1.0)) v(y, yhat)) s;
 -- one row: R^2 is undefined (NULL)
 SELECT (mlmon.regression_metrics(y, yhat)).r2 FROM (VALUES (1.0::float8, 2.0::float8)) v(y, yhat);
+-- internal support functions called directly: a clear error, not an internal one
+SELECT mlmon._profile_accum(NULL::mlmon.profile, 1.0::float8);
+SELECT mlmon._profile_combine(NULL::mlmon.profile, NULL::mlmon.profile);
