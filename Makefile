@@ -17,6 +17,10 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 # links them to test/regress (inputs) and expected (outputs).
 REGRESS = $(patsubst test/regress/%.sql,%,$(sort $(wildcard test/regress/*.sql)))
 REGRESS_OPTS = --inputdir=build/regress --outputdir=build/regress --load-extension=$(EXTENSION)
+# pg_isolation_regress reads <inputdir>/specs and <inputdir>/expected: build/isolation
+# links them to test/isolation and expected/isolation.
+ISOLATION = $(patsubst test/isolation/%.spec,%,$(sort $(wildcard test/isolation/*.spec)))
+ISOLATION_OPTS = --inputdir=build/isolation --outputdir=build/isolation --load-extension=$(EXTENSION)
 EXTRA_CLEAN = build
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
@@ -38,7 +42,12 @@ build/regress:
 	ln -sfn ../../test/regress build/regress/sql
 	ln -sfn ../../expected build/regress/expected
 
-installcheck: build/regress
+build/isolation:
+	mkdir -p build/isolation
+	ln -sfn ../../test/isolation build/isolation/specs
+	ln -sfn ../../expected/isolation build/isolation/expected
+
+installcheck: build/regress build/isolation
 
 # PGXS does not track header dependencies: rebuild every object when a header changes.
 $(OBJS): $(wildcard src/*.h src/core/*.h)

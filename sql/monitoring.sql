@@ -371,8 +371,11 @@ BEGIN
     IF days_ahead IS NULL OR days_ahead < 0 OR days_ahead > 366 THEN
         RAISE EXCEPTION 'days_ahead must be between 0 and 366' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- serialize concurrent maintenance
+    -- serialize concurrent maintenance, and let inserts of days without a
+    -- partition that are in flight commit first (new ones wait until the
+    -- partitions exist): the rows moved below are then all the rows there are
     PERFORM pg_advisory_xact_lock(hashtext('mlmon.maintain_partitions'));
+    LOCK TABLE @extschema@.predictions_default IN SHARE ROW EXCLUSIVE MODE;
     -- today and the days ahead, and every day that has rows waiting in the default partition
     FOR d IN
         SELECT g::date FROM generate_series(today, today + days_ahead, interval '1 day') g
