@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""The bad-input matrix of every public function and aggregate of schema
+mlmon, generated from the catalog: each argument in turn takes NULL and the
+awkward values of its type (NaN, +-Infinity, 0, -1, 2^31-1, '', a long
+string, an unknown name, an empty or malformed jsonb or profile), the others
+plausible values.  Every call must return, or fail with a proper error: never
+an internal error (SQLSTATE XX000) nor a lost connection.  Aggregates run
+over 0, 1 and 3 rows.  The statistics' expected errors and results are
+checked one by one in test/regress; this sweeps the whole API."""
+import os
+import sys
+
+import psycopg2
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ops"))
+from common import Checker  # noqa: E402
+from opslib import connect, set_up_model  # noqa: E402
+
+chk = Checker("bad-input matrix")
+conn = connect()
+cur = conn.cursor()
+cur.execute("SELECT count(*) FROM mlmon.models WHERE name = 'badin'")
+if cur.fetchone()[0] == 0:
+    now, _ = set_up_model(cur, "badin")
+    cur.execute("SELECT mlmon.run_checks('badin', %s - interval '1 hour', %s)", (now, now))
+cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
+num_prof = cur.fetchone()[0]
+cur.execute("SELECT mlmon.profile('c' || (x % 4)) FROM generate_series(1, 50) x")
+cat_prof = cur.fetchone()[0]
+
+GOOD = {"double precision": "1.5::float8", "boolean": "true", "text": "'badin'", "integer": "10",
+        "bigint": "3::bigint", "jsonb": "'{\"a\": 1}'::jsonb", "interval": "'1 hour'::interval",
+        "timestamp with time zone": "now()", "mlmon.profile": f"'{num_prof}'::mlmon.profile",
+        "regclass": "'mlmon.models'::regclass", "name": "'features'::name", "name[]": "ARRAY['a']::name[]",
+        "text[]": "ARRAY['a']", "regrole": "'pg_monitor'::regrole", "bigint[]": "ARRAY[1]::bigint[]"}
+BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity'::float8", "0::float8", "-1::float8",
+                            "1e308::float8"],
+       "boolean": [],
+       "text": ["''", "repeat('x', 100000)", "'no such thing'", "'two-sided'", "E'\\\\'''"],
+       "integer": ["0", "-1", "2147483647"],
+       "bigint": ["0::bigint", "-1::bigint", "9223372036854775807::bigint"],
+       "jsonb": ["'{}'::jsonb", "'[]'::jsonb", "'null'::jsonb", "'\"x\"'::jsonb"],
+       "interval": ["'0'::interval", "'-1 day'::interval", "'1000 years'::interval"],
+       "timestamp with time zone": ["'infinity'::timestamptz", "'-infinity'::timestamptz"],
+       "mlmon.profile": [f"'{cat_prof}'::mlmon.profile", "(SELECT mlmon.profile(x) FROM generate_series(1, 0) x)"],
+       "regclass": ["'pg_class'::regclass"], "name": ["'no_such_column'::name"], "name[]": ["'{}'::name[]"],
+       "text[]": ["'{}'::text[]", "ARRAY[NULL]::text[]"], "regrole": [], "bigint[]": []}
+
+cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
+                      array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
+                 FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proname !~ '^_'
+                  AND p.proname NOT IN ('grant_reader', 'grant_writer', 'apply_retention', 'maintain_partitions',
+                                        'schedule_checks', 'unschedule_checks', 'schedule_retention',
+                                        'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
+                                        'profile_send')
+                ORDER BY 1""")
+functions = cur.fetchall()
+calls = 0
+failures = []
+outcomes = {}
+for sig, name, kind, types in functions:
+    unknown = [t for t in types if t not in GOOD]
+    if unknown:
+        failures.append(f"{sig}: no test values for {unknown}")
+        continue
+    variants = [[GOOD[t] for t in types]]
+    for i, t in enumerate(types):
+        for v in ["NULL::" + ("float8" if t == "double precision" else t)] + BAD[t]:
+            args = [GOOD[x] for x in types]
+            args[i] = v
+            variants.append(args)
+    for args in variants:
+        if kind == "a":
+            # an aggregate over 0, 1 and 3 rows of the same arguments
+            stmts = [f"SELECT mlmon.{name}({', '.join(args)}) FROM generate_series(1, {n}) g" for n in (0, 1, 3)]
+        else:
+            stmts = [f"SELECT * FROM mlmon.{name}({', '.join(args)})"]
+        for stmt in stmts:
+            calls += 1
+            try:
+                cur.execute("SET statement_timeout = '10s'")
+                cur.execute(stmt)
+                cur.fetchall()
+                outcomes["ok"] = outcomes.get("ok", 0) + 1
+            except psycopg2.OperationalError as e:
+                failures.append(f"{stmt}: connection lost: {e}")
+                conn = connect()
+                cur = conn.cursor()
+            except psycopg2.Error as e:
+                outcomes[e.pgcode] = outcomes.get(e.pgcode, 0) + 1
+                if e.pgcode == "XX000" or e.pgcode is None:
+                    failures.append(f"{stmt[:150]}: internal error {e.pgcode}: {e.diag.message_primary}")
+chk.equal("calls that lost the connection or hit an internal error", failures, [])
+print(f"  {len(functions)} functions and aggregates, {calls} calls; outcomes by SQLSTATE: "
+      + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])))
+chk.equal("most calls succeed (plausible arguments)", outcomes.get("ok", 0) > calls // 2, True)
+chk.finish()
