@@ -47,18 +47,8 @@ QUERIES = [
     ("jensen_shannon (categorical)", "SELECT mlmon.jensen_shannon(category, is_current) FROM bench_cat", "cat"),
 ]
 PLAIN = [
-    ("plain SQL KS (window functions)", """
-SELECT max(abs(c1 - c2)) FROM (
-  SELECT sum((NOT is_current)::int) OVER w::float8 / (SELECT count(*) FROM bench_num WHERE NOT is_current) AS c1,
-         sum(is_current::int) OVER w::float8 / (SELECT count(*) FROM bench_num WHERE is_current) AS c2
-    FROM bench_num WINDOW w AS (ORDER BY value RANGE UNBOUNDED PRECEDING)) s""", "num"),
-    ("plain SQL PSI (width_bucket)", """
-WITH e AS (SELECT percentile_cont(ARRAY[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) WITHIN GROUP (ORDER BY value) AS e
-             FROM bench_num WHERE NOT is_current),
-     b AS (SELECT width_bucket(value, e.e) AS bin, count(*) FILTER (WHERE NOT is_current) AS r,
-                  count(*) FILTER (WHERE is_current) AS c FROM bench_num, e GROUP BY 1),
-     p AS (SELECT greatest(r::float8 / sum(r) OVER (), 1e-4) AS r, greatest(c::float8 / sum(c) OVER (), 1e-4) AS c FROM b)
-SELECT sum((r - c) * ln(r / c)) FROM p""", "num"),
+    ("plain SQL KS (window functions)", benchlib.PLAIN_KS.format(t="bench_num"), "num"),
+    ("plain SQL PSI (width_bucket)", benchlib.PLAIN_PSI.format(t="bench_num"), "num"),
 ]
 
 

@@ -27,30 +27,14 @@ args = ap.parse_args()
 
 conn, cur = benchlib.connect()
 NF = args.features
-feats = ", ".join(f"'f{j:02d}', round((random() * {1 + (j % 3)} + {j % 5})::numeric, 5)" for j in range(1, NF + 1))
 
 cur.execute("SELECT count(*) FROM mlmon.models WHERE name = 'bench'")
 if cur.fetchone()[0] == 0:
     print(f"logging 2 x {args.rows:,} predictions with {NF} features ...", flush=True)
-    cur.execute("SELECT mlmon.register_model('bench', '1', 'classification')")
-    cur.execute("SELECT date_trunc('hour', now())")
-    base = cur.fetchone()[0]
-    for name, hours in (("ref", 48), ("cur", 24)):
-        cur.execute(f"""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms)
-            SELECT 'bench', %s - make_interval(hours => {hours}) + g * interval '10 ms', '{name}' || g,
-                   jsonb_build_object({feats}), (g %% 2)::text, random(), 5 + random() * 30
-              FROM generate_series(1, {args.rows}) g""", (base,))
-        cur.execute(f"""INSERT INTO mlmon.labels (model, request_id, label)
-            SELECT 'bench', '{name}' || g, CASE WHEN random() < 0.9 THEN (g % 2)::text ELSE ((g + 1) % 2)::text END
-              FROM generate_series(1, {args.rows}) g""")
-    cur.execute("SELECT mlmon.maintain_partitions()")   # the rows' days get their partitions
-    cur.execute("VACUUM ANALYZE mlmon.predictions")
-    cur.execute("VACUUM ANALYZE mlmon.labels")
-    cur.execute("SELECT mlmon.set_reference('bench', %s - interval '48 hours', %s - interval '47 hours' + %s * interval '10 ms')",
-                (base, base, args.rows + 1))
-cur.execute("SELECT window_end + interval '24 hours' - (window_end - window_start), window_end + interval '24 hours' FROM mlmon.reference_windows WHERE model = 'bench'")
+    benchlib.log_model(cur, "bench", args.rows, NF)
+cur.execute("""SELECT window_start + interval '24 hours', window_end + interval '24 hours'
+                 FROM mlmon.reference_windows WHERE model = 'bench'""")
 wfrom, wto = cur.fetchone()
-wfrom = wto - (wto - wfrom)  # same length as the reference window, 24 h later
 
 
 def timed(sql, params=(), reps=args.reps):

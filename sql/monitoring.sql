@@ -582,15 +582,22 @@ BEGIN
         test := CASE WHEN n_reference > 1000 THEN 'jensen_shannon'
                      WHEN distinct_values = 2 THEN 'z_test' ELSE 'chi2' END;
     END IF;
-    SELECT d.test, d.threshold INTO ds FROM @extschema@.drift_settings d
-     WHERE d.model = _drift_test.model AND d.feature IN (_drift_test.feature, '*')
+    -- the feature's own row, else the model's '*' row (which does not cover
+    -- the predictions, feature ''); a '*' test that does not fit the
+    -- feature's kind leaves that feature to the default rule
+    SELECT d.test, d.threshold, d.feature = '*' AS wildcard INTO ds FROM @extschema@.drift_settings d
+     WHERE d.model = _drift_test.model
+       AND (d.feature = _drift_test.feature OR (d.feature = '*' AND _drift_test.feature <> ''))
      ORDER BY d.feature = '*' LIMIT 1;
     IF FOUND AND ds.test IS NOT NULL THEN
         IF kind = 'numeric' AND ds.test IN ('chi2', 'z_test') OR kind = 'categorical' AND ds.test IN ('ks', 'wasserstein') THEN
-            RAISE EXCEPTION 'drift test "%" does not apply to % feature "%"', ds.test, kind, feature
-                USING ERRCODE = 'invalid_parameter_value';
+            IF NOT ds.wildcard THEN
+                RAISE EXCEPTION 'drift test "%" does not apply to % feature "%"', ds.test, kind, feature
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+        ELSE
+            test := ds.test;
         END IF;
-        test := ds.test;
     END IF;
     threshold := coalesce(ds.threshold, CASE WHEN test IN ('ks', 'chi2', 'z_test') THEN 0.05 ELSE 0.1 END);
 END

@@ -4,7 +4,7 @@
 -- (Numbers against SciPy/scikit-learn: test/oracle/test_scenario.py.)
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(59);
+SELECT plan(61);
 
 -- unknown models and missing references
 SELECT throws_ok($$SELECT mlmon.run_checks('nope')$$, '42704', 'model "nope" is not registered',
@@ -122,6 +122,14 @@ SELECT is((SELECT method || ' ' || value FROM mlmon.check_results WHERE check_id
              AND feature = 'x' AND metric = 'threshold'), 'psi 0.2', 'x: PSI with threshold 0.2');
 SELECT is((SELECT method || ' ' || value FROM mlmon.check_results WHERE check_id = (SELECT max(check_id) FROM mlmon.checks)
              AND feature = 'y' AND metric = 'threshold'), 'ks 0.01', 'y: Evidently''s test, the model-wide threshold');
+SELECT is((SELECT method FROM mlmon.check_results WHERE check_id = (SELECT max(check_id) FROM mlmon.checks)
+             AND feature IS NULL AND "check" = 'output_drift' AND metric = 'p_value'), 'z_test',
+          'the predictions keep the default test');
+UPDATE mlmon.drift_settings SET test = 'ks' WHERE feature = '*';
+SELECT mlmon.run_checks('m', now() - '3 hours'::interval, now()) AS wildcard_check \gset
+SELECT is((SELECT array_agg(feature || ':' || method ORDER BY feature) FROM mlmon.check_results
+            WHERE check_id = :wildcard_check AND metric = 'threshold' AND "check" = 'data_drift'),
+          ARRAY['c:chi2', 'x:psi', 'y:ks'], 'a ''*'' test that does not fit a categorical feature leaves it to the default');
 INSERT INTO mlmon.drift_settings VALUES ('m', 'c', 'ks', NULL);
 SELECT throws_ok($$SELECT mlmon.run_checks('m', now() - '3 hours'::interval, now())$$, '22023',
                  'drift test "ks" does not apply to categorical feature "c"', 'a numeric test on a categorical feature');
