@@ -1257,6 +1257,11 @@ BEGIN
         IF NOT FOUND THEN
             CONTINUE;
         END IF;
+        -- a window without rows says nothing: open alerts stay as they are
+        IF coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
+                        AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0 THEN
+            CONTINUE;
+        END IF;
         SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
          WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
         drifted := coalesce(drifted, '{}');

@@ -4,7 +4,7 @@
 -- (Numbers against SciPy/scikit-learn: test/oracle/test_scenario.py.)
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(61);
+SELECT plan(63);
 
 -- unknown models and missing references
 SELECT throws_ok($$SELECT mlmon.run_checks('nope')$$, '42704', 'model "nope" is not registered',
@@ -86,6 +86,12 @@ SELECT is((SELECT value FROM last_results WHERE metric = 'out_of_range_rate' AND
 SELECT is((SELECT count(*) FROM mlmon.alerts WHERE model = 'm' AND type = 'data_quality' AND status = 'open'), 1::bigint,
           'a data_quality alert opens');
 SELECT is((SELECT count(*) FROM mlmon.models), 1::bigint, 'the injected key did not run');
+
+-- a window without rows leaves the open alerts open
+SELECT isnt(mlmon.run_checks('m', now() - '10 days'::interval, now() - '9 days'::interval), NULL::bigint,
+            'run_checks on an empty window');
+SELECT is((SELECT count(*) FROM mlmon.alerts WHERE model = 'm' AND type = 'data_quality' AND status = 'open'), 1::bigint,
+          'the data_quality alert is still open');
 
 -- retention
 SELECT is(mlmon.apply_retention('m', '30 days'), 1::bigint, 'apply_retention deletes the 1999 row');
