@@ -542,3 +542,25 @@ mlm_profile_set_err(char *err, size_t errlen, const char *fmt,...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+void *
+mlm_profile_alloc(const mlm_profile_hdr *h, size_t catbytes, size_t *size, char *err, size_t errlen)
+{
+	char	   *buf;
+
+	*size = mlm_profile_size(h, catbytes, PROFILE_LIMIT);
+	if (*size == 0)
+	{
+		set_err(err, errlen, "profile would be larger than %zu bytes", PROFILE_LIMIT);
+		return NULL;
+	}
+	buf = mlm_core_env->alloc(*size);
+	if (buf == NULL)
+	{
+		set_err(err, errlen, "out of memory for a profile of %zu bytes", *size);
+		return NULL;
+	}
+	memset(buf, 0, *size);
+	memcpy(buf, h, HDR_SIZE);
+	return buf;
+}

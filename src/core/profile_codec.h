@@ -21,6 +21,13 @@ void		mlm_profile_set_err(char *err, size_t errlen, const char *fmt,...) __attri
 
 #define set_err mlm_profile_set_err
 
+/*
+ * A zeroed profile buffer for header h with catbytes category bytes, the
+ * header copied in, its size in *size; NULL with err set when it would pass
+ * PROFILE_LIMIT or the host has no memory.
+ */
+void	   *mlm_profile_alloc(const mlm_profile_hdr *h, size_t catbytes, size_t *size, char *err, size_t errlen);
+
 /* Give the host a chance to cancel every MLM_CANCEL_INTERVAL iterations. */
 static inline void
 maybe_cancel(int64_t i)

@@ -1074,20 +1074,9 @@ mlm_profile_from_json(const char *text, size_t len, size_t *outlen, char *err, s
 			h.rank_error = jp.d[K_RANK_ERROR];
 		}
 	}
-	size = mlm_profile_size(&h, jp.catbytes, PROFILE_LIMIT);
-	if (size == 0)
-	{
-		set_err(err, errlen, "profile would be larger than %zu bytes", PROFILE_LIMIT);
-		return NULL;
-	}
-	buf = mlm_core_env->alloc(size);
+	buf = mlm_profile_alloc(&h, jp.catbytes, &size, err, errlen);
 	if (buf == NULL)
-	{
-		set_err(err, errlen, "out of memory for a profile of %zu bytes", size);
 		return NULL;
-	}
-	memset(buf, 0, size);
-	memcpy(buf, &h, HDR_SIZE);
 	if (fill_arrays(&lx, &jp, buf) != 0 || mlm_profile_check(buf, size, err, errlen) != 0)
 	{
 		mlm_core_env->release(buf);

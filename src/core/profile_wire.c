@@ -292,20 +292,9 @@ mlm_profile_from_wire(const void *wire, size_t wirelen, size_t *outlen, char *er
 			set_err(err, errlen, "wire profile is %zu bytes but its header describes %zu", wirelen, want);
 		return NULL;
 	}
-	size = mlm_profile_size(&h, catbytes, PROFILE_LIMIT);
-	if (size == 0)
-	{
-		set_err(err, errlen, "profile would be larger than %zu bytes", PROFILE_LIMIT);
-		return NULL;
-	}
-	buf = mlm_core_env->alloc(size);
+	buf = mlm_profile_alloc(&h, catbytes, &size, err, errlen);
 	if (buf == NULL)
-	{
-		set_err(err, errlen, "out of memory for a profile of %zu bytes", size);
 		return NULL;
-	}
-	memset(buf, 0, size);
-	memcpy(buf, &h, HDR_SIZE);
 	n = (size_t) h.nentries;
 	p = w + WIRE_HDR_SIZE;
 	q = buf + HDR_SIZE;
