@@ -11,7 +11,8 @@ MODULE_big = $(EXTENSION)
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Released versions' install scripts (frozen) and the upgrade scripts between versions.
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress reads <inputdir>/sql and <inputdir>/expected: build/regress
 # links them to test/regress (inputs) and expected (outputs).
