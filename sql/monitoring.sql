@@ -153,7 +153,8 @@ CREATE TABLE @extschema@.alert_rules (
     rule_id    int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     model      text REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,  -- NULL: every model
     alert_type text NOT NULL
-               CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality')),
+               CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
+                                     'concept_drift', 'anomalies', 'estimated_performance')),
     severity   text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
     threshold  float8 NOT NULL,
     cooldown   interval NOT NULL DEFAULT '1 hour',
@@ -170,7 +171,12 @@ INSERT INTO @extschema@.alert_rules (model, alert_type, severity, threshold, des
     (NULL, 'output_drift', 'medium', 1, 'the prediction distribution drifted'),
     (NULL, 'feature_drift', 'low', 1, 'drift in a feature, fewer than the data_drift rule''s count'),
     (NULL, 'data_quality', 'low', 0.1,
-     'share of rows with a missing, non-numeric or malformed feature above threshold');
+     'share of rows with a missing, non-numeric or malformed feature above threshold'),
+    (NULL, 'concept_drift', 'high', 1,
+     'concept drift detected: the error stream drifted (ADWIN; Page-Hinkley for regression) or the error rose 3 standard errors above the reference'),
+    (NULL, 'anomalies', 'medium', 0.05, 'share of anomalous rows (p-value < 0.01) above threshold'),
+    (NULL, 'estimated_performance', 'high', 0.05,
+     'accuracy estimated from calibrated scores (CBPE) dropped more than threshold below the reference');
 
 CREATE TABLE @extschema@.alerts (
     alert_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -722,6 +728,7 @@ BEGIN
     ON CONFLICT ON CONSTRAINT reference_windows_pkey DO UPDATE
        SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
            n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
+    PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
     RETURN n;
 END
 $$;
@@ -870,6 +877,9 @@ DECLARE
     pstat float8;
     pp float8;
     ref_perf jsonb;
+    cal @extschema@.calibrations;
+    cm jsonb;
+    anom float8;
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
@@ -889,6 +899,7 @@ BEGIN
     SELECT rp.kind, rp.profile, rp.n, rp.distinct_values INTO pred_kind, pred_profile, pred_n, pred_distinct
       FROM @extschema@.reference_profiles rp WHERE rp.model = run_checks.model AND rp.role = 'prediction';
     nf := coalesce(array_length(names, 1), 0);
+    SELECT * INTO cal FROM @extschema@.calibrations c WHERE c.model = run_checks.model;
 
     -- one query reads the window once for every feature, the predictions and the metrics:
     -- the feature object is looked up once per row for all numeric and all categorical features
@@ -953,6 +964,10 @@ BEGIN
                              CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
          || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
          || '@extschema@._feature_counts(nv, $8, $9), '
+         || 'avg((@extschema@._anomaly_p($1, nv, cv) < 0.01)::int), '
+         || 'jsonb_build_object(''tp'', sum(cq) FILTER (WHERE plabel = $12), ''fp'', sum(1 - cq) FILTER (WHERE plabel = $12), '
+         || '''fn'', sum(cq) FILTER (WHERE plabel = $13), ''tn'', sum(1 - cq) FILTER (WHERE plabel = $13), '
+         || '''n'', count(cq) FILTER (WHERE plabel IN ($12, $13))), '
          || CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel) ' ELSE '@extschema@.profile(pvalue) ' END
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
                    'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',
@@ -962,11 +977,12 @@ BEGIN
                    CASE WHEN r.all_features IS NULL THEN 'false'
                         ELSE format('@extschema@._jsonb_has_other_keys(%s, $10)', r.all_features) END,
                    format(', @extschema@._jsonb_numbers(%1$s, $6) AS nv, @extschema@._jsonb_categories(%1$s, $7) AS cv', fobj)
+                   || format(', @extschema@.calibrate($11, CASE WHEN %1$s >= 0 AND %1$s <= 1 THEN %1$s END) AS cq', r.score)
                    || CASE WHEN cardinality(inner_items) > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
                    r.from_clause);
-    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, pred_now
+    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, anom, cm, pred_now
         USING model, window_start, window_end, profiles, pred_profile, num_names, cat_names, num_min, num_max,
-              coalesce(names, '{}');
+              coalesce(names, '{}'), cal.calibration, cal.positive_label, cal.negative_label;
     -- the numeric features' counts join their results
     nk := 0;
     FOR i IN 1 .. nf LOOP
@@ -1134,6 +1150,25 @@ BEGIN
         res_value := res_value || stat;
         res_method := res_method || array_fill(NULL::text, ARRAY[array_length(cats, 1)]);
     END IF;
+
+    -- anomalous rows, concept drift (labelled rows), estimated performance (calibrated scores)
+    IF anom IS NOT NULL THEN
+        res_check := res_check || 'anomalies'::text;
+        res_metric := res_metric || 'anomaly_rate'::text;
+        res_feature := res_feature || NULL::text;
+        res_value := res_value || anom;
+        res_method := res_method || NULL::text;
+    END IF;
+    SELECT res_check || coalesce(array_agg(x."check"), '{}'), res_metric || coalesce(array_agg(x.metric), '{}'),
+           res_feature || coalesce(array_agg(x.feature), '{}'), res_value || coalesce(array_agg(x.value), '{}'),
+           res_method || coalesce(array_agg(x.method), '{}')
+      INTO res_check, res_metric, res_feature, res_value, res_method
+      FROM (SELECT * FROM @extschema@._concept_results(model, r, task, window_start, window_end, ref_perf,
+                                                       rw.n_labeled, CASE WHEN n_labeled > 0 THEN perf END)
+            UNION ALL
+            SELECT * FROM @extschema@._cbpe_results(cm, CASE WHEN n_labeled > 0 THEN perf END, ref_perf,
+                                                    cal.positive_label)) x
+     WHERE x.value IS NOT NULL;
 
     -- one statement writes every result: the alert trigger sees the whole check
     INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
@@ -1345,6 +1380,25 @@ BEGIN
                 ELSE
                     PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
                 END IF;
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance') THEN
+                -- one number against the threshold; its check's other results are the details
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = rule.alert_type
+                   AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
+                                                        WHEN 'anomalies' THEN 'anomaly_rate'
+                                                        ELSE 'estimated_accuracy_drop' END;
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels, scores or features to judge by in this window
+                ELSIF (rule.alert_type = 'concept_drift' AND v >= rule.threshold)
+                      OR (rule.alert_type <> 'concept_drift' AND v > rule.threshold) THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
+                          WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
             END IF;
         END LOOP;
     END LOOP;
@@ -1491,6 +1545,26 @@ WITH open AS (
       FROM open o WHERE o.type = 'data_quality'
     UNION ALL
     SELECT o.model, 'watch', 'drift in feature ' || o.feature, ARRAY[o.feature] FROM open o WHERE o.type = 'feature_drift'
+    UNION ALL
+    SELECT o.model, 'retrain',
+           CASE WHEN o.details ? 'error_rate'
+                THEN format('concept drift: error rate %s against %s in the reference',
+                            round((o.details->>'error_rate')::numeric, 4), round((o.details->>'reference_error_rate')::numeric, 4))
+                ELSE format('concept drift: mean absolute error %s against %s in the reference',
+                            round((o.details->>'mae')::numeric, 4), round((o.details->>'reference_mae')::numeric, 4)) END,
+           NULL
+      FROM open o WHERE o.type = 'concept_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('%s%% of the rows look like nothing in the reference (see mlmon.anomalies)',
+                  round((o.details->>'anomaly_rate')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'anomalies'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('estimated accuracy %s, %s points below the reference, before labels arrive (CBPE)',
+                  round((o.details->>'estimated_accuracy')::numeric, 4),
+                  round((o.details->>'estimated_accuracy_drop')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'estimated_performance'
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;

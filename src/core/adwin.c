@@ -126,7 +126,8 @@ drop_oldest(mlm_adwin *d)
 	mu_w = d->sum / d->width;
 	d->var -= v + n * d->width * (mu - mu_w) * (mu - mu_w) / (n + d->width);
 	row_shift(d, r, 1);
-	if (d->row_len[r] == 0 && d->nrows > 1)
+	/* with max_buckets = 1 a merge can empty a row: drop every empty row at the top */
+	while (d->nrows > 1 && d->row_len[d->nrows - 1] == 0)
 		d->nrows--;
 }
 
@@ -165,7 +166,7 @@ scan_once(mlm_adwin *d)
 			n1 -= size;
 			u0 += t;
 			u1 -= t;
-			if (r == 0 && k == d->row_len[r] - 1)
+			if (n1 <= 0.0)
 				return false;	/* the newer part would be empty */
 			if (n0 >= mwl && n1 >= mwl && cut_holds(d, n0, n1, u0 / n0 - u1 / n1))
 			{

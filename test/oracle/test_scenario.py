@@ -12,6 +12,7 @@ import select
 import numpy as np
 from scipy import stats
 from sklearn import metrics as skm
+from sklearn.isotonic import IsotonicRegression
 
 from common import Checker, connect
 
@@ -89,8 +90,37 @@ def bh(p):
     return adj
 
 
+def tail_p(ref_sorted, x):
+    """The anomaly rule of the README: two-sided tail probability of x
+    under the reference sample, 0 outside its range."""
+    if x < ref_sorted[0] or x > ref_sorted[-1]:
+        return 0.0
+    n = len(ref_sorted)
+    upto = np.searchsorted(ref_sorted, x, side="right") / n
+    below = np.searchsorted(ref_sorted, x, side="left") / n
+    return min(1.0, 2 * min(upto, 1 - below))
+
+
+REF_SORTED = [np.sort(batches["ref"][0][:, j]) for j in range(NF)]
+# CBPE: scikit-learn's isotonic calibration on the labelled reference ('1' is the positive label)
+ISO = IsotonicRegression(out_of_bounds="clip").fit(batches["ref"][2], (batches["ref"][3] == 1).astype(float))
+
+
 def expected(name):
     X, pred, score, y = batches[name]
+    # anomalous rows: Bonferroni over the 20 features, p < 0.01
+    row_p = [min(1.0, NF * min(tail_p(REF_SORTED[j], X[i, j]) for j in range(NF))) for i in range(len(X))]
+    anomaly_rate = float(np.mean(np.array(row_p) < 0.01))
+    # concept drift: the error rate against the reference's, pooled two-proportion z
+    e, e0, n, n0 = 1 - skm.accuracy_score(y, pred), 1 - ref_acc, len(y), len(batches["ref"][3])
+    pool = (e * n + e0 * n0) / (n + n0)
+    concept_z = (e - e0) / np.sqrt(pool * (1 - pool) * (1 / n + 1 / n0))
+    # CBPE: expected confusion matrix of the calibrated scores
+    q = ISO.predict(score)
+    tp, fp = q[pred == 1].sum(), (1 - q[pred == 1]).sum()
+    fn, tn = q[pred == 0].sum(), (1 - q[pred == 0]).sum()
+    est_acc = (tp + tn) / len(q)
+    est_f1 = 2 * tp / (2 * tp + fp + fn)
     ks = [stats.ks_2samp(Xr[:, j], X[:, j]) for j in range(NF)]
     padj = bh([k.pvalue for k in ks])
     drifted = [FEATURES[j] for j in range(NF) if padj[j] <= 0.05]
@@ -100,7 +130,9 @@ def expected(name):
     z = (p2 - p1) / np.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))
     out_p = 2 * stats.norm.sf(abs(z))
     acc = skm.accuracy_score(y, pred)
-    return dict(ks=ks, padj=padj, drifted=drifted, out_p=out_p, acc=acc,
+    return dict(ks=ks, padj=padj, drifted=drifted, out_p=out_p, acc=acc, anomaly_rate=anomaly_rate,
+                concept_z=concept_z, est_acc=est_acc, est_f1=est_f1,
+                real_f1=skm.f1_score(y, pred, pos_label=1, zero_division=0),
                 f1=skm.f1_score(y, pred, average="weighted", zero_division=0),
                 auc=skm.roc_auc_score(y, score))
 
@@ -130,6 +162,15 @@ def check_batch(name, res, exp):
     chk.close(f"{name}: output drift p-value", res[("output_drift", "p_value", "")], float(exp["out_p"]), 1e-9, 1e-300)
     chk.equal(f"{name}: rows", res[("volume", "rows", "")], 500.0)
     chk.equal(f"{name}: quality issues", res[("data_quality", "quality_issue_rate", "")], 0.0)
+    chk.close(f"{name}: anomaly rate", res[("anomalies", "anomaly_rate", "")], exp["anomaly_rate"], 1e-12, 1e-15)
+    chk.close(f"{name}: concept drift z", res[("concept_drift", "error_rate_z", "")], float(exp["concept_z"]), 1e-9)
+    chk.close(f"{name}: estimated accuracy (CBPE)", res[("estimated_performance", "estimated_accuracy", "")],
+              float(exp["est_acc"]), 1e-9)
+    chk.close(f"{name}: estimated F1 (CBPE)", res[("estimated_performance", "estimated_f1", "")], float(exp["est_f1"]), 1e-9)
+    chk.close(f"{name}: realised F1 of the positive class", res[("estimated_performance", "realized_f1", "")],
+              float(exp["real_f1"]), 1e-12)
+    chk.close(f"{name}: accuracy gap", res[("estimated_performance", "accuracy_gap", "")],
+              float(exp["est_acc"] - exp["acc"]), 1e-9, 1e-12)
 
 
 def expected_alerts(exp):
@@ -142,6 +183,14 @@ def expected_alerts(exp):
         want |= {("feature_drift", "low", f) for f in exp["drifted"]}
     if exp["out_p"] <= 0.05:
         want.add(("output_drift", "medium", ""))
+    # (the stream detector's part of concept drift is checked against an
+    # independent ADWIN in test_detectors.py; here: the drop in accuracy)
+    if exp["concept_z"] >= 3:
+        want.add(("concept_drift", "high", ""))
+    if exp["anomaly_rate"] > 0.05:
+        want.add(("anomalies", "medium", ""))
+    if ref_acc - exp["est_acc"] > 0.05:
+        want.add(("estimated_performance", "high", ""))
     return want
 
 

@@ -23,6 +23,8 @@ SELECT functions_are('mlmon', ARRAY[
   '_regression_deserialize', '_regression_final',
   'page_hinkley', 'ddm', 'eddm', 'adwin', 'kswin', '_page_hinkley_accum', '_ddm_accum', '_eddm_accum', '_adwin_accum',
   '_kswin_accum', '_detector_final',
+  'isotonic_calibration', '_isotonic_final', 'calibrate', '_set_calibration', 'anomaly_score', '_anomaly_p', 'anomalous_rows',
+  '_concept_results', '_cbpe_results',
   'register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention', 'set_reference', '_set_reference',
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_feature_counts', '_feature_counts_accum',
@@ -31,7 +33,7 @@ SELECT functions_are('mlmon', ARRAY[
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
-  'classification_result', 'regression_result', 'detector_result', '_source_sql']);
+  'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')
@@ -57,12 +59,12 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
                      'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention',
                      '_schedule', '_unschedule', 'apply_retention',
                      'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
-                     '_raise_alert', '_resolve_alerts')
+                     '_raise_alert', '_resolve_alerts', '_set_calibration')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
-  'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook']);
+  'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
-  'alerts_view', 'results_view', 'metrics']);
+  'alerts_view', 'results_view', 'metrics', 'anomalies']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
   FROM pg_class c WHERE c.relnamespace = 'mlmon'::regnamespace AND c.relkind IN ('r', 'p', 'v')
    AND c.relname !~ '^predictions_p[0-9]{8}$' AND obj_description(c.oid, 'pg_class') IS NULL;

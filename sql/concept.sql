@@ -1,0 +1,261 @@
+--------------------------------------------------------------------------
+-- Concept drift, anomalous rows and performance without labels (part of
+-- the install script, after sql/monitoring.sql; added in 0.2.0, also in
+-- sql/mlmon--0.1.0--0.2.0.sql)
+--------------------------------------------------------------------------
+
+-- Calibration of a binary classifier's scores ----------------------------
+
+CREATE TYPE @extschema@.calibration AS (
+    scores float8[],
+    probabilities float8[]
+);
+COMMENT ON TYPE @extschema@.calibration IS
+    'An isotonic calibration map: ascending scores and the calibrated probability at each (scikit-learn''s X_thresholds_, y_thresholds_)';
+
+CREATE FUNCTION @extschema@._isotonic_final(internal) RETURNS @extschema@.calibration
+    AS 'MODULE_PATHNAME', 'mlm_isotonic_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._isotonic_final(internal) IS 'Final function of mlmon.isotonic_calibration (internal)';
+
+-- The scores of negative rows are kept as the two-sample statistics keep
+-- their reference, those of positive rows as their current sample.
+CREATE AGGREGATE @extschema@.isotonic_calibration(score float8, outcome boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@._isotonic_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    SERIALFUNC = @extschema@._sample_serialize, DESERIALFUNC = @extschema@._sample_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.isotonic_calibration(float8, boolean) IS
+    'Isotonic calibration of scores against binary outcomes (scikit-learn''s IsotonicRegression, out_of_bounds = clip); rows with a NULL, NaN or infinite score or a NULL outcome are skipped';
+
+CREATE FUNCTION @extschema@.calibrate(calibration @extschema@.calibration, score float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_calibrate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.calibrate(@extschema@.calibration, float8) IS
+    'The calibrated probability of a score: linear interpolation between the knots, clipped at both ends (IsotonicRegression.predict)';
+
+CREATE TABLE @extschema@.calibrations (
+    model          text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    positive_label text NOT NULL,
+    negative_label text NOT NULL,
+    calibration    @extschema@.calibration NOT NULL,
+    n              bigint NOT NULL,
+    set_at         timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.calibrations IS
+    'Per binary classifier: the isotonic calibration of its scores on the labelled reference, for confidence-based performance estimation (CBPE)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.calibrations', '');
+REVOKE ALL ON @extschema@.calibrations FROM PUBLIC;
+
+-- Calibrate a binary classifier on the labelled rows of its reference (the
+-- greater of its two labels is the positive one, as classification_metrics
+-- has it); any other model loses its calibration.
+CREATE FUNCTION @extschema@._set_calibration(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    labels text[];
+    cal @extschema@.calibration;
+    n bigint;
+BEGIN
+    DELETE FROM @extschema@.calibrations c WHERE c.model = _set_calibration.model;
+    IF @extschema@._model_task(model) <> 'classification' THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT array_agg(DISTINCT lbl ORDER BY lbl) FROM (SELECT %s AS lbl, %s AS score %s) q '
+                   'WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1', r.label, r.score, r.from_clause)
+       INTO labels USING model, from_ts, to_ts;
+    IF cardinality(labels) IS DISTINCT FROM 2 THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT (@extschema@.isotonic_calibration(score, lbl = $4)).scores, '
+                   '(@extschema@.isotonic_calibration(score, lbl = $4)).probabilities, count(*) '
+                   'FROM (SELECT %s AS lbl, %s AS score %s) q WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1',
+                   r.label, r.score, r.from_clause)
+       INTO cal.scores, cal.probabilities, n USING model, from_ts, to_ts, labels[2];
+    INSERT INTO @extschema@.calibrations (model, positive_label, negative_label, calibration, n)
+    VALUES (model, labels[2], labels[1], cal, n);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_calibration(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Calibrate a binary classifier''s scores on its labelled reference rows (internal)';
+
+-- Anomalous rows ----------------------------------------------------------
+
+CREATE TYPE @extschema@.anomaly_result AS (
+    p_value float8,
+    score float8,
+    feature text,
+    reason text,
+    features_checked int
+);
+COMMENT ON TYPE @extschema@.anomaly_result IS
+    'How unusual a row is under its model''s reference: the Bonferroni p-value over the features present, score = 1 - p_value, the most unusual feature and why (tail, out_of_range, unseen_category, invalid_value), the number of features checked';
+
+CREATE FUNCTION @extschema@.anomaly_score(model text, features jsonb) RETURNS @extschema@.anomaly_result
+    AS 'MODULE_PATHNAME', 'mlm_anomaly_score' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.anomaly_score(text, jsonb) IS
+    'Anomaly score of a row''s features against the model''s reference profiles (see the README for the rule)';
+CREATE FUNCTION @extschema@._anomaly_p(model text, nv float8[], cv text[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_anomaly_p' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._anomaly_p(text, float8[], text[]) IS
+    'Anomaly p-value of a row from its numeric and categorical feature arrays, in the checks'' order (internal)';
+
+-- The rows of [window_start, window_end) with an anomaly p-value below alpha.
+CREATE FUNCTION @extschema@.anomalous_rows(model text, window_start timestamptz, window_end timestamptz,
+        alpha float8 DEFAULT 0.01)
+    RETURNS TABLE (ts timestamptz, request_id text, p_value float8, score float8, feature text, reason text,
+                   features jsonb)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql := @extschema@._source(model);
+    id text;
+BEGIN
+    IF alpha IS NULL OR NOT (alpha > 0 AND alpha <= 1) THEN
+        RAISE EXCEPTION 'alpha must be in (0, 1]' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT CASE WHEN s.id_column IS NULL THEN 'NULL::text' ELSE format('s.%I::text', s.id_column) END INTO id
+      FROM @extschema@.sources s WHERE s.model = anomalous_rows.model;
+    RETURN QUERY EXECUTE format(
+        'SELECT t, rid, (a).p_value, (a).score, (a).feature, (a).reason, f FROM ('
+        'SELECT %s AS t, %s AS rid, %s AS f, @extschema@.anomaly_score($1, %3$s) AS a %s) q '
+        'WHERE (a).p_value < $4 ORDER BY (a).p_value, t',
+        r.ts, coalesce(id, 'p.request_id'), r.feature_object, r.from_clause)
+      USING model, window_start, window_end, alpha;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.anomalous_rows(text, timestamptz, timestamptz, float8) IS
+    'The rows of a window whose anomaly p-value is below alpha (default 0.01), most unusual first';
+
+CREATE VIEW @extschema@.anomalies AS
+SELECT l.model, l.check_id, a.ts, a.request_id, a.p_value, a.score, a.feature, a.reason, a.features
+  FROM (SELECT DISTINCT ON (c.model) c.model, c.check_id, c.window_start, c.window_end
+          FROM @extschema@.checks c
+         ORDER BY c.model, c.window_end DESC, c.check_id DESC) l
+ CROSS JOIN LATERAL @extschema@.anomalous_rows(l.model, l.window_start, l.window_end) a;
+COMMENT ON VIEW @extschema@.anomalies IS
+    'The anomalous rows (p-value < 0.01) of each model''s latest checked window';
+
+-- Concept drift -------------------------------------------------------------
+
+-- The concept-drift results of a labelled window: the error stream through a
+-- detector (ADWIN on the 0/1 errors of classifiers: DDM raises false alarms
+-- when a window starts without errors; Page-Hinkley on absolute errors in
+-- units of the reference MAE for regressors) and the error against the
+-- reference (a one-sided z statistic, drift from 3 on).
+CREATE FUNCTION @extschema@._concept_results(model text, r @extschema@._source_sql, task text,
+        window_start timestamptz, window_end timestamptz, ref_perf jsonb, ref_labeled bigint, perf jsonb)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+    drifts bigint;
+    first_drift timestamptz;
+    p float8;
+    p0 float8;
+    z float8;
+    scale float8;
+    v0 float8;
+    v1 float8;
+    detected boolean;
+BEGIN
+    IF perf IS NULL OR ref_perf IS NULL THEN
+        RETURN;
+    END IF;
+    IF task = 'classification' THEN
+        EXECUTE format(
+            'SELECT count(*), max((d).detections), min(t) FILTER (WHERE (d).drift) FROM ('
+            'SELECT t, @extschema@.adwin(e) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS d FROM ('
+            'SELECT %s AS t, (%s IS DISTINCT FROM %s)::int::float8 AS e %s AND %2$s IS NOT NULL) q0) q',
+            r.ts, r.label, r.predicted_label, r.from_clause)
+          INTO n, drifts, first_drift USING model, window_start, window_end;
+        p := 1 - (perf->>'accuracy')::float8;
+        p0 := 1 - (ref_perf->>'accuracy')::float8;
+        -- pooled two-proportion z: error rate now against the reference's
+        v0 := ((p * n + p0 * ref_labeled) / (n + ref_labeled));
+        v1 := v0 * (1 - v0) * (1.0 / n + 1.0 / ref_labeled);
+        z := CASE WHEN v1 > 0 THEN (p - p0) / sqrt(v1) END;
+        detected := coalesce(drifts, 0) > 0 OR coalesce(z >= 3, false);
+        RETURN QUERY VALUES
+            ('concept_drift', 'error_rate', NULL::text, p, NULL::text),
+            ('concept_drift', 'reference_error_rate', NULL, p0, NULL),
+            ('concept_drift', 'error_rate_z', NULL, z, NULL),
+            ('concept_drift', 'stream_drifts', NULL, coalesce(drifts, 0)::float8, 'adwin'),
+            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, 'adwin'),
+            ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
+    ELSE
+        scale := (ref_perf->>'mae')::float8;
+        IF scale IS NULL OR NOT scale > 0 THEN
+            RETURN;
+        END IF;
+        EXECUTE format(
+            'SELECT count(*), max((d).detections), min(t) FILTER (WHERE (d).drift) FROM ('
+            'SELECT t, @extschema@.page_hinkley(e) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS d FROM ('
+            'SELECT %s AS t, abs(%s - %s) / $4 AS e %s) q0) q',
+            r.ts, r.actual, r.predicted_value, r.from_clause)
+          INTO n, drifts, first_drift USING model, window_start, window_end, scale;
+        -- Welch z of the mean absolute error: var(|e|) = mse - mae^2
+        p := (perf->>'mae')::float8;
+        p0 := scale;
+        n := (perf->>'n')::bigint;
+        v0 := greatest((perf->>'mse')::float8 - p * p, 0) / greatest(n, 1);
+        v1 := greatest((ref_perf->>'mse')::float8 - p0 * p0, 0) / greatest(ref_labeled, 1);
+        z := CASE WHEN v0 + v1 > 0 THEN (p - p0) / sqrt(v0 + v1) END;
+        detected := coalesce(drifts, 0) > 0 OR coalesce(z >= 3, false);
+        RETURN QUERY VALUES
+            ('concept_drift', 'mae', NULL::text, p, NULL::text),
+            ('concept_drift', 'reference_mae', NULL, p0, NULL),
+            ('concept_drift', 'mae_z', NULL, z, NULL),
+            ('concept_drift', 'stream_drifts', NULL, coalesce(drifts, 0)::float8, 'page_hinkley'),
+            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, 'page_hinkley'),
+            ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb) IS
+    'Concept-drift results of a labelled window (internal)';
+
+-- Estimated performance (CBPE) -----------------------------------------------
+
+-- From the expected confusion matrix of the calibrated scores (tp, fp, fn,
+-- tn as sums of probabilities), beside the realised metrics of the
+-- labelled rows.
+CREATE FUNCTION @extschema@._cbpe_results(cm jsonb, perf jsonb, ref_perf jsonb, positive text)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tp float8 := (cm->>'tp')::float8;
+    fp float8 := (cm->>'fp')::float8;
+    fn float8 := (cm->>'fn')::float8;
+    tn float8 := (cm->>'tn')::float8;
+    acc float8;
+    f1 float8;
+    real_acc float8 := (perf->>'accuracy')::float8;
+    real_f1 float8 := (perf->'classes'->positive->>'f1')::float8;
+BEGIN
+    IF cm IS NULL OR coalesce((cm->>'n')::bigint, 0) = 0 THEN
+        RETURN;
+    END IF;
+    acc := (tp + tn) / (tp + fp + fn + tn);
+    f1 := CASE WHEN 2 * tp + fp + fn > 0 THEN 2 * tp / (2 * tp + fp + fn) ELSE 0 END;
+    RETURN QUERY VALUES
+        ('estimated_performance', 'estimated_accuracy', NULL::text, acc, 'cbpe'::text),
+        ('estimated_performance', 'estimated_f1', NULL, f1, 'cbpe'),
+        ('estimated_performance', 'estimated_accuracy_drop', NULL, (ref_perf->>'accuracy')::float8 - acc, 'cbpe'),
+        ('estimated_performance', 'scored_rows', NULL, (cm->>'n')::float8, 'cbpe'),
+        ('estimated_performance', 'realized_accuracy', NULL, real_acc, NULL),
+        ('estimated_performance', 'realized_f1', NULL, real_f1, NULL),
+        ('estimated_performance', 'accuracy_gap', NULL, acc - real_acc, NULL),
+        ('estimated_performance', 'f1_gap', NULL, f1 - real_f1, NULL);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._cbpe_results(jsonb, jsonb, jsonb, text) IS
+    'CBPE results from the expected confusion matrix of a window (internal)';

@@ -1,0 +1,392 @@
+/*
+ * anomaly.c: how unusual a logged row is under its model's reference
+ * profiles.
+ *
+ *   anomaly_score(model text, features jsonb) returns mlmon.anomaly_result
+ *   _anomaly_p(model text, nv float8[], cv text[]) returns float8
+ *       (the checks' form: the features already extracted by
+ *       _jsonb_numbers / _jsonb_categories, numeric and categorical
+ *       features each in the order of their names)
+ *
+ * The rule (README, "Anomalous rows"): each reference feature present in
+ * the row gets a two-sided tail probability (core/tail.c): a number outside
+ * the reference's [min, max] or a non-number gets 0, an unseen category 0
+ * (a category a sketch did not list: the share of unlisted values); the
+ * row's p-value is min(1, k * smallest), Bonferroni over the k features
+ * present; score = 1 - p-value.  Features absent or null are left to the
+ * data-quality checks.
+ *
+ * The reference profiles are read once per query and model (SPI, in the
+ * caller's snapshot) and kept decoded in the call's fn_extra.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type_d.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "core/tail.h"
+#include "profile.h"
+#include "result_desc.h"
+
+PG_FUNCTION_INFO_V1(mlm_anomaly_score);
+PG_FUNCTION_INFO_V1(mlm_anomaly_p);
+
+extern Datum mlm_jsonb_numbers(PG_FUNCTION_ARGS);
+extern Datum mlm_jsonb_categories(PG_FUNCTION_ARGS);
+
+#define ANOMALY_RESULT_NATTS 5
+#define ANOMALY_MAX_MODELS 8
+
+typedef struct NumericRef
+{
+	char	   *name;
+	mlm_wsample ws;
+	double		min;
+	double		max;
+} NumericRef;
+
+typedef struct CategoricalRef
+{
+	char	   *name;
+	int64		m;
+	const char **cat;			/* ascending in byte order, as the profile lists them */
+	int32	   *len;
+	double	   *tail;
+	double		unlisted;		/* tail of a category the profile does not list */
+} CategoricalRef;
+
+typedef struct ModelRef
+{
+	char	   *model;
+	int			nnum;
+	int			ncat;
+	NumericRef *num;
+	CategoricalRef *cat;
+	Datum		num_keys;		/* text[] of the numeric features' names */
+	Datum		cat_keys;
+	FmgrInfo	num_fn;			/* _jsonb_numbers, with its own key cache */
+	FmgrInfo	cat_fn;			/* _jsonb_categories */
+} ModelRef;
+
+typedef struct AnomalyCache
+{
+	int			nmodels;
+	ModelRef	models[ANOMALY_MAX_MODELS];
+	TupleDesc	tupdesc;
+} AnomalyCache;
+
+typedef struct RowVerdict
+{
+	double		p;
+	int			k;				/* features present */
+	const char *feature;
+	const char *reason;
+} RowVerdict;
+
+static Datum
+names_array(char **names, int n)
+{
+	Datum	   *d = (Datum *) palloc(Max(n, 1) * sizeof(Datum));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(names[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+static void
+load_numeric(NumericRef *r, const mlm_profile_view *v)
+{
+	r->ws = profile_view_sample(v);
+	r->min = v->h->min;
+	r->max = v->h->max;
+}
+
+static void
+load_categorical(CategoricalRef *r, const mlm_profile_view *v)
+{
+	int64		m = v->h->nentries,
+				i;
+	const char *b = v->bytes;
+	int64	   *order = (int64 *) palloc(Max(m, 1) * sizeof(int64));
+
+	r->m = m;
+	r->cat = (const char **) palloc(Max(m, 1) * sizeof(char *));
+	r->len = (int32 *) palloc(Max(m, 1) * sizeof(int32));
+	r->tail = (double *) palloc(Max(m, 1) * sizeof(double));
+	for (i = 0; i < m; i++)
+	{
+		r->cat[i] = b;
+		r->len[i] = v->lens[i];
+		b += v->lens[i];
+	}
+	mlm_tail_categories(v->counts, m, v->h->count, r->tail, order);
+	r->unlisted = v->h->count > 0 ? (double) v->h->other / (double) v->h->count : 0.0;
+	pfree(order);
+}
+
+/* A call site of one of the jsonb feature extractors (they keep their keys in fn_extra). */
+static void
+extractor(FmgrInfo *fl, PGFunction fn, MemoryContext mcxt)
+{
+	memset(fl, 0, sizeof(FmgrInfo));
+	fl->fn_addr = fn;
+	fl->fn_oid = InvalidOid;
+	fl->fn_nargs = 2;
+	fl->fn_strict = false;
+	fl->fn_mcxt = mcxt;
+}
+
+/* Read a model's reference profiles into mcxt. */
+static void
+load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcxt)
+{
+	char	   *nsp = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+	char	   *sql = psprintf("SELECT feature, kind, profile FROM %s.reference_profiles "
+							   "WHERE model = $1 AND role = 'feature' ORDER BY feature",
+							   quote_identifier(nsp));
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {PointerGetDatum(model)};
+	MemoryContext old;
+	char	  **num_names,
+			  **cat_names;
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the reference profiles failed");
+
+	old = MemoryContextSwitchTo(mcxt);
+	mr->model = text_to_cstring(model);
+	mr->nnum = mr->ncat = 0;
+	mr->num = (NumericRef *) palloc0(Max(SPI_processed, 1) * sizeof(NumericRef));
+	mr->cat = (CategoricalRef *) palloc0(Max(SPI_processed, 1) * sizeof(CategoricalRef));
+	num_names = (char **) palloc(Max(SPI_processed, 1) * sizeof(char *));
+	cat_names = (char **) palloc(Max(SPI_processed, 1) * sizeof(char *));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *feature = SPI_getvalue(tup, td, 1);
+		char	   *kind = SPI_getvalue(tup, td, 2);
+		Datum		pd = SPI_getbinval(tup, td, 3, &isnull);
+		struct varlena *vl;
+		mlm_profile_view view;
+
+		if (isnull || feature == NULL || kind == NULL)
+			continue;
+		/* a copy that outlives SPI: the decoded views point into it */
+		vl = PG_DETOAST_DATUM_COPY(pd);
+		mlm_profile_view_of(PROFILE_PAYLOAD(vl), &view);
+		if (view.h->kind == MLM_PROFILE_NUMERIC && strcmp(kind, "numeric") == 0)
+		{
+			mr->num[mr->nnum].name = feature;
+			load_numeric(&mr->num[mr->nnum], &view);
+			num_names[mr->nnum++] = feature;
+		}
+		else if (view.h->kind == MLM_PROFILE_CATEGORICAL && strcmp(kind, "categorical") == 0)
+		{
+			mr->cat[mr->ncat].name = feature;
+			load_categorical(&mr->cat[mr->ncat], &view);
+			cat_names[mr->ncat++] = feature;
+		}
+	}
+	mr->num_keys = names_array(num_names, mr->nnum);
+	mr->cat_keys = names_array(cat_names, mr->ncat);
+	extractor(&mr->num_fn, mlm_jsonb_numbers, mcxt);
+	extractor(&mr->cat_fn, mlm_jsonb_categories, mcxt);
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+}
+
+/* The cached reference of a model, loaded on first use in this call site. */
+static ModelRef *
+model_ref(FunctionCallInfo fcinfo, text *model)
+{
+	AnomalyCache *c = (AnomalyCache *) fcinfo->flinfo->fn_extra;
+	char	   *name = text_to_cstring(model);
+	int			i;
+
+	if (c == NULL)
+	{
+		c = (AnomalyCache *) MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AnomalyCache));
+		fcinfo->flinfo->fn_extra = c;
+	}
+	for (i = 0; i < c->nmodels; i++)
+		if (strcmp(c->models[i].model, name) == 0)
+			return &c->models[i];
+	if (c->nmodels == ANOMALY_MAX_MODELS)
+		c->nmodels = 0;			/* forget them all: rows rarely interleave this many models */
+	load_model(fcinfo, &c->models[c->nmodels], model, fcinfo->flinfo->fn_mcxt);
+	return &c->models[c->nmodels++];
+}
+
+static int
+category_index(const CategoricalRef *r, const char *s, int32 len)
+{
+	int64		lo = 0,
+				hi = r->m - 1;
+
+	while (lo <= hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+		int32		ml = r->len[mid];
+		int			c = memcmp(r->cat[mid], s, Min(ml, len));
+
+		if (c == 0)
+			c = (ml > len) - (ml < len);
+		if (c == 0)
+			return (int) mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static void
+consider(RowVerdict *v, double p, const char *feature, const char *reason)
+{
+	v->k++;
+	if (v->feature == NULL || p < v->p)
+	{
+		v->p = p;
+		v->feature = feature;
+		v->reason = reason;
+	}
+}
+
+/* The verdict on one row from its feature arrays (NULL arrays: no such features). */
+static RowVerdict
+judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
+{
+	RowVerdict	v = {1.0, 0, NULL, NULL};
+	Datum	   *vals;
+	bool	   *nulls;
+	int			n,
+				i;
+
+	if (nv != NULL && mr->nnum > 0)
+	{
+		deconstruct_array(nv, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vals, &nulls, &n);
+		if (n != mr->nnum)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("expected %d numeric feature values, got %d", mr->nnum, n)));
+		for (i = 0; i < n; i++)
+		{
+			const NumericRef *r = &mr->num[i];
+			double		x;
+
+			if (nulls[i])
+				continue;
+			x = DatumGetFloat8(vals[i]);
+			if (isnan(x))
+				consider(&v, 0.0, r->name, "invalid_value");
+			else if (r->ws.n == 0 || x < r->min || x > r->max)
+				consider(&v, 0.0, r->name, "out_of_range");
+			else
+				consider(&v, mlm_tail_numeric(&r->ws, r->min, r->max, x), r->name, "tail");
+		}
+	}
+	if (cv != NULL && mr->ncat > 0)
+	{
+		deconstruct_array(cv, TEXTOID, -1, false, TYPALIGN_INT, &vals, &nulls, &n);
+		if (n != mr->ncat)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("expected %d categorical feature values, got %d", mr->ncat, n)));
+		for (i = 0; i < n; i++)
+		{
+			const CategoricalRef *r = &mr->cat[i];
+			text	   *t;
+			int			idx;
+
+			if (nulls[i])
+				continue;
+			t = DatumGetTextPP(vals[i]);
+			idx = category_index(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			if (idx >= 0)
+				consider(&v, r->tail[idx], r->name, "tail");
+			else if (r->unlisted > 0)
+				consider(&v, r->unlisted, r->name, "tail");
+			else
+				consider(&v, 0.0, r->name, "unseen_category");
+		}
+	}
+	if (v.k > 0)
+		v.p = Min(1.0, v.p * (double) v.k);
+	return v;
+}
+
+/* _anomaly_p(model text, nv float8[], cv text[]) returns float8: NULL when no feature is present. */
+Datum
+mlm_anomaly_p(PG_FUNCTION_ARGS)
+{
+	ModelRef   *mr;
+	RowVerdict	v;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	mr = model_ref(fcinfo, PG_GETARG_TEXT_PP(0));
+	v = judge(mr, PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1),
+			  PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2));
+	if (v.k == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(v.p);
+}
+
+/*
+ * anomaly_score(model text, features jsonb) returns mlmon.anomaly_result
+ * (p_value, score, feature, reason, features_checked).
+ */
+Datum
+mlm_anomaly_score(PG_FUNCTION_ARGS)
+{
+	ModelRef   *mr = model_ref(fcinfo, PG_GETARG_TEXT_PP(0));
+	Datum		features = PG_GETARG_DATUM(1);
+	AnomalyCache *c = (AnomalyCache *) fcinfo->flinfo->fn_extra;
+	ArrayType  *nv = NULL,
+			   *cv = NULL;
+	RowVerdict	v;
+	Datum		values[ANOMALY_RESULT_NATTS];
+	bool		nulls[ANOMALY_RESULT_NATTS] = {false, false, false, false, false};
+
+	if (c->tupdesc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		c->tupdesc = BlessTupleDesc(CreateTupleDescCopy(result_desc(fcinfo, ANOMALY_RESULT_NATTS)));
+		MemoryContextSwitchTo(old);
+	}
+	if (mr->nnum > 0)
+		nv = DatumGetArrayTypeP(FunctionCall2(&mr->num_fn, features, mr->num_keys));
+	if (mr->ncat > 0)
+		cv = DatumGetArrayTypeP(FunctionCall2(&mr->cat_fn, features, mr->cat_keys));
+	v = judge(mr, nv, cv);
+	if (v.k == 0)
+	{
+		nulls[0] = nulls[1] = nulls[2] = nulls[3] = true;
+		values[4] = Int32GetDatum(0);
+	}
+	else
+	{
+		values[0] = Float8GetDatum(v.p);
+		values[1] = Float8GetDatum(1.0 - v.p);
+		values[2] = CStringGetTextDatum(v.feature);
+		values[3] = CStringGetTextDatum(v.reason);
+		values[4] = Int32GetDatum(v.k);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(c->tupdesc, values, nulls)));
+}
