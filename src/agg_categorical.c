@@ -78,19 +78,38 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 	TupleDesc	tupdesc;
 	Datum		values[Z_RESULT_NATTS];
 	bool		nulls[Z_RESULT_NATTS];
+	int64		i,
+				first = -1,
+				in_ref = 0;
 
-	if (cc->k > 2)
+	/*
+	 * The proportion tested is that of the first category of the reference;
+	 * categories the reference never saw are pooled with its other one, so
+	 * an unseen category in production (a data-quality finding of its own)
+	 * does not stop the test.  A reference with more than two categories is
+	 * an error.
+	 */
+	for (i = 0; i < cc->k; i++)
+		if (cc->ref[i] > 0)
+		{
+			if (first < 0)
+				first = i;
+			in_ref++;
+		}
+	if (in_ref > 2 || (in_ref == 0 && cc->k > 2))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("z-test needs a binary feature"),
-				 errdetail("The samples have " INT64_FORMAT " distinct categories.", cc->k),
+				 errdetail("The reference has " INT64_FORMAT " distinct categories.", in_ref > 2 ? in_ref : cc->k),
 				 errhint("Use mlmon.chi2_drift for features with more than two categories.")));
+	if (first < 0)
+		first = 0;
 	tupdesc = result_desc(fcinfo, Z_RESULT_NATTS);
 	memset(nulls, 0, sizeof(nulls));
 	values[2] = Int64GetDatum(cc->n_ref);
 	values[3] = Int64GetDatum(cc->n_cur);
-	if (cc->key[0] != NULL)
-		values[4] = PointerGetDatum(cstring_to_text_with_len(cc->key[0], cc->keylen[0]));
+	if (cc->k > 0 && cc->key[first] != NULL)
+		values[4] = PointerGetDatum(cstring_to_text_with_len(cc->key[first], cc->keylen[first]));
 	else
 		nulls[4] = true;
 	if (cc->n_ref == 0 || cc->n_cur == 0)
@@ -99,7 +118,7 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 	{
 		mlm_z_result r;
 
-		mlm_z_test(cc->ref[0], cc->n_ref, cc->cur[0], cc->n_cur, &r);
+		mlm_z_test(cc->ref[first], cc->n_ref, cc->cur[first], cc->n_cur, &r);
 		values[0] = Float8GetDatum(r.statistic);
 		values[1] = Float8GetDatum(r.pvalue);
 	}
@@ -144,8 +163,9 @@ mlm_js_categorical_final(PG_FUNCTION_ARGS)
 
 /*
  * mlm_z_test_final(internal) returns mlmon.z_result: the proportion tested
- * is that of the first category in byte order.  More than two categories is
- * an error.
+ * is that of the reference's first category in byte order (categories only
+ * the current sample has are pooled with the other).  A reference with more
+ * than two categories is an error.
  */
 Datum
 mlm_z_test_final(PG_FUNCTION_ARGS)
