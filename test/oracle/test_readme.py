@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Every SQL example in README.md runs as written: the ```sql blocks of the
-sections "Using the statistics" and "Reference profiles" are executed in order in a fresh database,
+sections "Using the statistics", "Reference profiles" and "Streaming drift detectors" (on a
+table `scored` of predictions whose error rate rises halfway) are executed in order in a fresh database,
 on tables filled with a little data, and each must succeed and return rows; the blocks of
 "Monitoring models" (whose views may rightly be empty on one logged row) must succeed."""
 import os
@@ -13,7 +14,8 @@ from common import HERE, connect
 
 readme = open(os.path.join(HERE, "..", "..", "README.md")).read()
 sections = [readme[readme.index("## Using the statistics"):readme.index("## Function reference")],
-            readme[readme.index("## Reference profiles"):readme.index("### Definitions and edge cases")]]
+            readme[readme.index("## Reference profiles"):readme.index("### Definitions and edge cases")],
+            readme[readme.index("## Streaming drift detectors"):readme.index("## Monitoring models")]]
 blocks = [(b, True) for section in sections for b in re.findall(r"```sql\n(.*?)```", section, re.S)]
 monitoring = readme[readme.index("## Monitoring models"):readme.index("### The prediction log")]
 blocks += [(b, False) for b in re.findall(r"```sql\n(.*?)```", monitoring, re.S)]
@@ -25,6 +27,11 @@ conn = psycopg2.connect(dbname="mlmon_readme")
 conn.autocommit = True
 cur = conn.cursor()
 cur.execute("CREATE EXTENSION mlmon")
+# the detectors' examples read a model's scored predictions: 1 error in 20, then 1 in 2
+cur.execute("""CREATE TABLE scored AS
+SELECT 'churn'::text AS model, now() - (2000 - g) * interval '1 minute' AS ts, 'yes'::text AS predicted_label,
+       CASE WHEN (g <= 1000 AND g % 20 = 0) OR (g > 1000 AND g % 2 = 0) THEN 'no' ELSE 'yes' END AS label
+  FROM generate_series(1, 2000) g""")
 
 failures = 0
 ran = 0
