@@ -98,10 +98,10 @@ CREATE FUNCTION @extschema@.anomaly_score(model text, features jsonb) RETURNS @e
     AS 'MODULE_PATHNAME', 'mlm_anomaly_score' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.anomaly_score(text, jsonb) IS
     'Anomaly score of a row''s features against the model''s reference profiles (see the README for the rule)';
-CREATE FUNCTION @extschema@._anomaly_p(model text, nv float8[], cv text[]) RETURNS float8
-    AS 'MODULE_PATHNAME', 'mlm_anomaly_p' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._anomaly_p(text, float8[], text[]) IS
-    'Anomaly p-value of a row from its numeric and categorical feature arrays, in the checks'' order (internal)';
+CREATE FUNCTION @extschema@._anomalous(model text, nv float8[], cv text[], alpha float8) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mlm_anomalous' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._anomalous(text, float8[], text[], float8) IS
+    'Whether a row''s anomaly p-value is below alpha, from its numeric and categorical feature arrays in the checks'' order (internal)';
 
 -- The rows of [window_start, window_end) with an anomaly p-value below alpha.
 CREATE FUNCTION @extschema@.anomalous_rows(model text, window_start timestamptz, window_end timestamptz,
@@ -142,84 +142,84 @@ COMMENT ON VIEW @extschema@.anomalies IS
 
 -- Concept drift -------------------------------------------------------------
 
--- The concept-drift results of a labelled window: the error stream through a
--- detector (ADWIN on the 0/1 errors of classifiers: DDM raises false alarms
--- when a window starts without errors; Page-Hinkley on absolute errors in
--- units of the reference MAE for regressors) and the error against the
--- reference (a one-sided z statistic, drift from 3 on).
+-- The concept-drift results of a labelled window: the error stream in time
+-- order through a detector (computed by run_checks' read of the window:
+-- ADWIN on the 0/1 errors of classifiers, as DDM raises false alarms when a
+-- window starts without errors; Page-Hinkley on absolute errors in units of
+-- the reference MAE for regressors) and the error against the reference
+-- (a one-sided z statistic, drift from 3 on).
 CREATE FUNCTION @extschema@._concept_results(model text, r @extschema@._source_sql, task text,
-        window_start timestamptz, window_end timestamptz, ref_perf jsonb, ref_labeled bigint, perf jsonb)
+        window_start timestamptz, window_end timestamptz, ref_perf jsonb, ref_labeled bigint, perf jsonb,
+        stream jsonb)
     RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
-    drifts bigint;
+    drifts bigint := coalesce((stream->>'detections')::bigint, 0);
     first_drift timestamptz;
     p float8;
     p0 float8;
     z float8;
-    scale float8;
     v0 float8;
     v1 float8;
     detected boolean;
+    detector text := CASE WHEN task = 'classification' THEN 'adwin' ELSE 'page_hinkley' END;
 BEGIN
     IF perf IS NULL OR ref_perf IS NULL THEN
         RETURN;
     END IF;
+    IF drifts > 0 THEN
+        -- the time of the first drift: the first_drift-th row the detector took
+        EXECUTE format('SELECT t FROM (SELECT %s AS t, %s AS e %s) q WHERE e IS NOT NULL AND e <> ''NaN'' '
+                       'AND e NOT IN (''Infinity'', ''-Infinity'') ORDER BY t OFFSET $4 - 1 LIMIT 1',
+                       r.ts,
+                       CASE WHEN task = 'classification' THEN format('CASE WHEN %s IS NOT NULL THEN 0::float8 END', r.label)
+                            ELSE format('abs(%s - %s)', r.actual, r.predicted_value) END,
+                       r.from_clause)
+           INTO first_drift USING model, window_start, window_end, (stream->>'first_drift')::bigint;
+    END IF;
     IF task = 'classification' THEN
-        EXECUTE format(
-            'SELECT count(*), max((d).detections), min(t) FILTER (WHERE (d).drift) FROM ('
-            'SELECT t, @extschema@.adwin(e) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS d FROM ('
-            'SELECT %s AS t, (%s IS DISTINCT FROM %s)::int::float8 AS e %s AND %2$s IS NOT NULL) q0) q',
-            r.ts, r.label, r.predicted_label, r.from_clause)
-          INTO n, drifts, first_drift USING model, window_start, window_end;
+        n := (perf->>'n')::bigint;
         p := 1 - (perf->>'accuracy')::float8;
         p0 := 1 - (ref_perf->>'accuracy')::float8;
         -- pooled two-proportion z: error rate now against the reference's
         v0 := ((p * n + p0 * ref_labeled) / (n + ref_labeled));
         v1 := v0 * (1 - v0) * (1.0 / n + 1.0 / ref_labeled);
         z := CASE WHEN v1 > 0 THEN (p - p0) / sqrt(v1) END;
-        detected := coalesce(drifts, 0) > 0 OR coalesce(z >= 3, false);
+        detected := drifts > 0 OR coalesce(z >= 3, false);
         RETURN QUERY VALUES
             ('concept_drift', 'error_rate', NULL::text, p, NULL::text),
             ('concept_drift', 'reference_error_rate', NULL, p0, NULL),
             ('concept_drift', 'error_rate_z', NULL, z, NULL),
-            ('concept_drift', 'stream_drifts', NULL, coalesce(drifts, 0)::float8, 'adwin'),
-            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, 'adwin'),
+            ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
+            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
             ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
     ELSE
-        scale := (ref_perf->>'mae')::float8;
-        IF scale IS NULL OR NOT scale > 0 THEN
+        p0 := (ref_perf->>'mae')::float8;
+        IF p0 IS NULL OR NOT p0 > 0 THEN
             RETURN;
         END IF;
-        EXECUTE format(
-            'SELECT count(*), max((d).detections), min(t) FILTER (WHERE (d).drift) FROM ('
-            'SELECT t, @extschema@.page_hinkley(e) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS d FROM ('
-            'SELECT %s AS t, abs(%s - %s) / $4 AS e %s) q0) q',
-            r.ts, r.actual, r.predicted_value, r.from_clause)
-          INTO n, drifts, first_drift USING model, window_start, window_end, scale;
         -- Welch z of the mean absolute error: var(|e|) = mse - mae^2
         p := (perf->>'mae')::float8;
-        p0 := scale;
         n := (perf->>'n')::bigint;
         v0 := greatest((perf->>'mse')::float8 - p * p, 0) / greatest(n, 1);
         v1 := greatest((ref_perf->>'mse')::float8 - p0 * p0, 0) / greatest(ref_labeled, 1);
         z := CASE WHEN v0 + v1 > 0 THEN (p - p0) / sqrt(v0 + v1) END;
-        detected := coalesce(drifts, 0) > 0 OR coalesce(z >= 3, false);
+        detected := drifts > 0 OR coalesce(z >= 3, false);
         RETURN QUERY VALUES
             ('concept_drift', 'mae', NULL::text, p, NULL::text),
             ('concept_drift', 'reference_mae', NULL, p0, NULL),
             ('concept_drift', 'mae_z', NULL, z, NULL),
-            ('concept_drift', 'stream_drifts', NULL, coalesce(drifts, 0)::float8, 'page_hinkley'),
-            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, 'page_hinkley'),
+            ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
+            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
             ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb) IS
-    'Concept-drift results of a labelled window (internal)';
+COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb, jsonb) IS
+    'Concept-drift results of a labelled window from its error stream''s detector summary (internal)';
 
 -- Estimated performance (CBPE) -----------------------------------------------
 

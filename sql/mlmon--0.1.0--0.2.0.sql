@@ -159,11 +159,15 @@ ALTER TABLE @extschema@.alert_rules DROP CONSTRAINT alert_rules_alert_type_check
 ALTER TABLE @extschema@.alert_rules ADD CONSTRAINT alert_rules_alert_type_check
                CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
                                      'concept_drift', 'anomalies', 'estimated_performance'));
-INSERT INTO @extschema@.alert_rules (model, alert_type, severity, threshold, description) VALUES
-    (NULL, 'concept_drift', 'high', 1,
+-- Default rules added after 0.1.0 take negative ids: a database updated from
+-- 0.1.0 already numbers its users' rules from 6, and a dump of those must
+-- restore into a fresh install without a collision.
+INSERT INTO @extschema@.alert_rules (rule_id, model, alert_type, severity, threshold, description)
+OVERRIDING SYSTEM VALUE VALUES
+    (-1, NULL, 'concept_drift', 'high', 1,
      'concept drift detected: the error stream drifted (ADWIN; Page-Hinkley for regression) or the error rose 3 standard errors above the reference'),
-    (NULL, 'anomalies', 'medium', 0.05, 'share of anomalous rows (p-value < 0.01) above threshold'),
-    (NULL, 'estimated_performance', 'high', 0.05,
+    (-2, NULL, 'anomalies', 'medium', 0.05, 'share of anomalous rows (p-value < 0.01) above threshold'),
+    (-3, NULL, 'estimated_performance', 'high', 0.05,
      'accuracy estimated from calibrated scores (CBPE) dropped more than threshold below the reference');
 
 -- Calibration of a binary classifier's scores ----------------------------
@@ -260,10 +264,10 @@ CREATE FUNCTION @extschema@.anomaly_score(model text, features jsonb) RETURNS @e
     AS 'MODULE_PATHNAME', 'mlm_anomaly_score' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.anomaly_score(text, jsonb) IS
     'Anomaly score of a row''s features against the model''s reference profiles (see the README for the rule)';
-CREATE FUNCTION @extschema@._anomaly_p(model text, nv float8[], cv text[]) RETURNS float8
-    AS 'MODULE_PATHNAME', 'mlm_anomaly_p' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._anomaly_p(text, float8[], text[]) IS
-    'Anomaly p-value of a row from its numeric and categorical feature arrays, in the checks'' order (internal)';
+CREATE FUNCTION @extschema@._anomalous(model text, nv float8[], cv text[], alpha float8) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mlm_anomalous' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._anomalous(text, float8[], text[], float8) IS
+    'Whether a row''s anomaly p-value is below alpha, from its numeric and categorical feature arrays in the checks'' order (internal)';
 
 -- The rows of [window_start, window_end) with an anomaly p-value below alpha.
 CREATE FUNCTION @extschema@.anomalous_rows(model text, window_start timestamptz, window_end timestamptz,
@@ -304,84 +308,84 @@ COMMENT ON VIEW @extschema@.anomalies IS
 
 -- Concept drift -------------------------------------------------------------
 
--- The concept-drift results of a labelled window: the error stream through a
--- detector (ADWIN on the 0/1 errors of classifiers: DDM raises false alarms
--- when a window starts without errors; Page-Hinkley on absolute errors in
--- units of the reference MAE for regressors) and the error against the
--- reference (a one-sided z statistic, drift from 3 on).
+-- The concept-drift results of a labelled window: the error stream in time
+-- order through a detector (computed by run_checks' read of the window:
+-- ADWIN on the 0/1 errors of classifiers, as DDM raises false alarms when a
+-- window starts without errors; Page-Hinkley on absolute errors in units of
+-- the reference MAE for regressors) and the error against the reference
+-- (a one-sided z statistic, drift from 3 on).
 CREATE FUNCTION @extschema@._concept_results(model text, r @extschema@._source_sql, task text,
-        window_start timestamptz, window_end timestamptz, ref_perf jsonb, ref_labeled bigint, perf jsonb)
+        window_start timestamptz, window_end timestamptz, ref_perf jsonb, ref_labeled bigint, perf jsonb,
+        stream jsonb)
     RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
-    drifts bigint;
+    drifts bigint := coalesce((stream->>'detections')::bigint, 0);
     first_drift timestamptz;
     p float8;
     p0 float8;
     z float8;
-    scale float8;
     v0 float8;
     v1 float8;
     detected boolean;
+    detector text := CASE WHEN task = 'classification' THEN 'adwin' ELSE 'page_hinkley' END;
 BEGIN
     IF perf IS NULL OR ref_perf IS NULL THEN
         RETURN;
     END IF;
+    IF drifts > 0 THEN
+        -- the time of the first drift: the first_drift-th row the detector took
+        EXECUTE format('SELECT t FROM (SELECT %s AS t, %s AS e %s) q WHERE e IS NOT NULL AND e <> ''NaN'' '
+                       'AND e NOT IN (''Infinity'', ''-Infinity'') ORDER BY t OFFSET $4 - 1 LIMIT 1',
+                       r.ts,
+                       CASE WHEN task = 'classification' THEN format('CASE WHEN %s IS NOT NULL THEN 0::float8 END', r.label)
+                            ELSE format('abs(%s - %s)', r.actual, r.predicted_value) END,
+                       r.from_clause)
+           INTO first_drift USING model, window_start, window_end, (stream->>'first_drift')::bigint;
+    END IF;
     IF task = 'classification' THEN
-        EXECUTE format(
-            'SELECT count(*), max((d).detections), min(t) FILTER (WHERE (d).drift) FROM ('
-            'SELECT t, @extschema@.adwin(e) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS d FROM ('
-            'SELECT %s AS t, (%s IS DISTINCT FROM %s)::int::float8 AS e %s AND %2$s IS NOT NULL) q0) q',
-            r.ts, r.label, r.predicted_label, r.from_clause)
-          INTO n, drifts, first_drift USING model, window_start, window_end;
+        n := (perf->>'n')::bigint;
         p := 1 - (perf->>'accuracy')::float8;
         p0 := 1 - (ref_perf->>'accuracy')::float8;
         -- pooled two-proportion z: error rate now against the reference's
         v0 := ((p * n + p0 * ref_labeled) / (n + ref_labeled));
         v1 := v0 * (1 - v0) * (1.0 / n + 1.0 / ref_labeled);
         z := CASE WHEN v1 > 0 THEN (p - p0) / sqrt(v1) END;
-        detected := coalesce(drifts, 0) > 0 OR coalesce(z >= 3, false);
+        detected := drifts > 0 OR coalesce(z >= 3, false);
         RETURN QUERY VALUES
             ('concept_drift', 'error_rate', NULL::text, p, NULL::text),
             ('concept_drift', 'reference_error_rate', NULL, p0, NULL),
             ('concept_drift', 'error_rate_z', NULL, z, NULL),
-            ('concept_drift', 'stream_drifts', NULL, coalesce(drifts, 0)::float8, 'adwin'),
-            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, 'adwin'),
+            ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
+            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
             ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
     ELSE
-        scale := (ref_perf->>'mae')::float8;
-        IF scale IS NULL OR NOT scale > 0 THEN
+        p0 := (ref_perf->>'mae')::float8;
+        IF p0 IS NULL OR NOT p0 > 0 THEN
             RETURN;
         END IF;
-        EXECUTE format(
-            'SELECT count(*), max((d).detections), min(t) FILTER (WHERE (d).drift) FROM ('
-            'SELECT t, @extschema@.page_hinkley(e) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS d FROM ('
-            'SELECT %s AS t, abs(%s - %s) / $4 AS e %s) q0) q',
-            r.ts, r.actual, r.predicted_value, r.from_clause)
-          INTO n, drifts, first_drift USING model, window_start, window_end, scale;
         -- Welch z of the mean absolute error: var(|e|) = mse - mae^2
         p := (perf->>'mae')::float8;
-        p0 := scale;
         n := (perf->>'n')::bigint;
         v0 := greatest((perf->>'mse')::float8 - p * p, 0) / greatest(n, 1);
         v1 := greatest((ref_perf->>'mse')::float8 - p0 * p0, 0) / greatest(ref_labeled, 1);
         z := CASE WHEN v0 + v1 > 0 THEN (p - p0) / sqrt(v0 + v1) END;
-        detected := coalesce(drifts, 0) > 0 OR coalesce(z >= 3, false);
+        detected := drifts > 0 OR coalesce(z >= 3, false);
         RETURN QUERY VALUES
             ('concept_drift', 'mae', NULL::text, p, NULL::text),
             ('concept_drift', 'reference_mae', NULL, p0, NULL),
             ('concept_drift', 'mae_z', NULL, z, NULL),
-            ('concept_drift', 'stream_drifts', NULL, coalesce(drifts, 0)::float8, 'page_hinkley'),
-            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, 'page_hinkley'),
+            ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
+            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
             ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb) IS
-    'Concept-drift results of a labelled window (internal)';
+COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb, jsonb) IS
+    'Concept-drift results of a labelled window from its error stream''s detector summary (internal)';
 
 -- Estimated performance (CBPE) -----------------------------------------------
 
@@ -590,6 +594,7 @@ DECLARE
     cal @extschema@.calibrations;
     cm jsonb;
     anom float8;
+    stream jsonb;
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
@@ -674,10 +679,14 @@ BEGIN
                              CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
          || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
          || '@extschema@._feature_counts(nv, $8, $9), '
-         || 'avg((@extschema@._anomaly_p($1, nv, cv) < 0.01)::int), '
+         || 'avg(@extschema@._anomalous($1, nv, cv, 0.01)::int), '
          || 'jsonb_build_object(''tp'', sum(cq) FILTER (WHERE plabel = $12), ''fp'', sum(1 - cq) FILTER (WHERE plabel = $12), '
          || '''fn'', sum(cq) FILTER (WHERE plabel = $13), ''tn'', sum(1 - cq) FILTER (WHERE plabel = $13), '
          || '''n'', count(cq) FILTER (WHERE plabel IN ($12, $13))), '
+         -- the error stream of the labelled rows in time order (concept drift)
+         || CASE WHEN task = 'classification'
+                 THEN 'to_jsonb(@extschema@.adwin(CASE WHEN lbl IS NOT NULL THEN (lbl IS DISTINCT FROM plabel)::int::float8 END ORDER BY t)), '
+                 ELSE 'to_jsonb(@extschema@.page_hinkley(abs(act - pvalue) / $14 ORDER BY t)), ' END
          || CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel) ' ELSE '@extschema@.profile(pvalue) ' END
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
                    'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',
@@ -688,11 +697,13 @@ BEGIN
                         ELSE format('@extschema@._jsonb_has_other_keys(%s, $10)', r.all_features) END,
                    format(', @extschema@._jsonb_numbers(%1$s, $6) AS nv, @extschema@._jsonb_categories(%1$s, $7) AS cv', fobj)
                    || format(', @extschema@.calibrate($11, CASE WHEN %1$s >= 0 AND %1$s <= 1 THEN %1$s END) AS cq', r.score)
+                   || format(', %s AS t', r.ts)
                    || CASE WHEN cardinality(inner_items) > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
                    r.from_clause);
-    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, anom, cm, pred_now
+    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, anom, cm, stream, pred_now
         USING model, window_start, window_end, profiles, pred_profile, num_names, cat_names, num_min, num_max,
-              coalesce(names, '{}'), cal.calibration, cal.positive_label, cal.negative_label;
+              coalesce(names, '{}'), cal.calibration, cal.positive_label, cal.negative_label,
+              (rw.performance->>'mae')::float8;
     -- the numeric features' counts join their results
     nk := 0;
     FOR i IN 1 .. nf LOOP
@@ -874,7 +885,7 @@ BEGIN
            res_method || coalesce(array_agg(x.method), '{}')
       INTO res_check, res_metric, res_feature, res_value, res_method
       FROM (SELECT * FROM @extschema@._concept_results(model, r, task, window_start, window_end, ref_perf,
-                                                       rw.n_labeled, CASE WHEN n_labeled > 0 THEN perf END)
+                                                       rw.n_labeled, CASE WHEN n_labeled > 0 THEN perf END, stream)
             UNION ALL
             SELECT * FROM @extschema@._cbpe_results(cm, CASE WHEN n_labeled > 0 THEN perf END, ref_perf,
                                                     cal.positive_label)) x
@@ -1074,3 +1085,16 @@ WITH open AS (
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
+
+-- References frozen from the log get their calibration now; those set from
+-- a query need set_reference again (the CHANGELOG says so).
+DO $$
+DECLARE
+    w record;
+BEGIN
+    FOR w IN SELECT rw.model, rw.window_start, rw.window_end FROM @extschema@.reference_windows rw
+              WHERE rw.window_start IS NOT NULL ORDER BY rw.model LOOP
+        PERFORM @extschema@._set_calibration(w.model, @extschema@._source(w.model), w.window_start, w.window_end);
+    END LOOP;
+END
+$$;

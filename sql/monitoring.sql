@@ -171,11 +171,16 @@ INSERT INTO @extschema@.alert_rules (model, alert_type, severity, threshold, des
     (NULL, 'output_drift', 'medium', 1, 'the prediction distribution drifted'),
     (NULL, 'feature_drift', 'low', 1, 'drift in a feature, fewer than the data_drift rule''s count'),
     (NULL, 'data_quality', 'low', 0.1,
-     'share of rows with a missing, non-numeric or malformed feature above threshold'),
-    (NULL, 'concept_drift', 'high', 1,
+     'share of rows with a missing, non-numeric or malformed feature above threshold');
+-- Default rules added after 0.1.0 take negative ids: a database updated from
+-- 0.1.0 already numbers its users' rules from 6, and a dump of those must
+-- restore into a fresh install without a collision.
+INSERT INTO @extschema@.alert_rules (rule_id, model, alert_type, severity, threshold, description)
+OVERRIDING SYSTEM VALUE VALUES
+    (-1, NULL, 'concept_drift', 'high', 1,
      'concept drift detected: the error stream drifted (ADWIN; Page-Hinkley for regression) or the error rose 3 standard errors above the reference'),
-    (NULL, 'anomalies', 'medium', 0.05, 'share of anomalous rows (p-value < 0.01) above threshold'),
-    (NULL, 'estimated_performance', 'high', 0.05,
+    (-2, NULL, 'anomalies', 'medium', 0.05, 'share of anomalous rows (p-value < 0.01) above threshold'),
+    (-3, NULL, 'estimated_performance', 'high', 0.05,
      'accuracy estimated from calibrated scores (CBPE) dropped more than threshold below the reference');
 
 CREATE TABLE @extschema@.alerts (
@@ -880,6 +885,7 @@ DECLARE
     cal @extschema@.calibrations;
     cm jsonb;
     anom float8;
+    stream jsonb;
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
@@ -964,10 +970,14 @@ BEGIN
                              CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
          || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
          || '@extschema@._feature_counts(nv, $8, $9), '
-         || 'avg((@extschema@._anomaly_p($1, nv, cv) < 0.01)::int), '
+         || 'avg(@extschema@._anomalous($1, nv, cv, 0.01)::int), '
          || 'jsonb_build_object(''tp'', sum(cq) FILTER (WHERE plabel = $12), ''fp'', sum(1 - cq) FILTER (WHERE plabel = $12), '
          || '''fn'', sum(cq) FILTER (WHERE plabel = $13), ''tn'', sum(1 - cq) FILTER (WHERE plabel = $13), '
          || '''n'', count(cq) FILTER (WHERE plabel IN ($12, $13))), '
+         -- the error stream of the labelled rows in time order (concept drift)
+         || CASE WHEN task = 'classification'
+                 THEN 'to_jsonb(@extschema@.adwin(CASE WHEN lbl IS NOT NULL THEN (lbl IS DISTINCT FROM plabel)::int::float8 END ORDER BY t)), '
+                 ELSE 'to_jsonb(@extschema@.page_hinkley(abs(act - pvalue) / $14 ORDER BY t)), ' END
          || CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel) ' ELSE '@extschema@.profile(pvalue) ' END
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
                    'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',
@@ -978,11 +988,13 @@ BEGIN
                         ELSE format('@extschema@._jsonb_has_other_keys(%s, $10)', r.all_features) END,
                    format(', @extschema@._jsonb_numbers(%1$s, $6) AS nv, @extschema@._jsonb_categories(%1$s, $7) AS cv', fobj)
                    || format(', @extschema@.calibrate($11, CASE WHEN %1$s >= 0 AND %1$s <= 1 THEN %1$s END) AS cq', r.score)
+                   || format(', %s AS t', r.ts)
                    || CASE WHEN cardinality(inner_items) > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
                    r.from_clause);
-    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, anom, cm, pred_now
+    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, anom, cm, stream, pred_now
         USING model, window_start, window_end, profiles, pred_profile, num_names, cat_names, num_min, num_max,
-              coalesce(names, '{}'), cal.calibration, cal.positive_label, cal.negative_label;
+              coalesce(names, '{}'), cal.calibration, cal.positive_label, cal.negative_label,
+              (rw.performance->>'mae')::float8;
     -- the numeric features' counts join their results
     nk := 0;
     FOR i IN 1 .. nf LOOP
@@ -1164,7 +1176,7 @@ BEGIN
            res_method || coalesce(array_agg(x.method), '{}')
       INTO res_check, res_metric, res_feature, res_value, res_method
       FROM (SELECT * FROM @extschema@._concept_results(model, r, task, window_start, window_end, ref_perf,
-                                                       rw.n_labeled, CASE WHEN n_labeled > 0 THEN perf END)
+                                                       rw.n_labeled, CASE WHEN n_labeled > 0 THEN perf END, stream)
             UNION ALL
             SELECT * FROM @extschema@._cbpe_results(cm, CASE WHEN n_labeled > 0 THEN perf END, ref_perf,
                                                     cal.positive_label)) x

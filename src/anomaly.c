@@ -3,10 +3,14 @@
  * profiles.
  *
  *   anomaly_score(model text, features jsonb) returns mlmon.anomaly_result
- *   _anomaly_p(model text, nv float8[], cv text[]) returns float8
- *       (the checks' form: the features already extracted by
- *       _jsonb_numbers / _jsonb_categories, numeric and categorical
- *       features each in the order of their names)
+ *   _anomalous(model text, nv float8[], cv text[], alpha float8) returns boolean
+ *       whether the row's p-value is below alpha: the checks' form, with
+ *       the features already extracted by _jsonb_numbers /
+ *       _jsonb_categories (numeric and categorical features each in the
+ *       order of their names).  Instead of a tail probability per feature
+ *       it compares each number with two cut-offs computed once per number
+ *       of features present (core/tail.c): the same decision as
+ *       anomaly_score's p_value < alpha, without a search per feature.
  *
  * The rule (README, "Anomalous rows"): each reference feature present in
  * the row gets a two-sided tail probability (core/tail.c): a number outside
@@ -37,7 +41,7 @@
 #include "result_desc.h"
 
 PG_FUNCTION_INFO_V1(mlm_anomaly_score);
-PG_FUNCTION_INFO_V1(mlm_anomaly_p);
+PG_FUNCTION_INFO_V1(mlm_anomalous);
 
 extern Datum mlm_jsonb_numbers(PG_FUNCTION_ARGS);
 extern Datum mlm_jsonb_categories(PG_FUNCTION_ARGS);
@@ -49,6 +53,7 @@ typedef struct NumericRef
 {
 	char	   *name;
 	mlm_wsample ws;
+	mlm_grid_index ix;			/* over ws.v */
 	double		min;
 	double		max;
 } NumericRef;
@@ -74,6 +79,8 @@ typedef struct ModelRef
 	Datum		cat_keys;
 	FmgrInfo	num_fn;			/* _jsonb_numbers, with its own key cache */
 	FmgrInfo	cat_fn;			/* _jsonb_categories */
+	double		cut_alpha;		/* the alpha of the cut-offs below */
+	mlm_tail_cut **cuts;		/* [k]: each numeric feature's cut-offs for k features present */
 } ModelRef;
 
 typedef struct AnomalyCache
@@ -106,6 +113,7 @@ static void
 load_numeric(NumericRef *r, const mlm_profile_view *v)
 {
 	r->ws = profile_view_sample(v);
+	mlm_grid_index_init(&r->ix, r->ws.v, r->ws.m, palloc(mlm_grid_index_bytes(r->ws.m)));
 	r->min = v->h->min;
 	r->max = v->h->max;
 }
@@ -168,6 +176,7 @@ load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcx
 	old = MemoryContextSwitchTo(mcxt);
 	mr->model = text_to_cstring(model);
 	mr->nnum = mr->ncat = 0;
+	mr->cuts = NULL;
 	mr->num = (NumericRef *) palloc0(Max(SPI_processed, 1) * sizeof(NumericRef));
 	mr->cat = (CategoricalRef *) palloc0(Max(SPI_processed, 1) * sizeof(CategoricalRef));
 	num_names = (char **) palloc(Max(SPI_processed, 1) * sizeof(char *));
@@ -267,6 +276,15 @@ consider(RowVerdict *v, double p, const char *feature, const char *reason)
 	}
 }
 
+static void
+check_count(int got, int want, const char *kind)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expected %d %s feature values, got %d", want, kind, got)));
+}
+
 /* The verdict on one row from its feature arrays (NULL arrays: no such features). */
 static RowVerdict
 judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
@@ -280,10 +298,7 @@ judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
 	if (nv != NULL && mr->nnum > 0)
 	{
 		deconstruct_array(nv, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vals, &nulls, &n);
-		if (n != mr->nnum)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("expected %d numeric feature values, got %d", mr->nnum, n)));
+		check_count(n, mr->nnum, "numeric");
 		for (i = 0; i < n; i++)
 		{
 			const NumericRef *r = &mr->num[i];
@@ -297,16 +312,13 @@ judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
 			else if (r->ws.n == 0 || x < r->min || x > r->max)
 				consider(&v, 0.0, r->name, "out_of_range");
 			else
-				consider(&v, mlm_tail_numeric(&r->ws, r->min, r->max, x), r->name, "tail");
+				consider(&v, mlm_tail_numeric(&r->ws, &r->ix, r->min, r->max, x), r->name, "tail");
 		}
 	}
 	if (cv != NULL && mr->ncat > 0)
 	{
 		deconstruct_array(cv, TEXTOID, -1, false, TYPALIGN_INT, &vals, &nulls, &n);
-		if (n != mr->ncat)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("expected %d categorical feature values, got %d", mr->ncat, n)));
+		check_count(n, mr->ncat, "categorical");
 		for (i = 0; i < n; i++)
 		{
 			const CategoricalRef *r = &mr->cat[i];
@@ -330,21 +342,104 @@ judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
 	return v;
 }
 
-/* _anomaly_p(model text, nv float8[], cv text[]) returns float8: NULL when no feature is present. */
+/* The cut-offs of every numeric feature for k features present (computed once). */
+static const mlm_tail_cut *
+cuts_for(FunctionCallInfo fcinfo, ModelRef *mr, int k, double alpha)
+{
+	MemoryContext old;
+	int			i;
+
+	if (mr->cuts == NULL || mr->cut_alpha != alpha)
+	{
+		mr->cuts = (mlm_tail_cut **) MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+															 sizeof(mlm_tail_cut *) * (mr->nnum + mr->ncat + 1));
+		mr->cut_alpha = alpha;
+	}
+	if (mr->cuts[k] == NULL)
+	{
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		mr->cuts[k] = (mlm_tail_cut *) palloc(sizeof(mlm_tail_cut) * Max(mr->nnum, 1));
+		for (i = 0; i < mr->nnum; i++)
+			mlm_tail_cutoffs(&mr->num[i].ws, mr->num[i].min, mr->num[i].max, (double) k, alpha, &mr->cuts[k][i]);
+		MemoryContextSwitchTo(old);
+	}
+	return mr->cuts[k];
+}
+
+/*
+ * _anomalous(model text, nv float8[], cv text[], alpha float8) returns
+ * boolean: NULL when no feature is present.
+ */
 Datum
-mlm_anomaly_p(PG_FUNCTION_ARGS)
+mlm_anomalous(PG_FUNCTION_ARGS)
 {
 	ModelRef   *mr;
-	RowVerdict	v;
+	Datum	   *nvals = NULL,
+			   *cvals = NULL;
+	bool	   *nnulls = NULL,
+			   *cnulls = NULL;
+	int			nn = 0,
+				nc = 0,
+				i,
+				k = 0;
+	double		alpha;
+	const mlm_tail_cut *cut;
 
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(3))
 		PG_RETURN_NULL();
+	alpha = PG_GETARG_FLOAT8(3);
+	if (!(alpha > 0 && alpha <= 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("alpha must be in (0, 1]")));
 	mr = model_ref(fcinfo, PG_GETARG_TEXT_PP(0));
-	v = judge(mr, PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1),
-			  PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2));
-	if (v.k == 0)
+	if (!PG_ARGISNULL(1) && mr->nnum > 0)
+	{
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &nvals, &nnulls, &nn);
+		check_count(nn, mr->nnum, "numeric");
+	}
+	if (!PG_ARGISNULL(2) && mr->ncat > 0)
+	{
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &cvals, &cnulls, &nc);
+		check_count(nc, mr->ncat, "categorical");
+	}
+	for (i = 0; i < nn; i++)
+		k += !nnulls[i];
+	for (i = 0; i < nc; i++)
+		k += !cnulls[i];
+	if (k == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(v.p);
+	cut = cuts_for(fcinfo, mr, k, alpha);
+	for (i = 0; i < nn; i++)
+	{
+		const NumericRef *r = &mr->num[i];
+		double		x;
+
+		if (nnulls[i])
+			continue;
+		x = DatumGetFloat8(nvals[i]);
+		if (isnan(x) || r->ws.n == 0 || x < r->min || x > r->max || mlm_tail_beyond(&cut[i], x))
+			PG_RETURN_BOOL(true);
+	}
+	for (i = 0; i < nc; i++)
+	{
+		const CategoricalRef *r = &mr->cat[i];
+		text	   *t;
+		int			idx;
+		double		p,
+					q;
+
+		if (cnulls[i])
+			continue;
+		t = DatumGetTextPP(cvals[i]);
+		idx = category_index(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		p = idx >= 0 ? r->tail[idx] : r->unlisted;
+		q = p * (double) k;
+		if ((q < 1.0 ? q : 1.0) < alpha)
+			PG_RETURN_BOOL(true);
+	}
+	PG_RETURN_BOOL(false);
 }
 
 /*

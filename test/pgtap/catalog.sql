@@ -23,7 +23,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_regression_deserialize', '_regression_final',
   'page_hinkley', 'ddm', 'eddm', 'adwin', 'kswin', '_page_hinkley_accum', '_ddm_accum', '_eddm_accum', '_adwin_accum',
   '_kswin_accum', '_detector_final',
-  'isotonic_calibration', '_isotonic_final', 'calibrate', '_set_calibration', 'anomaly_score', '_anomaly_p', 'anomalous_rows',
+  'isotonic_calibration', '_isotonic_final', 'calibrate', '_set_calibration', 'anomaly_score', '_anomalous', 'anomalous_rows',
   '_concept_results', '_cbpe_results',
   'register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention', 'set_reference', '_set_reference',
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
