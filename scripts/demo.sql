@@ -121,6 +121,30 @@ SELECT check_id, to_char(time, 'HH24:MI') AS window_end, round(accuracy::numeric
 SELECT check_id, count(*) FILTER (WHERE metric = 'drift_detected' AND value = 1 AND feature IS NOT NULL) AS drifted_features,
        max(value) FILTER (WHERE "check" = 'output_drift' AND metric = 'drift_detected') AS output_drift
   FROM mlmon.check_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
+\echo 'Concept drift, anomalous rows and accuracy estimated before labels arrive (CBPE), per check'
+SELECT check_id,
+       round(max(value) FILTER (WHERE "check" = 'concept_drift' AND metric = 'error_rate')::numeric, 3) AS error_rate,
+       round(max(value) FILTER (WHERE "check" = 'concept_drift' AND metric = 'error_rate_z')::numeric, 1) AS error_z,
+       max(value) FILTER (WHERE "check" = 'concept_drift' AND metric = 'drift_detected') AS concept_drift,
+       round(max(value) FILTER (WHERE "check" = 'anomalies')::numeric, 3) AS anomaly_rate,
+       round(max(value) FILTER (WHERE metric = 'estimated_accuracy')::numeric, 3) AS estimated_accuracy,
+       round(max(value) FILTER (WHERE metric = 'realized_accuracy')::numeric, 3) AS realized_accuracy
+  FROM mlmon.check_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
+\echo 'The error stream through the detectors (labelled rows of the last six hours, in time order)'
+SELECT (d).detections AS adwin_drifts, to_char(first_ts, 'HH24:MI:SS') AS first_adwin_drift_at,
+       (dd).detections AS ddm_drifts, (dd).first_warning AS ddm_first_warning_row
+  FROM (SELECT mlmon.adwin(e ORDER BY ts) AS d, mlmon.ddm(e > 0 ORDER BY ts) AS dd FROM (
+          SELECT p.ts, (l.label IS DISTINCT FROM p.predicted_label)::int::float8 AS e
+            FROM mlmon.predictions p JOIN mlmon.labels l USING (model, request_id)
+           WHERE p.model = 'churn' AND p.ts >= :'base'::timestamptz - interval '6 hours') q) s,
+       LATERAL (SELECT min(ts) AS first_ts FROM (
+          SELECT p.ts, mlmon.adwin((l.label IS DISTINCT FROM p.predicted_label)::int::float8)
+                       OVER (ORDER BY p.ts ROWS UNBOUNDED PRECEDING) AS w
+            FROM mlmon.predictions p JOIN mlmon.labels l USING (model, request_id)
+           WHERE p.model = 'churn' AND p.ts >= :'base'::timestamptz - interval '6 hours') x WHERE (w).drift) f;
+\echo 'The most unusual rows of the last window (mlmon.anomalies)'
+SELECT request_id, round(p_value::numeric, 6) AS p_value, feature, reason, features->>feature AS value
+  FROM mlmon.anomalies WHERE model = 'churn' ORDER BY p_value, request_id LIMIT 5;
 \echo 'Alerts (mlmon.alerts)'
 SELECT alert_id, severity, type, status, occurrences, coalesce(feature, array_length(features, 1) || ' features') AS about
   FROM mlmon.alerts ORDER BY alert_id;
