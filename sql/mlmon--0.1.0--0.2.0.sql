@@ -1086,6 +1086,74 @@ WITH open AS (
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
 
+CREATE OR REPLACE VIEW @extschema@.metrics AS
+WITH last AS (
+    SELECT DISTINCT ON (c.model) c.model, c.check_id, c.window_start, c.window_end, c.finished_at
+      FROM @extschema@.checks c
+     ORDER BY c.model, c.window_end DESC, c.check_id DESC
+), perf AS (
+    -- the latest value of each performance metric (windows without labels have none)
+    SELECT DISTINCT ON (r.model, r.metric) r.model, r.metric, r.value
+      FROM @extschema@.check_results r
+     WHERE r."check" = 'performance' AND r.metric IN ('accuracy', 'f1', 'precision', 'recall', 'roc_auc', 'mae', 'rmse', 'r2')
+     ORDER BY r.model, r.metric, r.time DESC, r.check_id DESC
+)
+SELECT 'mlmon_' || p.metric AS name, 'gauge' AS type, 'Latest ' || p.metric || ' of the model' AS help,
+       jsonb_build_object('model', p.model) AS labels, p.value, NULL::float8 AS le
+  FROM perf p
+UNION ALL
+SELECT 'mlmon_predictions_total', 'counter', 'Predictions in the log', jsonb_build_object('model', m.name),
+       (SELECT count(*) FROM @extschema@.predictions pr WHERE pr.model = m.name)::float8, NULL
+  FROM @extschema@.models m
+UNION ALL
+SELECT 'mlmon_feature_drift_statistic', 'gauge', 'Drift statistic of the feature in the latest check',
+       jsonb_build_object('model', f.model, 'feature', f.feature, 'method', f.method), f.statistic, NULL
+  FROM @extschema@.feature_drift f
+UNION ALL
+SELECT 'mlmon_feature_drift_detected', 'gauge', '1 when the feature drifted in the latest check',
+       jsonb_build_object('model', f.model, 'feature', f.feature), f.drift_detected::int::float8, NULL
+  FROM @extschema@.feature_drift f
+UNION ALL
+SELECT 'mlmon_output_drift_detected', 'gauge', '1 when the predictions drifted in the latest check',
+       jsonb_build_object('model', l.model), r.value, NULL
+  FROM last l JOIN @extschema@.check_results r
+    ON r.check_id = l.check_id AND r."check" = 'output_drift' AND r.metric = 'drift_detected'
+UNION ALL
+SELECT 'mlmon_' || CASE r."check" WHEN 'concept_drift' THEN 'concept_drift_detected' ELSE r.metric END, 'gauge',
+       CASE r."check" WHEN 'concept_drift' THEN '1 when concept drift was detected in the latest check'
+                      WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+                      ELSE 'Accuracy estimated from calibrated scores (CBPE) in the latest check' END,
+       jsonb_build_object('model', l.model), r.value, NULL
+  FROM last l JOIN @extschema@.check_results r
+    ON r.check_id = l.check_id
+   AND ((r."check" = 'concept_drift' AND r.metric = 'drift_detected')
+        OR (r."check" = 'anomalies' AND r.metric = 'anomaly_rate')
+        OR (r."check" = 'estimated_performance' AND r.metric = 'estimated_accuracy'))
+UNION ALL
+SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_object('model', m.name, 'severity', s.severity),
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
+  FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
+UNION ALL
+SELECT 'mlmon_last_check_timestamp_seconds', 'gauge', 'End of the latest checked window (Unix time)',
+       jsonb_build_object('model', l.model), extract(epoch FROM l.window_end)::float8, NULL
+  FROM last l
+UNION ALL
+-- latency histogram of the latest checked window, cumulative as Prometheus wants it
+SELECT 'mlmon_latency_seconds_bucket', 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model, 'le', CASE WHEN b.le = 'Infinity' THEN '+Inf' ELSE b.le::text END),
+       (SELECT count(*) FROM @extschema@.predictions pr
+         WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end
+           AND pr.latency_ms <= 1000 * b.le)::float8, b.le
+  FROM last l, unnest(@extschema@.latency_buckets() || 'Infinity'::float8) b(le)
+UNION ALL
+SELECT 'mlmon_latency_seconds_' || x.part, 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model), x.value, NULL
+  FROM last l,
+       LATERAL (SELECT count(pr.latency_ms)::float8 AS n, coalesce(sum(pr.latency_ms), 0) / 1000 AS s
+                  FROM @extschema@.predictions pr
+                 WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end) agg,
+       LATERAL (VALUES ('count', agg.n), ('sum', agg.s)) x(part, value);
+
 -- References frozen from the log get their calibration now; those set from
 -- a query need set_reference again (the CHANGELOG says so).
 DO $$

@@ -146,6 +146,17 @@ SELECT 'mlmon_output_drift_detected', 'gauge', '1 when the predictions drifted i
   FROM last l JOIN @extschema@.check_results r
     ON r.check_id = l.check_id AND r."check" = 'output_drift' AND r.metric = 'drift_detected'
 UNION ALL
+SELECT 'mlmon_' || CASE r."check" WHEN 'concept_drift' THEN 'concept_drift_detected' ELSE r.metric END, 'gauge',
+       CASE r."check" WHEN 'concept_drift' THEN '1 when concept drift was detected in the latest check'
+                      WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+                      ELSE 'Accuracy estimated from calibrated scores (CBPE) in the latest check' END,
+       jsonb_build_object('model', l.model), r.value, NULL
+  FROM last l JOIN @extschema@.check_results r
+    ON r.check_id = l.check_id
+   AND ((r."check" = 'concept_drift' AND r.metric = 'drift_detected')
+        OR (r."check" = 'anomalies' AND r.metric = 'anomaly_rate')
+        OR (r."check" = 'estimated_performance' AND r.metric = 'estimated_accuracy'))
+UNION ALL
 SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_object('model', m.name, 'severity', s.severity),
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
   FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
