@@ -166,6 +166,7 @@ DECLARE
     v1 float8;
     detected boolean;
     detector text := CASE WHEN task = 'classification' THEN 'adwin' ELSE 'page_hinkley' END;
+    err text := CASE WHEN task = 'classification' THEN 'error_rate' ELSE 'mae' END;
 BEGIN
     IF perf IS NULL OR ref_perf IS NULL THEN
         RETURN;
@@ -188,14 +189,6 @@ BEGIN
         v0 := ((p * n + p0 * ref_labeled) / (n + ref_labeled));
         v1 := v0 * (1 - v0) * (1.0 / n + 1.0 / ref_labeled);
         z := CASE WHEN v1 > 0 THEN (p - p0) / sqrt(v1) END;
-        detected := drifts > 0 OR coalesce(z >= 3, false);
-        RETURN QUERY VALUES
-            ('concept_drift', 'error_rate', NULL::text, p, NULL::text),
-            ('concept_drift', 'reference_error_rate', NULL, p0, NULL),
-            ('concept_drift', 'error_rate_z', NULL, z, NULL),
-            ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
-            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
-            ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
     ELSE
         p0 := (ref_perf->>'mae')::float8;
         IF p0 IS NULL OR NOT p0 > 0 THEN
@@ -207,15 +200,15 @@ BEGIN
         v0 := greatest((perf->>'mse')::float8 - p * p, 0) / greatest(n, 1);
         v1 := greatest((ref_perf->>'mse')::float8 - p0 * p0, 0) / greatest(ref_labeled, 1);
         z := CASE WHEN v0 + v1 > 0 THEN (p - p0) / sqrt(v0 + v1) END;
-        detected := drifts > 0 OR coalesce(z >= 3, false);
-        RETURN QUERY VALUES
-            ('concept_drift', 'mae', NULL::text, p, NULL::text),
-            ('concept_drift', 'reference_mae', NULL, p0, NULL),
-            ('concept_drift', 'mae_z', NULL, z, NULL),
-            ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
-            ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
-            ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
     END IF;
+    detected := drifts > 0 OR coalesce(z >= 3, false);
+    RETURN QUERY VALUES
+        ('concept_drift', err, NULL::text, p, NULL::text),
+        ('concept_drift', 'reference_' || err, NULL, p0, NULL),
+        ('concept_drift', err || '_z', NULL, z, NULL),
+        ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
+        ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
+        ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb, jsonb) IS

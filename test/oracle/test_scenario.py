@@ -15,6 +15,7 @@ from sklearn import metrics as skm
 from sklearn.isotonic import IsotonicRegression
 
 from common import Checker, connect
+from detectors_ref import ADWIN
 
 chk = Checker("reference scenario")
 conn = connect()
@@ -115,6 +116,10 @@ def expected(name):
     e, e0, n, n0 = 1 - skm.accuracy_score(y, pred), 1 - ref_acc, len(y), len(batches["ref"][3])
     pool = (e * n + e0 * n0) / (n + n0)
     concept_z = (e - e0) / np.sqrt(pool * (1 - pool) * (1 / n + 1 / n0))
+    # and the 0/1 error stream in time order (row i is logged at the window's start + i seconds) through ADWIN
+    stream = ADWIN().run([float(y[i] != pred[i]) for i in range(len(y))])
+    stream_drifts = stream[-1][5]
+    first_drift_s = stream[-1][7] - 1 if stream[-1][7] is not None else None
     # CBPE: expected confusion matrix of the calibrated scores
     q = ISO.predict(score)
     tp, fp = q[pred == 1].sum(), (1 - q[pred == 1]).sum()
@@ -131,7 +136,8 @@ def expected(name):
     out_p = 2 * stats.norm.sf(abs(z))
     acc = skm.accuracy_score(y, pred)
     return dict(ks=ks, padj=padj, drifted=drifted, out_p=out_p, acc=acc, anomaly_rate=anomaly_rate,
-                concept_z=concept_z, est_acc=est_acc, est_f1=est_f1,
+                concept_z=concept_z, est_acc=est_acc, est_f1=est_f1, stream_drifts=stream_drifts,
+                first_drift_s=first_drift_s,
                 real_f1=skm.f1_score(y, pred, pos_label=1, zero_division=0),
                 f1=skm.f1_score(y, pred, average="weighted", zero_division=0),
                 auc=skm.roc_auc_score(y, score))
@@ -164,6 +170,11 @@ def check_batch(name, res, exp):
     chk.equal(f"{name}: quality issues", res[("data_quality", "quality_issue_rate", "")], 0.0)
     chk.close(f"{name}: anomaly rate", res[("anomalies", "anomaly_rate", "")], exp["anomaly_rate"], 1e-12, 1e-15)
     chk.close(f"{name}: concept drift z", res[("concept_drift", "error_rate_z", "")], float(exp["concept_z"]), 1e-9)
+    chk.equal(f"{name}: ADWIN drifts in the error stream", res[("concept_drift", "stream_drifts", "")],
+              float(exp["stream_drifts"]))
+    start = window(name, 500)[0]
+    chk.equal(f"{name}: time of the error stream's first drift", res.get(("concept_drift", "first_stream_drift_time", "")),
+              None if exp["first_drift_s"] is None else start.timestamp() + exp["first_drift_s"])
     chk.close(f"{name}: estimated accuracy (CBPE)", res[("estimated_performance", "estimated_accuracy", "")],
               float(exp["est_acc"]), 1e-9)
     chk.close(f"{name}: estimated F1 (CBPE)", res[("estimated_performance", "estimated_f1", "")], float(exp["est_f1"]), 1e-9)
@@ -183,9 +194,7 @@ def expected_alerts(exp):
         want |= {("feature_drift", "low", f) for f in exp["drifted"]}
     if exp["out_p"] <= 0.05:
         want.add(("output_drift", "medium", ""))
-    # (the stream detector's part of concept drift is checked against an
-    # independent ADWIN in test_detectors.py; here: the drop in accuracy)
-    if exp["concept_z"] >= 3:
+    if exp["concept_z"] >= 3 or exp["stream_drifts"] > 0:
         want.add(("concept_drift", "high", ""))
     if exp["anomaly_rate"] > 0.05:
         want.add(("anomalies", "medium", ""))
