@@ -158,8 +158,10 @@ static void
 load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcxt)
 {
 	char	   *nsp = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+	/* every operator named with its schema: a caller's search_path must not redirect it */
 	char	   *sql = psprintf("SELECT feature, kind, profile FROM %s.reference_profiles "
-							   "WHERE model = $1 AND role = 'feature' ORDER BY feature",
+							   "WHERE model OPERATOR(pg_catalog.=) $1 "
+							   "AND role OPERATOR(pg_catalog.=) 'feature'::pg_catalog.text ORDER BY feature",
 							   quote_identifier(nsp));
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {PointerGetDatum(model)};

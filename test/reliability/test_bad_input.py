@@ -36,7 +36,8 @@ GOOD = {"double precision": "1.5::float8", "boolean": "true", "text": "'badin'",
         "bigint": "3::bigint", "jsonb": "'{\"a\": 1}'::jsonb", "interval": "'1 hour'::interval",
         "timestamp with time zone": "pg_catalog.now()", "mlmon.profile": f"'{num_prof}'::mlmon.profile",
         "regclass": "'mlmon.models'::regclass", "name": "'features'::name", "name[]": "ARRAY['a']::name[]",
-        "text[]": "ARRAY['a']", "regrole": "'pg_monitor'::regrole", "bigint[]": "ARRAY[1]::bigint[]"}
+        "text[]": "ARRAY['a']", "regrole": "'pg_monitor'::regrole", "bigint[]": "ARRAY[1]::bigint[]",
+        "mlmon.calibration": "ROW('{0.1, 0.5, 0.9}', '{0, 0.5, 1}')::mlmon.calibration"}
 BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity'::float8", "0::float8", "-1::float8",
                             "1e308::float8"],
        "boolean": [],
@@ -48,7 +49,11 @@ BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity':
        "timestamp with time zone": ["'infinity'::timestamptz", "'-infinity'::timestamptz"],
        "mlmon.profile": [f"'{cat_prof}'::mlmon.profile", "(SELECT mlmon.profile(x) FROM generate_series(1, 0) x)"],
        "regclass": ["'pg_class'::regclass"], "name": ["'no_such_column'::name"], "name[]": ["'{}'::name[]"],
-       "text[]": ["'{}'::text[]", "ARRAY[NULL]::text[]"], "regrole": [], "bigint[]": []}
+       "text[]": ["'{}'::text[]", "ARRAY[NULL]::text[]"], "regrole": [], "bigint[]": [],
+       "mlmon.calibration": ["ROW(NULL, NULL)::mlmon.calibration", "ROW('{}', '{}')::mlmon.calibration",
+                             "ROW('{0.5, 0.1}', '{0, 1}')::mlmon.calibration", "ROW('{0.1}', '{0, 1}')::mlmon.calibration",
+                             "ROW('{NaN}', '{0}')::mlmon.calibration", "ROW('{{0.1}}', '{{0}}')::mlmon.calibration",
+                             "ROW('{0.1, NULL}', '{0, 1}')::mlmon.calibration"]}
 
 cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                       array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
