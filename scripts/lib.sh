@@ -47,9 +47,14 @@ build_and_install() {
 
 CLUSTER_DIR=
 CLUSTER_RUNAS=()
+# Set CLUSTER_VALGRIND=(valgrind option ...) before cluster_start to run the
+# postmaster, and every process it forks, under valgrind; each process logs to
+# $CLUSTER_DIR/valgrind/vg.<pid>.log.  A script that needs a second cluster
+# starts it in a subshell: the globals and the EXIT trap stay the subshell's.
+CLUSTER_VALGRIND=()
 # Start a throwaway cluster and export PGHOST, PGPORT, PGUSER for it.
 cluster_start() {
-	local runas=() user port
+	local runas=() user port postgres=() timeout=60
 	CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlmon-pg.XXXXXX")
 	trap cluster_stop EXIT
 	if [ "$(id -u)" -eq 0 ]; then
@@ -78,6 +83,28 @@ max_parallel_workers_per_gather = 2
 shared_buffers = 256MB
 ${CLUSTER_EXTRA_CONF:-}
 CONF
+	if [ ${#CLUSTER_VALGRIND[@]} -gt 0 ]; then
+		# pg_ctl starts this script, which execs valgrind, which runs the server
+		# in the same process: pg_ctl finds the pid it expects in postmaster.pid.
+		# Valgrind's temporary files go where the server's user may write, and
+		# it reads copies of the suppression files (it may not read the checkout).
+		local opt vgopts=()
+		mkdir "$CLUSTER_DIR/valgrind"
+		for opt in "${CLUSTER_VALGRIND[@]}"; do
+			if [[ $opt == --suppressions=* ]]; then
+				cp "${opt#*=}" "$CLUSTER_DIR/valgrind/" || return 1
+				opt=--suppressions=$CLUSTER_DIR/valgrind/$(basename "${opt#*=}")
+			fi
+			vgopts+=("$opt")
+		done
+		chown -R --reference="$CLUSTER_DIR" "$CLUSTER_DIR/valgrind"
+		printf '#!/bin/sh\nTMPDIR=%q exec %q' "$CLUSTER_DIR/valgrind" "$(command -v valgrind)" >"$CLUSTER_DIR/postgres-valgrind"
+		printf ' %q' "${vgopts[@]}" "--log-file=$CLUSTER_DIR/valgrind/vg.%p.log" "$PGBIN/postgres" >>"$CLUSTER_DIR/postgres-valgrind"
+		printf ' "$@"\n' >>"$CLUSTER_DIR/postgres-valgrind"
+		chmod 755 "$CLUSTER_DIR/postgres-valgrind"
+		postgres=(-p "$CLUSTER_DIR/postgres-valgrind")
+		timeout=600
+	fi
 	if [ -n "${CLUSTER_WITH_CRON:-}" ]; then
 		# pg_cron's scheduler works in the postgres database and reaches the
 		# socket-only server through its socket directory
@@ -87,9 +114,20 @@ cron.database_name = 'postgres'
 cron.host = '$CLUSTER_DIR'
 CONF
 	fi
-	(cd "$CLUSTER_DIR" && "${runas[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null) ||
+	(cd "$CLUSTER_DIR" && "${runas[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" "${postgres[@]}" -w -t $timeout start >/dev/null) ||
 		{ cat "$CLUSTER_DIR/server.log"; return 1; }
 	export PGHOST="$CLUSTER_DIR" PGPORT="$port" PGUSER="$user" PGDATABASE=postgres
+}
+
+# Shut the throwaway cluster down cleanly (every process exits normally and,
+# under valgrind, writes its summary) and wait for the postmaster to be gone:
+# its valgrind log is complete only after it has removed postmaster.pid.
+# The directory stays until cluster_stop.
+cluster_shutdown() {
+	local pid
+	pid=$(head -n1 "$CLUSTER_DIR/data/postmaster.pid" 2>/dev/null) || return 0
+	(cd "$CLUSTER_DIR" && "${CLUSTER_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w -t 600 stop >/dev/null) || return 1
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 }
 
 # Stop the throwaway cluster and remove its directory.
