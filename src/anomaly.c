@@ -362,7 +362,7 @@ cuts_for(FunctionCallInfo fcinfo, ModelRef *mr, int k, double alpha)
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		mr->cuts[k] = (mlm_tail_cut *) palloc(sizeof(mlm_tail_cut) * Max(mr->nnum, 1));
 		for (i = 0; i < mr->nnum; i++)
-			mlm_tail_cutoffs(&mr->num[i].ws, mr->num[i].min, mr->num[i].max, (double) k, alpha, &mr->cuts[k][i]);
+			mlm_tail_cutoffs(&mr->num[i].ws, (double) k, alpha, &mr->cuts[k][i]);
 		MemoryContextSwitchTo(old);
 	}
 	return mr->cuts[k];

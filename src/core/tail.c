@@ -53,8 +53,7 @@ anomalous_at(double below_count, double upto_count, double n, double k, double a
 }
 
 void
-mlm_tail_cutoffs(const mlm_wsample *ref, double min, double max, double k, double alpha,
-				 mlm_tail_cut *cut)
+mlm_tail_cutoffs(const mlm_wsample *ref, double k, double alpha, mlm_tail_cut *cut)
 {
 	int64_t		m = ref->m,
 				i;
@@ -98,8 +97,6 @@ mlm_tail_cutoffs(const mlm_wsample *ref, double min, double max, double k, doubl
 		}
 	}
 #undef CUM
-	(void) min;
-	(void) max;
 }
 
 static const int64_t *sort_counts;

@@ -38,8 +38,7 @@ typedef struct mlm_tail_cut
 } mlm_tail_cut;
 
 /* The cut of a reference with distinct values and counts (ref->w set). */
-void		mlm_tail_cutoffs(const mlm_wsample *ref, double min, double max, double k, double alpha,
-							 mlm_tail_cut *cut);
+void		mlm_tail_cutoffs(const mlm_wsample *ref, double k, double alpha, mlm_tail_cut *cut);
 
 /* Whether x (finite, within [min, max]) is beyond the cut. */
 static inline int
