@@ -419,6 +419,71 @@ $$;
 COMMENT ON FUNCTION @extschema@._cbpe_results(jsonb, jsonb, jsonb, text) IS
     'CBPE results from the expected confusion matrix of a window (internal)';
 
+CREATE OR REPLACE FUNCTION @extschema@._source(model text) RETURNS @extschema@._source_sql
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s @extschema@.sources;
+    r @extschema@._source_sql;
+    lbl text;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
+    IF NOT FOUND THEN
+        -- labels: one primary-key lookup per row (LIMIT 1 keeps the planner from
+        -- turning it into a join, which stale statistics of a partition being
+        -- filled can make scan every label of the model for every row)
+        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value '
+                         'FROM @extschema@.labels l0 WHERE l0.model = p.model AND l0.request_id = p.request_id LIMIT 1) l '
+                         'ON true WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        r.ts := 'p.ts';
+        r.all_features := 'p.features';
+        r.predicted_label := 'p.predicted_label';
+        r.predicted_value := 'p.predicted_value';
+        r.score := 'p.score';
+        r.label := 'l.label';
+        r.actual := 'l.actual_value';
+        r.latency := 'p.latency_ms';
+        r.feature_object := 'p.features';
+        RETURN r;
+    END IF;
+    r.from_clause := format('FROM %s s ', s.relation);
+    IF s.label_column IS NULL AND s.id_column IS NOT NULL THEN
+        r.from_clause := r.from_clause ||
+            format('LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value FROM @extschema@.labels l0 '
+                   'WHERE l0.model = $1 AND l0.request_id = s.%I::text LIMIT 1) l ON true ', s.id_column);
+        r.label := 'l.label';
+        r.actual := 'l.actual_value';
+    ELSIF s.label_column IS NOT NULL THEN
+        r.label := format('s.%I::text', s.label_column);
+        r.actual := format('s.%I::float8', s.label_column);
+    ELSE
+        r.label := 'NULL::text';
+        r.actual := 'NULL::float8';
+    END IF;
+    r.from_clause := r.from_clause || format('WHERE $1 IS NOT NULL AND s.%1$I >= $2 AND s.%1$I < $3', s.time_column);
+    r.ts := format('s.%I', s.time_column);
+    IF s.features_column IS NOT NULL THEN
+        r.all_features := format('s.%I', s.features_column);
+        r.feature_object := r.all_features;
+    ELSE
+        r.all_features := NULL;
+        r.feature_columns := s.feature_columns;
+        r.feature_object := 'jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', c, c), ', ')
+                                                        FROM unnest(s.feature_columns) c) || ')';
+    END IF;
+    r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
+                              ELSE format('s.%I::text', s.prediction_column) END;
+    r.predicted_value := CASE WHEN s.prediction_column IS NULL THEN 'NULL::float8'
+                              ELSE format('s.%I::float8', s.prediction_column) END;
+    r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
+    r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
+                      ELSE format('s.%I::float8', s.latency_column) END;
+    RETURN r;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION @extschema@._set_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
         to_ts timestamptz, keep_window boolean)
     RETURNS bigint LANGUAGE plpgsql VOLATILE

@@ -479,9 +479,12 @@ BEGIN
     PERFORM @extschema@._model_task(model);
     SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
     IF NOT FOUND THEN
-        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN @extschema@.labels l '
-                         'ON l.model = p.model AND l.request_id = p.request_id '
-                         'WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        -- labels: one primary-key lookup per row (LIMIT 1 keeps the planner from
+        -- turning it into a join, which stale statistics of a partition being
+        -- filled can make scan every label of the model for every row)
+        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value '
+                         'FROM @extschema@.labels l0 WHERE l0.model = p.model AND l0.request_id = p.request_id LIMIT 1) l '
+                         'ON true WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
         r.ts := 'p.ts';
         r.all_features := 'p.features';
         r.predicted_label := 'p.predicted_label';
@@ -496,7 +499,8 @@ BEGIN
     r.from_clause := format('FROM %s s ', s.relation);
     IF s.label_column IS NULL AND s.id_column IS NOT NULL THEN
         r.from_clause := r.from_clause ||
-            format('LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = s.%I::text ', s.id_column);
+            format('LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value FROM @extschema@.labels l0 '
+                   'WHERE l0.model = $1 AND l0.request_id = s.%I::text LIMIT 1) l ON true ', s.id_column);
         r.label := 'l.label';
         r.actual := 'l.actual_value';
     ELSIF s.label_column IS NOT NULL THEN
