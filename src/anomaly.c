@@ -287,57 +287,101 @@ check_count(int got, int want, const char *kind)
 				 errmsg("expected %d %s feature values, got %d", want, kind, got)));
 }
 
+/* A row's feature values, as the reference orders them (n = 0: no such features). */
+typedef struct RowValues
+{
+	Datum	   *num;
+	bool	   *num_null;
+	int			nnum;
+	Datum	   *cat;
+	bool	   *cat_null;
+	int			ncat;
+	int			present;		/* non-null values */
+} RowValues;
+
+static void
+row_values(const ModelRef *mr, ArrayType *nv, ArrayType *cv, RowValues *rv)
+{
+	int			i;
+
+	memset(rv, 0, sizeof(RowValues));
+	if (nv != NULL && mr->nnum > 0)
+	{
+		deconstruct_array(nv, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &rv->num, &rv->num_null, &rv->nnum);
+		check_count(rv->nnum, mr->nnum, "numeric");
+	}
+	if (cv != NULL && mr->ncat > 0)
+	{
+		deconstruct_array(cv, TEXTOID, -1, false, TYPALIGN_INT, &rv->cat, &rv->cat_null, &rv->ncat);
+		check_count(rv->ncat, mr->ncat, "categorical");
+	}
+	for (i = 0; i < rv->nnum; i++)
+		rv->present += !rv->num_null[i];
+	for (i = 0; i < rv->ncat; i++)
+		rv->present += !rv->cat_null[i];
+}
+
+/* Why a number has tail probability 0 whatever the rest of the row (NULL: it has a tail). */
+static const char *
+numeric_zero(const NumericRef *r, double x)
+{
+	if (isnan(x))
+		return "invalid_value";
+	if (r->ws.n == 0 || x < r->min || x > r->max)
+		return "out_of_range";
+	return NULL;
+}
+
+/* The tail probability of a category, and why. */
+static double
+category_tail(const CategoricalRef *r, Datum value, const char **reason)
+{
+	text	   *t = DatumGetTextPP(value);
+	int			idx = category_index(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	*reason = "tail";
+	if (idx >= 0)
+		return r->tail[idx];
+	if (r->unlisted > 0)
+		return r->unlisted;
+	*reason = "unseen_category";
+	return 0.0;
+}
+
 /* The verdict on one row from its feature arrays (NULL arrays: no such features). */
 static RowVerdict
 judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
 {
 	RowVerdict	v = {1.0, 0, NULL, NULL};
-	Datum	   *vals;
-	bool	   *nulls;
-	int			n,
-				i;
+	RowValues	rv;
+	int			i;
 
-	if (nv != NULL && mr->nnum > 0)
+	row_values(mr, nv, cv, &rv);
+	for (i = 0; i < rv.nnum; i++)
 	{
-		deconstruct_array(nv, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vals, &nulls, &n);
-		check_count(n, mr->nnum, "numeric");
-		for (i = 0; i < n; i++)
-		{
-			const NumericRef *r = &mr->num[i];
-			double		x;
+		const NumericRef *r = &mr->num[i];
+		double		x;
+		const char *zero;
 
-			if (nulls[i])
-				continue;
-			x = DatumGetFloat8(vals[i]);
-			if (isnan(x))
-				consider(&v, 0.0, r->name, "invalid_value");
-			else if (r->ws.n == 0 || x < r->min || x > r->max)
-				consider(&v, 0.0, r->name, "out_of_range");
-			else
-				consider(&v, mlm_tail_numeric(&r->ws, &r->ix, r->min, r->max, x), r->name, "tail");
-		}
+		if (rv.num_null[i])
+			continue;
+		x = DatumGetFloat8(rv.num[i]);
+		zero = numeric_zero(r, x);
+		if (zero)
+			consider(&v, 0.0, r->name, zero);
+		else
+			consider(&v, mlm_tail_numeric(&r->ws, &r->ix, r->min, r->max, x), r->name, "tail");
 	}
-	if (cv != NULL && mr->ncat > 0)
+	for (i = 0; i < rv.ncat; i++)
 	{
-		deconstruct_array(cv, TEXTOID, -1, false, TYPALIGN_INT, &vals, &nulls, &n);
-		check_count(n, mr->ncat, "categorical");
-		for (i = 0; i < n; i++)
-		{
-			const CategoricalRef *r = &mr->cat[i];
-			text	   *t;
-			int			idx;
+		const char *reason;
+		double		p;
 
-			if (nulls[i])
-				continue;
-			t = DatumGetTextPP(vals[i]);
-			idx = category_index(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-			if (idx >= 0)
-				consider(&v, r->tail[idx], r->name, "tail");
-			else if (r->unlisted > 0)
-				consider(&v, r->unlisted, r->name, "tail");
-			else
-				consider(&v, 0.0, r->name, "unseen_category");
-		}
+		if (rv.cat_null[i])
+			continue;
+		p = category_tail(&mr->cat[i], rv.cat[i], &reason);
+		consider(&v, p, mr->cat[i].name, reason);
 	}
 	if (v.k > 0)
 		v.p = Min(1.0, v.p * (double) v.k);
@@ -376,14 +420,8 @@ Datum
 mlm_anomalous(PG_FUNCTION_ARGS)
 {
 	ModelRef   *mr;
-	Datum	   *nvals = NULL,
-			   *cvals = NULL;
-	bool	   *nnulls = NULL,
-			   *cnulls = NULL;
-	int			nn = 0,
-				nc = 0,
-				i,
-				k = 0;
+	RowValues	rv;
+	int			i;
 	double		alpha;
 	const mlm_tail_cut *cut;
 
@@ -395,49 +433,30 @@ mlm_anomalous(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("alpha must be in (0, 1]")));
 	mr = model_ref(fcinfo, PG_GETARG_TEXT_PP(0));
-	if (!PG_ARGISNULL(1) && mr->nnum > 0)
-	{
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-						  &nvals, &nnulls, &nn);
-		check_count(nn, mr->nnum, "numeric");
-	}
-	if (!PG_ARGISNULL(2) && mr->ncat > 0)
-	{
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &cvals, &cnulls, &nc);
-		check_count(nc, mr->ncat, "categorical");
-	}
-	for (i = 0; i < nn; i++)
-		k += !nnulls[i];
-	for (i = 0; i < nc; i++)
-		k += !cnulls[i];
-	if (k == 0)
+	row_values(mr, PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1),
+			   PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2), &rv);
+	if (rv.present == 0)
 		PG_RETURN_NULL();
-	cut = cuts_for(fcinfo, mr, k, alpha);
-	for (i = 0; i < nn; i++)
+	cut = cuts_for(fcinfo, mr, rv.present, alpha);
+	for (i = 0; i < rv.nnum; i++)
 	{
-		const NumericRef *r = &mr->num[i];
 		double		x;
 
-		if (nnulls[i])
+		if (rv.num_null[i])
 			continue;
-		x = DatumGetFloat8(nvals[i]);
-		if (isnan(x) || r->ws.n == 0 || x < r->min || x > r->max || mlm_tail_beyond(&cut[i], x))
+		x = DatumGetFloat8(rv.num[i]);
+		if (numeric_zero(&mr->num[i], x) || mlm_tail_beyond(&cut[i], x))
 			PG_RETURN_BOOL(true);
 	}
-	for (i = 0; i < nc; i++)
+	for (i = 0; i < rv.ncat; i++)
 	{
-		const CategoricalRef *r = &mr->cat[i];
-		text	   *t;
-		int			idx;
-		double		p,
-					q;
+		const char *reason;
+		double		q;
 
-		if (cnulls[i])
+		if (rv.cat_null[i])
 			continue;
-		t = DatumGetTextPP(cvals[i]);
-		idx = category_index(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-		p = idx >= 0 ? r->tail[idx] : r->unlisted;
-		q = p * (double) k;
+		/* the same Bonferroni step as judge */
+		q = category_tail(&mr->cat[i], rv.cat[i], &reason) * (double) rv.present;
 		if ((q < 1.0 ? q : 1.0) < alpha)
 			PG_RETURN_BOOL(true);
 	}
