@@ -77,6 +77,8 @@ typedef struct KsGrid
 	bool		built;			/* the trees are built (moving mode, first result) */
 	mlm_ktree	up;				/* D+: leaves j = 0 .. k-1 */
 	mlm_ktree	down;			/* D-: leaves j = 0 .. k */
+	int			npend;			/* values not yet counted (plain mode) */
+	double		pend[MLM_GRID_BATCH];
 } KsGrid;
 
 typedef struct BinState
@@ -257,6 +259,38 @@ ksgrid_count(KsGrid *g, double x, int delta)
 	}
 }
 
+/*
+ * Count the pending values (plain mode): the same counts as ksgrid_count
+ * one by one, with the lookups of the batch interleaved (grid_index.h).
+ * Everything that reads the counts flushes first.
+ */
+static void
+ksgrid_flush(KsGrid *g)
+{
+	int64		j[MLM_GRID_BATCH];
+	int			i;
+
+	if (g->npend == 0)
+		return;
+	mlm_grid_lower_bound_batch(&g->index, g->pend, g->npend, j);
+	for (i = 0; i < g->npend; i++)
+	{
+		j[i] = (j[i] < g->k && g->grid[j[i]] == g->pend[i]) ? 2 * j[i] + 1 : 2 * j[i];
+		__builtin_prefetch(&g->cell[j[i]]);
+		__builtin_prefetch(&g->cellmax[j[i] / 2]);
+	}
+	for (i = 0; i < g->npend; i++)
+	{
+		int64		c = j[i];
+
+		g->cell[c]++;
+		if (c % 2 == 0 && g->pend[i] > g->cellmax[c / 2])
+			g->cellmax[c / 2] = g->pend[i];
+	}
+	g->r.n2 += g->npend;
+	g->npend = 0;
+}
+
 /* The KS state of a transition, created on the first row. */
 static KsGrid *
 ksgrid_state(FunctionCallInfo fcinfo, bool moving)
@@ -293,7 +327,11 @@ mlm_ksgrid_accum(PG_FUNCTION_ARGS)
 	KsGrid	   *g = ksgrid_state(fcinfo, false);
 
 	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
-		ksgrid_count(g, PG_GETARG_FLOAT8(1) + 0.0, 1);
+	{
+		g->pend[g->npend++] = PG_GETARG_FLOAT8(1) + 0.0;
+		if (g->npend == MLM_GRID_BATCH)
+			ksgrid_flush(g);
+	}
 	PG_RETURN_POINTER(g);
 }
 
@@ -387,6 +425,7 @@ mlm_ksgrid_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	g = (KsGrid *) PG_GETARG_POINTER(0);
+	ksgrid_flush(g);
 	if (g->r.n1 == 0 && g->r.n2 == 0)
 		PG_RETURN_NULL();
 	if (g->r.n1 > 0 && g->r.n2 > 0)
@@ -579,6 +618,7 @@ mlm_ksgrid_serialize(PG_FUNCTION_ARGS)
 {
 	KsGrid	   *g = (KsGrid *) PG_GETARG_POINTER(0);
 
+	ksgrid_flush(g);
 	PG_RETURN_BYTEA_P(refstate_serialize(&g->r, g->cell, 2 * g->k + 1, g->cellmax));
 }
 
@@ -646,6 +686,8 @@ mlm_ksgrid_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = ksgrid_new(aggcxt, b->r.profile, &b->r.opts);
+	ksgrid_flush(a);
+	ksgrid_flush(b);
 	options_check_combinable(&a->r.opts, &b->r.opts);
 	if (a->k != b->k)
 		elog(ERROR, "cannot combine KS states of different references");

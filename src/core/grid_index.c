@@ -50,3 +50,48 @@ mlm_grid_index_init(mlm_grid_index *ix, const double *grid, int64_t k, void *mem
 	/* bucket nb does not exist: its start closes the last range at k */
 	ix->start[nb] = k;
 }
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void) (p))
+#endif
+
+void
+mlm_grid_lower_bound_batch(const mlm_grid_index *ix, const double *x, int n, int64_t *out)
+{
+	int64_t		b[MLM_GRID_BATCH],
+				hi[MLM_GRID_BATCH];
+	int			i;
+
+	/* the buckets: arithmetic only; ask for their start entries */
+	for (i = 0; i < n; i++)
+	{
+		b[i] = mlm_grid_bucket(ix, x[i]);
+		PREFETCH(&ix->start[b[i]]);
+	}
+	/* the search ranges; ask for their first grid values */
+	for (i = 0; i < n; i++)
+	{
+		out[i] = ix->start[b[i]];
+		hi[i] = ix->start[b[i] + 1];
+		PREFETCH(&ix->grid[out[i] < ix->k ? out[i] : 0]);
+	}
+	/* the searches, as mlm_grid_lower_bound does them */
+	for (i = 0; i < n; i++)
+	{
+		int64_t		lo = out[i],
+					h = hi[i];
+
+		while (lo < h)
+		{
+			int64_t		mid = lo + (h - lo) / 2;
+
+			if (ix->grid[mid] < x[i])
+				lo = mid + 1;
+			else
+				h = mid;
+		}
+		out[i] = lo;
+	}
+}

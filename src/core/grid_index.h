@@ -65,4 +65,16 @@ mlm_grid_lower_bound(const mlm_grid_index *ix, double x)
 	return lo;
 }
 
+/* Most values mlm_grid_lower_bound_batch takes at once. */
+#define MLM_GRID_BATCH 64
+
+/*
+ * out[i] = mlm_grid_lower_bound(ix, x[i]) for i < n <= MLM_GRID_BATCH.  The
+ * same answers, but the memory reads of all n lookups are issued before any
+ * of them is waited for: with grids larger than the cache (many features'
+ * states at once) a lookup is a chain of cache misses, and interleaving n
+ * chains hides most of their latency.
+ */
+void		mlm_grid_lower_bound_batch(const mlm_grid_index *ix, const double *x, int n, int64_t *out);
+
 #endif

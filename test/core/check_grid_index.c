@@ -4,6 +4,9 @@
  * heavy-tailed, spans that are tiny, huge or overflowing, one value) and
  * queries at, between, just beside and outside the grid values.
  *
+ * The batched form (mlm_grid_lower_bound_batch) must give the same answers:
+ * every query also goes through it, in batches of every size up to the most.
+ *
  * Usage: check_grid_index <grids> <seed>; prints the counts and exits 1 on
  * the first mismatch.  Run by test_search_structures.py.
  */
@@ -66,6 +69,24 @@ plain(const double *g, int64_t k, double x)
 	return lo;
 }
 
+/* The batched lookups of x[0..n) against the plain answers. */
+static int
+batch_equal(const mlm_grid_index *ix, const double *x, int n, const int64_t *want, long n_grid, int kind)
+{
+	int64_t		got[MLM_GRID_BATCH];
+	int			b;
+
+	mlm_grid_lower_bound_batch(ix, x, n, got);
+	for (b = 0; b < n; b++)
+		if (got[b] != want[b])
+		{
+			printf("BATCH MISMATCH grid %ld (kind %d, k %" PRId64 ", batch of %d) x %.17g: got %" PRId64 ", want %" PRId64 "\n",
+				   n_grid, kind, ix->k, n, x[b], got[b], want[b]);
+			return 0;
+		}
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -85,6 +106,10 @@ main(int argc, char **argv)
 					q;
 		mlm_grid_index ix;
 		void	   *mem;
+		double		batch[MLM_GRID_BATCH];
+		int64_t		want_batch[MLM_GRID_BATCH];
+		int			nbatch = 0,
+					batch_size = 1 + (int) (n_grid % MLM_GRID_BATCH);
 
 		for (i = 0; i < n; i++)
 			g[i] = draw(kind);
@@ -129,10 +154,20 @@ main(int argc, char **argv)
 					   n_grid, kind, k, x, got, want);
 				return 1;
 			}
+			batch[nbatch] = x;
+			want_batch[nbatch++] = want;
+			if (nbatch == batch_size)
+			{
+				if (!batch_equal(&ix, batch, nbatch, want_batch, n_grid, kind))
+					return 1;
+				nbatch = 0;
+			}
 		}
+		if (nbatch > 0 && !batch_equal(&ix, batch, nbatch, want_batch, n_grid, kind))
+			return 1;
 		free(mem);
 		free(g);
 	}
-	printf("grids %ld queries %ld: all equal the plain binary search\n", grids, queries);
+	printf("grids %ld queries %ld: all equal the plain binary search, one by one and in batches\n", grids, queries);
 	return 0;
 }
