@@ -3,7 +3,7 @@
 -- NULL, non-numbers are NaN; categories read as the ->> operator gives them.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 
 CREATE TEMP TABLE decimals AS
 SELECT d FROM (
@@ -39,5 +39,31 @@ SELECT is((SELECT count(*) FROM generate_series(1, 2000) g,
             WHERE mlmon._jsonb_has_other_keys(o.f, ARRAY['k1', 'k2', 'k3', 'k5', 'k8', 'k13', 'k21', 'k34'])
                   IS DISTINCT FROM ((o.f - ARRAY['k1', 'k2', 'k3', 'k5', 'k8', 'k13', 'k21', 'k34']) <> '{}')),
           0::bigint, 'agrees with the jsonb - text[] operator');
+-- the one walk over the keys against the -> and ->> operators: objects of
+-- 1 to 40 keys of every JSON type (more than 32 keys takes the allocated
+-- offsets), long keys, requested keys missing or repeated, non-objects
+CREATE TEMP TABLE tap_objects AS
+SELECT g, (SELECT jsonb_object_agg(k, v) FROM (
+         SELECT (ARRAY['a', 'bb', 'c', 'dd', 'eee', 'f', 'zz', 'a1', 'x', repeat('k', 40), 'num', 's'])[1 + ((g * 7 + i * 13) % 12)] || (i % 5) AS k,
+                CASE (g + i) % 7 WHEN 0 THEN to_jsonb(i * 1.5) WHEN 1 THEN to_jsonb('str' || i) WHEN 2 THEN 'null'::jsonb
+                     WHEN 3 THEN to_jsonb(i % 2 = 0) WHEN 4 THEN '{"o": 1}'::jsonb WHEN 5 THEN '[1, 2]'::jsonb
+                     ELSE to_jsonb(-g * 0.001) END AS v
+           FROM generate_series(1, 1 + g % 40) i) q) AS f
+  FROM generate_series(1, 2000) g
+UNION ALL SELECT -1, '[1, 2]' UNION ALL SELECT -2, '5' UNION ALL SELECT -3, NULL;
+CREATE TEMP TABLE tap_keys AS
+SELECT ARRAY['a0', 'bb1', 'c2', 'dd3', 'eee4', 'f1', 'zz2', 'a13', 'x0', repeat('k', 40) || '1', 'num2', 's3', 'missing', 'a0', 'eee3'] AS k;
+SELECT is((SELECT count(*) FROM tap_objects, tap_keys
+            WHERE mlmon._jsonb_numbers(f, k) IS DISTINCT FROM
+                  ARRAY(SELECT CASE WHEN jsonb_typeof(f) <> 'object' OR f -> kk IS NULL OR jsonb_typeof(f -> kk) = 'null' THEN NULL
+                                    WHEN jsonb_typeof(f -> kk) = 'number' THEN (f ->> kk)::float8 ELSE 'NaN' END
+                          FROM unnest(k) WITH ORDINALITY u(kk, o) ORDER BY o)),
+          0::bigint, 'numbers agree with the -> and ->> operators on 2,003 objects');
+SELECT is((SELECT count(*) FROM tap_objects, tap_keys
+            WHERE mlmon._jsonb_categories(f, k) IS DISTINCT FROM
+                  ARRAY(SELECT CASE WHEN jsonb_typeof(f) = 'object' AND jsonb_typeof(f -> kk) IN ('string', 'number', 'boolean')
+                                    THEN f ->> kk END
+                          FROM unnest(k) WITH ORDINALITY u(kk, o) ORDER BY o)),
+          0::bigint, 'categories agree with the -> and ->> operators on 2,003 objects');
 SELECT * FROM finish();
 ROLLBACK;
