@@ -141,3 +141,52 @@ COMMENT ON AGGREGATE @extschema@.kswin(float8) IS
     'KSWIN Kolmogorov-Smirnov windowing change detector (river''s defaults: alpha 0.005, window 100, stat size 30; seed 42); needs ORDER BY';
 COMMENT ON AGGREGATE @extschema@.kswin(float8, float8, integer, integer, bigint) IS
     'KSWIN change detector with alpha, window_size, stat_size and the seed of its sample draw';
+
+-- ADWIN and Page-Hinkley with their defaults over (time, value) pairs taken
+-- in any order, replayed in (time, value) order by the final function: the
+-- forms run_checks uses, so that its one read of a window can run in
+-- parallel workers (an aggregate with ORDER BY keeps the whole query serial).
+CREATE FUNCTION @extschema@._time_stream_accum(internal, timestamptz, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._time_stream_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._time_stream_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._time_stream_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._adwin_by_time_final(internal) RETURNS @extschema@.detector_result
+    AS 'MODULE_PATHNAME', 'mlm_adwin_by_time_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._page_hinkley_by_time_final(internal) RETURNS @extschema@.detector_result
+    AS 'MODULE_PATHNAME', 'mlm_page_hinkley_by_time_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._time_stream_accum(internal, timestamptz, float8) IS
+    'Transition function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._time_stream_combine(internal, internal) IS
+    'Combine function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._time_stream_serialize(internal) IS
+    'Serialize function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._time_stream_deserialize(bytea, internal) IS
+    'Deserialize function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._adwin_by_time_final(internal) IS
+    'Final function of mlmon._adwin_by_time: ADWIN over the values in time order (internal)';
+COMMENT ON FUNCTION @extschema@._page_hinkley_by_time_final(internal) IS
+    'Final function of mlmon._page_hinkley_by_time: Page-Hinkley over the values in time order (internal)';
+CREATE AGGREGATE @extschema@._adwin_by_time(ts timestamptz, value float8) (
+    SFUNC = @extschema@._time_stream_accum, STYPE = internal,
+    FINALFUNC = @extschema@._adwin_by_time_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@._time_stream_combine,
+    SERIALFUNC = @extschema@._time_stream_serialize,
+    DESERIALFUNC = @extschema@._time_stream_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@._page_hinkley_by_time(ts timestamptz, value float8) (
+    SFUNC = @extschema@._time_stream_accum, STYPE = internal,
+    FINALFUNC = @extschema@._page_hinkley_by_time_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@._time_stream_combine,
+    SERIALFUNC = @extschema@._time_stream_serialize,
+    DESERIALFUNC = @extschema@._time_stream_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._adwin_by_time(timestamptz, float8) IS
+    'mlmon.adwin(value ORDER BY ts, value) with the defaults, in a form parallel workers can compute in parts (internal)';
+COMMENT ON AGGREGATE @extschema@._page_hinkley_by_time(timestamptz, float8) IS
+    'mlmon.page_hinkley(value ORDER BY ts, value) with the defaults, in a form parallel workers can compute in parts (internal)';

@@ -149,6 +149,55 @@ COMMENT ON AGGREGATE @extschema@.kswin(float8) IS
 COMMENT ON AGGREGATE @extschema@.kswin(float8, float8, integer, integer, bigint) IS
     'KSWIN change detector with alpha, window_size, stat_size and the seed of its sample draw';
 
+-- ADWIN and Page-Hinkley with their defaults over (time, value) pairs taken
+-- in any order, replayed in (time, value) order by the final function: the
+-- forms run_checks uses, so that its one read of a window can run in
+-- parallel workers (an aggregate with ORDER BY keeps the whole query serial).
+CREATE FUNCTION @extschema@._time_stream_accum(internal, timestamptz, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._time_stream_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._time_stream_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._time_stream_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mlm_time_stream_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._adwin_by_time_final(internal) RETURNS @extschema@.detector_result
+    AS 'MODULE_PATHNAME', 'mlm_adwin_by_time_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._page_hinkley_by_time_final(internal) RETURNS @extschema@.detector_result
+    AS 'MODULE_PATHNAME', 'mlm_page_hinkley_by_time_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._time_stream_accum(internal, timestamptz, float8) IS
+    'Transition function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._time_stream_combine(internal, internal) IS
+    'Combine function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._time_stream_serialize(internal) IS
+    'Serialize function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._time_stream_deserialize(bytea, internal) IS
+    'Deserialize function of the time-ordered detector forms (internal)';
+COMMENT ON FUNCTION @extschema@._adwin_by_time_final(internal) IS
+    'Final function of mlmon._adwin_by_time: ADWIN over the values in time order (internal)';
+COMMENT ON FUNCTION @extschema@._page_hinkley_by_time_final(internal) IS
+    'Final function of mlmon._page_hinkley_by_time: Page-Hinkley over the values in time order (internal)';
+CREATE AGGREGATE @extschema@._adwin_by_time(ts timestamptz, value float8) (
+    SFUNC = @extschema@._time_stream_accum, STYPE = internal,
+    FINALFUNC = @extschema@._adwin_by_time_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@._time_stream_combine,
+    SERIALFUNC = @extschema@._time_stream_serialize,
+    DESERIALFUNC = @extschema@._time_stream_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@._page_hinkley_by_time(ts timestamptz, value float8) (
+    SFUNC = @extschema@._time_stream_accum, STYPE = internal,
+    FINALFUNC = @extschema@._page_hinkley_by_time_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@._time_stream_combine,
+    SERIALFUNC = @extschema@._time_stream_serialize,
+    DESERIALFUNC = @extschema@._time_stream_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._adwin_by_time(timestamptz, float8) IS
+    'mlmon.adwin(value ORDER BY ts, value) with the defaults, in a form parallel workers can compute in parts (internal)';
+COMMENT ON AGGREGATE @extschema@._page_hinkley_by_time(timestamptz, float8) IS
+    'mlmon.page_hinkley(value ORDER BY ts, value) with the defaults, in a form parallel workers can compute in parts (internal)';
+
 --------------------------------------------------------------------------
 -- Concept drift, anomalous rows and performance without labels (as in
 -- sql/concept.sql), and the monitoring objects that changed for them
@@ -220,6 +269,8 @@ CREATE FUNCTION @extschema@._set_calibration(model text, r @extschema@._source_s
         to_ts timestamptz)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    -- labels by primary key, row by row, whatever the statistics say (_source)
+    SET enable_hashjoin = off SET enable_mergejoin = off
 AS $$
 DECLARE
     labels text[];
@@ -431,12 +482,16 @@ BEGIN
     PERFORM @extschema@._model_task(model);
     SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
     IF NOT FOUND THEN
-        -- labels: one primary-key lookup per row (LIMIT 1 keeps the planner from
-        -- turning it into a join, which stale statistics of a partition being
-        -- filled can make scan every label of the model for every row)
-        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value '
-                         'FROM @extschema@.labels l0 WHERE l0.model = p.model AND l0.request_id = p.request_id LIMIT 1) l '
-                         'ON true WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        -- labels: a join the functions that read it plan as one primary-key
+        -- lookup per row, with hash and merge joins off: a hash join would read
+        -- every label of the model for a window of any size, and stale
+        -- statistics of a partition being filled can make the planner pick it.
+        -- (A lateral subquery with LIMIT would force the lookups too, but it
+        -- keeps parallel workers out of the whole read.)  Where the labels are
+        -- not used, the join is removed (unique key).
+        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN @extschema@.labels l '
+                         'ON l.model = p.model AND l.request_id = p.request_id '
+                         'WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
         r.ts := 'p.ts';
         r.all_features := 'p.features';
         r.predicted_label := 'p.predicted_label';
@@ -451,8 +506,7 @@ BEGIN
     r.from_clause := format('FROM %s s ', s.relation);
     IF s.label_column IS NULL AND s.id_column IS NOT NULL THEN
         r.from_clause := r.from_clause ||
-            format('LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value FROM @extschema@.labels l0 '
-                   'WHERE l0.model = $1 AND l0.request_id = s.%I::text LIMIT 1) l ON true ', s.id_column);
+            format('LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = s.%I::text ', s.id_column);
         r.label := 'l.label';
         r.actual := 'l.actual_value';
     ELSIF s.label_column IS NOT NULL THEN
@@ -488,6 +542,8 @@ CREATE OR REPLACE FUNCTION @extschema@._set_reference(model text, r @extschema@.
         to_ts timestamptz, keep_window boolean)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    -- labels by primary key, row by row, whatever the statistics say (_source)
+    SET enable_hashjoin = off SET enable_mergejoin = off
 AS $$
 DECLARE
     task text := @extschema@._model_task(model);
@@ -587,6 +643,8 @@ $$;
 CREATE OR REPLACE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    -- labels by primary key, row by row, whatever the statistics say (_source)
+    SET enable_hashjoin = off SET enable_mergejoin = off
 AS $$
 DECLARE
     task text := @extschema@._model_task(model);
@@ -741,10 +799,11 @@ BEGIN
          || 'jsonb_build_object(''tp'', sum(cq) FILTER (WHERE plabel = $12), ''fp'', sum(1 - cq) FILTER (WHERE plabel = $12), '
          || '''fn'', sum(cq) FILTER (WHERE plabel = $13), ''tn'', sum(1 - cq) FILTER (WHERE plabel = $13), '
          || '''n'', count(cq) FILTER (WHERE plabel IN ($12, $13))), '
-         -- the error stream of the labelled rows in time order (concept drift)
+         -- the error stream of the labelled rows in time order (concept drift), in a
+         -- form that keeps the query parallel
          || CASE WHEN task = 'classification'
-                 THEN 'to_jsonb(@extschema@.adwin(CASE WHEN lbl IS NOT NULL THEN (lbl IS DISTINCT FROM plabel)::int::float8 END ORDER BY t)), '
-                 ELSE 'to_jsonb(@extschema@.page_hinkley(abs(act - pvalue) / $14 ORDER BY t)), ' END
+                 THEN 'to_jsonb(@extschema@._adwin_by_time(t, CASE WHEN lbl IS NOT NULL THEN (lbl IS DISTINCT FROM plabel)::int::float8 END)), '
+                 ELSE 'to_jsonb(@extschema@._page_hinkley_by_time(t, abs(act - pvalue) / $14)), ' END
          || CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel) ' ELSE '@extschema@.profile(pvalue) ' END
          || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
                    'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',

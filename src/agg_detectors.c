@@ -13,6 +13,11 @@
  * NULL, NaN and infinite values are skipped: they are not counted, report
  * no drift and leave the detector as it was.  The parameters are read from
  * the first row.
+ *
+ * For run_checks, whose one read of a window must stay parallel, ADWIN and
+ * Page-Hinkley (with their defaults) also come as final functions over a
+ * time stream (time_stream.c): the pairs are collected in any order, even by
+ * parallel workers, and replayed in (time, value) order.
  */
 #include "postgres.h"
 
@@ -27,6 +32,7 @@
 
 #include "core/detectors.h"
 #include "result_desc.h"
+#include "time_stream.h"
 
 PG_FUNCTION_INFO_V1(mlm_page_hinkley_accum);
 PG_FUNCTION_INFO_V1(mlm_ddm_accum);
@@ -34,6 +40,8 @@ PG_FUNCTION_INFO_V1(mlm_eddm_accum);
 PG_FUNCTION_INFO_V1(mlm_adwin_accum);
 PG_FUNCTION_INFO_V1(mlm_kswin_accum);
 PG_FUNCTION_INFO_V1(mlm_detector_final);
+PG_FUNCTION_INFO_V1(mlm_adwin_by_time_final);
+PG_FUNCTION_INFO_V1(mlm_page_hinkley_by_time_final);
 
 #define DETECTOR_RESULT_NATTS 9
 
@@ -114,28 +122,14 @@ require_args(FunctionCallInfo fcinfo, DetectorKind kind)
 					 errmsg("parameters of mlmon.%s must not be null", detector_names[kind])));
 }
 
-/* The state of this call, created and set up on the first row. */
-static DetectorState *
-detector_state(FunctionCallInfo fcinfo, DetectorKind kind)
+/*
+ * Set up detector s of the given kind: with the parameters of the call's
+ * arguments 2.. when full, else with the defaults (fcinfo unused).  Memory
+ * comes from CurrentMemoryContext.
+ */
+static void
+detector_setup(DetectorState *s, DetectorKind kind, FunctionCallInfo fcinfo, bool full)
 {
-	MemoryContext aggcxt,
-				old;
-	DetectorState *s;
-	bool		full;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("mlmon.%s's transition function can only be called as part of an aggregate",
-						detector_names[kind])));
-	if (!PG_ARGISNULL(0))
-		return (DetectorState *) PG_GETARG_POINTER(0);
-
-	require_order(fcinfo, kind);
-	require_args(fcinfo, kind);
-	full = PG_NARGS() > 2;
-	old = MemoryContextSwitchTo(aggcxt);
-	s = (DetectorState *) palloc0(sizeof(DetectorState));
 	s->kind = kind;
 	switch (kind)
 	{
@@ -231,6 +225,29 @@ detector_state(FunctionCallInfo fcinfo, DetectorKind kind)
 				break;
 			}
 	}
+}
+
+/* The state of this call, created and set up on the first row. */
+static DetectorState *
+detector_state(FunctionCallInfo fcinfo, DetectorKind kind)
+{
+	MemoryContext aggcxt,
+				old;
+	DetectorState *s;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("mlmon.%s's transition function can only be called as part of an aggregate",
+						detector_names[kind])));
+	if (!PG_ARGISNULL(0))
+		return (DetectorState *) PG_GETARG_POINTER(0);
+
+	require_order(fcinfo, kind);
+	require_args(fcinfo, kind);
+	old = MemoryContextSwitchTo(aggcxt);
+	s = (DetectorState *) palloc0(sizeof(DetectorState));
+	detector_setup(s, kind, fcinfo, PG_NARGS() > 2);
 	MemoryContextSwitchTo(old);
 	return s;
 }
@@ -332,14 +349,13 @@ mlm_eddm_accum(PG_FUNCTION_ARGS)
 	return error_stream_accum(fcinfo, DET_EDDM);
 }
 
-/* _detector_final(internal) returns mlmon.detector_result; reads the state only. */
-Datum
-mlm_detector_final(PG_FUNCTION_ARGS)
+/* The mlmon.detector_result of state s (NULL: no rows). */
+static Datum
+detector_result_datum(FunctionCallInfo fcinfo, const DetectorState *s)
 {
 	TupleDesc	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	Datum		values[DETECTOR_RESULT_NATTS];
 	bool		nulls[DETECTOR_RESULT_NATTS];
-	DetectorState *s = PG_ARGISNULL(0) ? NULL : (DetectorState *) PG_GETARG_POINTER(0);
 
 	/* as a window function this runs for every row: look the row type up once */
 	if (tupdesc == NULL)
@@ -381,4 +397,54 @@ mlm_detector_final(PG_FUNCTION_ARGS)
 		nulls[8] = s->last_drift == 0;
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* _detector_final(internal) returns mlmon.detector_result; reads the state only. */
+Datum
+mlm_detector_final(PG_FUNCTION_ARGS)
+{
+	return detector_result_datum(fcinfo, PG_ARGISNULL(0) ? NULL : (DetectorState *) PG_GETARG_POINTER(0));
+}
+
+/*
+ * The detector of the given kind, with its defaults, over a time stream's
+ * values in time order (time_stream.c): what detector(value ORDER BY ts,
+ * value) returns, from an aggregate that can run in parallel workers.
+ */
+static Datum
+replay_final(FunctionCallInfo fcinfo, DetectorKind kind)
+{
+	TimeStream *ts = PG_ARGISNULL(0) ? NULL : (TimeStream *) PG_GETARG_POINTER(0);
+	DetectorState *s = NULL;
+	int64		i;
+
+	if (ts != NULL && ts->n > 0)
+	{
+		time_stream_sort(ts);
+		s = (DetectorState *) palloc0(sizeof(DetectorState));
+		detector_setup(s, kind, NULL, false);
+		for (i = 0; i < ts->n; i++)
+		{
+			if (kind == DET_ADWIN)
+				mlm_adwin_update(&s->d.adwin, ts->p[i].v, &s->last);
+			else
+				mlm_ph_update(&s->d.ph, ts->p[i].v, &s->last);
+			record_step(s);
+		}
+	}
+	return detector_result_datum(fcinfo, s);
+}
+
+/* _adwin_by_time_final(internal) returns mlmon.detector_result */
+Datum
+mlm_adwin_by_time_final(PG_FUNCTION_ARGS)
+{
+	return replay_final(fcinfo, DET_ADWIN);
+}
+
+/* _page_hinkley_by_time_final(internal) returns mlmon.detector_result */
+Datum
+mlm_page_hinkley_by_time_final(PG_FUNCTION_ARGS)
+{
+	return replay_final(fcinfo, DET_PAGE_HINKLEY);
 }

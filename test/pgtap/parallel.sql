@@ -16,7 +16,7 @@ CREATE TABLE tap_par_ref AS
 SELECT mlmon.profile(value) AS num, mlmon.profile(category) AS cat FROM tap_par WHERE grp = 1;
 
 BEGIN;
-SELECT plan(26);
+SELECT plan(30);
 
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text; out text := '';
@@ -44,6 +44,7 @@ INSERT INTO queries VALUES
  ('values against a reference profile', $$SELECT mlmon.ks_2samp(value, (SELECT num FROM tap_par_ref)), mlmon.psi(value, (SELECT num FROM tap_par_ref)), mlmon.wasserstein(value, (SELECT num FROM tap_par_ref)), mlmon.chi2_drift(category, (SELECT cat FROM tap_par_ref)) FROM tap_par$$),
  ('profiles', $$SELECT (s).count, (s).nulls, (s).min, (s).max, (s).entries, (s).mode, t FROM (SELECT mlmon.summary(mlmon.profile(value)) AS s, mlmon.profile(category) AS c FROM tap_par) x, mlmon.top_values(c, 3) t$$),
  ('several statistics sharing a state', $$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.jensen_shannon(value, is_current) FROM tap_par$$),
+ ('detectors over a time stream', $$SELECT mlmon._adwin_by_time(ts, e), mlmon._page_hinkley_by_time(ts, value) FROM (SELECT '2026-01-01 00:00+00'::timestamptz + grp * interval '1 s' AS ts, (value > 40)::int::float8 AS e, value FROM tap_par) s$$),
  ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$);
 
 SET LOCAL max_parallel_workers_per_gather = 0;
@@ -62,6 +63,16 @@ SELECT ok(pg_temp.plan_of('SELECT mlmon.ks_2samp(value, is_current) FROM tap_par
 SELECT is(pg_temp.result_of(q), serial.result, name || ': parallel result equals the serial one')
   FROM queries JOIN serial USING (name) ORDER BY name;
 SELECT isnt(serial.result, NULL, 'serial results are not empty') FROM serial WHERE name = 'ks_2samp';
+-- the time-stream forms replay the stream in (time, value) order: what the
+-- ordered aggregates give with that order (ties in time are many here)
+CREATE TEMP VIEW tap_stream AS
+  SELECT '2026-01-01 00:00+00'::timestamptz + grp * interval '1 s' AS ts, (value > 40)::int::float8 AS e, value FROM tap_par;
+SELECT is((SELECT mlmon._adwin_by_time(ts, e)::text FROM tap_stream),
+          (SELECT mlmon.adwin(e ORDER BY ts, e)::text FROM tap_stream WHERE e IS NOT NULL),
+          'ADWIN over a time stream equals adwin(e ORDER BY ts, e)');
+SELECT is((SELECT mlmon._page_hinkley_by_time(ts, value)::text FROM tap_stream),
+          (SELECT mlmon.page_hinkley(value ORDER BY ts, value)::text FROM tap_stream WHERE value IS NOT NULL),
+          'Page-Hinkley over a time stream equals page_hinkley(value ORDER BY ts, value)');
 -- partitionwise aggregation: 24 partial states combined (more than a sample keeps as runs)
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
