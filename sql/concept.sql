@@ -54,8 +54,6 @@ CREATE FUNCTION @extschema@._set_calibration(model text, r @extschema@._source_s
         to_ts timestamptz)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
-    -- labels by primary key, row by row, whatever the statistics say (_source)
-    SET enable_hashjoin = off SET enable_mergejoin = off
 AS $$
 DECLARE
     labels text[];

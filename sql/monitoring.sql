@@ -479,16 +479,15 @@ BEGIN
     PERFORM @extschema@._model_task(model);
     SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
     IF NOT FOUND THEN
-        -- labels: a join the functions that read it plan as one primary-key
-        -- lookup per row, with hash and merge joins off: a hash join would read
-        -- every label of the model for a window of any size, and stale
-        -- statistics of a partition being filled can make the planner pick it.
-        -- (A lateral subquery with LIMIT would force the lookups too, but it
-        -- keeps parallel workers out of the whole read.)  Where the labels are
-        -- not used, the join is removed (unique key).
-        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN @extschema@.labels l '
-                         'ON l.model = p.model AND l.request_id = p.request_id '
-                         'WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        -- labels: one primary-key lookup per row (LIMIT 1 keeps the planner from
+        -- turning it into a join, which stale statistics of a partition being
+        -- filled can make scan every label of the model for every row; it also
+        -- keeps the read out of parallel workers: a join that planner settings
+        -- force to a nested loop can still rescan all of the model's labels per
+        -- row, as the load test showed)
+        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value '
+                         'FROM @extschema@.labels l0 WHERE l0.model = p.model AND l0.request_id = p.request_id LIMIT 1) l '
+                         'ON true WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
         r.ts := 'p.ts';
         r.all_features := 'p.features';
         r.predicted_label := 'p.predicted_label';
@@ -503,7 +502,8 @@ BEGIN
     r.from_clause := format('FROM %s s ', s.relation);
     IF s.label_column IS NULL AND s.id_column IS NOT NULL THEN
         r.from_clause := r.from_clause ||
-            format('LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = s.%I::text ', s.id_column);
+            format('LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value FROM @extschema@.labels l0 '
+                   'WHERE l0.model = $1 AND l0.request_id = s.%I::text LIMIT 1) l ON true ', s.id_column);
         r.label := 'l.label';
         r.actual := 'l.actual_value';
     ELSIF s.label_column IS NOT NULL THEN
@@ -649,8 +649,6 @@ CREATE FUNCTION @extschema@._set_reference(model text, r @extschema@._source_sql
         to_ts timestamptz, keep_window boolean)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
-    -- labels by primary key, row by row, whatever the statistics say (_source)
-    SET enable_hashjoin = off SET enable_mergejoin = off
 AS $$
 DECLARE
     task text := @extschema@._model_task(model);
@@ -829,11 +827,6 @@ COMMENT ON FUNCTION @extschema@._adjust_pvalues(float8[], text) IS
 CREATE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
-    -- labels by primary key, row by row, whatever the statistics say (_source)
-    SET enable_hashjoin = off SET enable_mergejoin = off
-    -- workers load the reference and build their states before reading a row:
-    -- about 0.8 s on 2 cores, which a window pays back from some 400,000 rows
-    SET parallel_setup_cost = 200000
 AS $$
 DECLARE
     task text := @extschema@._model_task(model);
@@ -988,8 +981,8 @@ BEGIN
          || 'jsonb_build_object(''tp'', sum(cq) FILTER (WHERE plabel = $12), ''fp'', sum(1 - cq) FILTER (WHERE plabel = $12), '
          || '''fn'', sum(cq) FILTER (WHERE plabel = $13), ''tn'', sum(1 - cq) FILTER (WHERE plabel = $13), '
          || '''n'', count(cq) FILTER (WHERE plabel IN ($12, $13))), '
-         -- the error stream of the labelled rows in time order (concept drift), in a
-         -- form that keeps the query parallel
+         -- the error stream of the labelled rows in time order (concept drift): a
+         -- (time, error) pair per row, sorted only if the rows came out of order
          || CASE WHEN task = 'classification'
                  THEN 'to_jsonb(@extschema@._adwin_by_time(t, CASE WHEN lbl IS NOT NULL THEN (lbl IS DISTINCT FROM plabel)::int::float8 END)), '
                  ELSE 'to_jsonb(@extschema@._page_hinkley_by_time(t, abs(act - pvalue) / $14)), ' END
