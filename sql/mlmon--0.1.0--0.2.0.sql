@@ -151,8 +151,8 @@ COMMENT ON AGGREGATE @extschema@.kswin(float8, float8, integer, integer, bigint)
 
 -- ADWIN and Page-Hinkley with their defaults over (time, value) pairs taken
 -- in any order, replayed in (time, value) order by the final function: the
--- forms run_checks uses, so that its one read of a window can run in
--- parallel workers (an aggregate with ORDER BY keeps the whole query serial).
+-- forms run_checks uses.  Unlike an aggregate with ORDER BY they sort only
+-- when the rows did not come in time order, and can run in parallel workers.
 CREATE FUNCTION @extschema@._time_stream_accum(internal, timestamptz, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'mlm_time_stream_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._time_stream_combine(internal, internal) RETURNS internal

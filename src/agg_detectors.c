@@ -14,10 +14,10 @@
  * no drift and leave the detector as it was.  The parameters are read from
  * the first row.
  *
- * For run_checks, whose one read of a window must stay parallel, ADWIN and
- * Page-Hinkley (with their defaults) also come as final functions over a
- * time stream (time_stream.c): the pairs are collected in any order, even by
- * parallel workers, and replayed in (time, value) order.
+ * For run_checks, ADWIN and Page-Hinkley (with their defaults) also come as
+ * final functions over a time stream (time_stream.c): the pairs are
+ * collected in any order, even by parallel workers, and replayed in
+ * (time, value) order, sorted only when they did not come in that order.
  */
 #include "postgres.h"
 

@@ -241,10 +241,11 @@ lookup_all(FunctionCallInfo fcinfo, convert_fn convert, Oid elemtype, int elemle
 				dims[1],
 				lbs[1] = {1};
 
+	/* every element as for an absent key; the walk overwrites the keys it finds */
 	for (i = 0; i < kc->n; i++)
 	{
 		nulls[i] = false;
-		values[i] = (Datum) 0;
+		values[i] = convert(NULL, &nulls[i]);
 	}
 	if (obj != NULL)
 	{
@@ -252,7 +253,6 @@ lookup_all(FunctionCallInfo fcinfo, convert_fn convert, Oid elemtype, int elemle
 		const char *base = (const char *) &obj->children[2 * n];
 		uint32		soff[2 * 32 + 1],
 				   *off = n <= 32 ? soff : (uint32 *) palloc(sizeof(uint32) * (2 * n + 1));
-		bool	   *done = (bool *) palloc0(Max(kc->n, 1) * sizeof(bool));
 		uint32		o = 0;
 
 		/* start offsets of the n keys and n values, and the end of the last */
@@ -278,20 +278,13 @@ lookup_all(FunctionCallInfo fcinfo, convert_fn convert, Oid elemtype, int elemle
 				JsonbValue	v;
 
 				entry_value(obj->children[n + i], base, off[n + i], off[n + i + 1] - off[n + i], &v);
+				nulls[k] = false;
 				values[k] = convert(&v, &nulls[k]);
-				done[k] = true;
 			}
 		}
-		for (k = 0; k < kc->n; k++)
-			if (!done[k])
-				values[k] = convert(NULL, &nulls[k]);
 		if (off != soff)
 			pfree(off);
-		pfree(done);
 	}
-	else
-		for (i = 0; i < kc->n; i++)
-			values[i] = convert(NULL, &nulls[i]);
 	dims[0] = kc->n;
 	return construct_md_array(values, nulls, 1, dims, lbs, elemtype, elemlen, byval, align);
 }

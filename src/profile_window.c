@@ -233,7 +233,11 @@ ksgrid_build(KsGrid *g, int64 t)
 	g->built = true;
 }
 
-/* Count value x in (delta = +1) or out of (delta = -1) the current sample. */
+/*
+ * Count value x in (delta = +1) or out of (delta = -1) the current sample of
+ * a moving state (the plain form counts through ksgrid_flush, below; cell
+ * maxima are not kept here: the trees report no D- location).
+ */
 static void
 ksgrid_count(KsGrid *g, double x, int delta)
 {
@@ -241,9 +245,7 @@ ksgrid_count(KsGrid *g, double x, int delta)
 
 	g->cell[c] += delta;
 	g->r.n2 += delta;
-	if (delta > 0 && !g->moving && c % 2 == 0 && x > g->cellmax[c / 2])
-		g->cellmax[c / 2] = x;
-	if (g->moving && g->built)
+	if (g->built)
 	{
 		/* only the leaves of cell c change */
 		int64		a;

@@ -4,10 +4,10 @@
  * drift detector over a check's error stream) can run inside an aggregate
  * that parallel workers compute in parts.
  *
- * An ordered aggregate (detector(x ORDER BY ts)) never runs partially in
- * workers, and one such aggregate keeps the whole query that computes it
- * serial: run_checks reads every feature of the window in the same query.
- * This state instead keeps the pairs (16 bytes each); partial states are
+ * An ordered aggregate (detector(x ORDER BY ts)) sorts its input whatever
+ * order it comes in, and never runs partially in workers.  This state keeps
+ * the pairs (16 bytes each), notes whether they came in order (as a day's
+ * partition gives them) and sorts only if not; partial states are
  * concatenated and the final function sorts them by time, then by value, so
  * the stream is the same whatever the plan and the order rows came in (ties
  * in time are broken by value, deterministically).
