@@ -1,10 +1,10 @@
 /*
- * agg_ks.c: final function of mlmon.ks_2samp on two samples.
+ * agg_ks.c: final function of mlmon.ks_2samp on two samples (the forms
+ * against a reference profile count on its grid: profile_window.c).
  */
 #include "sample_state.h"
 
 #include "ks_result.h"
-#include "profile.h"
 
 PG_FUNCTION_INFO_V1(mlm_ks_final);
 
@@ -16,16 +16,15 @@ Datum
 mlm_ks_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_state(fcinfo);
-	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	sample_sort_all(st);
-	if (sample_reference_size(st) == 0 && st->cur.n == 0)
+	if (st->ref.n == 0 && st->cur.n == 0)
 		PG_RETURN_NULL();
-	a = sample_reference(st, &hdr);
+	a = SAMPLE_WS(&st->ref);
 	b = SAMPLE_WS(&st->cur);
-	return ks_result_datum(fcinfo, &a, &b, &st->opts, hdr ? profile_ecdf_error(hdr) : 0.0);
+	return ks_result_datum(fcinfo, &a, &b, &st->opts, 0.0);
 }

@@ -2,15 +2,10 @@
  * profile_window.c: live values against a fixed reference profile,
  * counted on the reference's grid instead of stored.
  *
- * Against a fixed reference, the exact KS statistic needs only how many
- * current values fall at each reference value r_j and strictly between two
- * of them (cells 2j+1 and 2j; cell 0 lies below r_0, cell 2k above the last
- * one): the ECDF gap can reach its extremes only at reference values and at
- * the largest current value of an open cell.  So mlmon.ks_2samp(value,
- * profile) keeps 2k+1 counts (and each open cell's largest value, for the
- * location SciPy reports), and PSI / Jensen-Shannon over reference-quantile
- * bins keep one count per bin: one pass, no sorting, and results equal to
- * the two-sample aggregates' for exact profiles.
+ * mlmon.ks_2samp(value, profile) keeps the counts of the reference grid's
+ * cells (the algorithm is core/ks_grid.h), and PSI / Jensen-Shannon over
+ * reference-quantile bins keep one count per bin: one pass, no sorting, and
+ * results equal to the two-sample aggregates' for exact profiles.
  *
  * The same states serve as moving-aggregate states for window functions,
  * with exact inverse transitions.  KS then keeps two kinetic prefix-maximum
@@ -32,6 +27,7 @@
 #include "core/divergence.h"
 #include "core/grid_index.h"
 #include "core/ks.h"
+#include "core/ks_grid.h"
 #include "core/ktree.h"
 #include "ks_result.h"
 #include "options.h"
@@ -161,15 +157,6 @@ ksgrid_setup(KsGrid *g)
 	g->built = false;
 }
 
-/* The cell of value x: 2j+1 when x is grid value j, else 2j with j grid values below x. */
-static inline int64
-ksgrid_cell(const KsGrid *g, double x)
-{
-	int64		j = mlm_grid_lower_bound(&g->index, x);
-
-	return (j < g->k && g->grid[j] == x) ? 2 * j + 1 : 2 * j;
-}
-
 /* Reference values at or below grid value j (j = -1: none). */
 static inline int64
 ksgrid_R(const KsGrid *g, int64 j)
@@ -241,7 +228,7 @@ ksgrid_build(KsGrid *g, int64 t)
 static void
 ksgrid_count(KsGrid *g, double x, int delta)
 {
-	int64		c = ksgrid_cell(g, x);
+	int64		c = mlm_ksgrid_cell(&g->index, x);
 
 	g->cell[c] += delta;
 	g->r.n2 += delta;
@@ -269,26 +256,9 @@ ksgrid_count(KsGrid *g, double x, int delta)
 static void
 ksgrid_flush(KsGrid *g)
 {
-	int64		j[MLM_GRID_BATCH];
-	int			i;
-
 	if (g->npend == 0)
 		return;
-	mlm_grid_lower_bound_batch(&g->index, g->pend, g->npend, j);
-	for (i = 0; i < g->npend; i++)
-	{
-		j[i] = (j[i] < g->k && g->grid[j[i]] == g->pend[i]) ? 2 * j[i] + 1 : 2 * j[i];
-		__builtin_prefetch(&g->cell[j[i]]);
-		__builtin_prefetch(&g->cellmax[j[i] / 2]);
-	}
-	for (i = 0; i < g->npend; i++)
-	{
-		int64		c = j[i];
-
-		g->cell[c]++;
-		if (c % 2 == 0 && g->pend[i] > g->cellmax[c / 2])
-			g->cellmax[c / 2] = g->pend[i];
-	}
+	mlm_ksgrid_count_batch(&g->index, g->pend, g->npend, g->cell, g->cellmax);
 	g->r.n2 += g->npend;
 	g->npend = 0;
 }
@@ -359,27 +329,6 @@ mlm_ksgrid_inv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(g);
 }
 
-/* Feed the candidate positions of the cells to a KS walk (plain mode: exact locations). */
-static void
-ksgrid_walk(const KsGrid *g, mlm_ks_walk *w)
-{
-	int64		P = 0;
-	int64		j;
-
-	mlm_ks_walk_init(w, g->r.n1, g->r.n2);
-	for (j = 0; j <= g->k; j++)
-	{
-		P += g->cell[2 * j];
-		if (g->cell[2 * j] > 0)
-			mlm_ks_walk_point(w, ksgrid_R(g, j - 1), P, g->cellmax[j], 0, 1);
-		if (j < g->k)
-		{
-			P += g->cell[2 * j + 1];
-			mlm_ks_walk_point(w, g->R[j], P, g->grid[j], 1, g->cell[2 * j + 1] > 0);
-		}
-	}
-}
-
 /* The extremes from the trees (moving mode): D+ at a grid value, D- without its location. */
 static void
 ksgrid_tree_walk(KsGrid *g, mlm_ks_walk *w)
@@ -435,7 +384,7 @@ mlm_ksgrid_final(PG_FUNCTION_ARGS)
 		if (g->moving)
 			ksgrid_tree_walk(g, &w);
 		else
-			ksgrid_walk(g, &w);
+			mlm_ksgrid_walk(g->grid, g->R, g->k, g->r.n1, g->cell, g->cellmax, g->r.n2, &w);
 	}
 	return ks_result_walk_datum(fcinfo, &w, g->r.n1, g->r.n2, &g->r.opts, g->r.ecdf_error);
 }
@@ -455,25 +404,6 @@ bins_setup(BinState *b)
 	b->cur = MemoryContextAllocZero(b->r.mcxt, sizeof(int64) * (b->nedges + 1));
 	if (ws.n > 0)
 		mlm_count_open_bins(&ws, b->edges, b->nedges, b->ref);
-}
-
-/* The bin of x: the number of edges at or below it. */
-static inline int
-bins_index(const BinState *b, double x)
-{
-	int			lo = 0,
-				hi = b->nedges;
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (b->edges[mid] <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* The bins state of a transition, created on the first row. */
@@ -512,7 +442,7 @@ mlm_bins_accum(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
 	{
-		b->cur[bins_index(b, PG_GETARG_FLOAT8(1))]++;
+		b->cur[mlm_open_bin_of(b->edges, b->nedges, PG_GETARG_FLOAT8(1))]++;
 		b->r.n2++;
 	}
 	PG_RETURN_POINTER(b);
@@ -526,7 +456,7 @@ mlm_bins_inv(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
 	{
-		b->cur[bins_index(b, PG_GETARG_FLOAT8(1))]--;
+		b->cur[mlm_open_bin_of(b->edges, b->nedges, PG_GETARG_FLOAT8(1))]--;
 		b->r.n2--;
 	}
 	PG_RETURN_POINTER(b);

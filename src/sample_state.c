@@ -33,7 +33,6 @@
 PG_FUNCTION_INFO_V1(mlm_sample_accum);
 PG_FUNCTION_INFO_V1(mlm_ks_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_sample_accum);
-PG_FUNCTION_INFO_V1(mlm_profile_ks_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_combine);
 PG_FUNCTION_INFO_V1(mlm_sample_serialize);
 PG_FUNCTION_INFO_V1(mlm_sample_deserialize);
@@ -344,13 +343,6 @@ Datum
 mlm_profile_sample_accum(PG_FUNCTION_ARGS)
 {
 	return sample_accum(fcinfo, OPTS_BINNED, true);
-}
-
-/* mlm_profile_ks_accum(state internal, value float8, reference mlmon.profile [, alternative text [, method text]]) */
-Datum
-mlm_profile_ks_accum(PG_FUNCTION_ARGS)
-{
-	return sample_accum(fcinfo, OPTS_KS, true);
 }
 
 /* Copy n sorted values from p (maybe unaligned) into s as a new run. */

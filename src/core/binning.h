@@ -36,6 +36,25 @@ int			mlm_quantile_edges(const mlm_wsample *ref, int bins, double *edges);
  */
 void		mlm_count_open_bins(const mlm_wsample *x, const double *edges, int m, int64_t *counts);
 
+/* The bin of x among those: the number of edges at or below it. */
+static inline int
+mlm_open_bin_of(const double *edges, int m, double x)
+{
+	int			lo = 0,
+				hi = m;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (edges[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
  * numpy.histogram_bin_edges(pooled, bins='sturges') for samples a and b
  * (not both empty): writes nbins+1 edges and returns nbins

@@ -12,6 +12,7 @@
  * arrays lose their padding.  Every bit is kept, NaN payloads included.
  */
 #include "profile_codec.h"
+#include "byteorder.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,69 +20,6 @@
 
 /* The wire header: 4 bytes, int32, 5 int64, 5 float64, 3 int64. */
 #define WIRE_HDR_SIZE ((size_t) 112)
-
-/* Store u big-endian in p[0..8). */
-static inline void
-put64(unsigned char *p, uint64_t u)
-{
-	int			i;
-
-	for (i = 7; i >= 0; i--)
-	{
-		p[i] = (unsigned char) u;
-		u >>= 8;
-	}
-}
-
-/* Store u big-endian in p[0..4). */
-static inline void
-put32(unsigned char *p, uint32_t u)
-{
-	p[0] = (unsigned char) (u >> 24);
-	p[1] = (unsigned char) (u >> 16);
-	p[2] = (unsigned char) (u >> 8);
-	p[3] = (unsigned char) u;
-}
-
-/* Store the bits of d big-endian in p[0..8). */
-static inline void
-put_double(unsigned char *p, double d)
-{
-	uint64_t	u;
-
-	memcpy(&u, &d, sizeof(u));
-	put64(p, u);
-}
-
-/* The big-endian uint64 at p[0..8). */
-static inline uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t	u = 0;
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		u = (u << 8) | p[i];
-	return u;
-}
-
-/* The big-endian uint32 at p[0..4). */
-static inline uint32_t
-get32(const unsigned char *p)
-{
-	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
-
-/* The double whose bits are big-endian at p[0..8). */
-static inline double
-get_double(const unsigned char *p)
-{
-	uint64_t	u = get64(p);
-	double		d;
-
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
 
 /* The wire form of a checked flat profile (checked again here: NULL if invalid or out of memory). */
 void *
@@ -120,44 +58,44 @@ mlm_profile_to_wire(const void *buf, size_t len, size_t *wirelen)
 	p[1] = h->kind;
 	p[2] = h->mode;
 	p[3] = h->nlevels;
-	put32(p + 4, (uint32_t) h->cap);
-	put64(p + 8, (uint64_t) h->count);
-	put64(p + 16, (uint64_t) h->nulls);
-	put64(p + 24, (uint64_t) h->nan);
-	put64(p + 32, (uint64_t) h->posinf);
-	put64(p + 40, (uint64_t) h->neginf);
-	put_double(p + 48, h->min);
-	put_double(p + 56, h->max);
-	put_double(p + 64, h->mean);
-	put_double(p + 72, h->m2);
-	put_double(p + 80, h->rank_error);
-	put64(p + 88, (uint64_t) h->nentries);
-	put64(p + 96, (uint64_t) h->other);
-	put64(p + 104, h->parity);
+	mlm_put32(p + 4, (uint32_t) h->cap);
+	mlm_put64(p + 8, (uint64_t) h->count);
+	mlm_put64(p + 16, (uint64_t) h->nulls);
+	mlm_put64(p + 24, (uint64_t) h->nan);
+	mlm_put64(p + 32, (uint64_t) h->posinf);
+	mlm_put64(p + 40, (uint64_t) h->neginf);
+	mlm_put_double(p + 48, h->min);
+	mlm_put_double(p + 56, h->max);
+	mlm_put_double(p + 64, h->mean);
+	mlm_put_double(p + 72, h->m2);
+	mlm_put_double(p + 80, h->rank_error);
+	mlm_put64(p + 88, (uint64_t) h->nentries);
+	mlm_put64(p + 96, (uint64_t) h->other);
+	mlm_put64(p + 104, h->parity);
 	p += WIRE_HDR_SIZE;
 	if (h->kind == MLM_PROFILE_NUMERIC && h->mode == MLM_PROFILE_EXACT)
 	{
 		for (i = 0; i < h->nentries; i++, p += 8)
-			put_double(p, v.values[i]);
+			mlm_put_double(p, v.values[i]);
 		for (i = 0; i < h->nentries; i++, p += 8)
-			put64(p, (uint64_t) v.counts[i]);
+			mlm_put64(p, (uint64_t) v.counts[i]);
 	}
 	else if (h->kind == MLM_PROFILE_NUMERIC)
 	{
 		for (i = 0; i < h->nlevels; i++, p += 8)
-			put64(p, (uint64_t) v.level_len[i]);
+			mlm_put64(p, (uint64_t) v.level_len[i]);
 		for (i = 0; i < h->nentries; i++, p += 8)
 		{
 			maybe_cancel(i);
-			put_double(p, v.values[i]);
+			mlm_put_double(p, v.values[i]);
 		}
 	}
 	else
 	{
 		for (i = 0; i < h->nentries; i++, p += 8)
-			put64(p, (uint64_t) v.counts[i]);
+			mlm_put64(p, (uint64_t) v.counts[i]);
 		for (i = 0; i < h->nentries; i++, p += 4)
-			put32(p, (uint32_t) v.lens[i]);
+			mlm_put32(p, (uint32_t) v.lens[i]);
 		if (catbytes > 0)
 			memcpy(p, v.bytes, catbytes);
 		p += catbytes;
@@ -199,20 +137,20 @@ mlm_profile_from_wire(const void *wire, size_t wirelen, size_t *outlen, char *er
 	h.kind = w[1];
 	h.mode = w[2];
 	h.nlevels = w[3];
-	h.cap = (int32_t) get32(w + 4);
-	h.count = (int64_t) get64(w + 8);
-	h.nulls = (int64_t) get64(w + 16);
-	h.nan = (int64_t) get64(w + 24);
-	h.posinf = (int64_t) get64(w + 32);
-	h.neginf = (int64_t) get64(w + 40);
-	h.min = get_double(w + 48);
-	h.max = get_double(w + 56);
-	h.mean = get_double(w + 64);
-	h.m2 = get_double(w + 72);
-	h.rank_error = get_double(w + 80);
-	h.nentries = (int64_t) get64(w + 88);
-	h.other = (int64_t) get64(w + 96);
-	h.parity = get64(w + 104);
+	h.cap = (int32_t) mlm_get32(w + 4);
+	h.count = (int64_t) mlm_get64(w + 8);
+	h.nulls = (int64_t) mlm_get64(w + 16);
+	h.nan = (int64_t) mlm_get64(w + 24);
+	h.posinf = (int64_t) mlm_get64(w + 32);
+	h.neginf = (int64_t) mlm_get64(w + 40);
+	h.min = mlm_get_double(w + 48);
+	h.max = mlm_get_double(w + 56);
+	h.mean = mlm_get_double(w + 64);
+	h.m2 = mlm_get_double(w + 72);
+	h.rank_error = mlm_get_double(w + 80);
+	h.nentries = (int64_t) mlm_get64(w + 88);
+	h.other = (int64_t) mlm_get64(w + 96);
+	h.parity = mlm_get64(w + 104);
 
 	if (h.version != MLM_PROFILE_VERSION)
 	{
@@ -266,7 +204,7 @@ mlm_profile_from_wire(const void *wire, size_t wirelen, size_t *outlen, char *er
 		lens = w + WIRE_HDR_SIZE + (size_t) h.nentries * 8;
 		for (i = 0; i < h.nentries; i++)
 		{
-			int32_t		l = (int32_t) get32(lens + 4 * (size_t) i);
+			int32_t		l = (int32_t) mlm_get32(lens + 4 * (size_t) i);
 
 			maybe_cancel(i);
 			if (l < 0)
@@ -304,9 +242,9 @@ mlm_profile_from_wire(const void *wire, size_t wirelen, size_t *outlen, char *er
 		int64_t    *counts = (int64_t *) (void *) (q + n * sizeof(double));
 
 		for (i = 0; i < h.nentries; i++, p += 8)
-			values[i] = get_double(p);
+			values[i] = mlm_get_double(p);
 		for (i = 0; i < h.nentries; i++, p += 8)
-			counts[i] = (int64_t) get64(p);
+			counts[i] = (int64_t) mlm_get64(p);
 	}
 	else if (h.kind == MLM_PROFILE_NUMERIC)
 	{
@@ -314,11 +252,11 @@ mlm_profile_from_wire(const void *wire, size_t wirelen, size_t *outlen, char *er
 		double	   *values = (double *) (void *) (q + (size_t) h.nlevels * sizeof(int64_t));
 
 		for (i = 0; i < h.nlevels; i++, p += 8)
-			level_len[i] = (int64_t) get64(p);
+			level_len[i] = (int64_t) mlm_get64(p);
 		for (i = 0; i < h.nentries; i++, p += 8)
 		{
 			maybe_cancel(i);
-			values[i] = get_double(p);
+			values[i] = mlm_get_double(p);
 		}
 	}
 	else
@@ -328,9 +266,9 @@ mlm_profile_from_wire(const void *wire, size_t wirelen, size_t *outlen, char *er
 		char	   *bytes = q + n * sizeof(int64_t) + MLM_ALIGN8(n * sizeof(int32_t));
 
 		for (i = 0; i < h.nentries; i++, p += 8)
-			counts[i] = (int64_t) get64(p);
+			counts[i] = (int64_t) mlm_get64(p);
 		for (i = 0; i < h.nentries; i++, p += 4)
-			lens[i] = (int32_t) get32(p);
+			lens[i] = (int32_t) mlm_get32(p);
 		if (catbytes > 0)
 			memcpy(bytes, p, catbytes);
 	}
