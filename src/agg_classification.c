@@ -25,6 +25,7 @@
 #include "utils/memutils.h"
 
 #include "catcount.h"
+#include "classification_result.h"
 #include "core/metrics.h"
 #include "core/sort.h"
 #include "huge_alloc.h"
@@ -534,9 +535,9 @@ enum
 	CR_NATTS
 };
 
-/* Score metrics into values[]/nulls[]: the positive slot is pos_slot. */
+/* Score metrics of the two slots: the positive slot is pos_slot. */
 static void
-score_metrics(ClassState *st, int pos_slot, Datum *values, bool *nulls)
+score_metrics(ClassState *st, int pos_slot, ScoreMetrics *sm)
 {
 	Scores	   *pos = &st->sc[pos_slot],
 			   *neg = &st->sc[1 - pos_slot];
@@ -544,15 +545,15 @@ score_metrics(ClassState *st, int pos_slot, Datum *values, bool *nulls)
 	mlm_ksum	ll = {0, 0},
 				br = {0, 0};
 
-	values[CR_N_SCORED] = Int64GetDatum(n);
-	nulls[CR_N_SCORED] = false;
+	sm->scored = true;
+	sm->n_scored = n;
 	if (n == 0)
 		return;
 	mlm_binary_losses(pos->v, pos->n, 1, &ll, &br);
 	mlm_binary_losses(neg->v, neg->n, 0, &ll, &br);
-	values[CR_LOG_LOSS] = Float8GetDatum(mlm_ksum_value(&ll) / (double) n);
-	values[CR_BRIER] = Float8GetDatum(mlm_ksum_value(&br) / (double) n);
-	nulls[CR_LOG_LOSS] = nulls[CR_BRIER] = false;
+	sm->losses = true;
+	sm->log_loss = mlm_ksum_value(&ll) / (double) n;
+	sm->brier = mlm_ksum_value(&br) / (double) n;
 	if (pos->n > 0 && neg->n > 0)
 	{
 		/* sort copies: the final function leaves the state as it found it */
@@ -565,22 +566,17 @@ score_metrics(ClassState *st, int pos_slot, Datum *values, bool *nulls)
 		memcpy(cn, neg->v, neg->n * sizeof(double));
 		sp = mlm_sort_doubles(cp, cp + pos->n, pos->n);
 		sn = mlm_sort_doubles(cn, cn + neg->n, neg->n);
-
-		values[CR_ROC_AUC] = Float8GetDatum(mlm_roc_auc(sp, pos->n, sn, neg->n));
-		nulls[CR_ROC_AUC] = false;
+		sm->auc = true;
+		sm->roc_auc = mlm_roc_auc(sp, pos->n, sn, neg->n);
 	}
 }
 
 Datum
-mlm_classification_final(PG_FUNCTION_ARGS)
+classification_result_datum(TupleDesc tupdesc, const LabelPair *pairs, int64 npairs, const ScoreMetrics *sm)
 {
-	ClassState *st = PG_ARGISNULL(0) ? NULL : (ClassState *) PG_GETARG_POINTER(0);
-	TupleDesc	tupdesc;
 	Datum		values[CR_NATTS];
 	bool		nulls[CR_NATTS];
-	CatEntry  **pairs;
-	int64		npairs,
-				k = 0,
+	int64		k = 0,
 				i,
 				j;
 	Label	   *labels;
@@ -589,23 +585,14 @@ mlm_classification_final(PG_FUNCTION_ARGS)
 	mlm_class_summary sum;
 	StringInfoData buf;
 
-	if (st == NULL || st->n == 0)
-		PG_RETURN_NULL();
-	tupdesc = result_desc(fcinfo, CR_NATTS);
-
 	/* The sorted union of actual and predicted labels. */
-	npairs = catcount_size(&st->pairs);
-	pairs = catcount_sorted(&st->pairs);
-	labels = palloc(2 * npairs * sizeof(Label));
+	labels = palloc(Max(2 * npairs, 1) * sizeof(Label));
 	for (i = 0; i < npairs; i++)
 	{
-		const char *key = pairs[i]->key.data;
-		int32		alen = strnlen(key, pairs[i]->key.len);
-
-		labels[2 * i].data = key;
-		labels[2 * i].len = alen;
-		labels[2 * i + 1].data = key + alen + 1;
-		labels[2 * i + 1].len = pairs[i]->key.len - alen - 1;
+		labels[2 * i].data = pairs[i].actual;
+		labels[2 * i].len = pairs[i].alen;
+		labels[2 * i + 1].data = pairs[i].predicted;
+		labels[2 * i + 1].len = pairs[i].plen;
 	}
 	qsort(labels, 2 * npairs, sizeof(Label), label_cmp);
 	for (i = 0; i < 2 * npairs; i++)
@@ -617,17 +604,15 @@ mlm_classification_final(PG_FUNCTION_ARGS)
 				 errmsg("mlmon.classification_metrics supports at most %d distinct labels, found " INT64_FORMAT,
 						MAX_CLASSES, k)));
 
-	cm = palloc0(k * k * sizeof(int64));
+	cm = palloc0(Max(k * k, 1) * sizeof(int64));
 	for (i = 0; i < npairs; i++)
 	{
-		const char *key = pairs[i]->key.data;
-		int32		alen = strnlen(key, pairs[i]->key.len);
-		int64		ai = label_index(labels, k, key, alen);
-		int64		pi = label_index(labels, k, key + alen + 1, pairs[i]->key.len - alen - 1);
+		int64		ai = label_index(labels, k, pairs[i].actual, pairs[i].alen);
+		int64		pi = label_index(labels, k, pairs[i].predicted, pairs[i].plen);
 
-		cm[ai * k + pi] += pairs[i]->c[0];
+		cm[ai * k + pi] += pairs[i].count;
 	}
-	per = palloc(k * sizeof(mlm_class_stats));
+	per = palloc(Max(k, 1) * sizeof(mlm_class_stats));
 	mlm_classification(k, cm, per, &sum);
 
 	memset(nulls, true, sizeof(nulls));
@@ -682,19 +667,64 @@ mlm_classification_final(PG_FUNCTION_ARGS)
 	values[CR_CONFUSION] = jsonb_of(&buf);
 	nulls[CR_CONFUSION] = false;
 
+	if (sm->scored)
+	{
+		values[CR_N_SCORED] = Int64GetDatum(sm->n_scored);
+		nulls[CR_N_SCORED] = false;
+	}
+	if (sm->losses)
+	{
+		values[CR_LOG_LOSS] = Float8GetDatum(sm->log_loss);
+		values[CR_BRIER] = Float8GetDatum(sm->brier);
+		nulls[CR_LOG_LOSS] = nulls[CR_BRIER] = false;
+	}
+	if (sm->auc)
+	{
+		values[CR_ROC_AUC] = Float8GetDatum(sm->roc_auc);
+		nulls[CR_ROC_AUC] = false;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+Datum
+mlm_classification_final(PG_FUNCTION_ARGS)
+{
+	ClassState *st = PG_ARGISNULL(0) ? NULL : (ClassState *) PG_GETARG_POINTER(0);
+	CatEntry  **entries;
+	LabelPair  *pairs;
+	int64		npairs,
+				i;
+	ScoreMetrics sm;
+
+	if (st == NULL || st->n == 0)
+		PG_RETURN_NULL();
+	npairs = catcount_size(&st->pairs);
+	entries = catcount_sorted(&st->pairs);
+	pairs = palloc(Max(npairs, 1) * sizeof(LabelPair));
+	for (i = 0; i < npairs; i++)
+	{
+		const char *key = entries[i]->key.data;
+		int32		alen = strnlen(key, entries[i]->key.len);
+
+		pairs[i].actual = key;
+		pairs[i].alen = alen;
+		pairs[i].predicted = key + alen + 1;
+		pairs[i].plen = entries[i]->key.len - alen - 1;
+		pairs[i].count = entries[i]->c[0];
+	}
+	memset(&sm, 0, sizeof(sm));
 	if (PG_NARGS() >= 4)
 	{
 		if (st->explicit_pos)
-			score_metrics(st, 1, values, nulls);
+			score_metrics(st, 1, &sm);
 		else if (!st->multiclass && st->nlabels == 2)
 			score_metrics(st, catcount_cmp(st->label[0], st->labellen[0],
-										   st->label[1], st->labellen[1]) > 0 ? 0 : 1,
-						  values, nulls);
+										   st->label[1], st->labellen[1]) > 0 ? 0 : 1, &sm);
 		else
 		{
-			values[CR_N_SCORED] = Int64GetDatum(st->sc[0].n + st->sc[1].n);
-			nulls[CR_N_SCORED] = false;
+			sm.scored = true;
+			sm.n_scored = st->sc[0].n + st->sc[1].n;
 		}
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(classification_result_datum(result_desc(fcinfo, CR_NATTS), pairs, npairs, &sm));
 }

@@ -21,16 +21,20 @@
  */
 #include "postgres.h"
 
+#include "agg_detectors.h"
+
 #include <math.h>
 
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "nodes/plannodes.h"
 #include "utils/builtins.h"
 
 #include "core/detectors.h"
+#include "core/env.h"
 #include "result_desc.h"
 #include "time_stream.h"
 
@@ -406,6 +410,39 @@ mlm_detector_final(PG_FUNCTION_ARGS)
 	return detector_result_datum(fcinfo, PG_ARGISNULL(0) ? NULL : (DetectorState *) PG_GETARG_POINTER(0));
 }
 
+/* The detector of the given kind, with its defaults, over n values (each `stride` bytes after the last). */
+static Datum
+replay_values(FunctionCallInfo fcinfo, DetectorKind kind, const double *v, int64 n, size_t stride)
+{
+	DetectorState *s = NULL;
+	int64		i;
+
+	if (n > 0)
+	{
+		s = (DetectorState *) palloc0(sizeof(DetectorState));
+		detector_setup(s, kind, NULL, false);
+		for (i = 0; i < n; i++)
+		{
+			double		x = *(const double *) ((const char *) v + i * stride);
+
+			if (kind == DET_ADWIN)
+				mlm_adwin_update(&s->d.adwin, x, &s->last);
+			else
+				mlm_ph_update(&s->d.ph, x, &s->last);
+			record_step(s);
+			if (i % MLM_CANCEL_INTERVAL == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	return detector_result_datum(fcinfo, s);
+}
+
+Datum
+detector_replay_datum(FunctionCallInfo fcinfo, bool adwin, const double *v, int64 n)
+{
+	return replay_values(fcinfo, adwin ? DET_ADWIN : DET_PAGE_HINKLEY, v, n, sizeof(double));
+}
+
 /*
  * The detector of the given kind, with its defaults, over a time stream's
  * values in time order (time_stream.c): what detector(value ORDER BY ts,
@@ -415,24 +452,11 @@ static Datum
 replay_final(FunctionCallInfo fcinfo, DetectorKind kind)
 {
 	TimeStream *ts = PG_ARGISNULL(0) ? NULL : (TimeStream *) PG_GETARG_POINTER(0);
-	DetectorState *s = NULL;
-	int64		i;
 
-	if (ts != NULL && ts->n > 0)
-	{
-		time_stream_sort(ts);
-		s = (DetectorState *) palloc0(sizeof(DetectorState));
-		detector_setup(s, kind, NULL, false);
-		for (i = 0; i < ts->n; i++)
-		{
-			if (kind == DET_ADWIN)
-				mlm_adwin_update(&s->d.adwin, ts->p[i].v, &s->last);
-			else
-				mlm_ph_update(&s->d.ph, ts->p[i].v, &s->last);
-			record_step(s);
-		}
-	}
-	return detector_result_datum(fcinfo, s);
+	if (ts == NULL || ts->n == 0)
+		return detector_result_datum(fcinfo, NULL);
+	time_stream_sort(ts);
+	return replay_values(fcinfo, kind, &ts->p[0].v, ts->n, sizeof(TimeStreamPair));
 }
 
 /* _adwin_by_time_final(internal) returns mlmon.detector_result */

@@ -36,8 +36,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "core/tail.h"
 #include "profile.h"
+#include "reference_set.h"
 #include "result_desc.h"
 
 PG_FUNCTION_INFO_V1(mlm_anomaly_score);
@@ -48,25 +48,6 @@ extern Datum mlm_jsonb_categories(PG_FUNCTION_ARGS);
 
 #define ANOMALY_RESULT_NATTS 5
 #define ANOMALY_MAX_MODELS 8
-
-typedef struct NumericRef
-{
-	char	   *name;
-	mlm_wsample ws;
-	mlm_grid_index ix;			/* over ws.v */
-	double		min;
-	double		max;
-} NumericRef;
-
-typedef struct CategoricalRef
-{
-	char	   *name;
-	int64		m;
-	const char **cat;			/* ascending in byte order, as the profile lists them */
-	int32	   *len;
-	double	   *tail;
-	double		unlisted;		/* tail of a category the profile does not list */
-} CategoricalRef;
 
 typedef struct ModelRef
 {
@@ -107,38 +88,6 @@ names_array(char **names, int n)
 	for (i = 0; i < n; i++)
 		d[i] = CStringGetTextDatum(names[i]);
 	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-static void
-load_numeric(NumericRef *r, const mlm_profile_view *v)
-{
-	r->ws = profile_view_sample(v);
-	mlm_grid_index_init(&r->ix, r->ws.v, r->ws.m, palloc(mlm_grid_index_bytes(r->ws.m)));
-	r->min = v->h->min;
-	r->max = v->h->max;
-}
-
-static void
-load_categorical(CategoricalRef *r, const mlm_profile_view *v)
-{
-	int64		m = v->h->nentries,
-				i;
-	const char *b = v->bytes;
-	int64	   *order = (int64 *) palloc(Max(m, 1) * sizeof(int64));
-
-	r->m = m;
-	r->cat = (const char **) palloc(Max(m, 1) * sizeof(char *));
-	r->len = (int32 *) palloc(Max(m, 1) * sizeof(int32));
-	r->tail = (double *) palloc(Max(m, 1) * sizeof(double));
-	for (i = 0; i < m; i++)
-	{
-		r->cat[i] = b;
-		r->len[i] = v->lens[i];
-		b += v->lens[i];
-	}
-	mlm_tail_categories(v->counts, m, v->h->count, r->tail, order);
-	r->unlisted = v->h->count > 0 ? (double) v->h->other / (double) v->h->count : 0.0;
-	pfree(order);
 }
 
 /* A call site of one of the jsonb feature extractors (they keep their keys in fn_extra). */
@@ -202,13 +151,13 @@ load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcx
 		if (view.h->kind == MLM_PROFILE_NUMERIC && strcmp(kind, "numeric") == 0)
 		{
 			mr->num[mr->nnum].name = feature;
-			load_numeric(&mr->num[mr->nnum], &view);
+			reference_load_numeric(&mr->num[mr->nnum], &view);
 			num_names[mr->nnum++] = feature;
 		}
 		else if (view.h->kind == MLM_PROFILE_CATEGORICAL && strcmp(kind, "categorical") == 0)
 		{
 			mr->cat[mr->ncat].name = feature;
-			load_categorical(&mr->cat[mr->ncat], &view);
+			reference_load_categorical(&mr->cat[mr->ncat], &view);
 			cat_names[mr->ncat++] = feature;
 		}
 	}
@@ -240,30 +189,6 @@ model_ref(FunctionCallInfo fcinfo, text *model)
 		c->nmodels = 0;			/* forget them all: rows rarely interleave this many models */
 	load_model(fcinfo, &c->models[c->nmodels], model, fcinfo->flinfo->fn_mcxt);
 	return &c->models[c->nmodels++];
-}
-
-static int
-category_index(const CategoricalRef *r, const char *s, int32 len)
-{
-	int64		lo = 0,
-				hi = r->m - 1;
-
-	while (lo <= hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-		int32		ml = r->len[mid];
-		int			c = memcmp(r->cat[mid], s, Min(ml, len));
-
-		if (c == 0)
-			c = (ml > len) - (ml < len);
-		if (c == 0)
-			return (int) mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
 }
 
 static void
@@ -322,31 +247,13 @@ row_values(const ModelRef *mr, ArrayType *nv, ArrayType *cv, RowValues *rv)
 		rv->present += !rv->cat_null[i];
 }
 
-/* Why a number has tail probability 0 whatever the rest of the row (NULL: it has a tail). */
-static const char *
-numeric_zero(const NumericRef *r, double x)
-{
-	if (isnan(x))
-		return "invalid_value";
-	if (r->ws.n == 0 || x < r->min || x > r->max)
-		return "out_of_range";
-	return NULL;
-}
-
-/* The tail probability of a category, and why. */
+/* The tail probability of a category datum, and why. */
 static double
 category_tail(const CategoricalRef *r, Datum value, const char **reason)
 {
 	text	   *t = DatumGetTextPP(value);
-	int			idx = category_index(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 
-	*reason = "tail";
-	if (idx >= 0)
-		return r->tail[idx];
-	if (r->unlisted > 0)
-		return r->unlisted;
-	*reason = "unseen_category";
-	return 0.0;
+	return reference_category_tail(r, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), reason);
 }
 
 /* The verdict on one row from its feature arrays (NULL arrays: no such features). */
@@ -367,7 +274,7 @@ judge(const ModelRef *mr, ArrayType *nv, ArrayType *cv)
 		if (rv.num_null[i])
 			continue;
 		x = DatumGetFloat8(rv.num[i]);
-		zero = numeric_zero(r, x);
+		zero = reference_numeric_zero(r, x);
 		if (zero)
 			consider(&v, 0.0, r->name, zero);
 		else
@@ -445,7 +352,7 @@ mlm_anomalous(PG_FUNCTION_ARGS)
 		if (rv.num_null[i])
 			continue;
 		x = DatumGetFloat8(rv.num[i]);
-		if (numeric_zero(&mr->num[i], x) || mlm_tail_beyond(&cut[i], x))
+		if (reference_numeric_zero(&mr->num[i], x) || mlm_tail_beyond(&cut[i], x))
 			PG_RETURN_BOOL(true);
 	}
 	for (i = 0; i < rv.ncat; i++)

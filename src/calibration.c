@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include "calibration.h"
+
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -100,17 +102,11 @@ knots(HeapTupleHeader rec, int attno, int *n)
 	return (double *) ((char *) a + ARR_OVERHEAD_NONULLS(1));
 }
 
-/* mlm_calibrate(mlmon.calibration, score float8) returns float8. */
-Datum
-mlm_calibrate(PG_FUNCTION_ARGS)
+/* Check the knots of a calibration (as calibration.h says). */
+static void
+check_knots(const double *xs, int nx, const double *ys, int ny)
 {
-	HeapTupleHeader rec = PG_GETARG_HEAPTUPLEHEADER(0);
-	double		x = PG_GETARG_FLOAT8(1);
-	int			nx,
-				ny,
-				i;
-	double	   *xs = knots(rec, 1, &nx),
-			   *ys = knots(rec, 2, &ny);
+	int			i;
 
 	if (nx != ny || nx == 0)
 		ereport(ERROR,
@@ -121,6 +117,34 @@ mlm_calibrate(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("calibration scores must be ascending and no knot may be NaN")));
+}
+
+void
+calibration_load(HeapTupleHeader rec, Calibration *c)
+{
+	int			ny;
+	double	   *xs = knots(rec, 1, &c->n),
+			   *ys = knots(rec, 2, &ny);
+
+	check_knots(xs, c->n, ys, ny);
+	c->xs = palloc(sizeof(double) * c->n);
+	c->ys = palloc(sizeof(double) * c->n);
+	memcpy(c->xs, xs, sizeof(double) * c->n);
+	memcpy(c->ys, ys, sizeof(double) * c->n);
+}
+
+/* mlm_calibrate(mlmon.calibration, score float8) returns float8. */
+Datum
+mlm_calibrate(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader rec = PG_GETARG_HEAPTUPLEHEADER(0);
+	double		x = PG_GETARG_FLOAT8(1);
+	int			nx,
+				ny;
+	double	   *xs = knots(rec, 1, &nx),
+			   *ys = knots(rec, 2, &ny);
+
+	check_knots(xs, nx, ys, ny);
 	if (isnan(x))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(mlm_isotonic_predict(xs, ys, nx, x));

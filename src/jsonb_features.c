@@ -31,6 +31,7 @@
 #include "utils/numeric.h"
 
 #include "core/decimal.h"
+#include "jsonb_features.h"
 
 PG_FUNCTION_INFO_V1(mlm_jsonb_numbers);
 PG_FUNCTION_INFO_V1(mlm_jsonb_categories);
@@ -107,13 +108,10 @@ typedef struct KeyCache
 {
 	ArrayType  *source;			/* the array the cache was built from (by value) */
 	bool		stable;			/* the argument cannot change between calls */
-	int			n;
-	char	  **key;
-	int		   *len;
-	int		   *order;			/* key indexes in jsonb's key order (length, then bytes) */
+	JsonbKeys	keys;
 } KeyCache;
 
-static KeyCache *sort_cache;	/* for the qsort comparator */
+static const JsonbKeys *sort_keys;	/* for the qsort comparator */
 
 /* jsonb orders object keys by length, then bytes. */
 static int
@@ -130,7 +128,52 @@ order_cmp(const void *x, const void *y)
 	int			i = *(const int *) x,
 				j = *(const int *) y;
 
-	return jsonb_key_cmp(sort_cache->key[i], sort_cache->len[i], sort_cache->key[j], sort_cache->len[j]);
+	return jsonb_key_cmp(sort_keys->key[i], sort_keys->len[i], sort_keys->key[j], sort_keys->len[j]);
+}
+
+void
+jsonb_keys_init(JsonbKeys *k, char **key, int *len, int n)
+{
+	int			i;
+
+	k->n = n;
+	k->key = key;
+	k->len = len;
+	k->order = (int *) palloc(Max(n, 1) * sizeof(int));
+	for (i = 0; i < n; i++)
+		k->order[i] = i;
+	sort_keys = k;
+	qsort(k->order, n, sizeof(int), order_cmp);
+	sort_keys = NULL;
+}
+
+void
+jsonb_keys_from_array(JsonbKeys *k, ArrayType *a)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			i,
+				n;
+	char	  **key;
+	int		   *len;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature names must be a one-dimensional array")));
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	key = (char **) palloc(Max(n, 1) * sizeof(char *));
+	len = (int *) palloc(Max(n, 1) * sizeof(int));
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("feature names must not be NULL")));
+		key[i] = VARDATA_ANY(DatumGetPointer(elems[i]));
+		len[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
+	}
+	jsonb_keys_init(k, key, len, n);
 }
 
 static KeyCache *
@@ -138,41 +181,17 @@ keys_of(FunctionCallInfo fcinfo)
 {
 	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
 	KeyCache   *kc = (KeyCache *) fcinfo->flinfo->fn_extra;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			i;
 	MemoryContext old;
 
 	/* a constant or parameter (as in the checks) is the same every row */
 	if (kc != NULL && (kc->stable ||
 					   (VARSIZE(kc->source) == VARSIZE(a) && memcmp(kc->source, a, VARSIZE(a)) == 0)))
 		return kc;
-	if (ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("feature names must be a one-dimensional array")));
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	kc = (KeyCache *) palloc0(sizeof(KeyCache));
 	kc->source = (ArrayType *) palloc(VARSIZE(a));
 	memcpy(kc->source, a, VARSIZE(a));
-	deconstruct_array(kc->source, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &kc->n);
-	kc->key = (char **) palloc(Max(kc->n, 1) * sizeof(char *));
-	kc->len = (int *) palloc(Max(kc->n, 1) * sizeof(int));
-	for (i = 0; i < kc->n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("feature names must not be NULL")));
-		kc->key[i] = VARDATA_ANY(DatumGetPointer(elems[i]));
-		kc->len[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
-	}
-	kc->order = (int *) palloc(Max(kc->n, 1) * sizeof(int));
-	for (i = 0; i < kc->n; i++)
-		kc->order[i] = i;
-	sort_cache = kc;
-	qsort(kc->order, kc->n, sizeof(int), order_cmp);
-	sort_cache = NULL;
+	jsonb_keys_from_array(&kc->keys, kc->source);
 	MemoryContextSwitchTo(old);
 	kc->stable = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
 	fcinfo->flinfo->fn_extra = kc;
@@ -226,67 +245,114 @@ entry_value(JEntry e, const char *base, uint32 off, uint32 len, JsonbValue *v)
  * The values under the keys, by one walk over the object's keys (stored in
  * jsonb's key order) beside the requested keys in the same order: no binary
  * search per key, and each entry's offset computed once from the previous
- * one instead of from the nearest stored offset.
+ * one instead of from the nearest stored offset.  Object keys not among
+ * the requested ones go to `other` (when given), in jsonb's key order.
  */
+void
+jsonb_lookup_keys(JsonbContainer *obj, const JsonbKeys *k, JsonbValue *out, bool *found,
+				  void (*other) (void *arg, const char *key, int len), void *arg)
+{
+	int			n = JsonContainerSize(obj);
+	const char *base = (const char *) &obj->children[2 * n];
+	uint32		soff[2 * 32 + 1],
+			   *off = n <= 32 ? soff : (uint32 *) palloc(sizeof(uint32) * (2 * n + 1));
+	uint32		o = 0;
+	int			i,
+				j,
+				matched = -1;
+
+	for (j = 0; j < k->n; j++)
+		found[j] = false;
+	/* start offsets of the n keys and n values, and the end of the last */
+	for (i = 0; i < 2 * n; i++)
+	{
+		JEntry		e = obj->children[i];
+
+		off[i] = o;
+		o = JBE_HAS_OFF(e) ? JBE_OFFLENFLD(e) : o + JBE_OFFLENFLD(e);
+	}
+	off[2 * n] = o;
+	i = 0;
+	for (j = 0; j < k->n; j++)
+	{
+		int			q = k->order[j];
+		int			c = 1;
+
+		/* object keys before the j-th requested one: not requested unless an equal one just was */
+		while (i < n &&
+			   (c = jsonb_key_cmp(base + off[i], (int) (off[i + 1] - off[i]), k->key[q], k->len[q])) < 0)
+		{
+			if (other && i != matched)
+				other(arg, base + off[i], (int) (off[i + 1] - off[i]));
+			i++;
+		}
+		if (i < n && c == 0)
+		{
+			/* (a key requested twice gets the value twice) */
+			entry_value(obj->children[n + i], base, off[n + i], off[n + i + 1] - off[n + i], &out[q]);
+			found[q] = true;
+			matched = i;
+		}
+	}
+	for (; other && i < n; i++)
+		if (i != matched)
+			other(arg, base + off[i], (int) (off[i + 1] - off[i]));
+	if (off != soff)
+		pfree(off);
+}
+
 static ArrayType *
 lookup_all(FunctionCallInfo fcinfo, convert_fn convert, Oid elemtype, int elemlen, bool byval, char align)
 {
-	KeyCache   *kc = keys_of(fcinfo);
+	const JsonbKeys *k = &keys_of(fcinfo)->keys;
 	JsonbContainer *obj = object_of(fcinfo);
-	Datum	   *values = (Datum *) palloc(Max(kc->n, 1) * sizeof(Datum));
-	bool	   *nulls = (bool *) palloc(Max(kc->n, 1) * sizeof(bool));
+	Datum	   *values = (Datum *) palloc(Max(k->n, 1) * sizeof(Datum));
+	bool	   *nulls = (bool *) palloc(Max(k->n, 1) * sizeof(bool));
+	JsonbValue *v = (JsonbValue *) palloc(Max(k->n, 1) * sizeof(JsonbValue));
+	bool	   *found = (bool *) palloc(Max(k->n, 1) * sizeof(bool));
 	int			i,
-				j,
-				k,
 				dims[1],
 				lbs[1] = {1};
 
-	/* every element as for an absent key; the walk overwrites the keys it finds */
-	for (i = 0; i < kc->n; i++)
+	if (obj != NULL)
+		jsonb_lookup_keys(obj, k, v, found, NULL, NULL);
+	for (i = 0; i < k->n; i++)
 	{
 		nulls[i] = false;
-		values[i] = convert(NULL, &nulls[i]);
+		values[i] = convert(obj != NULL && found[i] ? &v[i] : NULL, &nulls[i]);
 	}
-	if (obj != NULL)
-	{
-		int			n = JsonContainerSize(obj);
-		const char *base = (const char *) &obj->children[2 * n];
-		uint32		soff[2 * 32 + 1],
-				   *off = n <= 32 ? soff : (uint32 *) palloc(sizeof(uint32) * (2 * n + 1));
-		uint32		o = 0;
-
-		/* start offsets of the n keys and n values, and the end of the last */
-		for (i = 0; i < 2 * n; i++)
-		{
-			JEntry		e = obj->children[i];
-
-			off[i] = o;
-			o = JBE_HAS_OFF(e) ? JBE_OFFLENFLD(e) : o + JBE_OFFLENFLD(e);
-		}
-		off[2 * n] = o;
-		i = 0;
-		for (j = 0; j < kc->n; j++)
-		{
-			int			c = 1;
-
-			k = kc->order[j];
-			while (i < n &&
-				   (c = jsonb_key_cmp(base + off[i], (int) (off[i + 1] - off[i]), kc->key[k], kc->len[k])) < 0)
-				i++;
-			if (i < n && c == 0)
-			{
-				JsonbValue	v;
-
-				entry_value(obj->children[n + i], base, off[n + i], off[n + i + 1] - off[n + i], &v);
-				nulls[k] = false;
-				values[k] = convert(&v, &nulls[k]);
-			}
-		}
-		if (off != soff)
-			pfree(off);
-	}
-	dims[0] = kc->n;
+	dims[0] = k->n;
 	return construct_md_array(values, nulls, 1, dims, lbs, elemtype, elemlen, byval, align);
+}
+
+double
+jsonb_value_number(const JsonbValue *v)
+{
+	if (v->type == jbvNumeric)
+		return numeric_to_double(v->val.numeric);
+	return get_float8_nan();
+}
+
+char *
+jsonb_value_category(const JsonbValue *v, int *len)
+{
+	char	   *s;
+
+	switch (v->type)
+	{
+		case jbvString:
+			*len = v->val.string.len;
+			return v->val.string.val;
+		case jbvNumeric:
+			s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+			*len = (int) strlen(s);
+			return s;
+		case jbvBool:
+			*len = v->val.boolean ? 4 : 5;
+			return v->val.boolean ? "true" : "false";
+		default:
+			return NULL;
+	}
 }
 
 static Datum
@@ -297,23 +363,21 @@ number_of(JsonbValue *v, bool *isnull)
 		*isnull = true;
 		return (Datum) 0;
 	}
-	if (v->type == jbvNumeric)
-		return Float8GetDatum(numeric_to_double(v->val.numeric));
-	return Float8GetDatum(get_float8_nan());
+	return Float8GetDatum(jsonb_value_number(v));
 }
 
 static Datum
 category_of(JsonbValue *v, bool *isnull)
 {
-	if (v != NULL && v->type == jbvString)
-		return PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len));
-	if (v != NULL && v->type == jbvNumeric)
-		return PointerGetDatum(cstring_to_text(DatumGetCString(
-									DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)))));
-	if (v != NULL && v->type == jbvBool)
-		return PointerGetDatum(cstring_to_text(v->val.boolean ? "true" : "false"));
-	*isnull = true;
-	return (Datum) 0;
+	int			len;
+	char	   *s = v != NULL ? jsonb_value_category(v, &len) : NULL;
+
+	if (s == NULL)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	return PointerGetDatum(cstring_to_text_with_len(s, len));
 }
 
 Datum
@@ -339,7 +403,7 @@ mlm_jsonb_categories(PG_FUNCTION_ARGS)
 Datum
 mlm_jsonb_has_other_keys(PG_FUNCTION_ARGS)
 {
-	KeyCache   *kc;
+	const JsonbKeys *kc;
 	JsonbContainer *obj;
 	int			n,
 				i,
@@ -348,7 +412,7 @@ mlm_jsonb_has_other_keys(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	kc = keys_of(fcinfo);
+	kc = &keys_of(fcinfo)->keys;
 	obj = object_of(fcinfo);
 	if (obj == NULL)
 		PG_RETURN_BOOL(false);

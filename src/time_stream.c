@@ -35,18 +35,24 @@ PG_FUNCTION_INFO_V1(mlm_time_stream_deserialize);
 
 #define TIME_STREAM_VERSION 1
 
+void
+time_stream_init(TimeStream *s, MemoryContext mcxt)
+{
+	memset(s, 0, sizeof(TimeStream));
+	s->mcxt = mcxt;
+	s->sorted = true;
+}
+
 static TimeStream *
 time_stream_new(MemoryContext mcxt)
 {
-	TimeStream *s = MemoryContextAllocZero(mcxt, sizeof(TimeStream));
+	TimeStream *s = MemoryContextAlloc(mcxt, sizeof(TimeStream));
 
-	s->mcxt = mcxt;
-	s->sorted = true;
+	time_stream_init(s, mcxt);
 	return s;
 }
 
-/* Room for `more` pairs after the ones held. */
-static void
+void
 time_stream_reserve(TimeStream *s, int64 more)
 {
 	int64		need = s->n + more;
@@ -85,20 +91,27 @@ mlm_time_stream_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
 	TimeStream *s;
-	TimeStreamPair pr;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "time stream transition called in non-aggregate context");
 	s = PG_ARGISNULL(0) ? time_stream_new(aggcxt) : (TimeStream *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !isfinite(PG_GETARG_FLOAT8(2)))
 		PG_RETURN_POINTER(s);
-	pr.t = PG_GETARG_TIMESTAMPTZ(1);
-	pr.v = PG_GETARG_FLOAT8(2) + 0.0;
+	time_stream_add(s, PG_GETARG_TIMESTAMPTZ(1), PG_GETARG_FLOAT8(2));
+	PG_RETURN_POINTER(s);
+}
+
+void
+time_stream_add(TimeStream *s, int64 t, double v)
+{
+	TimeStreamPair pr;
+
+	pr.t = t;
+	pr.v = v + 0.0;
 	time_stream_reserve(s, 1);
 	if (s->sorted && s->n > 0 && pair_before(&pr, &s->p[s->n - 1]))
 		s->sorted = false;
 	s->p[s->n++] = pr;
-	PG_RETURN_POINTER(s);
 }
 
 /* _time_stream_combine(internal, internal) returns internal */
@@ -119,14 +132,22 @@ mlm_time_stream_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = time_stream_new(aggcxt);
-	time_stream_reserve(a, b->n);
-	if (a->n > 0 && (!b->sorted || pair_before(&b->p[0], &a->p[a->n - 1])))
+	time_stream_append(a, b->p, b->n, b->sorted);
+	PG_RETURN_POINTER(a);
+}
+
+void
+time_stream_append(TimeStream *a, const TimeStreamPair *p, int64 n, bool sorted)
+{
+	if (n == 0)
+		return;
+	time_stream_reserve(a, n);
+	if (a->n > 0 && (!sorted || pair_before(&p[0], &a->p[a->n - 1])))
 		a->sorted = false;
 	else if (a->n == 0)
-		a->sorted = b->sorted;
-	memcpy(a->p + a->n, b->p, sizeof(TimeStreamPair) * b->n);
-	a->n += b->n;
-	PG_RETURN_POINTER(a);
+		a->sorted = sorted;
+	memcpy(a->p + a->n, p, sizeof(TimeStreamPair) * n);
+	a->n += n;
 }
 
 /* _time_stream_serialize(internal) returns bytea */

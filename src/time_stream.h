@@ -22,6 +22,18 @@ typedef struct TimeStream
 	TimeStreamPair *p;
 } TimeStream;
 
+/* An empty stream whose pairs will live in mcxt. */
+extern void time_stream_init(TimeStream *s, MemoryContext mcxt);
+
+/* Room for `more` pairs after the ones held. */
+extern void time_stream_reserve(TimeStream *s, int64 more);
+
+/* Add one pair (v finite). */
+extern void time_stream_add(TimeStream *s, int64 t, double v);
+
+/* Add n pairs (sorted: they are in (time, value) order). */
+extern void time_stream_append(TimeStream *s, const TimeStreamPair *p, int64 n, bool sorted);
+
 /* Put the pairs in (time, value) order, in place; the set of pairs is unchanged. */
 extern void time_stream_sort(TimeStream *s);
 

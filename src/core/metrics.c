@@ -127,6 +127,43 @@ mlm_binary_losses(const double *p, int64_t n, int is_positive, mlm_ksum *log_los
 }
 
 void
+mlm_binary_score_sums(double p, mlm_ksum *log_if_pos, mlm_ksum *log_if_neg,
+					  mlm_ksum *brier_if_pos, mlm_ksum *brier_if_neg)
+{
+	const double eps = DBL_EPSILON;
+	double		q = p < eps ? eps : (p > 1.0 - eps ? 1.0 - eps : p);
+	double		other = 1.0 - q;
+	double		total = other + q;
+
+	mlm_ksum_add(log_if_pos, -log(q / total));
+	mlm_ksum_add(log_if_neg, -log(other / total));
+	mlm_ksum_add(brier_if_pos, (1.0 - p) * (1.0 - p));
+	mlm_ksum_add(brier_if_neg, p * p);
+}
+
+double
+mlm_roc_auc_counted(const double *pos, const int64_t *pw, int64_t pm, int64_t np,
+					const double *neg, const int64_t *nw, int64_t nm, int64_t nn)
+{
+	int64_t		i,
+				j = 0,
+				below = 0;		/* negatives < pos[i] */
+	uint64_t	twice_u = 0;	/* exact: at most 2 np nn < 2^64 */
+
+	for (i = 0; i < pm; i++)
+	{
+		int64_t		equal = 0;
+
+		while (j < nm && neg[j] < pos[i])
+			below += nw[j++];
+		if (j < nm && neg[j] == pos[i])
+			equal = nw[j];
+		twice_u += (uint64_t) pw[i] * (uint64_t) (2 * below + equal);
+	}
+	return (double) twice_u / (2.0 * (double) np * (double) nn);
+}
+
+void
 mlm_regression_add(mlm_regression_acc *a, double y, double yhat)
 {
 	double		err = y - yhat;

@@ -60,6 +60,24 @@ double		mlm_roc_auc(const double *pos, int64_t np, const double *neg, int64_t nn
 void		mlm_binary_losses(const double *p, int64_t n, int is_positive, mlm_ksum *log_loss, mlm_ksum *brier);
 
 /*
+ * The terms a probability p of the positive class adds under each
+ * hypothesis about its row's actual label, as mlm_binary_losses computes
+ * them: the log loss if the row is positive (-log p, clipped) or negative
+ * (-log(1 - p)), the Brier loss if positive ((1 - p)^2) or negative (p^2).
+ * Kept per actual label, they give both losses once the positive label is
+ * known, and they add up across parts of a sample.
+ */
+void		mlm_binary_score_sums(double p, mlm_ksum *log_if_pos, mlm_ksum *log_if_neg,
+								  mlm_ksum *brier_if_pos, mlm_ksum *brier_if_neg);
+
+/*
+ * mlm_roc_auc for samples given as distinct ascending values with counts
+ * (np, nn: the totals of the counts).
+ */
+double		mlm_roc_auc_counted(const double *pos, const int64_t *pw, int64_t pm, int64_t np,
+								const double *neg, const int64_t *nw, int64_t nm, int64_t nn);
+
+/*
  * Regression: running sums mergeable across partial aggregates.  The
  * actuals' mean and sum of squared deviations are kept by Welford's update
  * and merged by Chan's formula, so R^2 needs no second pass.
