@@ -1,38 +1,10 @@
 --------------------------------------------------------------------------
 -- Concept drift, anomalous rows and performance without labels (part of
--- the install script, after sql/monitoring.sql; added in 0.2.0, also in
--- sql/mlmon--0.1.0--0.2.0.sql)
+-- the install script, after sql/monitoring.sql): the models' calibrations,
+-- anomalous rows, and the check results of concept drift and CBPE
 --------------------------------------------------------------------------
 
--- Calibration of a binary classifier's scores ----------------------------
-
-CREATE TYPE @extschema@.calibration AS (
-    scores float8[],
-    probabilities float8[]
-);
-COMMENT ON TYPE @extschema@.calibration IS
-    'An isotonic calibration map: ascending scores and the calibrated probability at each (scikit-learn''s X_thresholds_, y_thresholds_)';
-
-CREATE FUNCTION @extschema@._isotonic_final(internal) RETURNS @extschema@.calibration
-    AS 'MODULE_PATHNAME', 'mlm_isotonic_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._isotonic_final(internal) IS 'Final function of mlmon.isotonic_calibration (internal)';
-
--- The scores of negative rows are kept as the two-sample statistics keep
--- their reference, those of positive rows as their current sample.
-CREATE AGGREGATE @extschema@.isotonic_calibration(score float8, outcome boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
-    FINALFUNC = @extschema@._isotonic_final,
-    COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize, DESERIALFUNC = @extschema@._sample_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.isotonic_calibration(float8, boolean) IS
-    'Isotonic calibration of scores against binary outcomes (scikit-learn''s IsotonicRegression, out_of_bounds = clip); rows with a NULL, NaN or infinite score or a NULL outcome are skipped';
-
-CREATE FUNCTION @extschema@.calibrate(calibration @extschema@.calibration, score float8) RETURNS float8
-    AS 'MODULE_PATHNAME', 'mlm_calibrate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.calibrate(@extschema@.calibration, float8) IS
-    'The calibrated probability of a score: linear interpolation between the knots, clipped at both ends (IsotonicRegression.predict)';
+-- Calibrations of the models --------------------------------------------
 
 CREATE TABLE @extschema@.calibrations (
     model          text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -61,11 +33,11 @@ DECLARE
     n bigint;
 BEGIN
     DELETE FROM @extschema@.calibrations c WHERE c.model = _set_calibration.model;
-    IF @extschema@._model_task(model) <> 'classification' THEN
+    IF @extschema@._model_task(model) <> 'classification' OR r.labels_from IS NULL THEN
         RETURN;
     END IF;
     EXECUTE format('SELECT array_agg(DISTINCT lbl ORDER BY lbl) FROM (SELECT %s AS lbl, %s AS score %s) q '
-                   'WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1', r.label, r.score, r.from_clause)
+                   'WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1', r.label, r.labels_score, r.labels_from)
        INTO labels USING model, from_ts, to_ts;
     IF cardinality(labels) IS DISTINCT FROM 2 THEN
         RETURN;
@@ -73,7 +45,7 @@ BEGIN
     EXECUTE format('SELECT (@extschema@.isotonic_calibration(score, lbl = $4)).scores, '
                    '(@extschema@.isotonic_calibration(score, lbl = $4)).probabilities, count(*) '
                    'FROM (SELECT %s AS lbl, %s AS score %s) q WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1',
-                   r.label, r.score, r.from_clause)
+                   r.label, r.labels_score, r.labels_from)
        INTO cal.scores, cal.probabilities, n USING model, from_ts, to_ts, labels[2];
     INSERT INTO @extschema@.calibrations (model, positive_label, negative_label, calibration, n)
     VALUES (model, labels[2], labels[1], cal, n);
@@ -98,11 +70,6 @@ CREATE FUNCTION @extschema@.anomaly_score(model text, features jsonb) RETURNS @e
     AS 'MODULE_PATHNAME', 'mlm_anomaly_score' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.anomaly_score(text, jsonb) IS
     'Anomaly score of a row''s features against the model''s reference profiles (see the README for the rule)';
-CREATE FUNCTION @extschema@._anomalous(model text, nv float8[], cv text[], alpha float8) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'mlm_anomalous' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._anomalous(text, float8[], text[], float8) IS
-    'Whether a row''s anomaly p-value is below alpha, from its numeric and categorical feature arrays in the checks'' order (internal)';
-
 -- The rows of [window_start, window_end) with an anomaly p-value below alpha.
 CREATE FUNCTION @extschema@.anomalous_rows(model text, window_start timestamptz, window_end timestamptz,
         alpha float8 DEFAULT 0.01)
@@ -142,44 +109,55 @@ COMMENT ON VIEW @extschema@.anomalies IS
 
 -- Concept drift -------------------------------------------------------------
 
--- The concept-drift results of a labelled window: the error stream in time
--- order through a detector (computed by run_checks' read of the window:
--- ADWIN on the 0/1 errors of classifiers, as DDM raises false alarms when a
--- window starts without errors; Page-Hinkley on absolute errors in units of
--- the reference MAE for regressors) and the error against the reference
--- (a one-sided z statistic, drift from 3 on).
-CREATE FUNCTION @extschema@._concept_results(model text, r @extschema@._source_sql, task text,
-        window_start timestamptz, window_end timestamptz, ref_perf jsonb, ref_labeled bigint, perf jsonb,
-        stream jsonb)
+-- The concept-drift results of a labelled window, from its summary: the
+-- error stream in time order through a detector (ADWIN on the 0/1 errors of
+-- classifiers, as DDM raises false alarms when a window starts without
+-- errors; Page-Hinkley on absolute errors in units of the reference MAE
+-- for regressors) and the error against the reference (a one-sided z
+-- statistic, drift from 3 on).
+CREATE FUNCTION @extschema@._concept_results(model text, task text, s @extschema@.check_summary, ref_perf jsonb,
+        ref_labeled bigint, perf jsonb)
     RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    n bigint;
-    drifts bigint := coalesce((stream->>'detections')::bigint, 0);
+    detector text := CASE WHEN task = 'classification' THEN 'adwin' ELSE 'page_hinkley' END;
+    stream @extschema@.detector_result;
+    drifts bigint;
     first_drift timestamptz;
+    span record;
+    r @extschema@._source_sql;
+    n bigint;
     p float8;
     p0 float8;
     z float8;
     v0 float8;
     v1 float8;
     detected boolean;
-    detector text := CASE WHEN task = 'classification' THEN 'adwin' ELSE 'page_hinkley' END;
     err text := CASE WHEN task = 'classification' THEN 'error_rate' ELSE 'mae' END;
 BEGIN
     IF perf IS NULL OR ref_perf IS NULL THEN
         RETURN;
     END IF;
+    stream := @extschema@._summary_detector(s, detector);
+    drifts := coalesce(stream.detections, 0);
     IF drifts > 0 THEN
-        -- the time of the first drift: the first_drift-th row the detector took
+        -- the time of the first drift: the first_drift-th error of the stream,
+        -- found among the labels of the bucket that holds it
+        span := @extschema@._summary_stream_locate(s, stream.first_drift);
+        r := @extschema@._source(model);
         EXECUTE format('SELECT t FROM (SELECT %s AS t, %s AS e %s) q WHERE e IS NOT NULL AND e <> ''NaN'' '
-                       'AND e NOT IN (''Infinity'', ''-Infinity'') ORDER BY t OFFSET $4 - 1 LIMIT 1',
-                       r.ts,
-                       CASE WHEN task = 'classification' THEN format('CASE WHEN %s IS NOT NULL THEN 0::float8 END', r.label)
-                            ELSE format('abs(%s - %s)', r.actual, r.predicted_value) END,
-                       r.from_clause)
-           INTO first_drift USING model, window_start, window_end, (stream->>'first_drift')::bigint;
+                       'AND e NOT IN (''Infinity'', ''-Infinity'') ORDER BY t, e OFFSET $4 - 1 LIMIT 1',
+                       r.labels_ts,
+                       CASE WHEN task = 'classification'
+                            THEN format('CASE WHEN %s IS NOT NULL THEN (%1$s IS DISTINCT FROM %s)::int::float8 END',
+                                        r.label, r.labels_predicted_label)
+                            ELSE format('abs(%s - %s) / $5', r.actual, r.labels_predicted_value) END,
+                       r.labels_from)
+           INTO first_drift
+          USING model, span.span_start, span.span_end + interval '1 microsecond', span."offset",
+                (ref_perf->>'mae')::float8;
     END IF;
     IF task = 'classification' THEN
         n := (perf->>'n')::bigint;
@@ -211,8 +189,8 @@ BEGIN
         ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb, bigint, jsonb, jsonb) IS
-    'Concept-drift results of a labelled window from its error stream''s detector summary (internal)';
+COMMENT ON FUNCTION @extschema@._concept_results(text, text, @extschema@.check_summary, jsonb, bigint, jsonb) IS
+    'Concept-drift results of a labelled window from its summary''s error stream (internal)';
 
 -- Estimated performance (CBPE) -----------------------------------------------
 

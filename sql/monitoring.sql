@@ -18,22 +18,15 @@ CREATE TABLE @extschema@.models (
                   CHECK (drift_correction IN ('none', 'bonferroni', 'benjamini_hochberg')),
     default_window interval NOT NULL DEFAULT '1 day' CHECK (default_window > '0'),
     retention     interval CHECK (retention > '0'),
+    -- checks summarise closed buckets of this width (mlmon.set_bucket_width)
+    bucket_width  interval NOT NULL DEFAULT '1 hour'
+                  CHECK (bucket_width >= '1 minute' AND bucket_width <= '31 days'
+                         AND date_part('month', bucket_width) = 0 AND date_part('year', bucket_width) = 0),
     registered_at timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE @extschema@.models IS
     'Registered models: name, version, task (classification | regression), metadata (e.g. an MLflow run id), drift settings';
-
--- Per-feature choice of drift test (overrides Evidently''s rule).
-CREATE TABLE @extschema@.drift_settings (
-    model     text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
-    feature   text NOT NULL,   -- a feature name, or '*' for every feature of the model
-    test      text CHECK (test IN ('ks', 'wasserstein', 'psi', 'jensen_shannon', 'chi2', 'z_test')),
-    threshold float8 CHECK (threshold > 0),
-    PRIMARY KEY (model, feature)
-);
-COMMENT ON TABLE @extschema@.drift_settings IS
-    'Drift test and threshold per model and feature (''*'': all features), overriding Evidently''s rule; NULL keeps the default';
 
 -- The prediction log ----------------------------------------------------
 
@@ -53,22 +46,32 @@ COMMENT ON TABLE @extschema@.predictions IS
 CREATE TABLE @extschema@.predictions_default PARTITION OF @extschema@.predictions DEFAULT;
 COMMENT ON TABLE @extschema@.predictions_default IS
     'Predictions whose day has no partition yet (mlmon.maintain_partitions moves them)';
--- Each partition gets its own (model, ts) index (maintain_partitions), not a
--- partitioned index: pg_dump can then restore partitions and their indexes
--- under the extension's parent table.
+-- Each partition gets its own (model, ts) and (model, request_id) indexes
+-- (maintain_partitions), not partitioned indexes: pg_dump can then restore
+-- partitions and their indexes under the extension's parent table.  The
+-- second finds a label's prediction when the label is recorded.
 CREATE INDEX predictions_default_model_ts ON @extschema@.predictions_default (model, ts);
+CREATE INDEX predictions_default_model_request ON @extschema@.predictions_default (model, request_id);
 
 -- Labels arrive late: a separate table, so the log is never updated in place.
+-- A label carries its prediction's time and what it predicted (found once,
+-- when the label is recorded or when a check meets its prediction), so a
+-- check reads the labels of its window by time, without a lookup per row.
 CREATE TABLE @extschema@.labels (
     model        text NOT NULL,
     request_id   text NOT NULL,
     label        text,
     actual_value float8,
     labeled_at   timestamptz NOT NULL DEFAULT now(),
+    ts           timestamptz,     -- the prediction's time; NULL while no prediction of this request id is known
+    predicted_label text,         -- the prediction's, copied
+    predicted_value float8,
+    score        float8,
     PRIMARY KEY (model, request_id)
 );
 COMMENT ON TABLE @extschema@.labels IS
-    'Ground truth arriving after the prediction, joined to the log by (model, request_id)';
+    'Ground truth arriving after the prediction, matched to the log by (model, request_id): the prediction''s time, label, value and score are copied beside it (ts NULL while unmatched)';
+CREATE INDEX labels_model_ts ON @extschema@.labels (model, ts);
 
 -- Sources: a team's own prediction table, read in place.
 CREATE TABLE @extschema@.sources (
@@ -82,6 +85,7 @@ CREATE TABLE @extschema@.sources (
     label_column     name,        -- ground truth in the same table, or
     id_column        name,        -- request id joined to mlmon.labels
     latency_column   name,
+    tracked          boolean NOT NULL DEFAULT false,  -- a trigger reports changes to closed buckets: summaries are stored
     CHECK ((features_column IS NULL) <> (feature_columns IS NULL))
 );
 COMMENT ON TABLE @extschema@.sources IS
@@ -221,7 +225,6 @@ INSERT INTO @extschema@.playbook VALUES
 
 -- The tables hold the users' data: pg_dump keeps their rows.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.models', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.drift_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.predictions_default', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.labels', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sources', '');
@@ -286,16 +289,28 @@ $$;
 COMMENT ON FUNCTION @extschema@.register_model(text, text, text, jsonb) IS
     'Register a model (or update its version, task and metadata); returns its name';
 
+-- The name of the trigger that reports a source's changes to the checks.
+CREATE FUNCTION @extschema@._source_trigger(model text) RETURNS name
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ('mlmon_summaries_' || substr(md5(model), 1, 16))::name;
+COMMENT ON FUNCTION @extschema@._source_trigger(text) IS
+    'The name of the trigger on a source''s table that reports its changes to the checks (internal)';
+
 CREATE FUNCTION @extschema@.register_source(model text, relation regclass, time_column name,
         features_column name DEFAULT NULL, feature_columns name[] DEFAULT NULL,
         prediction_column name DEFAULT NULL, score_column name DEFAULT NULL,
-        label_column name DEFAULT NULL, id_column name DEFAULT NULL, latency_column name DEFAULT NULL)
+        label_column name DEFAULT NULL, id_column name DEFAULT NULL, latency_column name DEFAULT NULL,
+        track_changes boolean DEFAULT true)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     col name;
     cols name[];
+    old @extschema@.sources;
+    kind "char";
+    tracked boolean := false;
 BEGIN
     PERFORM @extschema@._model_task(model);
     IF (features_column IS NULL) = (feature_columns IS NULL) THEN
@@ -317,53 +332,105 @@ BEGIN
         RAISE EXCEPTION 'features column "%" must be of type jsonb', features_column
             USING ERRCODE = 'datatype_mismatch';
     END IF;
+    IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = time_column)
+       NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+        RAISE EXCEPTION 'time column "%" must be of type timestamptz, timestamp or date', time_column
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    -- the earlier registration's trigger goes with it
+    SELECT * INTO old FROM @extschema@.sources s WHERE s.model = register_source.model;
+    IF FOUND AND old.tracked THEN
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', @extschema@._source_trigger(model), old.relation);
+    END IF;
+    -- a table (not a view) with the trigger reporting changes to closed buckets: its summaries can be stored
+    SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = relation;
+    IF track_changes AND kind IN ('r', 'p') THEN
+        BEGIN
+            EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW '
+                           'EXECUTE FUNCTION @extschema@._summary_changed(%L, %L, %L)',
+                           @extschema@._source_trigger(model), relation, model, time_column, 'rows');
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE EXCEPTION 'cannot create the trigger that reports changes of % to the checks', relation
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Register it as the table''s owner, or with track_changes => false: checks then read every row of their window.';
+        END;
+        tracked := true;
+    END IF;
     INSERT INTO @extschema@.sources AS s VALUES (model, relation, time_column, features_column, feature_columns,
-        prediction_column, score_column, label_column, id_column, latency_column)
+        prediction_column, score_column, label_column, id_column, latency_column, tracked)
     ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
        SET relation = excluded.relation, time_column = excluded.time_column,
            features_column = excluded.features_column, feature_columns = excluded.feature_columns,
            prediction_column = excluded.prediction_column, score_column = excluded.score_column,
            label_column = excluded.label_column, id_column = excluded.id_column,
-           latency_column = excluded.latency_column;
+           latency_column = excluded.latency_column, tracked = excluded.tracked;
+    DELETE FROM @extschema@.summaries su WHERE su.model = register_source.model;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name) IS
-    'Monitor a model whose predictions live in a table of its own, read in place (no copy)';
+COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean) IS
+    'Monitor a model whose predictions live in a table of its own, read in place (no copy); track_changes adds the trigger that lets checks store summaries of its closed buckets';
 
 -- Logging -----------------------------------------------------------------
 
--- The upsert behind both record_label forms: the given column is set, the other kept.
-CREATE FUNCTION @extschema@._store_label(model text, request_id text, label text, actual float8)
+-- The upsert behind the record_label forms: the given column is set, the
+-- other kept.  The label is matched to its prediction now (the prediction
+-- at prediction_time when given, else the latest with this request id):
+-- its time and what it predicted are copied beside it.  A label whose
+-- prediction is not logged yet waits (ts NULL) until a check finds it.
+CREATE FUNCTION @extschema@._store_label(model text, request_id text, label text, actual float8,
+        prediction_time timestamptz)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    m record;
 BEGIN
     PERFORM @extschema@._model_task(model);
     IF request_id IS NULL THEN
         RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    INSERT INTO @extschema@.labels AS l (model, request_id, label, actual_value)
-    VALUES (_store_label.model, _store_label.request_id, _store_label.label, _store_label.actual)
+    SELECT * INTO m FROM @extschema@._find_prediction(model, request_id, prediction_time);
+    INSERT INTO @extschema@.labels AS l (model, request_id, label, actual_value, ts, predicted_label,
+                                         predicted_value, score)
+    VALUES (_store_label.model, _store_label.request_id, _store_label.label, _store_label.actual,
+            m.ts, m.predicted_label, m.predicted_value, m.score)
     ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE
        SET label = coalesce(excluded.label, l.label), actual_value = coalesce(excluded.actual_value, l.actual_value),
-           labeled_at = now();
+           labeled_at = excluded.labeled_at,
+           ts = CASE WHEN excluded.ts IS NOT NULL THEN excluded.ts ELSE l.ts END,
+           predicted_label = CASE WHEN excluded.ts IS NOT NULL THEN excluded.predicted_label ELSE l.predicted_label END,
+           predicted_value = CASE WHEN excluded.ts IS NOT NULL THEN excluded.predicted_value ELSE l.predicted_value END,
+           score = CASE WHEN excluded.ts IS NOT NULL THEN excluded.score ELSE l.score END;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._store_label(text, text, text, float8) IS 'Insert or correct a label (internal)';
+COMMENT ON FUNCTION @extschema@._store_label(text, text, text, float8, timestamptz) IS
+    'Insert or correct a label, matched to its prediction (internal)';
 
 -- The writer role adds labels through these without any privilege on the table.
 CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text)
     RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-RETURN @extschema@._store_label(model, request_id, label, NULL);
+RETURN @extschema@._store_label(model, request_id, label, NULL, NULL);
 COMMENT ON FUNCTION @extschema@.record_label(text, text, text) IS
     'Record (or correct) the true label of a logged classification';
 CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8)
     RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-RETURN @extschema@._store_label(model, request_id, NULL, actual);
+RETURN @extschema@._store_label(model, request_id, NULL, actual, NULL);
 COMMENT ON FUNCTION @extschema@.record_label(text, text, float8) IS
     'Record (or correct) the true value of a logged regression prediction';
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text, prediction_time timestamptz)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, label, NULL, prediction_time);
+COMMENT ON FUNCTION @extschema@.record_label(text, text, text, timestamptz) IS
+    'Record (or correct) the true label of the classification logged at prediction_time (no lookup of the request id)';
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8, prediction_time timestamptz)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, NULL, actual, prediction_time);
+COMMENT ON FUNCTION @extschema@.record_label(text, text, float8, timestamptz) IS
+    'Record (or correct) the true value of the regression prediction logged at prediction_time (no lookup of the request id)';
 
 -- Partitions and retention ------------------------------------------------
 
@@ -400,6 +467,7 @@ BEGIN
             hi := (d + 1)::timestamp AT TIME ZONE 'UTC';
             EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, ts)', part || '_model_ts', part);
+            EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, request_id)', part || '_model_request', part);
             -- rows that waited in the default partition move in the same transaction: none is lost
             EXECUTE format('WITH moved AS (DELETE FROM @extschema@.predictions_default WHERE ts >= $1 AND ts < $2 RETURNING *)
                             INSERT INTO @extschema@.%I SELECT * FROM moved', part) USING lo, hi;
@@ -429,11 +497,15 @@ BEGIN
         RAISE EXCEPTION 'retention must be a positive interval' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     UPDATE @extschema@.models m SET retention = keep WHERE m.name = apply_retention.model;
+    -- (the log's trigger tells the checks which summarised buckets lost rows)
     DELETE FROM @extschema@.predictions pr WHERE pr.model = apply_retention.model AND pr.ts < cutoff;
     GET DIAGNOSTICS deleted = ROW_COUNT;
-    DELETE FROM @extschema@.labels l WHERE l.model = apply_retention.model AND l.labeled_at < cutoff
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.predictions pr
-                        WHERE pr.model = l.model AND pr.request_id = l.request_id);
+    -- labels of the deleted predictions, and labels that never found theirs
+    DELETE FROM @extschema@.labels l WHERE l.model = apply_retention.model
+       AND (l.ts < cutoff OR (l.ts IS NULL AND l.labeled_at < cutoff));
+    -- summaries of buckets that ended before the cutoff (their rows are gone)
+    DELETE FROM @extschema@.summaries s USING @extschema@.models m
+     WHERE s.model = apply_retention.model AND m.name = s.model AND s.bucket_start + m.bucket_width <= cutoff;
     -- daily partitions left empty before the cutoff are dropped
     FOR p IN
         SELECT c.oid::regclass AS part
@@ -450,22 +522,35 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.apply_retention(text, interval) IS
-    'Delete a model''s predictions (and their labels) older than keep, and drop daily partitions left empty; returns the rows deleted';
+    'Delete a model''s predictions (and their labels and summaries) older than keep, and drop daily partitions left empty; returns the rows deleted';
 
 -- Where a model's rows come from ------------------------------------------
 
--- SQL fragments reading a model's rows: the FROM clause (parameters $1 model,
--- $2 window start, $3 window end), and expressions for the time, the
--- logged feature object (NULL for column sources), the predicted label and
--- value, the score, the true label and value, the latency, and the features
--- as one jsonb object.  Identifiers are quoted with format's %I.
+-- SQL fragments reading a model's rows and labels: FROM clauses (parameters
+-- $1 model, $2 window start, $3 window end) and expressions over them.
+-- Identifiers are quoted with format's %I.
 CREATE TYPE @extschema@._source_sql AS (
-    from_clause text, ts text, all_features text,
-    predicted_label text, predicted_value text, score text,
-    label text, actual text, latency text, feature_columns name[],
-    feature_object text           -- the features as one jsonb object (built for column sources)
+    from_clause text,            -- FROM and WHERE of the rows in [$2, $3)
+    ts text,
+    request_id text,             -- (NULL: the rows have no request id)
+    all_features text,           -- the logged feature object (NULL for column sources)
+    feature_object text,         -- the features as one jsonb object (built for column sources)
+    feature_columns name[],
+    predicted_label text,
+    predicted_value text,
+    score text,
+    latency text,
+    labels_from text,            -- FROM and WHERE of the labels of the rows in [$2, $3) (NULL: none)
+    labels_ts text,
+    label text,
+    actual text,
+    labels_predicted_label text,
+    labels_predicted_value text,
+    labels_score text,
+    in_labels_table boolean,     -- the labels are rows of mlmon.labels, matched to the rows by request id
+    tracked boolean              -- changes to the rows reach mlmon.summary_invalidations (summaries may be stored)
 );
-COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows (internal)';
+COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows and labels (internal)';
 
 CREATE FUNCTION @extschema@._source(model text) RETURNS @extschema@._source_sql
     LANGUAGE plpgsql STABLE
@@ -474,67 +559,108 @@ AS $$
 DECLARE
     s @extschema@.sources;
     r @extschema@._source_sql;
-    lbl text;
 BEGIN
     PERFORM @extschema@._model_task(model);
     SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
     IF NOT FOUND THEN
-        -- labels: one primary-key lookup per row (LIMIT 1 keeps the planner from
-        -- turning it into a join, which stale statistics of a partition being
-        -- filled can make scan every label of the model for every row; it also
-        -- keeps the read out of parallel workers: a join that planner settings
-        -- force to a nested loop can still rescan all of the model's labels per
-        -- row, as the load test showed)
-        r.from_clause := 'FROM @extschema@.predictions p LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value '
-                         'FROM @extschema@.labels l0 WHERE l0.model = p.model AND l0.request_id = p.request_id LIMIT 1) l '
-                         'ON true WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        r.from_clause := 'FROM @extschema@.predictions p WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
         r.ts := 'p.ts';
+        r.request_id := 'p.request_id';
         r.all_features := 'p.features';
+        r.feature_object := 'p.features';
         r.predicted_label := 'p.predicted_label';
         r.predicted_value := 'p.predicted_value';
         r.score := 'p.score';
-        r.label := 'l.label';
-        r.actual := 'l.actual_value';
         r.latency := 'p.latency_ms';
-        r.feature_object := 'p.features';
-        RETURN r;
+        r.in_labels_table := true;
+        r.tracked := true;
+    ELSE
+        r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= $2 AND s.%2$I < $3', s.relation, s.time_column);
+        r.ts := format('s.%I', s.time_column);
+        r.request_id := CASE WHEN s.id_column IS NOT NULL THEN format('s.%I::text', s.id_column) END;
+        IF s.features_column IS NOT NULL THEN
+            r.all_features := format('s.%I', s.features_column);
+            r.feature_object := r.all_features;
+        ELSE
+            r.feature_columns := s.feature_columns;
+            r.feature_object := 'jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', c, c), ', ')
+                                                            FROM unnest(s.feature_columns) c) || ')';
+        END IF;
+        r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
+                                  ELSE format('s.%I::text', s.prediction_column) END;
+        r.predicted_value := CASE WHEN s.prediction_column IS NULL THEN 'NULL::float8'
+                                  ELSE format('s.%I::float8', s.prediction_column) END;
+        r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
+        r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
+                          ELSE format('s.%I::float8', s.latency_column) END;
+        r.in_labels_table := s.label_column IS NULL AND s.id_column IS NOT NULL;
+        r.tracked := s.tracked;
+        IF s.label_column IS NOT NULL THEN
+            -- ground truth in the same rows
+            r.labels_from := r.from_clause || format(' AND s.%I IS NOT NULL', s.label_column);
+            r.labels_ts := r.ts;
+            r.label := format('s.%I::text', s.label_column);
+            r.actual := format('s.%I::float8', s.label_column);
+            r.labels_predicted_label := r.predicted_label;
+            r.labels_predicted_value := r.predicted_value;
+            r.labels_score := r.score;
+            RETURN r;
+        END IF;
     END IF;
-    r.from_clause := format('FROM %s s ', s.relation);
-    IF s.label_column IS NULL AND s.id_column IS NOT NULL THEN
-        r.from_clause := r.from_clause ||
-            format('LEFT JOIN LATERAL (SELECT l0.label, l0.actual_value FROM @extschema@.labels l0 '
-                   'WHERE l0.model = $1 AND l0.request_id = s.%I::text LIMIT 1) l ON true ', s.id_column);
+    IF r.in_labels_table THEN
+        r.labels_from := 'FROM @extschema@.labels l WHERE l.model = $1 AND l.ts >= $2 AND l.ts < $3';
+        r.labels_ts := 'l.ts';
         r.label := 'l.label';
         r.actual := 'l.actual_value';
-    ELSIF s.label_column IS NOT NULL THEN
-        r.label := format('s.%I::text', s.label_column);
-        r.actual := format('s.%I::float8', s.label_column);
-    ELSE
-        r.label := 'NULL::text';
-        r.actual := 'NULL::float8';
+        r.labels_predicted_label := 'l.predicted_label';
+        r.labels_predicted_value := 'l.predicted_value';
+        r.labels_score := 'l.score';
     END IF;
-    r.from_clause := r.from_clause || format('WHERE $1 IS NOT NULL AND s.%1$I >= $2 AND s.%1$I < $3', s.time_column);
-    r.ts := format('s.%I', s.time_column);
-    IF s.features_column IS NOT NULL THEN
-        r.all_features := format('s.%I', s.features_column);
-        r.feature_object := r.all_features;
-    ELSE
-        r.all_features := NULL;
-        r.feature_columns := s.feature_columns;
-        r.feature_object := 'jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', c, c), ', ')
-                                                        FROM unnest(s.feature_columns) c) || ')';
-    END IF;
-    r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
-                              ELSE format('s.%I::text', s.prediction_column) END;
-    r.predicted_value := CASE WHEN s.prediction_column IS NULL THEN 'NULL::float8'
-                              ELSE format('s.%I::float8', s.prediction_column) END;
-    r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
-    r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
-                      ELSE format('s.%I::float8', s.latency_column) END;
     RETURN r;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows (internal)';
+COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows and labels (internal)';
+
+-- The prediction a label belongs to: the one at prediction_time when given,
+-- else the latest with this request id (no row: none is known, or the
+-- model's labels are not kept in mlmon.labels).
+CREATE FUNCTION @extschema@._find_prediction(model text, request_id text, prediction_time timestamptz)
+    RETURNS TABLE (ts timestamptz, predicted_label text, predicted_value float8, score float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql := @extschema@._source(model);
+    src record;
+BEGIN
+    IF NOT r.in_labels_table THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.sources s WHERE s.model = _find_prediction.model) THEN
+        RETURN QUERY SELECT p.ts, p.predicted_label, p.predicted_value, p.score FROM @extschema@.predictions p
+                      WHERE p.model = _find_prediction.model AND p.request_id = _find_prediction.request_id
+                        AND (prediction_time IS NULL OR p.ts = prediction_time)
+                      ORDER BY p.ts DESC LIMIT 1;
+        RETURN;
+    END IF;
+    -- a source: compare with the id column in its own type, so that its index serves
+    SELECT s.*, format_type(a.atttypid, a.atttypmod) AS id_type INTO src
+      FROM @extschema@.sources s JOIN pg_attribute a ON a.attrelid = s.relation AND a.attname = s.id_column
+     WHERE s.model = _find_prediction.model;
+    BEGIN
+        RETURN QUERY EXECUTE format('SELECT s.%1$I::timestamptz, %2$s, %3$s, %4$s FROM %5$s s '
+                                    'WHERE s.%6$I = $1::%7$s AND ($2 IS NULL OR s.%1$I = $2) ORDER BY s.%1$I DESC LIMIT 1',
+                                    src.time_column, r.predicted_label, r.predicted_value, r.score, src.relation,
+                                    src.id_column, src.id_type)
+            USING request_id, prediction_time;
+    EXCEPTION WHEN data_exception THEN
+        -- a request id that cannot be of the id column's type matches no row
+        RETURN;
+    END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._find_prediction(text, text, timestamptz) IS
+    'The logged prediction a label belongs to: its time, label, value and score (internal)';
 
 -- The features of a row as arrays, one call per row for every feature (C).
 CREATE FUNCTION @extschema@._jsonb_numbers(features jsonb, keys text[]) RETURNS float8[]
@@ -554,74 +680,7 @@ COMMENT ON FUNCTION @extschema@._fence() IS
 COMMENT ON FUNCTION @extschema@._jsonb_categories(jsonb, text[]) IS
     'The scalars under keys of a jsonb object as text, NULL when absent, null, an array or an object (internal)';
 
--- Data-quality counts of every numeric feature in one transition per row (C).
-CREATE FUNCTION @extschema@._feature_counts_accum(internal, float8[], float8[], float8[]) RETURNS internal
-    AS 'MODULE_PATHNAME', 'mlm_feature_counts_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._feature_counts_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'mlm_feature_counts_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._feature_counts_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'mlm_feature_counts_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._feature_counts_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'mlm_feature_counts_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._feature_counts_final(internal) RETURNS bigint[]
-    AS 'MODULE_PATHNAME', 'mlm_feature_counts_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._feature_counts_accum(internal, float8[], float8[], float8[]) IS
-    'Transition function of mlmon._feature_counts (internal)';
-COMMENT ON FUNCTION @extschema@._feature_counts_combine(internal, internal) IS 'Combine function of mlmon._feature_counts (internal)';
-COMMENT ON FUNCTION @extschema@._feature_counts_serialize(internal) IS 'Serialize function of mlmon._feature_counts (internal)';
-COMMENT ON FUNCTION @extschema@._feature_counts_deserialize(bytea, internal) IS 'Deserialize function of mlmon._feature_counts (internal)';
-COMMENT ON FUNCTION @extschema@._feature_counts_final(internal) IS 'Final function of mlmon._feature_counts (internal)';
-CREATE AGGREGATE @extschema@._feature_counts(float8[], float8[], float8[]) (
-    SFUNC = @extschema@._feature_counts_accum, STYPE = internal,
-    FINALFUNC = @extschema@._feature_counts_final,
-    COMBINEFUNC = @extschema@._feature_counts_combine,
-    SERIALFUNC = @extschema@._feature_counts_serialize,
-    DESERIALFUNC = @extschema@._feature_counts_deserialize,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@._feature_counts(float8[], float8[], float8[]) IS
-    'Per numeric feature: numbers, missing values, non-numbers, numbers outside [min, max] (internal)';
-
 -- Reference ---------------------------------------------------------------
-
--- The drift test of a feature by Evidently's rule (numerics.md), unless
--- mlmon.drift_settings names one: returns (test, threshold).
-CREATE FUNCTION @extschema@._drift_test(model text, feature text, kind text, n_reference bigint,
-        distinct_values bigint, OUT test text, OUT threshold float8)
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    ds record;
-BEGIN
-    IF kind = 'numeric' THEN
-        test := CASE WHEN n_reference <= 1000 THEN 'ks' ELSE 'wasserstein' END;
-    ELSE
-        test := CASE WHEN n_reference > 1000 THEN 'jensen_shannon'
-                     WHEN distinct_values = 2 THEN 'z_test' ELSE 'chi2' END;
-    END IF;
-    -- the feature's own row, else the model's '*' row (which does not cover
-    -- the predictions, feature ''); a '*' test that does not fit the
-    -- feature's kind leaves that feature to the default rule
-    SELECT d.test, d.threshold, d.feature = '*' AS wildcard INTO ds FROM @extschema@.drift_settings d
-     WHERE d.model = _drift_test.model
-       AND (d.feature = _drift_test.feature OR (d.feature = '*' AND _drift_test.feature <> ''))
-     ORDER BY d.feature = '*' LIMIT 1;
-    IF FOUND AND ds.test IS NOT NULL THEN
-        IF kind = 'numeric' AND ds.test IN ('chi2', 'z_test') OR kind = 'categorical' AND ds.test IN ('ks', 'wasserstein') THEN
-            IF NOT ds.wildcard THEN
-                RAISE EXCEPTION 'drift test "%" does not apply to % feature "%"', ds.test, kind, feature
-                    USING ERRCODE = 'invalid_parameter_value';
-            END IF;
-        ELSE
-            test := ds.test;
-        END IF;
-    END IF;
-    threshold := coalesce(ds.threshold, CASE WHEN test IN ('ks', 'chi2', 'z_test') THEN 0.05 ELSE 0.1 END);
-END
-$$;
-COMMENT ON FUNCTION @extschema@._drift_test(text, text, text, bigint, bigint) IS
-    'Drift test and threshold of a feature: mlmon.drift_settings, else Evidently''s rule (internal)';
 
 -- The names of the features in [from, to).
 CREATE FUNCTION @extschema@._feature_names(model text, r @extschema@._source_sql, from_ts timestamptz, to_ts timestamptz)
@@ -659,6 +718,7 @@ DECLARE
     n bigint;
     n_labeled bigint;
     perf jsonb;
+    labels_part @extschema@.check_summary;
     num_profiles @extschema@.profile[];
     numbers bigint[];
     scalars bigint[];
@@ -669,12 +729,9 @@ DECLARE
     s @extschema@.profile_summary;
 BEGIN
     names := @extschema@._feature_names(model, r, from_ts, to_ts);
-    -- one pass: numeric profiles, counts of numbers and of other values, predictions, performance
-    q := format('SELECT count(*), count(lbl), %s, %s, %s, %s, %s FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, %s AS score, '
+    -- one pass over the rows: numeric profiles, counts of numbers and of other values, predictions
+    q := format('SELECT count(*), %s, %s, %s, %s FROM (SELECT %s AS plabel, %s AS pvalue, '
                 '@extschema@._jsonb_numbers(%s, $4) AS nv, @extschema@._fence() AS fence %s) q',
-        CASE WHEN task = 'classification'
-             THEN 'to_jsonb(@extschema@.classification_metrics(lbl, plabel, CASE WHEN score >= 0 AND score <= 1 THEN score END))'
-             ELSE 'to_jsonb(@extschema@.regression_metrics(act, pvalue))' END,
         CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel)' ELSE '@extschema@.profile(pvalue)' END,
         'ARRAY[' || coalesce((SELECT string_agg(format('@extschema@.profile(nv[%s])', k), ', ')
                                 FROM generate_series(1, array_length(names, 1)) k), '') || ']::@extschema@.profile[]',
@@ -682,16 +739,23 @@ BEGIN
                                 FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
         'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] = ''NaN'')', k), ', ')
                                 FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
-        CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
-        r.predicted_label, r.predicted_value, r.score, r.feature_object,
-        r.from_clause);
-    EXECUTE q INTO n, n_labeled, perf, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts, names;
+        r.predicted_label, r.predicted_value, r.feature_object, r.from_clause);
+    EXECUTE q INTO n, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts, names;
     IF n = 0 THEN
         RAISE EXCEPTION 'the reference window of model "%" holds no predictions', model
             USING ERRCODE = 'no_data_found', DETAIL = format('Window [%s, %s).', from_ts, to_ts);
     END IF;
-    IF task = 'regression' THEN
-        n_labeled := (perf ->> 'n')::bigint;
+    -- the baseline performance: the labels' summary, as the checks read theirs
+    IF r.labels_from IS NOT NULL THEN
+        EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
+                       r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
+                       r.labels_score, r.labels_from)
+           INTO labels_part
+          USING model, from_ts, to_ts,
+                ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
+        perf := @extschema@._summary_performance(task, labels_part);
+        n_labeled := CASE WHEN task = 'classification' THEN (@extschema@._summary_totals(labels_part)).labeled
+                          ELSE (perf->>'n')::bigint END;
     END IF;
 
     -- numeric features with more than 5 distinct values are numeric; the rest categorical (Evidently's rule)
@@ -712,6 +776,8 @@ BEGIN
     END IF;
 
     DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = _set_reference.model;
+    -- the stored summaries were counted against the old reference
+    DELETE FROM @extschema@.summaries su WHERE su.model = _set_reference.model;
     FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
         IF kinds[i] = 'numeric' THEN
             s := @extschema@.summary(num_profiles[i]);
@@ -755,6 +821,7 @@ BEGIN
     IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
         RAISE EXCEPTION 'the reference window must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    PERFORM @extschema@._match_labels(model);
     RETURN @extschema@._set_reference(model, @extschema@._source(model), from_ts, to_ts, true);
 END
 $$;
@@ -794,9 +861,15 @@ BEGIN
     r.predicted_label := CASE WHEN 'predicted_label' = ANY (cols) THEN 's.predicted_label::text' ELSE 'NULL::text' END;
     r.predicted_value := CASE WHEN 'predicted_value' = ANY (cols) THEN 's.predicted_value::float8' ELSE 'NULL::float8' END;
     r.score := CASE WHEN 'score' = ANY (cols) THEN 's.score::float8' ELSE 'NULL::float8' END;
+    r.latency := 'NULL::float8';
+    -- ground truth in the same rows
+    r.labels_from := r.from_clause;
+    r.labels_ts := 'NULL::timestamptz';
     r.label := CASE WHEN 'label' = ANY (cols) THEN 's.label::text' ELSE 'NULL::text' END;
     r.actual := CASE WHEN 'actual' = ANY (cols) THEN 's.actual::float8' ELSE 'NULL::float8' END;
-    r.latency := 'NULL::float8';
+    r.labels_predicted_label := r.predicted_label;
+    r.labels_predicted_value := r.predicted_value;
+    r.labels_score := r.score;
     n := @extschema@._set_reference(model, r, '-infinity', 'infinity', false);
     DROP VIEW pg_temp._mlmon_reference_input;
     RETURN n;
@@ -805,7 +878,563 @@ $$;
 COMMENT ON FUNCTION @extschema@.set_reference(text, text) IS
     'Freeze the rows of a query (or table) as the model''s reference, e.g. the training set: columns features (jsonb) and optionally predicted_label, predicted_value, score, label, actual';
 
--- Checks ------------------------------------------------------------------
+-- Drift tests -------------------------------------------------------------
+
+-- What a drift test returns to the checks.
+CREATE TYPE @extschema@._drift_value AS (statistic float8, p_value float8);
+COMMENT ON TYPE @extschema@._drift_value IS 'A drift test''s statistic and p-value (NULL for distances) (internal)';
+
+-- The reference profile of a plan's column: 0 the prediction, i feature i.
+CREATE FUNCTION @extschema@._plan_ref(plan @extschema@._summary_plan, col int) RETURNS @extschema@.profile
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN col = 0 THEN (plan).prediction_ref ELSE ((plan).refs)[col] END;
+COMMENT ON FUNCTION @extschema@._plan_ref(@extschema@._summary_plan, int) IS
+    'The reference profile of a plan''s column: 0 the prediction, i feature i (internal)';
+
+-- The tests on a column of a summary: (summary, plan, column) -> _drift_value.
+CREATE FUNCTION @extschema@._drift_ks(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW((k).statistic, (k).pvalue)::@extschema@._drift_value
+          FROM (SELECT @extschema@._summary_ks(s, plan, col) AS k) x);
+COMMENT ON FUNCTION @extschema@._drift_ks(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+    'Two-sample KS against the reference (exact from the grid while the reference is exact) (internal)';
+CREATE FUNCTION @extschema@._drift_wasserstein(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(@extschema@.wasserstein_normed(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)),
+           NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+    'Evidently''s normed Wasserstein distance between the reference and the window''s profile (internal)';
+CREATE FUNCTION @extschema@._drift_psi(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(CASE WHEN (@extschema@.summary(@extschema@._plan_ref(plan, col))).kind = 'numeric'
+                THEN @extschema@._summary_binned(s, plan, col, 'psi')
+                ELSE @extschema@.psi(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) END,
+           NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_psi(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+    'PSI: over the reference''s 10 quantile bins, or one bin per category (internal)';
+CREATE FUNCTION @extschema@._drift_jensen_shannon(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(CASE WHEN (@extschema@.summary(@extschema@._plan_ref(plan, col))).kind = 'numeric'
+                THEN @extschema@._summary_binned(s, plan, col, 'jensen_shannon')
+                ELSE @extschema@.jensen_shannon(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) END,
+           NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+    'Jensen-Shannon distance: over the reference''s 10 quantile bins, or one bin per category (internal)';
+CREATE FUNCTION @extschema@._drift_chi2(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW((c).statistic, (c).pvalue)::@extschema@._drift_value
+          FROM (SELECT @extschema@.chi2_drift(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) AS c) x);
+COMMENT ON FUNCTION @extschema@._drift_chi2(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+    'Evidently''s chi-square goodness of fit of the window''s categories to the reference''s (internal)';
+CREATE FUNCTION @extschema@._drift_z_test(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW((z).statistic, (z).pvalue)::@extschema@._drift_value
+          FROM (SELECT @extschema@.z_test(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) AS z) x);
+COMMENT ON FUNCTION @extschema@._drift_z_test(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+    'Evidently''s two-proportion z-test of a binary feature (internal)';
+
+-- The registry: what the checks know of each drift test.  A test is one row
+-- and its functions; mlmon.drift_settings names tests from here.
+CREATE TABLE @extschema@.drift_tests (
+    name                 text PRIMARY KEY,
+    numeric_function     regprocedure,      -- (summary, plan, column) -> _drift_value; NULL: not for numbers
+    categorical_function regprocedure,      -- the same for categories
+    p_value              boolean NOT NULL,  -- drift when the (adjusted) p-value <= threshold; else when the statistic >= threshold
+    default_threshold    float8 NOT NULL CHECK (default_threshold > 0),
+    keeps                text CHECK (keeps IN ('grid', 'bins')),  -- what a summary keeps for it beside a numeric profile
+    description          text NOT NULL,
+    CHECK (numeric_function IS NOT NULL OR categorical_function IS NOT NULL)
+);
+COMMENT ON TABLE @extschema@.drift_tests IS
+    'The drift tests the checks run: the kinds of feature each applies to, p-value or distance, default threshold, the functions computing it';
+INSERT INTO @extschema@.drift_tests VALUES
+    ('ks', '@extschema@._drift_ks(@extschema@.check_summary, @extschema@._summary_plan, int)', NULL, true, 0.05, 'grid',
+     'two-sample Kolmogorov-Smirnov test (SciPy''s ks_2samp, method auto)'),
+    ('wasserstein', '@extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@._summary_plan, int)', NULL,
+     false, 0.1, NULL, 'Wasserstein distance normed by the reference''s standard deviation (Evidently)'),
+    ('psi', '@extschema@._drift_psi(@extschema@.check_summary, @extschema@._summary_plan, int)',
+     '@extschema@._drift_psi(@extschema@.check_summary, @extschema@._summary_plan, int)', false, 0.1, 'bins',
+     'Population Stability Index: 10 reference-quantile bins, or one per category'),
+    ('jensen_shannon', '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@._summary_plan, int)',
+     '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@._summary_plan, int)', false, 0.1, 'bins',
+     'Jensen-Shannon distance: 10 reference-quantile bins, or one per category'),
+    ('chi2', NULL, '@extschema@._drift_chi2(@extschema@.check_summary, @extschema@._summary_plan, int)', true, 0.05, NULL,
+     'chi-square goodness of fit to the reference''s category shares (Evidently)'),
+    ('z_test', NULL, '@extschema@._drift_z_test(@extschema@.check_summary, @extschema@._summary_plan, int)', true, 0.05, NULL,
+     'two-proportion z-test of a binary feature (Evidently)');
+
+-- Per-feature choice of drift test (overrides Evidently's rule).
+CREATE TABLE @extschema@.drift_settings (
+    model     text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    feature   text NOT NULL,   -- a feature name, or '*' for every feature of the model
+    test      text REFERENCES @extschema@.drift_tests (name),
+    threshold float8 CHECK (threshold > 0),
+    PRIMARY KEY (model, feature)
+);
+COMMENT ON TABLE @extschema@.drift_settings IS
+    'Drift test (a name of mlmon.drift_tests) and threshold per model and feature (''*'': all features), overriding Evidently''s rule; NULL keeps the default';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.drift_settings', '');
+REVOKE ALL ON @extschema@.drift_tests, @extschema@.drift_settings FROM PUBLIC;
+
+-- The drift test of a feature by Evidently's rule (numerics.md), unless
+-- mlmon.drift_settings names one: returns (test, threshold).
+CREATE FUNCTION @extschema@._drift_test(model text, feature text, kind text, n_reference bigint,
+        distinct_values bigint, OUT test text, OUT threshold float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ds record;
+    fits boolean;
+BEGIN
+    IF kind = 'numeric' THEN
+        test := CASE WHEN n_reference <= 1000 THEN 'ks' ELSE 'wasserstein' END;
+    ELSE
+        test := CASE WHEN n_reference > 1000 THEN 'jensen_shannon'
+                     WHEN distinct_values = 2 THEN 'z_test' ELSE 'chi2' END;
+    END IF;
+    -- the feature's own row, else the model's '*' row (which does not cover
+    -- the predictions, feature ''); a '*' test that does not fit the
+    -- feature's kind leaves that feature to the default rule
+    SELECT d.test, d.threshold, d.feature = '*' AS wildcard INTO ds FROM @extschema@.drift_settings d
+     WHERE d.model = _drift_test.model
+       AND (d.feature = _drift_test.feature OR (d.feature = '*' AND _drift_test.feature <> ''))
+     ORDER BY d.feature = '*' LIMIT 1;
+    IF FOUND AND ds.test IS NOT NULL THEN
+        SELECT CASE WHEN kind = 'numeric' THEN t.numeric_function IS NOT NULL ELSE t.categorical_function IS NOT NULL END
+          INTO fits FROM @extschema@.drift_tests t WHERE t.name = ds.test;
+        IF NOT fits THEN
+            IF NOT ds.wildcard THEN
+                RAISE EXCEPTION 'drift test "%" does not apply to % feature "%"', ds.test, kind, feature
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+        ELSE
+            test := ds.test;
+        END IF;
+    END IF;
+    SELECT coalesce(ds.threshold, t.default_threshold) INTO threshold FROM @extschema@.drift_tests t WHERE t.name = test;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._drift_test(text, text, text, bigint, bigint) IS
+    'Drift test and threshold of a feature: mlmon.drift_settings, else Evidently''s rule (internal)';
+
+-- Plans ---------------------------------------------------------------------
+
+-- What a check of a model computes: its summary's plan (what to count) and
+-- the decisions on top (which test and threshold per feature).
+CREATE TYPE @extschema@._check_plan AS (
+    summary @extschema@._summary_plan,
+    tests text[],                 -- per feature of the summary plan
+    thresholds float8[],
+    prediction_test text,
+    prediction_threshold float8,
+    bucket_width interval,
+    fingerprint text              -- what a stored summary must have been built for
+);
+COMMENT ON TYPE @extschema@._check_plan IS 'What a check of a model computes (internal)';
+
+CREATE FUNCTION @extschema@._check_plan(model text) RETURNS @extschema@._check_plan
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    p @extschema@._check_plan;
+    sp @extschema@._summary_plan;
+    r @extschema@._source_sql := @extschema@._source(model);
+    rw @extschema@.reference_windows;
+    cal @extschema@.calibrations;
+    f record;
+    t record;
+    pred record;
+BEGIN
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = _check_plan.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no reference', model
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Freeze a reference window first with mlmon.set_reference(model, from_ts, to_ts).';
+    END IF;
+    SELECT * INTO cal FROM @extschema@.calibrations c WHERE c.model = _check_plan.model;
+    sp.task := task;
+    sp.features := '{}';
+    sp.kinds := '{}';
+    sp.refs := '{}';
+    sp.parts := '{}';
+    p.tests := '{}';
+    p.thresholds := '{}';
+    -- features in byte order, as the summary's C code reads them
+    FOR f IN SELECT rp.feature, rp.kind, rp.profile, rp.n, rp.distinct_values FROM @extschema@.reference_profiles rp
+              WHERE rp.model = _check_plan.model AND rp.role = 'feature' ORDER BY rp.feature COLLATE "C" LOOP
+        SELECT * INTO t FROM @extschema@._drift_test(model, f.feature, f.kind, f.n, f.distinct_values);
+        sp.features := sp.features || f.feature;
+        sp.kinds := sp.kinds || f.kind;
+        sp.refs := sp.refs || f.profile;
+        sp.parts := sp.parts || (SELECT CASE WHEN f.kind = 'categorical' THEN 0
+                                             WHEN dt.keeps = 'grid' THEN 1 WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END
+                                   FROM @extschema@.drift_tests dt WHERE dt.name = t.test);
+        p.tests := p.tests || t.test;
+        p.thresholds := p.thresholds || t.threshold;
+    END LOOP;
+    SELECT rp.kind, rp.profile, rp.n, rp.distinct_values INTO pred FROM @extschema@.reference_profiles rp
+     WHERE rp.model = _check_plan.model AND rp.role = 'prediction';
+    IF pred.profile IS NOT NULL THEN
+        SELECT * INTO t FROM @extschema@._drift_test(model, '', pred.kind, pred.n, pred.distinct_values);
+        sp.prediction_ref := pred.profile;
+        sp.prediction_parts := (SELECT CASE WHEN pred.kind = 'categorical' THEN 0
+                                            WHEN dt.keeps = 'grid' THEN 1 WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END
+                                  FROM @extschema@.drift_tests dt WHERE dt.name = t.test);
+        p.prediction_test := t.test;
+        p.prediction_threshold := t.threshold;
+    END IF;
+    sp.calibration := cal.calibration;
+    sp.positive_label := cal.positive_label;
+    sp.negative_label := cal.negative_label;
+    sp.anomaly_alpha := CASE WHEN cardinality(sp.features) > 0 THEN 0.01 END;
+    sp.unexpected := r.all_features IS NOT NULL;
+    sp.error_scale := CASE WHEN task = 'regression' THEN (rw.performance->>'mae')::float8 END;
+    sp.cap := coalesce(current_setting('mlmon.profile_exact_cap', true)::int, 10000);
+    p.summary := sp;
+    SELECT m.bucket_width INTO p.bucket_width FROM @extschema@.models m WHERE m.name = _check_plan.model;
+    -- the references are named by when they were set (set_reference also drops the stored summaries)
+    p.fingerprint := md5(concat_ws('|', task, sp.features::text, sp.kinds::text, sp.parts::text,
+                                   pred.kind, sp.prediction_parts, rw.set_at, rw.n_rows, cal.set_at, cal.n,
+                                   sp.anomaly_alpha, sp.unexpected, sp.error_scale, sp.cap, p.bucket_width,
+                                   r.from_clause, r.labels_from));
+    RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._check_plan(text) IS
+    'The plan of a model''s checks: features, references, tests, thresholds, and a fingerprint of what its summaries hold (internal)';
+
+-- Summaries -------------------------------------------------------------------
+
+-- One row per closed time bucket of a model that a check has summarised.  A
+-- cache: not dumped (after a restore the checks build them again), rebuilt
+-- when the plan changes, when rows arrive late, when labels arrive.
+CREATE TABLE @extschema@.summaries (
+    model        text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    bucket_start timestamptz NOT NULL,
+    fingerprint  text NOT NULL,           -- of the plan it was built for
+    rows_part    @extschema@.check_summary,  -- NULL: the bucket has no rows
+    labels_part  @extschema@.check_summary,  -- NULL: its rows have no labels
+    labels_valid boolean NOT NULL DEFAULT true,  -- false: labels were recorded since it was built
+    built_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, bucket_start)
+);
+COMMENT ON TABLE @extschema@.summaries IS
+    'The summary of each closed time bucket a check has read, per model: what later checks merge instead of reading the rows again';
+
+-- What changed in closed buckets since their summaries were built, written
+-- by the trigger mlmon._summary_changed on the log, the labels and tracked
+-- sources; read and emptied by the checks.
+CREATE TABLE @extschema@.summary_invalidations (
+    model        text NOT NULL,
+    bucket_start timestamptz NOT NULL,
+    part         text NOT NULL CHECK (part IN ('rows', 'edit', 'labels')),
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.summary_invalidations IS
+    'Closed buckets whose rows (rows: inserted, edit: updated or deleted) or labels changed after they closed; the next check rebuilds their summaries';
+CREATE INDEX summary_invalidations_model ON @extschema@.summary_invalidations (model, bucket_start);
+REVOKE ALL ON @extschema@.summaries, @extschema@.summary_invalidations FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._summary_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mlm_summary_changed' LANGUAGE C VOLATILE SECURITY DEFINER;
+COMMENT ON FUNCTION @extschema@._summary_changed() IS
+    'Trigger function: record in mlmon.summary_invalidations the closed buckets a row change touches (internal)';
+CREATE TRIGGER summary_changed BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.predictions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._summary_changed('', 'ts', 'rows');
+COMMENT ON TRIGGER summary_changed ON @extschema@.predictions IS
+    'Rows written into a closed bucket make its summary stale';
+CREATE TRIGGER summary_changed BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.labels
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._summary_changed('', 'ts', 'labels');
+COMMENT ON TRIGGER summary_changed ON @extschema@.labels IS
+    'Labels of rows in a closed bucket make the labels part of its summary stale';
+
+CREATE FUNCTION @extschema@._bucket_widths_changed() RETURNS void
+    AS 'MODULE_PATHNAME', 'mlm_bucket_widths_changed' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@._bucket_widths_changed() IS
+    'Make every session read the models'' bucket widths again (at commit) (internal)';
+
+CREATE FUNCTION @extschema@.set_bucket_width(model text, width interval) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF width IS NULL OR width < '1 minute' OR width > '31 days' OR date_part('month', width) <> 0
+       OR date_part('year', width) <> 0 THEN
+        RAISE EXCEPTION 'bucket width must be between 1 minute and 31 days, without months'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE @extschema@.models m SET bucket_width = width, updated_at = now() WHERE m.name = set_bucket_width.model;
+    DELETE FROM @extschema@.summaries s WHERE s.model = set_bucket_width.model;
+    DELETE FROM @extschema@.summary_invalidations i WHERE i.model = set_bucket_width.model;
+    PERFORM @extschema@._bucket_widths_changed();
+END
+$$;
+COMMENT ON FUNCTION @extschema@.set_bucket_width(text, interval) IS
+    'Set the width of the time buckets a model''s checks summarise (default 1 hour); its stored summaries are dropped';
+
+-- The time before which every bucket can be summarised: no transaction that
+-- may still write rows into an earlier bucket without recording it is
+-- running (see src/summary_trigger.c).  Runs as the extension's owner to
+-- see every session's transaction.
+CREATE FUNCTION @extschema@._summary_horizon() RETURNS timestamptz
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_prepared_xacts x WHERE x.database = current_database())
+                THEN '-infinity'::timestamptz
+                ELSE least(clock_timestamp(),
+                           (SELECT min(a.xact_start) FROM pg_stat_activity a
+                             WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
+                               AND a.pid <> pg_backend_pid())) END;
+END;
+COMMENT ON FUNCTION @extschema@._summary_horizon() IS
+    'Buckets ending before this time are complete: every row that will not be reported as late is committed (internal)';
+REVOKE EXECUTE ON FUNCTION @extschema@._summary_horizon() FROM PUBLIC;
+
+-- Labels matched to the rows of [from, to) again, after rows there were
+-- updated or deleted: copies refreshed, labels of vanished rows unmatched.
+CREATE FUNCTION @extschema@._sync_labels(model text, r @extschema@._source_sql, from_ts timestamptz, to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_nestloop = off
+AS $$
+BEGIN
+    IF NOT r.in_labels_table THEN
+        RETURN;
+    END IF;
+    EXECUTE format('UPDATE @extschema@.labels l SET ts = x.t, predicted_label = x.pl, predicted_value = x.pv, score = x.sc '
+                   'FROM (SELECT DISTINCT ON (rid) %s AS rid, %s AS t, %s AS pl, %s AS pv, %s AS sc %s ORDER BY rid, t DESC) x '
+                   'WHERE l.model = $1 AND l.request_id = x.rid AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3)) '
+                   'AND (l.ts, l.predicted_label, l.predicted_value, l.score) IS DISTINCT FROM (x.t, x.pl, x.pv, x.sc)',
+                   r.request_id, r.ts, r.predicted_label, r.predicted_value, r.score, r.from_clause)
+        USING model, from_ts, to_ts;
+    EXECUTE format('UPDATE @extschema@.labels l SET ts = NULL, predicted_label = NULL, predicted_value = NULL, score = NULL '
+                   'WHERE l.model = $1 AND l.ts >= $2 AND l.ts < $3 '
+                   'AND NOT EXISTS (SELECT 1 %s AND %s = l.request_id AND %s = l.ts)',
+                   r.from_clause, r.request_id, r.ts)
+        USING model, from_ts, to_ts;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._sync_labels(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Match the labels of a time span again to its rows after edits (internal)';
+
+-- Labels still waiting for their prediction: look each up again.
+CREATE FUNCTION @extschema@._match_labels(model text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    l record;
+    m record;
+    matched bigint := 0;
+BEGIN
+    FOR l IN SELECT x.request_id FROM @extschema@.labels x WHERE x.model = _match_labels.model AND x.ts IS NULL LOOP
+        SELECT * INTO m FROM @extschema@._find_prediction(model, l.request_id, NULL);
+        IF m.ts IS NOT NULL THEN
+            UPDATE @extschema@.labels x SET ts = m.ts, predicted_label = m.predicted_label,
+                   predicted_value = m.predicted_value, score = m.score
+             WHERE x.model = _match_labels.model AND x.request_id = l.request_id;
+            matched := matched + 1;
+        END IF;
+    END LOOP;
+    RETURN matched;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._match_labels(text) IS
+    'Match the labels recorded before their prediction was logged (internal)';
+
+-- The summary of [from, to) read from the rows: the rows part, then the
+-- labels part (NULL parts: nothing there).
+CREATE FUNCTION @extschema@._read_summary(r @extschema@._source_sql, model text, plan @extschema@._summary_plan,
+        from_ts timestamptz, to_ts timestamptz, OUT rows_part @extschema@.check_summary,
+        OUT labels_part @extschema@.check_summary)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('SELECT @extschema@._summarize_rows($4, %s, %s, %s, %s, %s) %s',
+                   r.feature_object, r.predicted_label, r.predicted_value, r.score, r.latency, r.from_clause)
+       INTO rows_part USING model, from_ts, to_ts, plan;
+    IF r.labels_from IS NOT NULL THEN
+        EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
+                       r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
+                       r.labels_score, r.labels_from)
+           INTO labels_part USING model, from_ts, to_ts, plan;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._read_summary(@extschema@._source_sql, text, @extschema@._summary_plan, timestamptz, timestamptz) IS
+    'Summarise the rows and labels of a time span (internal)';
+
+-- Bring the stored summaries of a model up to date with what changed: edits
+-- re-match labels, stale parts go, summaries of another plan go.
+CREATE FUNCTION @extschema@._apply_invalidations(model text, r @extschema@._source_sql, plan @extschema@._check_plan)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e record;
+BEGIN
+    DELETE FROM @extschema@.summaries s WHERE s.model = _apply_invalidations.model AND s.fingerprint <> (plan).fingerprint;
+    -- edits first: re-matching labels records 'labels' changes of its own
+    FOR e IN SELECT DISTINCT i.bucket_start FROM @extschema@.summary_invalidations i
+              WHERE i.model = _apply_invalidations.model AND i.part = 'edit' LOOP
+        PERFORM @extschema@._sync_labels(model, r, e.bucket_start, e.bucket_start + (plan).bucket_width);
+    END LOOP;
+    PERFORM @extschema@._match_labels(model);
+    -- what is recorded now (committed, or ours) is in the snapshot of every
+    -- read that follows: the rows behind it are too
+    WITH done AS (
+        DELETE FROM @extschema@.summary_invalidations i WHERE i.model = _apply_invalidations.model
+        RETURNING i.bucket_start, i.part
+    ), hit AS (
+        SELECT date_bin((plan).bucket_width, d.bucket_start, timestamptz '2000-01-01 00:00:00+00') AS b,
+               bool_or(d.part <> 'labels') AS rows_changed
+          FROM done d GROUP BY 1
+    ), gone AS (
+        DELETE FROM @extschema@.summaries s USING hit h
+         WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND h.rows_changed
+        RETURNING s.bucket_start
+    )
+    UPDATE @extschema@.summaries s SET labels_valid = false
+      FROM hit h
+     WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND NOT h.rows_changed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._apply_invalidations(text, @extschema@._source_sql, @extschema@._check_plan) IS
+    'Drop or mark the stored summaries that changes since they were built made stale (internal)';
+
+-- The summary of a model's window [window_start, window_end): the stored
+-- summaries of its closed buckets (built by the first check that needs
+-- them), and the rows of the parts of buckets at its edges and of buckets
+-- that may still change.  With mlmon.summaries off, every row is read.
+CREATE FUNCTION @extschema@._window_summary(model text, plan @extschema@._check_plan, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS @extschema@.check_summary LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql := @extschema@._source(model);
+    w interval := (plan).bucket_width;
+    origin timestamptz := timestamptz '2000-01-01 00:00:00+00';
+    first_bucket timestamptz;
+    stored_end timestamptz;
+    horizon timestamptz;
+    b timestamptz;
+    missing boolean;
+    head_rows @extschema@.check_summary;
+    head_labels @extschema@.check_summary;
+    tail_rows @extschema@.check_summary;
+    tail_labels @extschema@.check_summary;
+    result @extschema@.check_summary;
+BEGIN
+    IF coalesce(current_setting('mlmon.summaries', true), 'on')::boolean AND r.tracked THEN
+        -- whole buckets inside the window, closed, and with every row they will get committed; while
+        -- a transaction older than the model's last change of bucket width runs, none
+        first_bucket := date_bin(w, window_start, origin);
+        IF first_bucket < window_start THEN
+            first_bucket := first_bucket + w;
+        END IF;
+        horizon := @extschema@._summary_horizon();
+        IF horizon < (SELECT m.updated_at FROM @extschema@.models m WHERE m.name = _window_summary.model) THEN
+            horizon := '-infinity';
+        END IF;
+        stored_end := greatest(date_bin(w, least(window_end, horizon), origin), first_bucket);
+    ELSE
+        first_bucket := window_end;
+        stored_end := window_end;
+    END IF;
+    IF stored_end > first_bucket THEN
+        PERFORM @extschema@._apply_invalidations(model, r, plan);
+        -- build what is missing or stale, once: later checks read it
+        FOR b, missing IN
+            SELECT g.b, s.model IS NULL FROM generate_series(first_bucket, stored_end - w, w) g(b)
+              LEFT JOIN @extschema@.summaries s ON s.model = _window_summary.model AND s.bucket_start = g.b
+             WHERE s.model IS NULL OR NOT s.labels_valid
+             ORDER BY g.b
+        LOOP
+            IF missing THEN
+                SELECT x.rows_part, x.labels_part INTO head_rows, head_labels
+                  FROM @extschema@._read_summary(r, model, (plan).summary, b, b + w) x;
+                INSERT INTO @extschema@.summaries AS s (model, bucket_start, fingerprint, rows_part, labels_part)
+                VALUES (model, b, (plan).fingerprint, head_rows, head_labels)
+                ON CONFLICT ON CONSTRAINT summaries_pkey DO UPDATE
+                   SET fingerprint = excluded.fingerprint, rows_part = excluded.rows_part, labels_part = excluded.labels_part,
+                       labels_valid = true, built_at = excluded.built_at;
+            ELSE
+                EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
+                               r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
+                               r.labels_score, r.labels_from)
+                   INTO head_labels USING model, b, b + w, (plan).summary;
+                UPDATE @extschema@.summaries s SET labels_part = head_labels, labels_valid = true,
+                       built_at = now()
+                 WHERE s.model = _window_summary.model AND s.bucket_start = b;
+            END IF;
+        END LOOP;
+    END IF;
+    -- the edges: [window_start, first_bucket) and [stored_end, window_end)
+    head_rows := NULL;
+    head_labels := NULL;
+    IF stored_end > first_bucket THEN
+        IF window_start < first_bucket THEN
+            SELECT x.rows_part, x.labels_part INTO head_rows, head_labels
+              FROM @extschema@._read_summary(r, model, (plan).summary, window_start, first_bucket) x;
+        END IF;
+        IF stored_end < window_end THEN
+            SELECT x.rows_part, x.labels_part INTO tail_rows, tail_labels
+              FROM @extschema@._read_summary(r, model, (plan).summary, stored_end, window_end) x;
+        END IF;
+    ELSE
+        SELECT x.rows_part, x.labels_part INTO head_rows, head_labels
+          FROM @extschema@._read_summary(r, model, (plan).summary, window_start, window_end) x;
+    END IF;
+    SELECT @extschema@.merge(x.p) INTO result
+      FROM (SELECT s.rows_part AS p FROM @extschema@.summaries s
+             WHERE s.model = _window_summary.model AND s.bucket_start >= first_bucket AND s.bucket_start < stored_end
+            UNION ALL
+            SELECT s.labels_part FROM @extschema@.summaries s
+             WHERE s.model = _window_summary.model AND s.bucket_start >= first_bucket AND s.bucket_start < stored_end
+            UNION ALL
+            SELECT unnest(ARRAY[head_rows, head_labels, tail_rows, tail_labels])) x
+     WHERE x.p IS NOT NULL;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._window_summary(text, @extschema@._check_plan, timestamptz, timestamptz) IS
+    'The summary of a window: stored summaries of its closed buckets, rows at its edges (internal)';
+
+CREATE FUNCTION @extschema@.summarize(model text, from_ts timestamptz, to_ts timestamptz) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    plan @extschema@._check_plan := @extschema@._check_plan(model);
+    n bigint;
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
+        RAISE EXCEPTION 'the time span must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM @extschema@._window_summary(model, plan, from_ts, to_ts);
+    SELECT count(*) INTO n FROM @extschema@.summaries s
+     WHERE s.model = summarize.model AND s.bucket_start >= from_ts AND s.bucket_start < to_ts;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.summarize(text, timestamptz, timestamptz) IS
+    'Build the stored summaries of a model''s closed buckets in [from_ts, to_ts) ahead of the checks (a backfill); returns the buckets stored there';
+
+-- Measures: each part of a check as rows (check, metric, feature, value, method) --------
 
 -- Adjusted p-values of one check: Bonferroni or Benjamini-Hochberg.
 CREATE FUNCTION @extschema@._adjust_pvalues(p float8[], method text) RETURNS float8[]
@@ -824,384 +1453,281 @@ END;
 COMMENT ON FUNCTION @extschema@._adjust_pvalues(float8[], text) IS
     'p-values adjusted for multiple testing: none, bonferroni or benjamini_hochberg (internal)';
 
+-- One column's drift: its test (from the registry) and effect size.
+CREATE FUNCTION @extschema@._column_drift(plan @extschema@._check_plan, s @extschema@.check_summary, col int,
+        OUT test text, OUT threshold float8, OUT is_p boolean, OUT statistic float8, OUT p_value float8,
+        OUT effect float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    numeric boolean;
+    fn regprocedure;
+    d @extschema@._drift_value;
+BEGIN
+    test := CASE WHEN col = 0 THEN (plan).prediction_test ELSE ((plan).tests)[col] END;
+    threshold := CASE WHEN col = 0 THEN (plan).prediction_threshold ELSE ((plan).thresholds)[col] END;
+    numeric := CASE WHEN col = 0 THEN ((plan).summary).task = 'regression'
+                    ELSE (((plan).summary).kinds)[col] = 'numeric' END;
+    SELECT t.p_value, CASE WHEN numeric THEN t.numeric_function ELSE t.categorical_function END INTO is_p, fn
+      FROM @extschema@.drift_tests t WHERE t.name = test;
+    EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
+                   (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
+                   (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
+       INTO d USING s, (plan).summary, col;
+    statistic := d.statistic;
+    p_value := d.p_value;
+    -- the effect size: the normed Wasserstein distance (numbers) or the Jensen-Shannon distance (categories)
+    IF numeric AND test <> 'wasserstein' THEN
+        effect := (@extschema@._drift_wasserstein(s, (plan).summary, col)).statistic;
+    ELSIF NOT numeric AND test <> 'jensen_shannon' THEN
+        effect := @extschema@.jensen_shannon(@extschema@._plan_ref((plan).summary, col), @extschema@._summary_profile(s, col));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._column_drift(@extschema@._check_plan, @extschema@.check_summary, int) IS
+    'The drift test of a column of the plan on a summary, with its effect size (internal)';
+
+-- Data drift per feature, and over the features.
+CREATE FUNCTION @extschema@._drift_results(plan @extschema@._check_plan, s @extschema@.check_summary, correction text)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH f AS (
+        SELECT i, ((plan).summary).features[i] AS feature, d.*, (@extschema@._summary_quality(s, i))[1] AS n
+          FROM generate_subscripts(((plan).summary).features, 1) i,
+               LATERAL @extschema@._column_drift(plan, s, i) d
+    ), a AS (
+        SELECT f.*, (@extschema@._adjust_pvalues(array_agg(f.p_value) OVER w, correction))[f.i] AS p_adj
+          FROM f WINDOW w AS (ORDER BY f.i ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    ), d AS (
+        SELECT a.*, (CASE WHEN a.is_p THEN a.p_adj <= a.threshold ELSE a.statistic >= a.threshold END)::int::float8 AS drift
+          FROM a
+    )
+    SELECT 'data_drift', x.metric, d.feature, x.value, d.test
+      FROM d, LATERAL (VALUES (1, 'statistic', d.statistic), (2, 'p_value', d.p_value), (3, 'p_value_adjusted', d.p_adj),
+                              (4, 'effect_size', coalesce(d.effect, d.statistic)), (5, 'threshold', d.threshold),
+                              (6, 'drift_detected', d.drift), (7, 'n', d.n::float8)) x(o, metric, value)
+    UNION ALL
+    SELECT 'data_drift', x.metric, NULL, x.value, NULL
+      FROM (SELECT count(*)::float8 AS nf, coalesce(sum(d.drift), 0) AS drifted FROM d) t,
+           LATERAL (VALUES ('drifted_features', t.drifted), ('drift_share', t.drifted / t.nf),
+                           ('dataset_drift', (t.drifted / t.nf >= 0.5)::int::float8)) x(metric, value)
+     WHERE t.nf > 0;
+END;
+COMMENT ON FUNCTION @extschema@._drift_results(@extschema@._check_plan, @extschema@.check_summary, text) IS
+    'The data-drift results of a check: each feature''s test, p-values adjusted for multiple testing, and the share drifted (internal)';
+
+-- Data quality per feature and of the rows as a whole.
+CREATE FUNCTION @extschema@._quality_results(plan @extschema@._check_plan, s @extschema@.check_summary)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH t AS (SELECT * FROM @extschema@._summary_totals(s)),
+    q AS (
+        SELECT ((plan).summary).features[i] AS feature, ((plan).summary).kinds[i] AS kind,
+               @extschema@._summary_quality(s, i) AS c,
+               (@extschema@.summary(((plan).summary).refs[i])).mode = 'exact' AS exact_ref
+          FROM generate_subscripts(((plan).summary).features, 1) i
+    ), r AS (
+        -- unseen categories are counted against a reference that lists every category
+        SELECT q.feature, q.kind, q.c[2]::float8 / greatest(t.rows, 1) AS missing,
+               q.c[3]::float8 / greatest(t.rows, 1) AS invalid,
+               CASE WHEN q.c[1] > 0 AND (q.kind = 'numeric' OR q.exact_ref) THEN q.c[4]::float8 / q.c[1] END AS outside
+          FROM q, t
+    )
+    SELECT 'data_quality', x.metric, r.feature, x.value, NULL::text
+      FROM r, LATERAL (VALUES ('missing_rate', r.missing), ('invalid_rate', r.invalid),
+                              (CASE WHEN r.kind = 'numeric' THEN 'out_of_range_rate' ELSE 'unseen_category_rate' END,
+                               r.outside)) x(metric, value)
+    UNION ALL
+    SELECT 'data_quality', x.metric, NULL, x.value, NULL
+      FROM t, LATERAL (VALUES
+            ('malformed_rate', CASE WHEN t.rows > 0 THEN t.malformed::float8 / t.rows END),
+            ('unexpected_features_rate', CASE WHEN t.rows > 0 THEN t.unexpected::float8 / t.rows END),
+            ('quality_issue_rate', CASE WHEN t.rows > 0 THEN
+                greatest(t.malformed::float8 / t.rows, t.unexpected::float8 / t.rows,
+                         (SELECT max(greatest(r.missing, r.invalid)) FROM r), 0) END)) x(metric, value)
+    UNION ALL
+    SELECT 'data_quality', 'unexpected_feature_rows', u.feature, u.rows::float8, NULL
+      FROM (SELECT * FROM @extschema@._summary_unexpected(s) ORDER BY 1 LIMIT 100) u;
+END;
+COMMENT ON FUNCTION @extschema@._quality_results(@extschema@._check_plan, @extschema@.check_summary) IS
+    'The data-quality results of a check: missing, invalid, out-of-range or unseen values per feature, malformed rows, unexpected features (internal)';
+
+-- The predictions: their drift and their distribution (for dashboards).
+CREATE FUNCTION @extschema@._output_results(plan @extschema@._check_plan, s @extschema@.check_summary)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH p AS (SELECT @extschema@._summary_profile(s, 0) AS cur),
+    d AS (
+        SELECT c.*, (CASE WHEN c.is_p THEN c.p_value <= c.threshold ELSE c.statistic >= c.threshold END)::int::float8 AS drift
+          FROM p, LATERAL @extschema@._column_drift(plan, s, 0) c
+         WHERE (plan).prediction_test IS NOT NULL AND @extschema@.count(p.cur) > 0
+    )
+    SELECT 'output_drift', x.metric, NULL::text, x.value, d.test
+      FROM d, LATERAL (VALUES ('statistic', d.statistic), ('p_value', d.p_value), ('threshold', d.threshold),
+                              ('drift_detected', d.drift)) x(metric, value)
+    UNION ALL
+    -- each class's share, or the predicted values' quartiles
+    SELECT 'output_drift', 'prediction_share', tv.value, tv.frequency, NULL
+      FROM p, LATERAL @extschema@.top_values(p.cur, 100) tv
+     WHERE ((plan).summary).task = 'classification'
+    UNION ALL
+    SELECT 'output_drift', x.metric, NULL, x.value, NULL
+      FROM p, LATERAL (VALUES ('prediction_p25', @extschema@.quantile(p.cur, 0.25)),
+                              ('prediction_p50', @extschema@.quantile(p.cur, 0.5)),
+                              ('prediction_p75', @extschema@.quantile(p.cur, 0.75))) x(metric, value)
+     WHERE ((plan).summary).task = 'regression' AND @extschema@.count(p.cur) > 0;
+END;
+COMMENT ON FUNCTION @extschema@._output_results(@extschema@._check_plan, @extschema@.check_summary) IS
+    'The output-drift results of a check: the predictions'' test and their distribution (internal)';
+
+-- Volume, latency, anomalies.
+CREATE FUNCTION @extschema@._volume_results(s @extschema@.check_summary, labeled bigint, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT 'volume', x.metric, NULL::text, x.value, NULL::text
+      FROM (SELECT * FROM @extschema@._summary_totals(s)) t,
+           LATERAL (VALUES ('rows', t.rows::float8), ('labeled_rows', labeled::float8),
+                           ('throughput_per_second', t.rows / extract(epoch FROM window_end - window_start)::float8)) x(metric, value)
+    UNION ALL
+    SELECT 'latency', x.metric, NULL, x.value, NULL
+      FROM (SELECT @extschema@._summary_profile(s, -1) AS l) p,
+           LATERAL (VALUES ('p50_ms', @extschema@.quantile(p.l, 0.5)), ('p90_ms', @extschema@.quantile(p.l, 0.9)),
+                           ('p95_ms', @extschema@.quantile(p.l, 0.95)), ('p99_ms', @extschema@.quantile(p.l, 0.99)),
+                           ('mean_ms', (@extschema@.summary(p.l)).mean)) x(metric, value)
+     WHERE @extschema@.count(p.l) > 0
+    UNION ALL
+    SELECT 'anomalies', 'anomaly_rate', NULL, t.anomalous::float8 / t.anomaly_judged, NULL
+      FROM @extschema@._summary_totals(s) t
+     WHERE t.anomaly_judged > 0;
+END;
+COMMENT ON FUNCTION @extschema@._volume_results(@extschema@.check_summary, bigint, timestamptz, timestamptz) IS
+    'The volume, latency and anomaly-rate results of a check (internal)';
+
+-- Performance against the reference.
+CREATE FUNCTION @extschema@._performance_results(task text, perf jsonb, ref_perf jsonb)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT 'performance', x.k, NULL::text, x.v, NULL::text
+      FROM (VALUES (1, 'accuracy', (perf->>'accuracy')::float8),
+                   (2, 'precision', (perf->>'precision_weighted')::float8),
+                   (3, 'recall', (perf->>'recall_weighted')::float8),
+                   (4, 'f1', (perf->>'f1_weighted')::float8),
+                   (5, 'precision_macro', (perf->>'precision_macro')::float8),
+                   (6, 'recall_macro', (perf->>'recall_macro')::float8),
+                   (7, 'f1_macro', (perf->>'f1_macro')::float8),
+                   (8, 'roc_auc', (perf->>'roc_auc')::float8),
+                   (9, 'log_loss', (perf->>'log_loss')::float8),
+                   (10, 'brier', (perf->>'brier')::float8),
+                   (11, 'reference_accuracy', (ref_perf->>'accuracy')::float8),
+                   (12, 'accuracy_drop', (ref_perf->>'accuracy')::float8 - (perf->>'accuracy')::float8)) x(o, k, v)
+     WHERE task = 'classification' AND x.v IS NOT NULL
+    UNION ALL
+    SELECT 'performance', x.k, NULL, x.v, NULL
+      FROM (VALUES (1, 'mae', (perf->>'mae')::float8), (2, 'mse', (perf->>'mse')::float8),
+                   (3, 'rmse', (perf->>'rmse')::float8), (4, 'r2', (perf->>'r2')::float8),
+                   (5, 'mape', (perf->>'mape')::float8),
+                   (6, 'reference_r2', (ref_perf->>'r2')::float8),
+                   (7, 'r2_drop', (ref_perf->>'r2')::float8 - (perf->>'r2')::float8)) x(o, k, v)
+     WHERE task = 'regression' AND x.v IS NOT NULL;
+END;
+COMMENT ON FUNCTION @extschema@._performance_results(text, jsonb, jsonb) IS
+    'The performance results of a check against its reference (internal)';
+
+-- The performance of a summary's labelled rows, as classification_metrics or regression_metrics give it.
+CREATE FUNCTION @extschema@._summary_performance(task text, s @extschema@.check_summary) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN task = 'classification' THEN to_jsonb(@extschema@._summary_classification(s))
+            ELSE to_jsonb(@extschema@._summary_regression(s)) END;
+COMMENT ON FUNCTION @extschema@._summary_performance(text, @extschema@.check_summary) IS
+    'The performance of a summary''s labelled rows as JSON (internal)';
+
+-- The labelled rows of a summary: rows with a label (classification), rows
+-- with an actual and a predicted value (regression).
+CREATE FUNCTION @extschema@._labeled_rows(task text, s @extschema@.check_summary) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN coalesce(CASE WHEN task = 'classification' THEN (@extschema@._summary_totals(s)).labeled
+                     ELSE (@extschema@._summary_regression(s)).n END, 0);
+COMMENT ON FUNCTION @extschema@._labeled_rows(text, @extschema@.check_summary) IS
+    'The labelled rows of a summary (internal)';
+
+-- Checks --------------------------------------------------------------------
+
+-- Every result of a check: plan, then measure (each part its own function).
+CREATE FUNCTION @extschema@._check_results(model text, plan @extschema@._check_plan, s @extschema@.check_summary,
+        window_start timestamptz, window_end timestamptz)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := ((plan).summary).task;
+    m @extschema@.models;
+    rw @extschema@.reference_windows;
+    perf jsonb := @extschema@._summary_performance(task, s);
+    labeled bigint := @extschema@._labeled_rows(task, s);
+    cm jsonb;
+BEGIN
+    SELECT * INTO m FROM @extschema@.models mm WHERE mm.name = _check_results.model;
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = _check_results.model;
+    IF labeled = 0 THEN
+        perf := NULL;
+    END IF;
+    SELECT to_jsonb(c) INTO cm FROM @extschema@._summary_cbpe(s) c;
+    RETURN QUERY
+        SELECT * FROM @extschema@._volume_results(s, labeled, window_start, window_end)
+        UNION ALL SELECT * FROM @extschema@._performance_results(task, perf, rw.performance)
+        UNION ALL SELECT * FROM @extschema@._drift_results(plan, s, m.drift_correction)
+        UNION ALL SELECT * FROM @extschema@._output_results(plan, s)
+        UNION ALL SELECT * FROM @extschema@._quality_results(plan, s)
+        UNION ALL SELECT * FROM @extschema@._concept_results(model, task, s, rw.performance, rw.n_labeled, perf)
+        UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._check_results(text, @extschema@._check_plan, @extschema@.check_summary, timestamptz, timestamptz) IS
+    'Every result of a check from its window''s summary (internal)';
+
 CREATE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    task text := @extschema@._model_task(model);
-    r @extschema@._source_sql := @extschema@._source(model);
-    m @extschema@.models;
-    rw @extschema@.reference_windows;
-    names text[];
-    kinds text[];
-    profiles @extschema@.profile[];
-    ref_n bigint[];
-    ref_distinct bigint[];
-    cats text[];
-    pred_kind text;
-    pred_profile @extschema@.profile;
-    pred_n bigint;
-    pred_distinct bigint;
-    i int;
-    nf int;
-    tests text[] := '{}';
-    thresholds float8[] := '{}';
-    t record;
-    inner_items text[] := '{}';
-    fobj text;
-    vexpr text;
-    num_names text[] := '{}';
-    cat_names text[] := '{}';
-    num_min float8[] := '{}';
-    num_max float8[] := '{}';
-    counts bigint[];
-    nk int;
-    pred_now @extschema@.profile;
-    shares record;
-    outer_items text[] := '{}';
-    s @extschema@.profile_summary;
-    agg text;
-    q text;
-    n bigint;
-    n_labeled bigint;
-    malformed bigint;
-    unexpected bigint;
-    perf jsonb;
-    lat jsonb;
-    feats jsonb[];
-    pred jsonb;
-    fj jsonb;
-    stat float8[] := '{}';
-    pval float8[] := '{}';
-    padj float8[];
-    drifted int := 0;
-    quality float8 := 0;
-    res_check text[] := '{}';
-    res_metric text[] := '{}';
-    res_feature text[] := '{}';
-    res_value float8[] := '{}';
-    res_method text[] := '{}';
+    plan @extschema@._check_plan;
+    s @extschema@.check_summary;
     cid bigint;
-    secs float8;
-    pt text;
-    pth float8;
-    pstat float8;
-    pp float8;
-    ref_perf jsonb;
-    cal @extschema@.calibrations;
-    cm jsonb;
-    anom float8;
-    stream jsonb;
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO m FROM @extschema@.models mm WHERE mm.name = run_checks.model;
-    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = run_checks.model;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'model "%" has no reference', model
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Freeze a reference window first with mlmon.set_reference(model, from_ts, to_ts).';
-    END IF;
-    SELECT array_agg(rp.feature ORDER BY rp.feature), array_agg(rp.kind ORDER BY rp.feature),
-           array_agg(rp.profile ORDER BY rp.feature), array_agg(rp.n ORDER BY rp.feature),
-           array_agg(rp.distinct_values ORDER BY rp.feature)
-      INTO names, kinds, profiles, ref_n, ref_distinct
-      FROM @extschema@.reference_profiles rp WHERE rp.model = run_checks.model AND rp.role = 'feature';
-    SELECT rp.kind, rp.profile, rp.n, rp.distinct_values INTO pred_kind, pred_profile, pred_n, pred_distinct
-      FROM @extschema@.reference_profiles rp WHERE rp.model = run_checks.model AND rp.role = 'prediction';
-    nf := coalesce(array_length(names, 1), 0);
-    SELECT * INTO cal FROM @extschema@.calibrations c WHERE c.model = run_checks.model;
-
-    -- one query reads the window once for every feature, the predictions and the metrics:
-    -- the feature object is looked up once per row for all numeric and all categorical features
-    fobj := r.feature_object;
-    FOR i IN 1 .. nf LOOP
-        SELECT * INTO t FROM @extschema@._drift_test(model, names[i], kinds[i], ref_n[i], ref_distinct[i]);
-        tests := tests || t.test;
-        thresholds := thresholds || t.threshold;
-        agg := CASE t.test WHEN 'ks' THEN '@extschema@.ks_2samp' WHEN 'wasserstein' THEN '@extschema@.wasserstein_normed'
-                           WHEN 'psi' THEN '@extschema@.psi' WHEN 'jensen_shannon' THEN '@extschema@.jensen_shannon'
-                           WHEN 'chi2' THEN '@extschema@.chi2_drift' ELSE '@extschema@.z_test' END;
-        s := @extschema@.summary(profiles[i]);
-        IF kinds[i] = 'numeric' THEN
-            num_names := num_names || names[i];
-            vexpr := format('nv[%s]', cardinality(num_names));
-            num_min := num_min || s.min;
-            num_max := num_max || s.max;
-            -- (counts come from _feature_counts, for all numeric features at once)
-            outer_items := outer_items || format(
-                'jsonb_build_object(''test'', to_jsonb(%1$s(%2$s, ($4)[%3$s])), ''effect'', %4$s)',
-                agg, vexpr, i,
-                CASE WHEN t.test = 'wasserstein' THEN 'NULL::float8'
-                     ELSE format('@extschema@.wasserstein_normed(%s, ($4)[%s])', vexpr, i) END);
-        ELSE
-            cat_names := cat_names || names[i];
-            vexpr := format('cv[%s]', cardinality(cat_names));
-            SELECT rp.categories INTO cats FROM @extschema@.reference_profiles rp
-             WHERE rp.model = run_checks.model AND rp.role = 'feature' AND rp.feature = names[i];
-            inner_items := inner_items || format('jsonb_typeof(%s -> %L) AS t%s', fobj, names[i], i);
-            outer_items := outer_items || format(
-                'jsonb_build_object(''test'', to_jsonb(%1$s(%2$s, ($4)[%3$s])), ''effect'', %4$s, '
-                '''n'', count(%2$s), ''missing'', count(*) FILTER (WHERE t%3$s IS NULL OR t%3$s = ''null''), '
-                '''invalid'', count(*) FILTER (WHERE t%3$s IN (''object'', ''array'')), '
-                '''outside'', %5$s)',
-                agg, vexpr, i,
-                CASE WHEN t.test = 'jensen_shannon' THEN 'NULL::float8'
-                     ELSE format('@extschema@.jensen_shannon(%s, ($4)[%s])', vexpr, i) END,
-                CASE WHEN cats IS NULL THEN 'NULL::bigint'
-                     ELSE format('count(*) FILTER (WHERE %s <> ALL (%L::text[]))', vexpr, cats) END);
-        END IF;
-    END LOOP;
-    IF pred_profile IS NOT NULL THEN
-        SELECT * INTO t FROM @extschema@._drift_test(model, '', pred_kind, pred_n, pred_distinct);
-        pt := t.test;
-        pth := t.threshold;
-        agg := CASE pt WHEN 'ks' THEN '@extschema@.ks_2samp' WHEN 'wasserstein' THEN '@extschema@.wasserstein_normed'
-                       WHEN 'psi' THEN '@extschema@.psi' WHEN 'jensen_shannon' THEN '@extschema@.jensen_shannon'
-                       WHEN 'chi2' THEN '@extschema@.chi2_drift' ELSE '@extschema@.z_test' END;
-    END IF;
-    q := 'SELECT count(*), count(lbl), count(*) FILTER (WHERE ftype IS DISTINCT FROM ''object''), '
-         || CASE WHEN r.all_features IS NULL THEN '0::bigint' ELSE 'count(*) FILTER (WHERE extra)' END || ', '
-         || CASE WHEN task = 'classification'
-                 THEN 'to_jsonb(@extschema@.classification_metrics(lbl, plabel, score))'
-                 ELSE 'to_jsonb(@extschema@.regression_metrics(act, pvalue))' END || ', '
-         || 'CASE WHEN count(lat) > 0 THEN jsonb_build_object('
-         || '''p50'', @extschema@.quantile(@extschema@.profile(lat), 0.5), '
-         || '''p90'', @extschema@.quantile(@extschema@.profile(lat), 0.9), '
-         || '''p95'', @extschema@.quantile(@extschema@.profile(lat), 0.95), '
-         || '''p99'', @extschema@.quantile(@extschema@.profile(lat), 0.99), ''mean'', avg(lat)) END, '
-         || CASE WHEN pred_profile IS NULL THEN 'NULL::jsonb'
-                 ELSE format('jsonb_build_object(''test'', to_jsonb(%s(%s, $5)), ''n'', count(%2$s))', agg,
-                             CASE WHEN task = 'classification' THEN 'plabel' ELSE 'pvalue' END) END || ', '
-         || 'ARRAY[' || array_to_string(outer_items, ', ') || ']::jsonb[], '
-         || '@extschema@._feature_counts(nv, $8, $9), '
-         || 'avg(@extschema@._anomalous($1, nv, cv, 0.01)::int), '
-         || 'jsonb_build_object(''tp'', sum(cq) FILTER (WHERE plabel = $12), ''fp'', sum(1 - cq) FILTER (WHERE plabel = $12), '
-         || '''fn'', sum(cq) FILTER (WHERE plabel = $13), ''tn'', sum(1 - cq) FILTER (WHERE plabel = $13), '
-         || '''n'', count(cq) FILTER (WHERE plabel IN ($12, $13))), '
-         -- the error stream of the labelled rows in time order (concept drift): a
-         -- (time, error) pair per row, sorted only if the rows came out of order
-         || CASE WHEN task = 'classification'
-                 THEN 'to_jsonb(@extschema@._adwin_by_time(t, CASE WHEN lbl IS NOT NULL THEN (lbl IS DISTINCT FROM plabel)::int::float8 END)), '
-                 ELSE 'to_jsonb(@extschema@._page_hinkley_by_time(t, abs(act - pvalue) / $14)), ' END
-         || CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel) ' ELSE '@extschema@.profile(pvalue) ' END
-         || format('FROM (SELECT %s AS lbl, %s AS act, %s AS plabel, %s AS pvalue, '
-                   'CASE WHEN %s >= 0 AND %5$s <= 1 THEN %5$s END AS score, %s AS lat, %s AS ftype, %s AS extra, @extschema@._fence() AS fence%s %s) q',
-                   CASE WHEN task = 'classification' THEN r.label ELSE 'NULL::text' END, r.actual,
-                   r.predicted_label, r.predicted_value, r.score, r.latency,
-                   coalesce('jsonb_typeof(' || r.all_features || ')', '''object''::text'),
-                   CASE WHEN r.all_features IS NULL THEN 'false'
-                        ELSE format('@extschema@._jsonb_has_other_keys(%s, $10)', r.all_features) END,
-                   format(', @extschema@._jsonb_numbers(%1$s, $6) AS nv, @extschema@._jsonb_categories(%1$s, $7) AS cv', fobj)
-                   || format(', @extschema@.calibrate($11, CASE WHEN %1$s >= 0 AND %1$s <= 1 THEN %1$s END) AS cq', r.score)
-                   || format(', %s AS t', r.ts)
-                   || CASE WHEN cardinality(inner_items) > 0 THEN ', ' || array_to_string(inner_items, ', ') ELSE '' END,
-                   r.from_clause);
-    EXECUTE q INTO n, n_labeled, malformed, unexpected, perf, lat, pred, feats, counts, anom, cm, stream, pred_now
-        USING model, window_start, window_end, profiles, pred_profile, num_names, cat_names, num_min, num_max,
-              coalesce(names, '{}'), cal.calibration, cal.positive_label, cal.negative_label,
-              (rw.performance->>'mae')::float8;
-    -- the numeric features' counts join their results
-    nk := 0;
-    FOR i IN 1 .. nf LOOP
-        IF kinds[i] = 'numeric' THEN
-            feats[i] := feats[i] || jsonb_build_object('n', coalesce(counts[4 * nk + 1], 0),
-                'missing', coalesce(counts[4 * nk + 2], n), 'invalid', coalesce(counts[4 * nk + 3], 0),
-                'outside', coalesce(counts[4 * nk + 4], 0));
-            nk := nk + 1;
-        END IF;
-    END LOOP;
-    IF task = 'regression' THEN
-        n_labeled := coalesce((perf ->> 'n')::bigint, 0);
-    END IF;
-    secs := extract(epoch FROM window_end - window_start);
-
-    -- volume and latency
-    res_check := res_check || ARRAY['volume', 'volume', 'volume'];
-    res_metric := res_metric || ARRAY['rows', 'labeled_rows', 'throughput_per_second'];
-    res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
-    res_value := res_value || ARRAY[n, n_labeled, n / secs]::float8[];
-    res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
-    IF lat IS NOT NULL THEN
-        res_check := res_check || ARRAY['latency', 'latency', 'latency', 'latency', 'latency'];
-        res_metric := res_metric || ARRAY['p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'mean_ms'];
-        res_feature := res_feature || ARRAY[NULL, NULL, NULL, NULL, NULL]::text[];
-        res_value := res_value || ARRAY[(lat->>'p50')::float8, (lat->>'p90')::float8, (lat->>'p95')::float8,
-                                        (lat->>'p99')::float8, (lat->>'mean')::float8];
-        res_method := res_method || ARRAY[NULL, NULL, NULL, NULL, NULL]::text[];
-    END IF;
-
-    -- performance against the reference
-    ref_perf := rw.performance;
-    IF perf IS NOT NULL AND task = 'classification' THEN
-        SELECT res_check || array_agg('performance'::text ORDER BY o), res_metric || array_agg(k ORDER BY o),
-               res_feature || array_agg(NULL::text ORDER BY o), res_value || array_agg(v ORDER BY o),
-               res_method || array_agg(NULL::text ORDER BY o)
-          INTO res_check, res_metric, res_feature, res_value, res_method
-          FROM (VALUES (1, 'accuracy', (perf->>'accuracy')::float8),
-                       (2, 'precision', (perf->>'precision_weighted')::float8),
-                       (3, 'recall', (perf->>'recall_weighted')::float8),
-                       (4, 'f1', (perf->>'f1_weighted')::float8),
-                       (5, 'precision_macro', (perf->>'precision_macro')::float8),
-                       (6, 'recall_macro', (perf->>'recall_macro')::float8),
-                       (7, 'f1_macro', (perf->>'f1_macro')::float8),
-                       (8, 'roc_auc', (perf->>'roc_auc')::float8),
-                       (9, 'log_loss', (perf->>'log_loss')::float8),
-                       (10, 'brier', (perf->>'brier')::float8),
-                       (11, 'reference_accuracy', (ref_perf->>'accuracy')::float8),
-                       (12, 'accuracy_drop', (ref_perf->>'accuracy')::float8 - (perf->>'accuracy')::float8)) x(o, k, v)
-         WHERE v IS NOT NULL;
-    ELSIF perf IS NOT NULL THEN
-        SELECT res_check || array_agg('performance'::text ORDER BY o), res_metric || array_agg(k ORDER BY o),
-               res_feature || array_agg(NULL::text ORDER BY o), res_value || array_agg(v ORDER BY o),
-               res_method || array_agg(NULL::text ORDER BY o)
-          INTO res_check, res_metric, res_feature, res_value, res_method
-          FROM (VALUES (1, 'mae', (perf->>'mae')::float8), (2, 'mse', (perf->>'mse')::float8),
-                       (3, 'rmse', (perf->>'rmse')::float8), (4, 'r2', (perf->>'r2')::float8),
-                       (5, 'mape', (perf->>'mape')::float8),
-                       (6, 'reference_r2', (ref_perf->>'r2')::float8),
-                       (7, 'r2_drop', (ref_perf->>'r2')::float8 - (perf->>'r2')::float8)) x(o, k, v)
-         WHERE v IS NOT NULL;
-    END IF;
-
-    -- data drift per feature
-    FOR i IN 1 .. nf LOOP
-        fj := feats[i];
-        IF jsonb_typeof(fj->'test') = 'object' THEN
-            stat := stat || (fj->'test'->>'statistic')::float8;
-            pval := pval || (fj->'test'->>'pvalue')::float8;
-        ELSE
-            stat := stat || (fj->>'test')::float8;
-            pval := pval || NULL::float8;
-        END IF;
-    END LOOP;
-    padj := @extschema@._adjust_pvalues(pval, m.drift_correction);
-    FOR i IN 1 .. nf LOOP
-        fj := feats[i];
-        DECLARE
-            is_p boolean := tests[i] IN ('ks', 'chi2', 'z_test');
-            d float8 := CASE WHEN is_p THEN (padj[i] <= thresholds[i])::int
-                             ELSE (stat[i] >= thresholds[i])::int END;
-            nn float8 := (fj->>'n')::float8;
-            miss float8 := (fj->>'missing')::float8 / greatest(n, 1);
-            inval float8 := (fj->>'invalid')::float8 / greatest(n, 1);
-            outside float8 := (fj->>'outside')::float8 / greatest(nn, 1);
-        BEGIN
-            drifted := drifted + coalesce(d, 0)::int;
-            quality := greatest(quality, miss, inval);
-            res_check := res_check || ARRAY['data_drift', 'data_drift', 'data_drift', 'data_drift', 'data_drift',
-                                            'data_drift', 'data_drift',
-                                            'data_quality', 'data_quality', 'data_quality'];
-            res_metric := res_metric || ARRAY['statistic', 'p_value', 'p_value_adjusted', 'effect_size', 'threshold',
-                                              'drift_detected', 'n',
-                                              'missing_rate', 'invalid_rate',
-                                              CASE WHEN kinds[i] = 'numeric' THEN 'out_of_range_rate' ELSE 'unseen_category_rate' END];
-            res_feature := res_feature || array_fill(names[i], ARRAY[10]);
-            res_value := res_value || ARRAY[stat[i], pval[i], padj[i], coalesce((fj->>'effect')::float8, stat[i]),
-                                            thresholds[i], d, nn,
-                                            miss, inval, CASE WHEN nn > 0 THEN outside END];
-            res_method := res_method || array_fill(tests[i], ARRAY[7]) || ARRAY[NULL, NULL, NULL]::text[];
-        END;
-    END LOOP;
-    IF nf > 0 THEN
-        res_check := res_check || ARRAY['data_drift', 'data_drift', 'data_drift'];
-        res_metric := res_metric || ARRAY['drifted_features', 'drift_share', 'dataset_drift'];
-        res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
-        res_value := res_value || ARRAY[drifted, drifted::float8 / nf, (drifted::float8 / nf >= 0.5)::int]::float8[];
-        res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
-    END IF;
-
-    -- output drift
-    IF pred IS NOT NULL AND (pred->>'n')::bigint > 0 THEN
-        IF jsonb_typeof(pred->'test') = 'object' THEN
-            pstat := (pred->'test'->>'statistic')::float8;
-            pp := (pred->'test'->>'pvalue')::float8;
-        ELSE
-            pstat := (pred->>'test')::float8;
-        END IF;
-        res_check := res_check || ARRAY['output_drift', 'output_drift', 'output_drift', 'output_drift'];
-        res_metric := res_metric || ARRAY['statistic', 'p_value', 'threshold', 'drift_detected'];
-        res_feature := res_feature || ARRAY[NULL, NULL, NULL, NULL]::text[];
-        res_value := res_value || ARRAY[pstat, pp, pth,
-            CASE WHEN pt IN ('ks', 'chi2', 'z_test') THEN (pp <= pth)::int ELSE (pstat >= pth)::int END]::float8[];
-        res_method := res_method || ARRAY[pt, pt, pt, pt];
-    END IF;
-
-    -- the prediction distribution of the window (for dashboards): each
-    -- class's share, or the predicted values' quartiles
-    IF pred_now IS NOT NULL AND task = 'classification' THEN
-        FOR shares IN SELECT tv.value, tv.frequency FROM @extschema@.top_values(pred_now, 100) tv LOOP
-            res_check := res_check || 'output_drift'::text;
-            res_metric := res_metric || 'prediction_share'::text;
-            res_feature := res_feature || shares.value;
-            res_value := res_value || shares.frequency;
-            res_method := res_method || NULL::text;
-        END LOOP;
-    ELSIF pred_now IS NOT NULL AND @extschema@.count(pred_now) > 0 THEN
-        res_check := res_check || ARRAY['output_drift', 'output_drift', 'output_drift'];
-        res_metric := res_metric || ARRAY['prediction_p25', 'prediction_p50', 'prediction_p75'];
-        res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
-        res_value := res_value || ARRAY[@extschema@.quantile(pred_now, 0.25), @extschema@.quantile(pred_now, 0.5),
-                                        @extschema@.quantile(pred_now, 0.75)];
-        res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
-    END IF;
-
-    -- data quality of the rows as a whole
-    quality := greatest(quality, malformed::float8 / greatest(n, 1), unexpected::float8 / greatest(n, 1));
-    res_check := res_check || ARRAY['data_quality', 'data_quality', 'data_quality'];
-    res_metric := res_metric || ARRAY['malformed_rate', 'unexpected_features_rate', 'quality_issue_rate'];
-    res_feature := res_feature || ARRAY[NULL, NULL, NULL]::text[];
-    res_value := res_value || ARRAY[CASE WHEN n > 0 THEN malformed::float8 / n END,
-                                    CASE WHEN n > 0 THEN unexpected::float8 / n END,
-                                    CASE WHEN n > 0 THEN quality END];
-    res_method := res_method || ARRAY[NULL, NULL, NULL]::text[];
-    IF unexpected > 0 THEN
-        -- which unexpected features, and in how many rows
-        EXECUTE format('SELECT array_agg(k ORDER BY k), array_agg(c ORDER BY k) FROM (
-                          SELECT k, count(*)::float8 AS c FROM (SELECT jsonb_object_keys(%1$s) AS k %2$s
-                             AND jsonb_typeof(%1$s) = ''object'') q0 WHERE k <> ALL ($4) GROUP BY k ORDER BY k LIMIT 100) q',
-                       r.all_features, r.from_clause)
-           INTO cats, stat USING model, window_start, window_end, coalesce(names, '{}');
-        res_check := res_check || array_fill('data_quality'::text, ARRAY[array_length(cats, 1)]);
-        res_metric := res_metric || array_fill('unexpected_feature_rows'::text, ARRAY[array_length(cats, 1)]);
-        res_feature := res_feature || cats;
-        res_value := res_value || stat;
-        res_method := res_method || array_fill(NULL::text, ARRAY[array_length(cats, 1)]);
-    END IF;
-
-    -- anomalous rows, concept drift (labelled rows), estimated performance (calibrated scores)
-    IF anom IS NOT NULL THEN
-        res_check := res_check || 'anomalies'::text;
-        res_metric := res_metric || 'anomaly_rate'::text;
-        res_feature := res_feature || NULL::text;
-        res_value := res_value || anom;
-        res_method := res_method || NULL::text;
-    END IF;
-    SELECT res_check || coalesce(array_agg(x."check"), '{}'), res_metric || coalesce(array_agg(x.metric), '{}'),
-           res_feature || coalesce(array_agg(x.feature), '{}'), res_value || coalesce(array_agg(x.value), '{}'),
-           res_method || coalesce(array_agg(x.method), '{}')
-      INTO res_check, res_metric, res_feature, res_value, res_method
-      FROM (SELECT * FROM @extschema@._concept_results(model, r, task, window_start, window_end, ref_perf,
-                                                       rw.n_labeled, CASE WHEN n_labeled > 0 THEN perf END, stream)
-            UNION ALL
-            SELECT * FROM @extschema@._cbpe_results(cm, CASE WHEN n_labeled > 0 THEN perf END, ref_perf,
-                                                    cal.positive_label)) x
-     WHERE x.value IS NOT NULL;
-
-    -- one statement writes every result: the alert trigger sees the whole check
+    plan := @extschema@._check_plan(model);
+    s := @extschema@._window_summary(model, plan, window_start, window_end);
     INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
-    VALUES (model, window_start, window_end, n, n_labeled, clock_timestamp())
+    VALUES (model, window_start, window_end, (@extschema@._summary_totals(s)).rows,
+            @extschema@._labeled_rows(((plan).summary).task, s), clock_timestamp())
     RETURNING check_id INTO cid;
+    -- one statement writes every result: the alert trigger sees the whole check
     INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method)
-    SELECT cid, window_end, model, c, mt, f, v, me
-      FROM unnest(res_check, res_metric, res_feature, res_value, res_method) u(c, mt, f, v, me);
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method
+      FROM @extschema@._check_results(model, plan, s, window_start, window_end) x
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality');
     RETURN cid;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
-    'Check [window_start, window_end) of a model against its reference in one read: performance, drift per feature, output drift, data quality, latency, volume; returns the check id';
+    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary; returns the check id';
 
 CREATE FUNCTION @extschema@.run_checks(model text, "window" interval DEFAULT NULL)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
@@ -1599,9 +2125,12 @@ COMMENT ON FUNCTION @extschema@.report(text) IS
 -- README's least-privilege setup describes.
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
-    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name),
+    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean),
     @extschema@.record_label(text, text, text), @extschema@.record_label(text, text, float8),
-    @extschema@._store_label(text, text, text, float8), @extschema@.maintain_partitions(int), @extschema@.apply_retention(text, interval),
+    @extschema@.record_label(text, text, text, timestamptz), @extschema@.record_label(text, text, float8, timestamptz),
+    @extschema@._store_label(text, text, text, float8, timestamptz), @extschema@.maintain_partitions(int),
+    @extschema@.apply_retention(text, interval), @extschema@.set_bucket_width(text, interval),
+    @extschema@.summarize(text, timestamptz, timestamptz),
     @extschema@.set_reference(text, timestamptz, timestamptz), @extschema@.set_reference(text, text),
     @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean),
     @extschema@.run_checks(text, timestamptz, timestamptz), @extschema@.run_checks(text, interval),
@@ -1617,7 +2146,8 @@ AS $$
 BEGIN
     EXECUTE format('GRANT INSERT ON @extschema@.predictions TO %s', role);
     EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.record_label(text, text, text), '
-                   '@extschema@.record_label(text, text, float8) TO %s', role);
+                   '@extschema@.record_label(text, text, float8), @extschema@.record_label(text, text, text, timestamptz), '
+                   '@extschema@.record_label(text, text, float8, timestamptz) TO %s', role);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.grant_writer(regrole) IS

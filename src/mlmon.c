@@ -15,6 +15,9 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* GUC mlmon.summaries (read by the checks' SQL through current_setting). */
+static bool mlm_use_summaries = true;
+
 /* Scratch memory for the core: palloc, freed by the context reset if an error interrupts. */
 static void *
 pg_core_alloc(size_t size)
@@ -49,5 +52,11 @@ _PG_init(void)
 							&mlm_profile_exact_cap,
 							PROFILE_DEFAULT_CAP, MLM_PROFILE_MIN_CAP, MLM_PROFILE_MAX_CAP,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("mlmon.summaries",
+							 "Checks merge stored summaries of closed time buckets instead of reading their rows.",
+							 "Off: every check reads every row of its window (and stores nothing).",
+							 &mlm_use_summaries,
+							 true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("mlmon");
 }

@@ -1,10 +1,11 @@
--- The checks' anomaly decision (_anomalous: two cut-offs per feature) is the
--- same as anomaly_score's p_value < alpha, on exact and sketched profiles,
--- ties, categories (exact and sketched), rows with features missing and
--- several alphas; and the anomaly rate of run_checks is the share of such rows.
+-- The checks' anomaly decision (in the summary's transition: two cut-offs
+-- per feature) is the same as anomaly_score's p_value < alpha, on exact and
+-- sketched profiles, ties, categories (exact and sketched), rows with
+-- features missing and several alphas; and the anomaly rate of run_checks is
+-- the share of such rows.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 
 SELECT setseed(0.42);
 SELECT mlmon.register_model('an', '1', 'classification');
@@ -34,15 +35,25 @@ SELECT i, jsonb_strip_nulls(jsonb_build_object(
            'w', CASE WHEN random() < 0.9 THEN CASE WHEN random() < 0.5 THEN 'common' ELSE 'w' || (random() * 80000)::int END END
        )) AS f
   FROM generate_series(1, 20000) i;
-CREATE TEMP TABLE names AS
-SELECT array_agg(feature ORDER BY feature) FILTER (WHERE kind = 'numeric') AS num,
-       array_agg(feature ORDER BY feature) FILTER (WHERE kind = 'categorical') AS cat
-  FROM mlmon.reference_profiles WHERE model = 'an' AND role = 'feature';
+-- the plan of the model's checks, at four alphas
+CREATE TEMP TABLE plans AS
+SELECT a.alpha, jsonb_populate_record(p.summary, jsonb_build_object('anomaly_alpha', a.alpha)) AS p
+  FROM (SELECT (mlmon._check_plan('an')).summary) p, (VALUES (0.01::float8), (0.05), (0.3), (1)) a(alpha);
 
-SELECT is((SELECT count(*) FROM cur, names, (VALUES (0.01::float8), (0.05), (0.3), (1)) a(alpha)
-            WHERE mlmon._anomalous('an', mlmon._jsonb_numbers(f, num), mlmon._jsonb_categories(f, cat), alpha)
-                  IS DISTINCT FROM ((mlmon.anomaly_score('an', f)).p_value < alpha)), 0::bigint,
-          '_anomalous agrees with anomaly_score on 20,000 rows at 4 alphas');
+SELECT is((SELECT count(*) FROM plans,
+                  LATERAL (SELECT (mlmon._summary_totals(mlmon._summarize_rows(plans.p, f, NULL, NULL, NULL, NULL))).anomalous
+                             FROM cur) s(n),
+                  LATERAL (SELECT count(*) FILTER (WHERE (mlmon.anomaly_score('an', f)).p_value < plans.alpha) FROM cur) a(n)
+            WHERE s.n IS DISTINCT FROM a.n), 0::bigint,
+          'the summaries count as many anomalous rows as anomaly_score finds on 20,000 rows at 4 alphas');
+SELECT is((SELECT count(*) FROM (SELECT i, f FROM cur WHERE i % 20 = 0) c, plans,
+                  LATERAL (SELECT t.anomalous, t.anomaly_judged
+                             FROM (SELECT mlmon._summarize_rows(plans.p, r.f, NULL, NULL, NULL, NULL) AS s
+                                     FROM (SELECT c.f) r) x,
+                                  mlmon._summary_totals(x.s) t) s(n, judged)
+            WHERE CASE WHEN s.judged > 0 THEN s.n = 1 END
+                  IS DISTINCT FROM ((mlmon.anomaly_score('an', c.f)).p_value < plans.alpha)), 0::bigint,
+          'row by row, the summaries'' decision is anomaly_score''s (1,000 rows at 4 alphas)');
 SELECT cmp_ok((SELECT count(*) FROM cur WHERE (mlmon.anomaly_score('an', f)).p_value < 0.01), '>', 1000::bigint,
               'many rows are anomalous at 0.01 (the comparison is not vacuous)');
 SELECT cmp_ok((SELECT count(*) FROM cur WHERE (mlmon.anomaly_score('an', f)).p_value BETWEEN 0.01 AND 0.3), '>', 1000::bigint,

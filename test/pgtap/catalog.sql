@@ -2,7 +2,7 @@
 -- documented with COMMENT ON, and markings are honest.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 
 SELECT has_schema('mlmon');
 SELECT functions_are('mlmon', ARRAY[
@@ -22,19 +22,30 @@ SELECT functions_are('mlmon', ARRAY[
   'regression_metrics', '_regression_accum', '_regression_combine', '_regression_serialize',
   '_regression_deserialize', '_regression_final',
   'page_hinkley', 'ddm', 'eddm', 'adwin', 'kswin', '_page_hinkley_accum', '_ddm_accum', '_eddm_accum', '_adwin_accum',
-  '_kswin_accum', '_detector_final', '_time_stream_accum', '_time_stream_combine', '_time_stream_serialize',
-  '_time_stream_deserialize', '_adwin_by_time_final', '_page_hinkley_by_time_final', '_adwin_by_time', '_page_hinkley_by_time',
-  'isotonic_calibration', '_isotonic_final', 'calibrate', '_set_calibration', 'anomaly_score', '_anomalous', 'anomalous_rows',
+  '_kswin_accum', '_detector_final',
+  'isotonic_calibration', '_isotonic_final', 'calibrate', '_set_calibration', 'anomaly_score', 'anomalous_rows',
   '_concept_results', '_cbpe_results',
-  'register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions', 'apply_retention', 'set_reference', '_set_reference',
+  'check_summary_in', 'check_summary_out', 'check_summary_recv', 'check_summary_send', 'check_summary_json',
+  '_summary_combine', '_summary_final', '_summarize_rows', '_summarize_rows_accum', '_summarize_labels',
+  '_summarize_labels_accum', '_summary_totals', '_summary_unexpected', '_summary_profile', '_summary_quality',
+  '_summary_ks', '_summary_binned', '_summary_cbpe', '_summary_classification', '_summary_regression',
+  '_summary_detector', '_summary_stream_locate',
+  'register_model', 'register_source', '_source_trigger', 'record_label', '_store_label', '_find_prediction',
+  'maintain_partitions', 'apply_retention', 'set_reference', '_set_reference',
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
-  '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_feature_counts', '_feature_counts_accum',
-  '_feature_counts_combine', '_feature_counts_serialize', '_feature_counts_deserialize', '_feature_counts_final', '_drift_test', '_feature_names', '_adjust_pvalues',
+  '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_drift_test',
+  '_feature_names', '_adjust_pvalues',
+  '_plan_ref', '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
+  '_check_plan', '_summary_changed', '_bucket_widths_changed', 'set_bucket_width', '_summary_horizon', '_sync_labels',
+  '_match_labels', '_read_summary', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
+  '_drift_results', '_quality_results', '_output_results', '_volume_results', '_performance_results',
+  '_summary_performance', '_labeled_rows', '_check_results',
   '_raise_alert', '_resolve_alerts', '_apply_alert_rules',
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
-  'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql']);
+  'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
+  'check_summary', '_summary_plan', '_drift_value', '_check_plan']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')
@@ -45,9 +56,16 @@ SELECT is(array_agg(t.typname::text ORDER BY 1), NULL, 'every type has a comment
    AND obj_description(t.oid, 'pg_type') IS NULL;
 SELECT isnt(obj_description('mlmon'::regnamespace, 'pg_namespace'), NULL, 'the schema has a comment');
 
-SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'every C function and aggregate is PARALLEL SAFE')
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'every C function and aggregate is PARALLEL SAFE (but the trigger and the cache invalidation, which write)')
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
- WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proparallel <> 's' AND (l.lanname = 'c' OR p.prokind = 'a');
+ WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proparallel <> 's' AND (l.lanname = 'c' OR p.prokind = 'a')
+   AND p.oid NOT IN ('mlmon._summary_changed()'::regprocedure, 'mlmon._bucket_widths_changed()'::regprocedure);
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
+          'the trigger and the cache invalidation are VOLATILE and PARALLEL UNSAFE')
+  FROM pg_proc p
+ WHERE p.oid IN ('mlmon._summary_changed()'::regprocedure, 'mlmon._bucket_widths_changed()'::regprocedure)
+   AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every SQL and PL/pgSQL function pins its search_path')
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
@@ -60,10 +78,13 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
                      'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention',
                      '_schedule', '_unschedule', 'apply_retention',
                      'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
-                     '_raise_alert', '_resolve_alerts', '_set_calibration')
+                     '_raise_alert', '_resolve_alerts', '_set_calibration', 'set_bucket_width', '_sync_labels',
+                     '_match_labels', '_apply_invalidations', '_window_summary', 'summarize', '_summary_changed',
+                     '_bucket_widths_changed')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
-  'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations']);
+  'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
+  'drift_tests', 'summaries', 'summary_invalidations']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
   'alerts_view', 'results_view', 'metrics', 'anomalies']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
@@ -84,9 +105,15 @@ SELECT is(array_agg(a.aggfnoid::regprocedure::text ORDER BY 1), NULL,
           'final functions leave the state readable (FINALFUNC_MODIFY = READ_ONLY)')
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
  WHERE p.pronamespace = 'mlmon'::regnamespace AND a.aggfinalmodify <> 'r';
-SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1),
-          ARRAY['mlmon.record_label(text,text,text)', 'mlmon.record_label(text,text,double precision)'],
-          'only record_label is SECURITY DEFINER (the writer role adds labels through it)')
+-- record_label: the writer role adds labels through it; the trigger records
+-- what a writer's rows change in tables the writer may not touch; the
+-- horizon reads every session's transaction in pg_stat_activity
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C"),
+          ARRAY['mlmon._summary_changed()', 'mlmon._summary_horizon()',
+                'mlmon.record_label(text,text,double precision)',
+                'mlmon.record_label(text,text,double precision,timestamp with time zone)',
+                'mlmon.record_label(text,text,text)', 'mlmon.record_label(text,text,text,timestamp with time zone)'],
+          'only record_label, the summaries'' trigger and horizon are SECURITY DEFINER')
   FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.prosecdef;
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'C functions load $libdir/mlmon')
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang

@@ -15,8 +15,17 @@ DROP TABLE IF EXISTS tap_par_ref;
 CREATE TABLE tap_par_ref AS
 SELECT mlmon.profile(value) AS num, mlmon.profile(category) AS cat FROM tap_par WHERE grp = 1;
 
+-- a check's plan: exact references, so that the grid (KS), the bins (PSI,
+-- Jensen-Shannon) and the categories are exact in every plan
+DROP TABLE IF EXISTS tap_par_plan;
+CREATE TABLE tap_par_plan AS
+SELECT ROW('classification', ARRAY['c', 'v'], ARRAY['categorical', 'numeric'],
+           ARRAY[mlmon.profile(category), mlmon.profile(round(value))], ARRAY[0, 3],
+           NULL, NULL, NULL, NULL, NULL, 0.01, true, NULL, NULL)::mlmon._summary_plan AS p
+  FROM tap_par WHERE grp = 1;
+
 BEGIN;
-SELECT plan(30);
+SELECT plan(33);
 
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text; out text := '';
@@ -32,6 +41,11 @@ BEGIN
   RETURN res;
 END $$;
 
+-- an error stream with many ties in time: labels 'high' are errors against the prediction 'low'
+CREATE TEMP VIEW tap_stream AS
+  SELECT '2026-01-01 00:00+00'::timestamptz + grp * interval '1 s' AS ts,
+         CASE WHEN value > 40 THEN 'high' WHEN value IS NOT NULL THEN 'low' END AS lbl,
+         (value > 40)::int::float8 AS e, value FROM tap_par;
 CREATE TEMP TABLE queries (name text, q text);
 INSERT INTO queries VALUES
  ('ks_2samp', $$SELECT mlmon.ks_2samp(value, is_current) FROM tap_par$$),
@@ -44,7 +58,8 @@ INSERT INTO queries VALUES
  ('values against a reference profile', $$SELECT mlmon.ks_2samp(value, (SELECT num FROM tap_par_ref)), mlmon.psi(value, (SELECT num FROM tap_par_ref)), mlmon.wasserstein(value, (SELECT num FROM tap_par_ref)), mlmon.chi2_drift(category, (SELECT cat FROM tap_par_ref)) FROM tap_par$$),
  ('profiles', $$SELECT (s).count, (s).nulls, (s).min, (s).max, (s).entries, (s).mode, t FROM (SELECT mlmon.summary(mlmon.profile(value)) AS s, mlmon.profile(category) AS c FROM tap_par) x, mlmon.top_values(c, 3) t$$),
  ('several statistics sharing a state', $$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.jensen_shannon(value, is_current) FROM tap_par$$),
- ('detectors over a time stream', $$SELECT mlmon._adwin_by_time(ts, e), mlmon._page_hinkley_by_time(ts, value) FROM (SELECT '2026-01-01 00:00+00'::timestamptz + grp * interval '1 s' AS ts, (value > 40)::int::float8 AS e, value FROM tap_par) s$$),
+ ('check summaries of rows', $$SELECT t.*, mlmon._summary_quality(s, 1) AS q1, mlmon._summary_quality(s, 2) AS q2, mlmon._summary_ks(s, p, 1) AS ks, mlmon._summary_binned(s, p, 1, 'psi') AS psi, mlmon._summary_binned(s, p, 1, 'jensen_shannon') AS js, mlmon.top_values(mlmon._summary_profile(s, 2), 20) AS cats FROM (SELECT mlmon._summarize_rows((SELECT p FROM tap_par_plan), jsonb_build_object('v', round(value), 'c', category), NULL, NULL, NULL, NULL) AS s FROM tap_par) x, tap_par_plan, mlmon._summary_totals(s) t$$),
+ ('check summaries of labels', $$SELECT mlmon._summary_detector(s, 'adwin') AS adwin, mlmon._summary_classification(s) AS perf, mlmon._summary_totals(s) AS t FROM (SELECT mlmon._summarize_labels((SELECT p FROM tap_par_plan), ts, lbl, NULL, 'low', NULL, round(abs(sin(value))::numeric, 2)::float8) AS s FROM tap_stream) x$$),
  ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$);
 
 SET LOCAL max_parallel_workers_per_gather = 0;
@@ -63,16 +78,20 @@ SELECT ok(pg_temp.plan_of('SELECT mlmon.ks_2samp(value, is_current) FROM tap_par
 SELECT is(pg_temp.result_of(q), serial.result, name || ': parallel result equals the serial one')
   FROM queries JOIN serial USING (name) ORDER BY name;
 SELECT isnt(serial.result, NULL, 'serial results are not empty') FROM serial WHERE name = 'ks_2samp';
--- the time-stream forms replay the stream in (time, value) order: what the
+-- a summary's error stream is replayed in (time, error) order: what the
 -- ordered aggregates give with that order (ties in time are many here)
-CREATE TEMP VIEW tap_stream AS
-  SELECT '2026-01-01 00:00+00'::timestamptz + grp * interval '1 s' AS ts, (value > 40)::int::float8 AS e, value FROM tap_par;
-SELECT is((SELECT mlmon._adwin_by_time(ts, e)::text FROM tap_stream),
+SELECT is((SELECT mlmon._summary_detector(mlmon._summarize_labels((SELECT p FROM tap_par_plan), ts, lbl, NULL, 'low', NULL, NULL),
+                                          'adwin')::text FROM tap_stream),
           (SELECT mlmon.adwin(e ORDER BY ts, e)::text FROM tap_stream WHERE e IS NOT NULL),
-          'ADWIN over a time stream equals adwin(e ORDER BY ts, e)');
-SELECT is((SELECT mlmon._page_hinkley_by_time(ts, value)::text FROM tap_stream),
-          (SELECT mlmon.page_hinkley(value ORDER BY ts, value)::text FROM tap_stream WHERE value IS NOT NULL),
-          'Page-Hinkley over a time stream equals page_hinkley(value ORDER BY ts, value)');
+          'ADWIN over a summary''s error stream equals adwin(e ORDER BY ts, e)');
+SELECT is((SELECT mlmon._summary_detector(mlmon._summarize_labels(jsonb_populate_record((SELECT p FROM tap_par_plan),
+                                              '{"task": "regression", "error_scale": 1}'), ts, NULL, value, NULL, 0, NULL),
+                                          'page_hinkley')::text FROM tap_stream),
+          (SELECT mlmon.page_hinkley(abs(value) ORDER BY ts, abs(value))::text FROM tap_stream WHERE value IS NOT NULL),
+          'Page-Hinkley over a summary''s error stream equals page_hinkley(|error| ORDER BY ts, |error|)');
+SELECT isnt((SELECT (mlmon._summary_detector(mlmon._summarize_labels((SELECT p FROM tap_par_plan), ts, lbl, NULL, 'low', NULL, NULL),
+                                             'adwin')).detections FROM tap_stream), 0::bigint,
+            'the stream drifts (the comparison is not vacuous)');
 -- partitionwise aggregation: 24 partial states combined (more than a sample keeps as runs)
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
@@ -92,4 +111,4 @@ SELECT is(pg_temp.result_of($$SELECT mlmon.ks_2samp(value, is_current), mlmon.wa
 
 SELECT * FROM finish();
 ROLLBACK;
-DROP TABLE tap_par, tap_par_ref;
+DROP TABLE tap_par, tap_par_ref, tap_par_plan;

@@ -47,6 +47,3 @@ SELECT value FROM mlmon.check_results WHERE model = 'anom' AND "check" = 'anomal
 SELECT type, severity, details->>'anomaly_rate' AS rate FROM mlmon.alerts WHERE model = 'anom' AND type = 'anomalies';
 SELECT model, request_id, reason FROM mlmon.anomalies ORDER BY request_id;
 SELECT action, reason FROM mlmon.recommendations WHERE model = 'anom' AND reason LIKE '%reference (see%';
--- _anomalous checks its arrays against the reference
-SELECT mlmon._anomalous('anom', '{1, 2}', '{a}', 0.01);
-SELECT mlmon._anomalous('anom', '{1}', '{a}', 0);
