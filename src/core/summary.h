@@ -21,8 +21,9 @@
  *               streams of disjoint time spans merge by concatenation in
  *               time order, keeping each span as a segment
  *   SCORES      per actual label (at most two): rows, four compensated
- *               sums and a profile of the scores; a third label marks the
- *               section as overflowing (score metrics are then undefined)
+ *               sums and a numeric profile of the scores; a third label
+ *               marks the section as overflowing (score metrics are then
+ *               undefined)
  *
  * The wire form (the varlena payload, the binary send/receive form, and,
  * base64-encoded, the text form) is big-endian and portable:

@@ -138,6 +138,42 @@ alloc_array(Reader *r, int64_t n, size_t each)
 	return p;
 }
 
+static void
+release(void *p)
+{
+	if (p != NULL)
+		mlm_core_env->release(p);
+}
+
+/* Give back the memory of a decoded section (its byte strings point into the wire form). */
+static void
+release_section(mlm_section *s)
+{
+	release(s->counts);
+	release(s->sums);
+	release(s->profile.buf);
+	release(s->cell);
+	release(s->max);
+	release(s->key);
+	release(s->ts);
+	release(s->values);
+	release(s->seg_first);
+	release(s->seg_last);
+	release(s->seg_n);
+	release(s->scores[0].buf);
+	release(s->scores[1].buf);
+	s->counts = NULL;
+	s->sums = NULL;
+	s->profile.buf = NULL;
+	s->cell = NULL;
+	s->max = NULL;
+	s->key = NULL;
+	s->ts = NULL;
+	s->values = NULL;
+	s->seg_first = s->seg_last = s->seg_n = NULL;
+	s->scores[0].buf = s->scores[1].buf = NULL;
+}
+
 static int
 read_ksums(Reader *r, mlm_ksum *k, int64_t n)
 {
@@ -216,7 +252,7 @@ decode_grid(Reader *r, mlm_section *s)
 	cells = mlm_get64(take(r, 8));
 	if (cells % 2 != 1 || cells > (uint64_t) INT64_MAX)
 	{
-		set_err(r->err, r->errlen, "section %u: a grid has an odd number of cells", r->id);
+		set_err(r->err, r->errlen, "section %u: a grid must have an odd number of cells, below 2^63", r->id);
 		return -1;
 	}
 	s->ncells = (int64_t) cells;
@@ -376,6 +412,12 @@ decode_stream(Reader *r, mlm_section *s)
 		set_err(r->err, r->errlen, "section %u: stream segments do not add up to its values", r->id);
 		return -1;
 	}
+	/* the values must be there before memory is taken for them (n is only bounded by SUMMARY_LIMIT) */
+	if (s->binary ? (uint64_t) (s->n / 8 + (s->n % 8 != 0)) > r->left : (uint64_t) s->n > r->left / 8)
+	{
+		set_err(r->err, r->errlen, "section %u is truncated", r->id);
+		return -1;
+	}
 	if ((s->values = alloc_array(r, s->n, 8)) == NULL)
 		return -1;
 	if (s->binary)
@@ -383,8 +425,6 @@ decode_stream(Reader *r, mlm_section *s)
 		size_t		nb = (size_t) (s->n / 8 + (s->n % 8 != 0));
 		const unsigned char *b;
 
-		if (need(r, nb) != 0)
-			return -1;
 		b = take(r, nb);
 		for (i = 0; i < s->n; i++)
 			s->values[i] = (b[i / 8] >> (i % 8)) & 1;
@@ -395,8 +435,6 @@ decode_stream(Reader *r, mlm_section *s)
 		}
 		return 0;
 	}
-	if (need(r, (size_t) s->n * 8) != 0)
-		return -1;
 	for (i = 0; i < s->n; i++)
 	{
 		s->values[i] = mlm_get_double(take(r, 8));
@@ -444,6 +482,12 @@ decode_scores(Reader *r, mlm_section *s)
 		}
 		if (read_profile(r, (size_t) plen, &s->scores[i]) != 0)
 			return -1;
+		/* the readers take it as a sample of numbers */
+		if (((const mlm_profile_hdr *) s->scores[i].buf)->kind != MLM_PROFILE_NUMERIC)
+		{
+			set_err(r->err, r->errlen, "section %u: a score profile must be numeric", r->id);
+			return -1;
+		}
 		if (s->rows[i] < 0 || (i > 0 && mlm_keys_cmp(&s->label[0], &s->label[1], 1) >= 0))
 		{
 			set_err(r->err, r->errlen, "section %u: score labels must be ascending and distinct", r->id);
@@ -499,31 +543,31 @@ mlm_summary_open(const void *wire, size_t len, mlm_summary_wire *w, char *err, s
 		if (len - off < SECTION_HDR)
 		{
 			set_err(err, errlen, "summary is truncated");
-			return -1;
+			goto bad;
 		}
 		r->id = mlm_get32(p + off);
 		r->kind = p[off + 4];
 		if (p[off + 5] || p[off + 6] || p[off + 7])
 		{
 			set_err(err, errlen, "section %u has non-zero padding", r->id);
-			return -1;
+			goto bad;
 		}
 		if (r->kind < MLM_SEC_COUNTS || r->kind > MLM_SEC_SCORES)
 		{
 			set_err(err, errlen, "section %u has unknown kind %d", r->id, r->kind);
-			return -1;
+			goto bad;
 		}
 		plen = mlm_get64(p + off + 8);
 		off += SECTION_HDR;
 		if (plen > len - off)
 		{
 			set_err(err, errlen, "section %u is truncated", r->id);
-			return -1;
+			goto bad;
 		}
 		if (i > 0 && r->id <= w->ref[i - 1].id)
 		{
 			set_err(err, errlen, "section ids must be strictly ascending");
-			return -1;
+			goto bad;
 		}
 		r->payload = p + off;
 		r->len = (size_t) plen;
@@ -532,10 +576,15 @@ mlm_summary_open(const void *wire, size_t len, mlm_summary_wire *w, char *err, s
 	if (off != len)
 	{
 		set_err(err, errlen, "summary has trailing bytes");
-		return -1;
+		goto bad;
 	}
 	w->nsections = n;
 	return 0;
+
+bad:
+	release(w->ref);
+	w->ref = NULL;
+	return -1;
 }
 
 int
@@ -582,14 +631,15 @@ mlm_summary_section(const mlm_section_ref *ref, mlm_section *sec, char *err, siz
 			set_err(err, errlen, "section %u has unknown kind %d", ref->id, ref->kind);
 			return -1;
 	}
-	if (rc != 0)
-		return -1;
-	if (r.left != 0)
+	if (rc == 0 && r.left != 0)
 	{
 		set_err(err, errlen, "section %u has trailing bytes", ref->id);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	/* on failure nothing stays allocated */
+	if (rc != 0)
+		release_section(sec);
+	return rc == 0 ? 0 : -1;
 }
 
 int
@@ -598,13 +648,18 @@ mlm_summary_check(const void *wire, size_t len, char *err, size_t errlen)
 	mlm_summary_wire w;
 	mlm_section sec;
 	uint32_t	i;
+	int			rc = 0;
 
 	if (mlm_summary_open(wire, len, &w, err, errlen) != 0)
 		return -1;
-	for (i = 0; i < w.nsections; i++)
-		if (mlm_summary_section(&w.ref[i], &sec, err, errlen) != 0)
-			return -1;
-	return 0;
+	for (i = 0; i < w.nsections && rc == 0; i++)
+	{
+		rc = mlm_summary_section(&w.ref[i], &sec, err, errlen);
+		if (rc == 0)
+			release_section(&sec);
+	}
+	release(w.ref);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- encoding */
@@ -823,18 +878,20 @@ mlm_summary_encode(const mlm_summary *s, size_t limit, size_t *len, char *err, s
 	Writer		w;
 	int			pass;
 	uint32_t	i;
+	int			ok = 0;
 
 	if (limit > SUMMARY_LIMIT)
 		limit = SUMMARY_LIMIT;
+	memset(&w, 0, sizeof(w));
 	pw = mlm_core_env->alloc(s->nsections > 0 ? s->nsections * sizeof(ProfileWires) : 1);
+	if (pw != NULL)
+		memset(pw, 0, s->nsections > 0 ? s->nsections * sizeof(ProfileWires) : 1);
 	plen = mlm_core_env->alloc(s->nsections > 0 ? s->nsections * sizeof(size_t) : 1);
 	if (pw == NULL || plen == NULL)
 	{
 		set_err(err, errlen, "out of memory");
-		return NULL;
+		goto done;
 	}
-	memset(pw, 0, s->nsections > 0 ? s->nsections * sizeof(ProfileWires) : 1);
-	memset(&w, 0, sizeof(w));
 	for (pass = 0; pass < 2; pass++)
 	{
 		unsigned char hdr[8] = {MLM_SUMMARY_VERSION, 0, 0, 0, 0, 0, 0, 0};
@@ -845,7 +902,7 @@ mlm_summary_encode(const mlm_summary *s, size_t limit, size_t *len, char *err, s
 			if (w.out == NULL)
 			{
 				set_err(err, errlen, "out of memory");
-				return NULL;
+				goto done;
 			}
 		}
 		w.size = 0;
@@ -862,22 +919,39 @@ mlm_summary_encode(const mlm_summary *s, size_t limit, size_t *len, char *err, s
 			if (i > 0 && sec->id <= s->sec[i - 1].id)
 			{
 				set_err(err, errlen, "section ids must be strictly ascending");
-				return NULL;
+				goto done;
 			}
 			mlm_put32(sh, sec->id);
 			wbytes(&w, sh, 8);
 			w64(&w, pass == 0 ? 0 : (uint64_t) plen[i]);
 			start = w.size;
 			if (write_section(&w, sec, &pw[i], err, errlen) != 0)
-				return NULL;
+				goto done;
 			plen[i] = w.size - start;
 		}
 		if (w.over)
 		{
 			set_err(err, errlen, "summary would exceed %zu bytes", limit);
-			return NULL;
+			goto done;
 		}
 	}
+	ok = 1;
 	*len = w.size;
+
+done:
+	/* the scratch goes in every case, the output unless it is returned */
+	if (pw != NULL)
+		for (i = 0; i < s->nsections; i++)
+		{
+			release(pw[i].wire[0]);
+			release(pw[i].wire[1]);
+		}
+	release(pw);
+	release(plen);
+	if (!ok)
+	{
+		release(w.out);
+		return NULL;
+	}
 	return w.out;
 }
