@@ -66,9 +66,15 @@ def log_model(cur, model, rows, features, seed=1):
             SELECT %s, %s - make_interval(hours => {hours}) + g * interval '10 ms', '{name}' || g,
                    jsonb_build_object({feats}), (g %% 2)::text, random(), 5 + random() * 30
               FROM generate_series(1, {rows}) g""", (model, base))
-        cur.execute(f"""INSERT INTO mlmon.labels (model, request_id, label)
-            SELECT %s, '{name}' || g, CASE WHEN random() < 0.9 THEN (g %% 2)::text ELSE ((g + 1) %% 2)::text END
-              FROM generate_series(1, {rows}) g""", (model,))
+        # labels as a pipeline that knows each prediction's time records them
+        # (record_label(..., prediction_time)): matched to their prediction
+        cur.execute(f"""INSERT INTO mlmon.labels (model, request_id, label, ts, predicted_label, score)
+            SELECT p.model, p.request_id,
+                   CASE WHEN random() < 0.9 THEN p.predicted_label ELSE (1 - p.predicted_label::int)::text END,
+                   p.ts, p.predicted_label, p.score
+              FROM mlmon.predictions p
+             WHERE p.model = %s AND p.ts >= %s - make_interval(hours => {hours})
+               AND p.ts < %s - make_interval(hours => {hours - 12})""", (model, base, base))
     cur.execute("SELECT mlmon.maintain_partitions()")   # the rows' days get their partitions
     cur.execute("VACUUM ANALYZE mlmon.predictions")
     cur.execute("VACUUM ANALYZE mlmon.labels")

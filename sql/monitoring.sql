@@ -469,8 +469,11 @@ BEGIN
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, ts)', part || '_model_ts', part);
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, request_id)', part || '_model_request', part);
             -- rows that waited in the default partition move in the same transaction: none is lost
+            -- (nor changed: the summaries' trigger pauses for the move)
+            PERFORM @extschema@._track_changes(false);
             EXECUTE format('WITH moved AS (DELETE FROM @extschema@.predictions_default WHERE ts >= $1 AND ts < $2 RETURNING *)
                             INSERT INTO @extschema@.%I SELECT * FROM moved', part) USING lo, hi;
+            PERFORM @extschema@._track_changes(true);
             EXECUTE format('ALTER TABLE @extschema@.predictions ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
                            part, lo, hi);
             created := created + 1;
@@ -884,67 +887,59 @@ COMMENT ON FUNCTION @extschema@.set_reference(text, text) IS
 CREATE TYPE @extschema@._drift_value AS (statistic float8, p_value float8);
 COMMENT ON TYPE @extschema@._drift_value IS 'A drift test''s statistic and p-value (NULL for distances) (internal)';
 
--- The reference profile of a plan's column: 0 the prediction, i feature i.
-CREATE FUNCTION @extschema@._plan_ref(plan @extschema@._summary_plan, col int) RETURNS @extschema@.profile
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN col = 0 THEN (plan).prediction_ref ELSE ((plan).refs)[col] END;
-COMMENT ON FUNCTION @extschema@._plan_ref(@extschema@._summary_plan, int) IS
-    'The reference profile of a plan''s column: 0 the prediction, i feature i (internal)';
-
--- The tests on a column of a summary: (summary, plan, column) -> _drift_value.
-CREATE FUNCTION @extschema@._drift_ks(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+-- The tests on a column of a summary: (summary, the column's reference
+-- profile, the column: 0 the prediction, i feature i) -> _drift_value.
+CREATE FUNCTION @extschema@._drift_ks(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN (SELECT ROW((k).statistic, (k).pvalue)::@extschema@._drift_value
-          FROM (SELECT @extschema@._summary_ks(s, plan, col) AS k) x);
-COMMENT ON FUNCTION @extschema@._drift_ks(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+          FROM (SELECT @extschema@._summary_ks(s, reference, col) AS k) x);
+COMMENT ON FUNCTION @extschema@._drift_ks(@extschema@.check_summary, @extschema@.profile, int) IS
     'Two-sample KS against the reference (exact from the grid while the reference is exact) (internal)';
-CREATE FUNCTION @extschema@._drift_wasserstein(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+CREATE FUNCTION @extschema@._drift_wasserstein(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN ROW(@extschema@.wasserstein_normed(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)),
-           NULL)::@extschema@._drift_value;
-COMMENT ON FUNCTION @extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+RETURN ROW(@extschema@.wasserstein_normed(reference, @extschema@._summary_profile(s, col)), NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s normed Wasserstein distance between the reference and the window''s profile (internal)';
-CREATE FUNCTION @extschema@._drift_psi(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+CREATE FUNCTION @extschema@._drift_psi(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN ROW(CASE WHEN (@extschema@.summary(@extschema@._plan_ref(plan, col))).kind = 'numeric'
-                THEN @extschema@._summary_binned(s, plan, col, 'psi')
-                ELSE @extschema@.psi(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) END,
+RETURN ROW(CASE WHEN (@extschema@.summary(reference)).kind = 'numeric'
+                THEN @extschema@._summary_binned(s, reference, col, 'psi')
+                ELSE @extschema@.psi(reference, @extschema@._summary_profile(s, col)) END,
            NULL)::@extschema@._drift_value;
-COMMENT ON FUNCTION @extschema@._drift_psi(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+COMMENT ON FUNCTION @extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int) IS
     'PSI: over the reference''s 10 quantile bins, or one bin per category (internal)';
-CREATE FUNCTION @extschema@._drift_jensen_shannon(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+CREATE FUNCTION @extschema@._drift_jensen_shannon(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN ROW(CASE WHEN (@extschema@.summary(@extschema@._plan_ref(plan, col))).kind = 'numeric'
-                THEN @extschema@._summary_binned(s, plan, col, 'jensen_shannon')
-                ELSE @extschema@.jensen_shannon(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) END,
+RETURN ROW(CASE WHEN (@extschema@.summary(reference)).kind = 'numeric'
+                THEN @extschema@._summary_binned(s, reference, col, 'jensen_shannon')
+                ELSE @extschema@.jensen_shannon(reference, @extschema@._summary_profile(s, col)) END,
            NULL)::@extschema@._drift_value;
-COMMENT ON FUNCTION @extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+COMMENT ON FUNCTION @extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int) IS
     'Jensen-Shannon distance: over the reference''s 10 quantile bins, or one bin per category (internal)';
-CREATE FUNCTION @extschema@._drift_chi2(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+CREATE FUNCTION @extschema@._drift_chi2(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN (SELECT ROW((c).statistic, (c).pvalue)::@extschema@._drift_value
-          FROM (SELECT @extschema@.chi2_drift(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) AS c) x);
-COMMENT ON FUNCTION @extschema@._drift_chi2(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+          FROM (SELECT @extschema@.chi2_drift(reference, @extschema@._summary_profile(s, col)) AS c) x);
+COMMENT ON FUNCTION @extschema@._drift_chi2(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s chi-square goodness of fit of the window''s categories to the reference''s (internal)';
-CREATE FUNCTION @extschema@._drift_z_test(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+CREATE FUNCTION @extschema@._drift_z_test(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN (SELECT ROW((z).statistic, (z).pvalue)::@extschema@._drift_value
-          FROM (SELECT @extschema@.z_test(@extschema@._plan_ref(plan, col), @extschema@._summary_profile(s, col)) AS z) x);
-COMMENT ON FUNCTION @extschema@._drift_z_test(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+          FROM (SELECT @extschema@.z_test(reference, @extschema@._summary_profile(s, col)) AS z) x);
+COMMENT ON FUNCTION @extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s two-proportion z-test of a binary feature (internal)';
 
 -- The registry: what the checks know of each drift test.  A test is one row
 -- and its functions; mlmon.drift_settings names tests from here.
 CREATE TABLE @extschema@.drift_tests (
     name                 text PRIMARY KEY,
-    numeric_function     regprocedure,      -- (summary, plan, column) -> _drift_value; NULL: not for numbers
+    numeric_function     regprocedure,      -- (summary, reference profile, column) -> _drift_value; NULL: not for numbers
     categorical_function regprocedure,      -- the same for categories
     p_value              boolean NOT NULL,  -- drift when the (adjusted) p-value <= threshold; else when the statistic >= threshold
     default_threshold    float8 NOT NULL CHECK (default_threshold > 0),
@@ -955,19 +950,19 @@ CREATE TABLE @extschema@.drift_tests (
 COMMENT ON TABLE @extschema@.drift_tests IS
     'The drift tests the checks run: the kinds of feature each applies to, p-value or distance, default threshold, the functions computing it';
 INSERT INTO @extschema@.drift_tests VALUES
-    ('ks', '@extschema@._drift_ks(@extschema@.check_summary, @extschema@._summary_plan, int)', NULL, true, 0.05, 'grid',
+    ('ks', '@extschema@._drift_ks(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.05, 'grid',
      'two-sample Kolmogorov-Smirnov test (SciPy''s ks_2samp, method auto)'),
-    ('wasserstein', '@extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@._summary_plan, int)', NULL,
+    ('wasserstein', '@extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@.profile, int)', NULL,
      false, 0.1, NULL, 'Wasserstein distance normed by the reference''s standard deviation (Evidently)'),
-    ('psi', '@extschema@._drift_psi(@extschema@.check_summary, @extschema@._summary_plan, int)',
-     '@extschema@._drift_psi(@extschema@.check_summary, @extschema@._summary_plan, int)', false, 0.1, 'bins',
+    ('psi', '@extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int)',
+     '@extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int)', false, 0.1, 'bins',
      'Population Stability Index: 10 reference-quantile bins, or one per category'),
-    ('jensen_shannon', '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@._summary_plan, int)',
-     '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@._summary_plan, int)', false, 0.1, 'bins',
+    ('jensen_shannon', '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int)',
+     '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int)', false, 0.1, 'bins',
      'Jensen-Shannon distance: 10 reference-quantile bins, or one per category'),
-    ('chi2', NULL, '@extschema@._drift_chi2(@extschema@.check_summary, @extschema@._summary_plan, int)', true, 0.05, NULL,
+    ('chi2', NULL, '@extschema@._drift_chi2(@extschema@.check_summary, @extschema@.profile, int)', true, 0.05, NULL,
      'chi-square goodness of fit to the reference''s category shares (Evidently)'),
-    ('z_test', NULL, '@extschema@._drift_z_test(@extschema@.check_summary, @extschema@._summary_plan, int)', true, 0.05, NULL,
+    ('z_test', NULL, '@extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int)', true, 0.05, NULL,
      'two-proportion z-test of a binary feature (Evidently)');
 
 -- Per-feature choice of drift test (overrides Evidently's rule).
@@ -1051,7 +1046,6 @@ DECLARE
     r @extschema@._source_sql := @extschema@._source(model);
     rw @extschema@.reference_windows;
     cal @extschema@.calibrations;
-    f record;
     t record;
     pred record;
 BEGIN
@@ -1063,25 +1057,19 @@ BEGIN
     END IF;
     SELECT * INTO cal FROM @extschema@.calibrations c WHERE c.model = _check_plan.model;
     sp.task := task;
-    sp.features := '{}';
-    sp.kinds := '{}';
-    sp.refs := '{}';
-    sp.parts := '{}';
-    p.tests := '{}';
-    p.thresholds := '{}';
     -- features in byte order, as the summary's C code reads them
-    FOR f IN SELECT rp.feature, rp.kind, rp.profile, rp.n, rp.distinct_values FROM @extschema@.reference_profiles rp
-              WHERE rp.model = _check_plan.model AND rp.role = 'feature' ORDER BY rp.feature COLLATE "C" LOOP
-        SELECT * INTO t FROM @extschema@._drift_test(model, f.feature, f.kind, f.n, f.distinct_values);
-        sp.features := sp.features || f.feature;
-        sp.kinds := sp.kinds || f.kind;
-        sp.refs := sp.refs || f.profile;
-        sp.parts := sp.parts || (SELECT CASE WHEN f.kind = 'categorical' THEN 0
-                                             WHEN dt.keeps = 'grid' THEN 1 WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END
-                                   FROM @extschema@.drift_tests dt WHERE dt.name = t.test);
-        p.tests := p.tests || t.test;
-        p.thresholds := p.thresholds || t.threshold;
-    END LOOP;
+    SELECT coalesce(array_agg(rp.feature ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(rp.kind ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(rp.profile ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(CASE WHEN rp.kind = 'categorical' THEN 0 WHEN dt.keeps = 'grid' THEN 1
+                                   WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(ft.test ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(ft.threshold ORDER BY rp.feature COLLATE "C"), '{}')
+      INTO sp.features, sp.kinds, sp.refs, sp.parts, p.tests, p.thresholds
+      FROM @extschema@.reference_profiles rp
+     CROSS JOIN LATERAL @extschema@._drift_test(_check_plan.model, rp.feature, rp.kind, rp.n, rp.distinct_values) ft
+      JOIN @extschema@.drift_tests dt ON dt.name = ft.test
+     WHERE rp.model = _check_plan.model AND rp.role = 'feature';
     SELECT rp.kind, rp.profile, rp.n, rp.distinct_values INTO pred FROM @extschema@.reference_profiles rp
      WHERE rp.model = _check_plan.model AND rp.role = 'prediction';
     IF pred.profile IS NOT NULL THEN
@@ -1158,6 +1146,12 @@ CREATE TRIGGER summary_changed BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.
 COMMENT ON TRIGGER summary_changed ON @extschema@.labels IS
     'Labels of rows in a closed bucket make the labels part of its summary stale';
 
+CREATE FUNCTION @extschema@._track_changes(enabled boolean) RETURNS void
+    AS 'MODULE_PATHNAME', 'mlm_track_changes' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION @extschema@._track_changes(boolean) IS
+    'Pause (false) or resume (true) the summaries'' trigger in this session while rows only move between partitions (internal)';
+REVOKE EXECUTE ON FUNCTION @extschema@._track_changes(boolean) FROM PUBLIC;
+
 CREATE FUNCTION @extschema@._bucket_widths_changed() RETURNS void
     AS 'MODULE_PATHNAME', 'mlm_bucket_widths_changed' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@._bucket_widths_changed() IS
@@ -1229,7 +1223,9 @@ $$;
 COMMENT ON FUNCTION @extschema@._sync_labels(text, @extschema@._source_sql, timestamptz, timestamptz) IS
     'Match the labels of a time span again to its rows after edits (internal)';
 
--- Labels still waiting for their prediction: look each up again.
+-- Labels still waiting for their prediction (recorded before it was logged,
+-- or loaded into mlmon.labels directly): look them up again, by index for a
+-- few, by one join for many.
 CREATE FUNCTION @extschema@._match_labels(model text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -1237,8 +1233,32 @@ AS $$
 DECLARE
     l record;
     m record;
+    waiting bigint;
     matched bigint := 0;
 BEGIN
+    SELECT count(*) INTO waiting FROM @extschema@.labels x WHERE x.model = _match_labels.model AND x.ts IS NULL;
+    IF waiting = 0 THEN
+        RETURN 0;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.sources s WHERE s.model = _match_labels.model) THEN
+        IF waiting < 10000 THEN
+            UPDATE @extschema@.labels x
+               SET (ts, predicted_label, predicted_value, score) =
+                   (SELECT p.ts, p.predicted_label, p.predicted_value, p.score FROM @extschema@.predictions p
+                     WHERE p.model = x.model AND p.request_id = x.request_id ORDER BY p.ts DESC LIMIT 1)
+             WHERE x.model = _match_labels.model AND x.ts IS NULL
+               AND EXISTS (SELECT 1 FROM @extschema@.predictions p WHERE p.model = x.model AND p.request_id = x.request_id);
+        ELSE
+            UPDATE @extschema@.labels x SET ts = p.ts, predicted_label = p.predicted_label,
+                   predicted_value = p.predicted_value, score = p.score
+              FROM (SELECT DISTINCT ON (q.request_id) q.request_id, q.ts, q.predicted_label, q.predicted_value, q.score
+                      FROM @extschema@.predictions q WHERE q.model = _match_labels.model AND q.request_id IS NOT NULL
+                     ORDER BY q.request_id, q.ts DESC) p
+             WHERE x.model = _match_labels.model AND x.ts IS NULL AND x.request_id = p.request_id;
+        END IF;
+        GET DIAGNOSTICS matched = ROW_COUNT;
+        RETURN matched;
+    END IF;
     FOR l IN SELECT x.request_id FROM @extschema@.labels x WHERE x.model = _match_labels.model AND x.ts IS NULL LOOP
         SELECT * INTO m FROM @extschema@._find_prediction(model, l.request_id, NULL);
         IF m.ts IS NOT NULL THEN
@@ -1454,39 +1474,34 @@ COMMENT ON FUNCTION @extschema@._adjust_pvalues(float8[], text) IS
     'p-values adjusted for multiple testing: none, bonferroni or benjamini_hochberg (internal)';
 
 -- One column's drift: its test (from the registry) and effect size.
-CREATE FUNCTION @extschema@._column_drift(plan @extschema@._check_plan, s @extschema@.check_summary, col int,
-        OUT test text, OUT threshold float8, OUT is_p boolean, OUT statistic float8, OUT p_value float8,
+CREATE FUNCTION @extschema@._column_drift(test text, is_numeric boolean, reference @extschema@.profile,
+        s @extschema@.check_summary, col int, OUT is_p boolean, OUT statistic float8, OUT p_value float8,
         OUT effect float8)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    numeric boolean;
     fn regprocedure;
     d @extschema@._drift_value;
 BEGIN
-    test := CASE WHEN col = 0 THEN (plan).prediction_test ELSE ((plan).tests)[col] END;
-    threshold := CASE WHEN col = 0 THEN (plan).prediction_threshold ELSE ((plan).thresholds)[col] END;
-    numeric := CASE WHEN col = 0 THEN ((plan).summary).task = 'regression'
-                    ELSE (((plan).summary).kinds)[col] = 'numeric' END;
-    SELECT t.p_value, CASE WHEN numeric THEN t.numeric_function ELSE t.categorical_function END INTO is_p, fn
+    SELECT t.p_value, CASE WHEN is_numeric THEN t.numeric_function ELSE t.categorical_function END INTO is_p, fn
       FROM @extschema@.drift_tests t WHERE t.name = test;
     EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
                    (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
                    (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
-       INTO d USING s, (plan).summary, col;
+       INTO d USING s, reference, col;
     statistic := d.statistic;
     p_value := d.p_value;
     -- the effect size: the normed Wasserstein distance (numbers) or the Jensen-Shannon distance (categories)
-    IF numeric AND test <> 'wasserstein' THEN
-        effect := (@extschema@._drift_wasserstein(s, (plan).summary, col)).statistic;
-    ELSIF NOT numeric AND test <> 'jensen_shannon' THEN
-        effect := @extschema@.jensen_shannon(@extschema@._plan_ref((plan).summary, col), @extschema@._summary_profile(s, col));
+    IF is_numeric AND test <> 'wasserstein' THEN
+        effect := (@extschema@._drift_wasserstein(s, reference, col)).statistic;
+    ELSIF NOT is_numeric AND test <> 'jensen_shannon' THEN
+        effect := @extschema@.jensen_shannon(reference, @extschema@._summary_profile(s, col));
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._column_drift(@extschema@._check_plan, @extschema@.check_summary, int) IS
-    'The drift test of a column of the plan on a summary, with its effect size (internal)';
+COMMENT ON FUNCTION @extschema@._column_drift(text, boolean, @extschema@.profile, @extschema@.check_summary, int) IS
+    'The drift test of a column of a summary against its reference, with its effect size (internal)';
 
 -- Data drift per feature, and over the features.
 CREATE FUNCTION @extschema@._drift_results(plan @extschema@._check_plan, s @extschema@.check_summary, correction text)
@@ -1495,9 +1510,11 @@ CREATE FUNCTION @extschema@._drift_results(plan @extschema@._check_plan, s @exts
     SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     WITH f AS (
-        SELECT i, ((plan).summary).features[i] AS feature, d.*, (@extschema@._summary_quality(s, i))[1] AS n
+        SELECT i, ((plan).summary).features[i] AS feature, (plan).tests[i] AS test, (plan).thresholds[i] AS threshold,
+               d.*, (@extschema@._summary_quality(s, i))[1] AS n
           FROM generate_subscripts(((plan).summary).features, 1) i,
-               LATERAL @extschema@._column_drift(plan, s, i) d
+               LATERAL @extschema@._column_drift((plan).tests[i], ((plan).summary).kinds[i] = 'numeric',
+                                                 ((plan).summary).refs[i], s, i) d
     ), a AS (
         SELECT f.*, (@extschema@._adjust_pvalues(array_agg(f.p_value) OVER w, correction))[f.i] AS p_adj
           FROM f WINDOW w AS (ORDER BY f.i ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
@@ -1565,13 +1582,15 @@ CREATE FUNCTION @extschema@._output_results(plan @extschema@._check_plan, s @ext
 BEGIN ATOMIC
     WITH p AS (SELECT @extschema@._summary_profile(s, 0) AS cur),
     d AS (
-        SELECT c.*, (CASE WHEN c.is_p THEN c.p_value <= c.threshold ELSE c.statistic >= c.threshold END)::int::float8 AS drift
-          FROM p, LATERAL @extschema@._column_drift(plan, s, 0) c
+        SELECT c.*, (CASE WHEN c.is_p THEN c.p_value <= (plan).prediction_threshold
+                          ELSE c.statistic >= (plan).prediction_threshold END)::int::float8 AS drift
+          FROM p, LATERAL @extschema@._column_drift((plan).prediction_test, ((plan).summary).task = 'regression',
+                                                    ((plan).summary).prediction_ref, s, 0) c
          WHERE (plan).prediction_test IS NOT NULL AND @extschema@.count(p.cur) > 0
     )
-    SELECT 'output_drift', x.metric, NULL::text, x.value, d.test
-      FROM d, LATERAL (VALUES ('statistic', d.statistic), ('p_value', d.p_value), ('threshold', d.threshold),
-                              ('drift_detected', d.drift)) x(metric, value)
+    SELECT 'output_drift', x.metric, NULL::text, x.value, (plan).prediction_test
+      FROM d, LATERAL (VALUES ('statistic', d.statistic), ('p_value', d.p_value),
+                              ('threshold', (plan).prediction_threshold), ('drift_detected', d.drift)) x(metric, value)
     UNION ALL
     -- each class's share, or the predicted values' quartiles
     SELECT 'output_drift', 'prediction_share', tv.value, tv.frequency, NULL

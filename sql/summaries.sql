@@ -136,15 +136,15 @@ CREATE FUNCTION @extschema@._summary_quality(s @extschema@.check_summary, col in
     AS 'MODULE_PATHNAME', 'mlm_summary_quality' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._summary_quality(@extschema@.check_summary, int) IS
     'Feature i''s values: {numbers or categories, missing, invalid, outside the reference} (internal)';
-CREATE FUNCTION @extschema@._summary_ks(s @extschema@.check_summary, plan @extschema@._summary_plan, col int)
+CREATE FUNCTION @extschema@._summary_ks(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@.ks_result
     AS 'MODULE_PATHNAME', 'mlm_summary_ks' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._summary_ks(@extschema@.check_summary, @extschema@._summary_plan, int) IS
+COMMENT ON FUNCTION @extschema@._summary_ks(@extschema@.check_summary, @extschema@.profile, int) IS
     'KS of a numeric column against its reference: exact from the grid when the summary kept one (internal)';
-CREATE FUNCTION @extschema@._summary_binned(s @extschema@.check_summary, plan @extschema@._summary_plan, col int,
+CREATE FUNCTION @extschema@._summary_binned(s @extschema@.check_summary, reference @extschema@.profile, col int,
         divergence text) RETURNS float8
     AS 'MODULE_PATHNAME', 'mlm_summary_binned' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._summary_binned(@extschema@.check_summary, @extschema@._summary_plan, int, text) IS
+COMMENT ON FUNCTION @extschema@._summary_binned(@extschema@.check_summary, @extschema@.profile, int, text) IS
     'PSI or Jensen-Shannon of a numeric column over the reference''s 10 quantile bins (internal)';
 CREATE FUNCTION @extschema@._summary_cbpe(s @extschema@.check_summary, OUT tp float8, OUT fp float8, OUT fn float8,
         OUT tn float8, OUT n bigint)

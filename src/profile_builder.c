@@ -23,6 +23,7 @@
 #include "utils/memutils.h"
 
 #include "core/sort.h"
+#include "core/summation.h"
 
 /* Distinct numbers with counts, keyed by the bits of the double. */
 typedef struct NumEntry
@@ -63,6 +64,12 @@ struct ProfileBuilder
 	CatCounter	cats;			/* categorical: c[0] is the count */
 	int64		other;			/* categorical sketch: mass of unlisted categories */
 	double		cat_error;		/* categorical sketch: bound on each count's error */
+	/* batched numbers (profile_builder_batch): kept here until sorted and counted in one go */
+	double	   *pend;
+	double	   *pendtmp;
+	int64		npend;
+	int64		pendalloc;		/* room in pend, growing up to pendcap */
+	int64		pendcap;
 	struct varlena *flat;		/* cached flat form, or NULL */
 };
 
@@ -243,12 +250,80 @@ add_numeric_mass(ProfileBuilder *b, double v, int64 count)
 }
 
 void
+profile_builder_batch(ProfileBuilder *b, int64 n)
+{
+	Assert(b->kind == MLM_PROFILE_NUMERIC && b->pend == NULL && n > 0);
+	b->pendcap = n;
+}
+
+/*
+ * Count the batched numbers: sort them once, merge their moments (mean and
+ * squared deviations of the batch, by Chan's formulas), and add them to the
+ * distribution run by run while it is exact, as one sorted run once it is a
+ * sketch (mlm_qs_add_sorted: no further sorting).
+ */
+static void
+flush_batch(ProfileBuilder *b)
+{
+	double	   *v;
+	int64		n = b->npend,
+				i;
+	double		mean;
+	mlm_ksum	m2 = {0, 0};
+	MemoryContext old;
+
+	if (n == 0)
+		return;
+	b->npend = 0;
+	v = mlm_sort_doubles(b->pend, b->pendtmp, (size_t) n);
+	mean = mlm_pairwise_sum(v, n) / (double) n;
+	for (i = 0; i < n; i++)
+		mlm_ksum_add(&m2, (v[i] - mean) * (v[i] - mean));
+	merge_moments(b, n, mean, mlm_ksum_value(&m2), v[0], v[n - 1]);
+	i = 0;
+	while (i < n && b->mode == MLM_PROFILE_EXACT)
+	{
+		int64		j = i + 1;
+
+		while (j < n && v[j] == v[i])
+			j++;
+		add_numeric_mass(b, v[i], j - i);
+		i = j;
+	}
+	if (i < n)
+	{
+		old = MemoryContextSwitchTo(b->hdr.eoh_context);
+		mlm_qs_add_sorted(&b->qs, v + i, n - i);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+void
 profile_builder_add_number(ProfileBuilder *b, double v)
 {
 	double		delta;
 
 	Assert(b->kind == MLM_PROFILE_NUMERIC);
 	changed(b);
+	if (b->pendcap > 0 && isfinite(v))
+	{
+		if (b->npend == b->pendalloc)
+		{
+			/* the buffer grows with the batch: many small profiles stay small */
+			if (b->npend == b->pendcap)
+				flush_batch(b);
+			else
+			{
+				b->pendalloc = Min(b->pendcap, Max(256, 2 * b->pendalloc));
+				b->pend = b->pend ? repalloc_huge(b->pend, sizeof(double) * b->pendalloc)
+					: MemoryContextAllocHuge(b->hdr.eoh_context, sizeof(double) * b->pendalloc);
+				b->pendtmp = b->pendtmp ? repalloc_huge(b->pendtmp, sizeof(double) * b->pendalloc)
+					: MemoryContextAllocHuge(b->hdr.eoh_context, sizeof(double) * b->pendalloc);
+			}
+		}
+		b->pend[b->npend++] = v + 0.0;	/* -0.0 counts as 0.0 */
+		return;
+	}
 	if (isnan(v))
 	{
 		b->nan++;
@@ -383,6 +458,7 @@ profile_builder_merge(ProfileBuilder *b, const mlm_profile_view *v)
 						h->kind == MLM_PROFILE_NUMERIC ? "numeric" : "categorical",
 						b->kind == MLM_PROFILE_NUMERIC ? "numeric" : "categorical")));
 	changed(b);
+	flush_batch(b);
 	b->nulls += h->nulls;
 	if (h->cap < b->cap)
 		b->cap = h->cap;
@@ -453,6 +529,7 @@ build_flat(ProfileBuilder *b)
 
 	if (b->flat)
 		return b->flat;
+	flush_batch(b);
 
 	memset(&h, 0, sizeof(h));
 	h.version = MLM_PROFILE_VERSION;

@@ -26,6 +26,14 @@ extern Datum profile_builder_datum(ProfileBuilder *b);
 extern int	profile_builder_kind(const ProfileBuilder *b);
 extern int	profile_builder_cap(const ProfileBuilder *b);
 
+/*
+ * Batch a numeric builder's numbers, n at a time: they are sorted and counted
+ * when n have come or the builder is read (faster per number; a sketch built
+ * this way differs from one built number by number, within the same kind of
+ * bound).
+ */
+extern void profile_builder_batch(ProfileBuilder *b, int64 n);
+
 extern void profile_builder_add_null(ProfileBuilder *b);
 extern void profile_builder_add_number(ProfileBuilder *b, double v);
 extern void profile_builder_add_category(ProfileBuilder *b, const char *data, int32 len);

@@ -33,6 +33,9 @@
 #include "summary_plan.h"
 
 PG_FUNCTION_INFO_V1(mlm_summarize_rows);
+
+/* Numbers a column's profile takes before sorting them (see profile_builder_batch). */
+#define SUMMARY_BATCH 65536
 PG_FUNCTION_INFO_V1(mlm_summarize_labels);
 
 /* A column's sections and the values waiting for a batched grid lookup. */
@@ -103,6 +106,8 @@ column_sections(SummaryBuilder *b, ColumnState *c, PlanColumn *pc, uint32 base, 
 	}
 	c->profile = summary_builder_add(b, base + COL_PROFILE, MLM_SEC_PROFILE);
 	section_init_profile(b, c->profile, pc->numeric ? MLM_PROFILE_NUMERIC : MLM_PROFILE_CATEGORICAL, cap);
+	if (pc->numeric)
+		profile_builder_batch(c->profile->profile, SUMMARY_BATCH);
 	if (pc->grid)
 	{
 		c->grid = summary_builder_add(b, base + COL_GRID, MLM_SEC_GRID);
@@ -180,6 +185,7 @@ build_state(FunctionCallInfo fcinfo, bool rows)
 		}
 		bs->latency = summary_builder_add(b, SEC_LATENCY, MLM_SEC_PROFILE);
 		section_init_profile(b, bs->latency, MLM_PROFILE_NUMERIC, p->cap);
+		profile_builder_batch(bs->latency->profile, SUMMARY_BATCH);
 		if (p->cbpe)
 		{
 			bs->cbpe = summary_builder_add(b, SEC_CBPE, MLM_SEC_SUMS);

@@ -51,9 +51,8 @@ array_elems(Datum d, bool isnull, Oid elemtype, Datum **elems, bool **nulls)
 	return n;
 }
 
-/* Set up column c from its reference profile datum and its parts. */
-static void
-column_init(PlanColumn *c, Datum ref, bool numeric, int parts)
+void
+plan_column_init(PlanColumn *c, Datum ref, bool numeric, int parts)
 {
 	c->numeric = numeric;
 	c->has_ref = true;
@@ -138,7 +137,7 @@ summary_plan_decode(HeapTupleHeader rec)
 		p->col[i].name = TextDatumGetCString(names[i]);
 		if (i > 0 && strcmp(p->col[i - 1].name, p->col[i].name) >= 0)
 			bad_plan("The features are not in ascending byte order.");
-		column_init(&p->col[i], refs[i], kind[0] == 'n', DatumGetInt32(parts[i]));
+		plan_column_init(&p->col[i], refs[i], kind[0] == 'n', DatumGetInt32(parts[i]));
 		keys[i] = p->col[i].name;
 		keylens[i] = (int) strlen(p->col[i].name);
 	}
@@ -147,7 +146,7 @@ summary_plan_decode(HeapTupleHeader rec)
 	p->pred.name = "";
 	p->pred.numeric = !p->classification;
 	if (!isnull[PLAN_PREDICTION_REF - 1])
-		column_init(&p->pred, v[PLAN_PREDICTION_REF - 1], !p->classification,
+		plan_column_init(&p->pred, v[PLAN_PREDICTION_REF - 1], !p->classification,
 					isnull[PLAN_PREDICTION_PARTS - 1] ? 0 : DatumGetInt32(v[PLAN_PREDICTION_PARTS - 1]));
 
 	p->cbpe = !isnull[PLAN_CALIBRATION - 1] && !isnull[PLAN_POSITIVE - 1] && !isnull[PLAN_NEGATIVE - 1];

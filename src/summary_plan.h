@@ -52,6 +52,9 @@ typedef struct SummaryPlan
 	mlm_tail_cut **cuts;		/* [k]: the numeric features' anomaly cut-offs for k features present */
 } SummaryPlan;
 
+/* Set up column c from its reference profile datum (numeric or categorical) and its parts (PART_*). */
+extern void plan_column_init(PlanColumn *c, Datum ref, bool numeric, int parts);
+
 /* Decode a mlmon._summary_plan value into the current memory context. */
 extern SummaryPlan *summary_plan_decode(HeapTupleHeader rec);
 

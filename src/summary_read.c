@@ -8,9 +8,10 @@
  *   _summary_profile(s, col)      the profile of a column's values (col 0: the
  *                                 prediction, i: feature i, -1: the latency)
  *   _summary_quality(s, col)      {numbers or categories, missing, invalid, outside}
- *   _summary_ks(s, plan, col)     KS against the column's reference: exact from
- *                                 the grid when kept, else from the profiles
- *   _summary_binned(s, plan, col, divergence)  PSI or Jensen-Shannon over the
+ *   _summary_ks(s, ref, col)      KS against the column's reference profile:
+ *                                 exact from the grid when kept, else from
+ *                                 the profiles
+ *   _summary_binned(s, ref, col, divergence)  PSI or Jensen-Shannon over the
  *                                 reference-quantile bins
  *   _summary_cbpe(s)              expected tp, fp, fn, tn and the rows scored
  *   _summary_classification(s)    mlmon.classification_result of the labelled rows
@@ -63,17 +64,6 @@ column_base(int32 col)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column %d is out of range", col)));
 	return col == 0 ? SEC_PREDICTION : SEC_FEATURE(col - 1);
-}
-
-/* The plan's column col, checked against the plan. */
-static PlanColumn *
-plan_column(SummaryPlan *p, int32 col)
-{
-	if (col < 0 || col > p->nf)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column %d is out of range", col)));
-	return col == 0 ? &p->pred : &p->col[col - 1];
 }
 
 static Datum
@@ -192,53 +182,38 @@ mlm_summary_quality(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, QUALITY_COUNTS, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/* The decoded plan argument, cached in fn_extra for the rest of the query. */
-static SummaryPlan *
-plan_arg(FunctionCallInfo fcinfo, int argno)
+/* A numeric column's reference, from profile argument argno, with its KS grid and quantile bins. */
+static void
+numeric_reference(FunctionCallInfo fcinfo, int argno, PlanColumn *pc)
 {
-	typedef struct PlanCache
-	{
-		struct varlena *source;
-		SummaryPlan *plan;
-	} PlanCache;
-	PlanCache  *c = (PlanCache *) fcinfo->flinfo->fn_extra;
-	struct varlena *d = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-	MemoryContext old;
+	ProfileArg	ref;
 
-	if (c != NULL && VARSIZE(c->source) == VARSIZE(d) && memcmp(c->source, d, VARSIZE(d)) == 0)
-		return c->plan;
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	c = palloc(sizeof(PlanCache));
-	c->source = palloc(VARSIZE(d));
-	memcpy(c->source, d, VARSIZE(d));
-	c->plan = summary_plan_decode((HeapTupleHeader) c->source);
-	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = c;
-	return c->plan;
+	profile_arg(fcinfo, argno, &ref);
+	profile_require_kind(&ref, MLM_PROFILE_NUMERIC, "reference");
+	memset(pc, 0, sizeof(PlanColumn));
+	plan_column_init(pc, PG_GETARG_DATUM(argno), true, PART_GRID | PART_BINS);
 }
 
 /*
- * _summary_ks(s mlmon.check_summary, plan mlmon._summary_plan, col int) returns
- * mlmon.ks_result: two-sided, SciPy's method rule.  From the grid (exact,
- * as ks_2samp(value, profile) counts) when the summary kept one, else from
- * the two profiles (within their bounds, no p-value against a sketch).
+ * _summary_ks(s mlmon.check_summary, reference mlmon.profile, col int)
+ * returns mlmon.ks_result: two-sided, SciPy's method rule.  From the grid
+ * (exact, as ks_2samp(value, profile) counts) when the summary kept one,
+ * else from the two profiles (within their bounds, no p-value against a
+ * sketch).
  */
 Datum
 mlm_summary_ks(PG_FUNCTION_ARGS)
 {
 	mlm_summary_wire w;
 	mlm_section sec;
-	SummaryPlan *p;
-	PlanColumn *pc;
+	PlanColumn	c;
+	PlanColumn *pc = &c;
 	int32		col = PG_GETARG_INT32(2);
 	uint32		base = column_base(col);
 	StatOptions opts;
 
 	summary_arg(fcinfo, 0, &w);
-	p = plan_arg(fcinfo, 1);
-	pc = plan_column(p, col);
-	if (!pc->has_ref || !pc->numeric)
-		PG_RETURN_NULL();
+	numeric_reference(fcinfo, 1, pc);
 	options_init(&opts, fcinfo, PG_NARGS(), OPTS_KS, CurrentMemoryContext);
 	if (pc->grid && summary_section(&w, base + COL_GRID, &sec))
 	{
@@ -272,7 +247,8 @@ mlm_summary_ks(PG_FUNCTION_ARGS)
 			mlm_ksgrid_walk(pc->nref.ws.v, pc->nref.ws.cum, k, pc->nref.ws.n, cells, cellmax, n2, &walk);
 		return ks_result_walk_datum(fcinfo, &walk, pc->nref.ws.n, n2, &opts, 0.0);
 	}
-	if (summary_section(&w, base + COL_PROFILE, &sec) && sec.kind == MLM_SEC_PROFILE)
+	if (summary_section(&w, base + COL_PROFILE, &sec) && sec.kind == MLM_SEC_PROFILE &&
+		((const mlm_profile_hdr *) sec.profile.buf)->kind == MLM_PROFILE_NUMERIC)
 	{
 		const mlm_profile_hdr *h;
 		mlm_wsample b = flat_sample(&sec.profile, &h);
@@ -286,7 +262,7 @@ mlm_summary_ks(PG_FUNCTION_ARGS)
 }
 
 /*
- * _summary_binned(s mlmon.check_summary, plan mlmon._summary_plan, col int,
+ * _summary_binned(s mlmon.check_summary, reference mlmon.profile, col int,
  * divergence text) returns float8: 'psi' or 'jensen_shannon' over the
  * reference-quantile bins, as psi(value, profile) counts them.
  */
@@ -295,8 +271,8 @@ mlm_summary_binned(PG_FUNCTION_ARGS)
 {
 	mlm_summary_wire w;
 	mlm_section sec;
-	SummaryPlan *p;
-	PlanColumn *pc;
+	PlanColumn	c;
+	PlanColumn *pc = &c;
 	int32		col = PG_GETARG_INT32(2);
 	char	   *which = text_to_cstring(PG_GETARG_TEXT_PP(3));
 	mlm_divergence_fn fn;
@@ -315,10 +291,8 @@ mlm_summary_binned(PG_FUNCTION_ARGS)
 				 errmsg("\"%s\" is not a binned divergence", which),
 				 errhint("Use psi or jensen_shannon.")));
 	summary_arg(fcinfo, 0, &w);
-	p = plan_arg(fcinfo, 1);
-	pc = plan_column(p, col);
-	if (!pc->has_ref || !pc->numeric || !pc->bins ||
-		!summary_section(&w, column_base(col) + COL_BINS, &sec))
+	numeric_reference(fcinfo, 1, pc);
+	if (!summary_section(&w, column_base(col) + COL_BINS, &sec))
 		PG_RETURN_NULL();
 	if (sec.kind != MLM_SEC_COUNTS || sec.n != pc->nedges + 1)
 		ereport(ERROR,

@@ -51,6 +51,7 @@
 
 PG_FUNCTION_INFO_V1(mlm_summary_changed);
 PG_FUNCTION_INFO_V1(mlm_bucket_widths_changed);
+PG_FUNCTION_INFO_V1(mlm_track_changes);
 
 #define MODEL_KEY_LEN NAMEDATALEN
 #define DEFAULT_WIDTH USECS_PER_HOUR
@@ -73,6 +74,7 @@ typedef struct RecordedKey
 
 static HTAB *widths = NULL;
 static HTAB *recorded = NULL;
+static bool suspended = false;	/* _track_changes(false): rows are moving, not changing */
 static Oid	models_relid = InvalidOid;
 static bool callbacks_registered = false;
 
@@ -100,13 +102,17 @@ static void
 xact_end(XactEvent event, void *arg)
 {
 	recorded_forget();
+	suspended = false;
 }
 
 static void
 subxact_end(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		recorded_forget();
+		suspended = false;
+	}
 }
 
 static void
@@ -340,6 +346,8 @@ mlm_summary_changed(PG_FUNCTION_ARGS)
 	part = strcmp(tg->tgargs[2], "labels") == 0 ? 'l' :
 		TRIGGER_FIRED_BY_INSERT(td->tg_event) ? 'r' : 'e';
 
+	if (suspended)
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple);
 	/* the transaction's id first, the clock after it (see the file's comment) */
 	(void) GetCurrentTransactionId();
 	now = GetCurrentTimestamp();
@@ -365,5 +373,19 @@ mlm_bucket_widths_changed(PG_FUNCTION_ARGS)
 
 	if (OidIsValid(relid))
 		CacheInvalidateRelcacheByRelid(relid);
+	PG_RETURN_VOID();
+}
+
+/*
+ * _track_changes(enabled boolean) returns void: false while rows move
+ * between tables without changing (maintain_partitions moving rows out of
+ * the default partition), true again after; reset at the end of the
+ * (sub)transaction whatever happens.
+ */
+Datum
+mlm_track_changes(PG_FUNCTION_ARGS)
+{
+	register_callbacks();
+	suspended = !PG_GETARG_BOOL(0);
 	PG_RETURN_VOID();
 }

@@ -18,6 +18,15 @@ mlm_decimal_to_double(uint64_t m, int e, double *out)
 		*out = 0.0;
 		return 1;
 	}
+	/*
+	 * Both operands exact: the one rounding of the product or quotient is
+	 * the correct one (whatever trailing zeros m has, it is the same number)
+	 */
+	if (m <= max_exact && e >= -22 && e <= 22)
+	{
+		*out = e >= 0 ? (double) m * pow10_exact[e] : (double) m / pow10_exact[-e];
+		return 1;
+	}
 	/* trailing zeros move to the exponent */
 	while (m % 10 == 0 && e < 0)
 	{

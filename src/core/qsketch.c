@@ -122,6 +122,52 @@ mlm_qs_add(mlm_qsketch *s, double v, int64_t count)
 }
 
 void
+mlm_qs_add_sorted(mlm_qsketch *s, double *v, int64_t n)
+{
+	int			h = 0;
+	int64_t		i;
+
+	if (n < s->k)
+	{
+		for (i = 0; i < n; i++)
+			mlm_qs_add(s, v[i], 1);
+		return;
+	}
+	/*
+	 * A run of k or more items is a level of its own, already sorted:
+	 * compact it as compact() would, in place, until fewer than k items are
+	 * left; each compaction moves a count by at most 2^h, as for any level.
+	 */
+	ensure_level(s, 0);
+	while (n >= s->k && h + 1 < MLM_PROFILE_MAX_LEVELS)
+	{
+		int			offset = (int) ((s->parity >> h) & 1);
+		int64_t		pairs = n / 2;
+
+		ensure_level(s, h + 1);
+		if (n % 2)
+		{
+			/* the odd one out, the largest, stays at this level */
+			s->items[h][s->len[h]++] = v[n - 1];
+			if (s->len[h] >= s->k)
+				settle(s, h);
+		}
+		for (i = 0; i < pairs; i++)
+			v[i] = v[2 * i + offset];
+		n = pairs;
+		s->parity ^= (uint64_t) 1 << h;
+		s->rank_error += (double) ((uint64_t) 1 << h);
+		h++;
+	}
+	for (i = 0; i < n; i++)
+	{
+		s->items[h][s->len[h]++] = v[i];
+		if (s->len[h] >= s->k)
+			settle(s, h);
+	}
+}
+
+void
 mlm_qs_merge(mlm_qsketch *dst, const mlm_qsketch *src)
 {
 	int			h;

@@ -43,6 +43,12 @@ void		mlm_qs_free(mlm_qsketch *s);
 /* Add `count` copies of v (count >= 1): v goes to every level whose bit is set in count. */
 void		mlm_qs_add(mlm_qsketch *s, double v, int64_t count);
 
+/*
+ * Add the n values of the ascending run v, each once (v is overwritten): a
+ * long run is compacted as one level, without sorting it again.
+ */
+void		mlm_qs_add_sorted(mlm_qsketch *s, double *v, int64_t n);
+
 /* Add every item of src to dst (sizes may differ; dst keeps its own). */
 void		mlm_qs_merge(mlm_qsketch *dst, const mlm_qsketch *src);
 

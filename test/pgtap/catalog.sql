@@ -35,8 +35,8 @@ SELECT functions_are('mlmon', ARRAY[
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_drift_test',
   '_feature_names', '_adjust_pvalues',
-  '_plan_ref', '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
-  '_check_plan', '_summary_changed', '_bucket_widths_changed', 'set_bucket_width', '_summary_horizon', '_sync_labels',
+  '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
+  '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', 'set_bucket_width', '_summary_horizon', '_sync_labels',
   '_match_labels', '_read_summary', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
   '_drift_results', '_quality_results', '_output_results', '_volume_results', '_performance_results',
   '_summary_performance', '_labeled_rows', '_check_results',
@@ -57,14 +57,16 @@ SELECT is(array_agg(t.typname::text ORDER BY 1), NULL, 'every type has a comment
 SELECT isnt(obj_description('mlmon'::regnamespace, 'pg_namespace'), NULL, 'the schema has a comment');
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
-          'every C function and aggregate is PARALLEL SAFE (but the trigger and the cache invalidation, which write)')
+          'every C function and aggregate is PARALLEL SAFE (but the trigger, its pause and the cache invalidation)')
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
  WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proparallel <> 's' AND (l.lanname = 'c' OR p.prokind = 'a')
-   AND p.oid NOT IN ('mlmon._summary_changed()'::regprocedure, 'mlmon._bucket_widths_changed()'::regprocedure);
+   AND p.oid NOT IN ('mlmon._summary_changed()'::regprocedure, 'mlmon._bucket_widths_changed()'::regprocedure,
+                     'mlmon._track_changes(boolean)'::regprocedure);
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
-          'the trigger and the cache invalidation are VOLATILE and PARALLEL UNSAFE')
+          'the trigger, the cache invalidation and the trigger''s pause are VOLATILE and PARALLEL UNSAFE')
   FROM pg_proc p
- WHERE p.oid IN ('mlmon._summary_changed()'::regprocedure, 'mlmon._bucket_widths_changed()'::regprocedure)
+ WHERE p.oid IN ('mlmon._summary_changed()'::regprocedure, 'mlmon._bucket_widths_changed()'::regprocedure,
+                 'mlmon._track_changes(boolean)'::regprocedure)
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every SQL and PL/pgSQL function pins its search_path')
@@ -80,7 +82,7 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
                      'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
                      '_raise_alert', '_resolve_alerts', '_set_calibration', 'set_bucket_width', '_sync_labels',
                      '_match_labels', '_apply_invalidations', '_window_summary', 'summarize', '_summary_changed',
-                     '_bucket_widths_changed')
+                     '_bucket_widths_changed', '_track_changes')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
