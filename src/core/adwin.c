@@ -131,11 +131,11 @@ drop_oldest(mlm_adwin *d)
 		d->nrows--;
 }
 
-static bool
-cut_holds(const mlm_adwin *d, double n0, double n1, double diff)
+/* Whether the cut into n0 older and n1 newer values holds (dd: log(2 log(width) / delta), the same for every cut). */
+static inline bool
+cut_holds(const mlm_adwin *d, double n0, double n1, double diff, double dd)
 {
 	double		mwl = (double) d->p.min_window_length;
-	double		dd = log(2.0 * log(d->width) / d->p.delta);
 	double		m = 1.0 / (n0 - mwl + 1.0) + 1.0 / (n1 - mwl + 1.0);
 	double		eps = sqrt(2.0 * m * (d->var / d->width) * dd) + 2.0 / 3.0 * dd * m;
 
@@ -151,6 +151,7 @@ scan_once(mlm_adwin *d)
 				u0 = 0.0,
 				u1 = d->sum;
 	double		mwl = (double) d->p.min_window_length;
+	double		dd = log(2.0 * log(d->width) / d->p.delta);
 	int			r,
 				k;
 
@@ -168,7 +169,7 @@ scan_once(mlm_adwin *d)
 			u1 -= t;
 			if (n1 <= 0.0)
 				return false;	/* the newer part would be empty */
-			if (n0 >= mwl && n1 >= mwl && cut_holds(d, n0, n1, u0 / n0 - u1 / n1))
+			if (n0 >= mwl && n1 >= mwl && cut_holds(d, n0, n1, u0 / n0 - u1 / n1, dd))
 			{
 				drop_oldest(d);
 				return true;

@@ -25,6 +25,7 @@ mlm_qs_init(mlm_qsketch *s, int k)
 {
 	memset(s, 0, sizeof(*s));
 	s->k = k;
+	s->sorted = ~(uint64_t) 0;
 }
 
 void
@@ -46,26 +47,91 @@ ensure_level(mlm_qsketch *s, int h)
 	while (s->nlevels <= h)
 	{
 		/* k items plus one left over from the level below, plus one pushed before compacting */
-		s->items[s->nlevels] = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (2 * s->k + 2));
+		s->room[s->nlevels] = 2 * (int64_t) s->k + 2;
+		s->items[s->nlevels] = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) s->room[s->nlevels]);
 		s->len[s->nlevels] = 0;
+		s->sorted |= (uint64_t) 1 << s->nlevels;
 		s->nlevels++;
 	}
 }
 
-/* Sort level h ascending. */
+/* Room for n more items at level h (which exists). */
+static void
+reserve(mlm_qsketch *s, int h, int64_t n)
+{
+	double	   *bigger;
+
+	if (s->len[h] + n <= s->room[h])
+		return;
+	s->room[h] = 2 * (s->len[h] + n);
+	bigger = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) s->room[h]);
+	memcpy(bigger, s->items[h], sizeof(double) * (size_t) s->len[h]);
+	mlm_core_env->release(s->items[h]);
+	s->items[h] = bigger;
+}
+
+/* Put v at the end of level h, noting whether the level is still in order. */
+static inline void
+append(mlm_qsketch *s, int h, double v)
+{
+	int64_t		n = s->len[h];
+
+	if (n > 0 && v < s->items[h][n - 1])
+		s->sorted &= ~((uint64_t) 1 << h);
+	s->items[h][s->len[h]++] = v;
+}
+
+/* Put the ascending x[0..n) into level h: merged in order when the level is in order, else appended. */
+static void
+put_sorted(mlm_qsketch *s, int h, const double *x, int64_t n)
+{
+	double	   *a;
+	int64_t		i,
+				j,
+				o;
+
+	if (n == 0)
+		return;
+	reserve(s, h, n);
+	a = s->items[h];
+	if (!((s->sorted >> h) & 1))
+	{
+		memcpy(a + s->len[h], x, sizeof(double) * (size_t) n);
+		s->len[h] += n;
+		return;
+	}
+	/* merge from the back, in place */
+	i = s->len[h] - 1;
+	j = n - 1;
+	o = s->len[h] + n - 1;
+	while (j >= 0)
+	{
+		if (i >= 0 && a[i] > x[j])
+			a[o--] = a[i--];
+		else
+			a[o--] = x[j--];
+	}
+	s->len[h] += n;
+}
+
+/* Sort level h ascending (unless it is). */
 static void
 sort_level(mlm_qsketch *s, int h)
 {
 	double	   *tmp;
 	double	   *res;
 
-	if (s->len[h] < 2)
+	if ((s->sorted >> h) & 1)
 		return;
-	tmp = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) s->len[h]);
-	res = mlm_sort_doubles(s->items[h], tmp, (size_t) s->len[h]);
-	if (res != s->items[h])
-		memcpy(s->items[h], res, sizeof(double) * (size_t) s->len[h]);
-	mlm_core_env->release(tmp);
+	if (s->len[h] >= 2)
+	{
+		tmp = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) s->len[h]);
+		res = mlm_sort_doubles(s->items[h], tmp, (size_t) s->len[h]);
+		if (res != s->items[h])
+			memcpy(s->items[h], res, sizeof(double) * (size_t) s->len[h]);
+		mlm_core_env->release(tmp);
+	}
+	s->sorted |= (uint64_t) 1 << h;
 }
 
 /*
@@ -79,17 +145,18 @@ compact(mlm_qsketch *s, int h)
 	int64_t		pairs = n / 2;
 	int			offset = (int) ((s->parity >> h) & 1);
 	int64_t		i;
-	double		last = 0.0;
+	double	   *up;
 
 	ensure_level(s, h + 1);
 	sort_level(s, h);
-	if (n % 2)
-		last = s->items[h][n - 1];
+	up = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (pairs > 0 ? pairs : 1));
 	for (i = 0; i < pairs; i++)
-		s->items[h + 1][s->len[h + 1]++] = s->items[h][2 * i + offset];
-	s->len[h] = 0;
+		up[i] = s->items[h][2 * i + offset];
 	if (n % 2)
-		s->items[h][s->len[h]++] = last;
+		s->items[h][0] = s->items[h][n - 1];
+	s->len[h] = n % 2;
+	put_sorted(s, h + 1, up, pairs);
+	mlm_core_env->release(up);
 	s->parity ^= (uint64_t) 1 << h;
 	s->rank_error += (double) ((uint64_t) 1 << h);
 }
@@ -115,7 +182,33 @@ mlm_qs_add(mlm_qsketch *s, double v, int64_t count)
 		if ((count & 1) == 0)
 			continue;
 		ensure_level(s, h);
-		s->items[h][s->len[h]++] = v;
+		reserve(s, h, 1);
+		append(s, h, v);
+		if (s->len[h] >= s->k)
+			settle(s, h);
+	}
+}
+
+/*
+ * Put the ascending x[0..n) into level h as appending them one by one
+ * would: whenever the level reaches k it is compacted (and the levels
+ * above it settle) before the rest comes in.
+ */
+static void
+take_sorted(mlm_qsketch *s, int h, const double *x, int64_t n)
+{
+	ensure_level(s, h);
+	while (n > 0)
+	{
+		int64_t		m = s->k - s->len[h];
+
+		if (m <= 0)
+			m = 1;
+		if (m > n)
+			m = n;
+		put_sorted(s, h, x, m);
+		x += m;
+		n -= m;
 		if (s->len[h] >= s->k)
 			settle(s, h);
 	}
@@ -129,8 +222,7 @@ mlm_qs_add_sorted(mlm_qsketch *s, double *v, int64_t n)
 
 	if (n < s->k)
 	{
-		for (i = 0; i < n; i++)
-			mlm_qs_add(s, v[i], 1);
+		take_sorted(s, 0, v, n);
 		return;
 	}
 	/*
@@ -148,9 +240,7 @@ mlm_qs_add_sorted(mlm_qsketch *s, double *v, int64_t n)
 		if (n % 2)
 		{
 			/* the odd one out, the largest, stays at this level */
-			s->items[h][s->len[h]++] = v[n - 1];
-			if (s->len[h] >= s->k)
-				settle(s, h);
+			take_sorted(s, h, &v[n - 1], 1);
 		}
 		for (i = 0; i < pairs; i++)
 			v[i] = v[2 * i + offset];
@@ -159,12 +249,7 @@ mlm_qs_add_sorted(mlm_qsketch *s, double *v, int64_t n)
 		s->rank_error += (double) ((uint64_t) 1 << h);
 		h++;
 	}
-	for (i = 0; i < n; i++)
-	{
-		s->items[h][s->len[h]++] = v[i];
-		if (s->len[h] >= s->k)
-			settle(s, h);
-	}
+	take_sorted(s, h, v, n);
 }
 
 void
@@ -176,10 +261,17 @@ mlm_qs_merge(mlm_qsketch *dst, const mlm_qsketch *src)
 	{
 		int64_t		i;
 
+		if ((src->sorted >> h) & 1)
+		{
+			take_sorted(dst, h, src->items[h], src->len[h]);
+			continue;
+		}
+		/* a level in any order (a sketch being built): its items one by one, as they are stored */
 		ensure_level(dst, h);
 		for (i = 0; i < src->len[h]; i++)
 		{
-			dst->items[h][dst->len[h]++] = src->items[h][i];
+			reserve(dst, h, 1);
+			append(dst, h, src->items[h][i]);
 			if (dst->len[h] >= dst->k)
 				settle(dst, h);
 		}
@@ -194,22 +286,12 @@ mlm_qs_load(mlm_qsketch *s, int k, const mlm_profile_view *v)
 	int64_t		off = 0;
 
 	mlm_qs_init(s, k);
+	/* the flat form's levels are in order: each goes in whole, as appended one by one */
 	for (h = 0; h < v->h->nlevels; h++)
 	{
-		int64_t		i;
-
-		ensure_level(s, h);
-		for (i = 0; i < v->level_len[h]; i++)
-		{
-			s->items[h][s->len[h]++] = v->values[off + i];
-			if (s->len[h] >= s->k)
-				settle(s, h);
-		}
+		take_sorted(s, h, v->values + off, v->level_len[h]);
 		off += v->level_len[h];
 	}
-	/* levels stay sorted only if nothing was compacted on the way in */
-	for (h = 0; h < s->nlevels; h++)
-		sort_level(s, h);
 	s->parity = v->h->parity;
 	s->rank_error += v->h->rank_error;
 }

@@ -12,6 +12,13 @@
  * With n values and size k there are about log2(n / k) levels and the bound
  * is about n log2(n / k) / k (0.4% of n for k = 4096 and n = 1e8).
  *
+ * Only the bottom level takes items in any order: the items a compaction
+ * moves up are merged into the level above in order, and sketches loaded
+ * from their flat form (sorted levels) merge level by level without
+ * sorting.  Where items sit within a level never changes what a compaction
+ * keeps (it sorts the level first), so the sketch is the same as if every
+ * level were sorted at each compaction.
+ *
  * Part of the numerics core: plain C, no PostgreSQL headers.
  */
 #ifndef MLM_QSKETCH_H
@@ -25,8 +32,10 @@ typedef struct mlm_qsketch
 {
 	int			k;				/* a level is compacted when it holds k items */
 	int			nlevels;
-	double	   *items[MLM_PROFILE_MAX_LEVELS];	/* each with room for k + 1 items */
+	double	   *items[MLM_PROFILE_MAX_LEVELS];
 	int64_t		len[MLM_PROFILE_MAX_LEVELS];
+	int64_t		room[MLM_PROFILE_MAX_LEVELS];	/* items each level has room for */
+	uint64_t	sorted;			/* bit h: level h is in ascending order */
 	uint64_t	parity;			/* bit h: offset of level h's next compaction */
 	double		rank_error;		/* sum of 2^h over the compactions so far */
 } mlm_qsketch;
