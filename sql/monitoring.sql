@@ -335,12 +335,15 @@ BEGIN
     IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = time_column)
        NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
         RAISE EXCEPTION 'time column "%" must be of type timestamptz, timestamp or date', time_column
-            USING ERRCODE = 'datatype_mismatch';
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'A timestamp without time zone is read as UTC, a date as its midnight in UTC.';
     END IF;
     -- the earlier registration's trigger goes with it
     SELECT * INTO old FROM @extschema@.sources s WHERE s.model = register_source.model;
     IF FOUND AND old.tracked THEN
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', @extschema@._source_trigger(model), old.relation);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', @extschema@._source_trigger(model) || '_truncate',
+                       old.relation);
     END IF;
     -- a table (not a view) with the trigger reporting changes to closed buckets: its summaries can be stored
     SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = relation;
@@ -349,6 +352,13 @@ BEGIN
             EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW '
                            'EXECUTE FUNCTION @extschema@._summary_changed(%L, %L, %L)',
                            @extschema@._source_trigger(model), relation, model, time_column, 'rows');
+            EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
+                           'EXECUTE FUNCTION @extschema@._summaries_truncated(%L)',
+                           @extschema@._source_trigger(model) || '_truncate', relation, model);
+            -- (also on a logical replication subscriber, which applies changes as a replica)
+            EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', relation, @extschema@._source_trigger(model));
+            EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', relation,
+                           @extschema@._source_trigger(model) || '_truncate');
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE EXCEPTION 'cannot create the trigger that reports changes of % to the checks', relation
                 USING ERRCODE = 'insufficient_privilege',
@@ -468,6 +478,10 @@ BEGIN
             EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, ts)', part || '_model_ts', part);
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, request_id)', part || '_model_request', part);
+            -- (a partition's TRUNCATE fires its own statement triggers, not the log's)
+            EXECUTE format('CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.%I '
+                           'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated(%L)', part, '');
+            EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER summaries_truncated', part);
             -- rows that waited in the default partition move in the same transaction: none is lost
             -- (nor changed: the summaries' trigger pauses for the move)
             PERFORM @extschema@._track_changes(false);
@@ -562,6 +576,7 @@ AS $$
 DECLARE
     s @extschema@.sources;
     r @extschema@._source_sql;
+    time_type regtype;
 BEGIN
     PERFORM @extschema@._model_task(model);
     SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
@@ -578,8 +593,19 @@ BEGIN
         r.in_labels_table := true;
         r.tracked := true;
     ELSE
-        r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= $2 AND s.%2$I < $3', s.relation, s.time_column);
-        r.ts := format('s.%I', s.time_column);
+        -- a time column without a zone is read as UTC (as the summaries' trigger reads it), whatever the session's TimeZone
+        time_type := (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = s.relation AND a.attname = s.time_column);
+        IF time_type = 'timestamp'::regtype THEN
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= ($2 AT TIME ZONE ''UTC'') '
+                                    'AND s.%2$I < ($3 AT TIME ZONE ''UTC'')', s.relation, s.time_column);
+            r.ts := format('(s.%I AT TIME ZONE ''UTC'')', s.time_column);
+        ELSIF time_type = 'date'::regtype THEN
+            r.ts := format('(s.%I::timestamp AT TIME ZONE ''UTC'')', s.time_column);
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND %2$s >= $2 AND %2$s < $3', s.relation, r.ts);
+        ELSE
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= $2 AND s.%2$I < $3', s.relation, s.time_column);
+            r.ts := format('s.%I', s.time_column);
+        END IF;
         r.request_id := CASE WHEN s.id_column IS NOT NULL THEN format('s.%I::text', s.id_column) END;
         IF s.features_column IS NOT NULL THEN
             r.all_features := format('s.%I', s.features_column);
@@ -651,9 +677,9 @@ BEGIN
       FROM @extschema@.sources s JOIN pg_attribute a ON a.attrelid = s.relation AND a.attname = s.id_column
      WHERE s.model = _find_prediction.model;
     BEGIN
-        RETURN QUERY EXECUTE format('SELECT s.%1$I::timestamptz, %2$s, %3$s, %4$s FROM %5$s s '
-                                    'WHERE s.%6$I = $1::%7$s AND ($2 IS NULL OR s.%1$I = $2) ORDER BY s.%1$I DESC LIMIT 1',
-                                    src.time_column, r.predicted_label, r.predicted_value, r.score, src.relation,
+        RETURN QUERY EXECUTE format('SELECT %1$s, %2$s, %3$s, %4$s FROM %5$s s '
+                                    'WHERE s.%6$I = $1::%7$s AND ($2 IS NULL OR %1$s = $2) ORDER BY 1 DESC LIMIT 1',
+                                    r.ts, r.predicted_label, r.predicted_value, r.score, src.relation,
                                     src.id_column, src.id_type)
             USING request_id, prediction_time;
     EXCEPTION WHEN data_exception THEN
@@ -1091,10 +1117,12 @@ BEGIN
     p.summary := sp;
     SELECT m.bucket_width INTO p.bucket_width FROM @extschema@.models m WHERE m.name = _check_plan.model;
     -- the references are named by when they were set (set_reference also drops the stored summaries)
+    -- (numbers and times in forms no session setting changes)
     p.fingerprint := md5(concat_ws('|', task, sp.features::text, sp.kinds::text, sp.parts::text,
-                                   pred.kind, sp.prediction_parts, rw.set_at, rw.n_rows, cal.set_at, cal.n,
-                                   sp.anomaly_alpha, sp.unexpected, sp.error_scale, sp.cap, p.bucket_width,
-                                   r.from_clause, r.labels_from));
+                                   pred.kind, sp.prediction_parts, extract(epoch FROM rw.set_at), rw.n_rows,
+                                   extract(epoch FROM cal.set_at), cal.n, encode(float8send(sp.anomaly_alpha), 'hex'),
+                                   sp.unexpected, encode(float8send(sp.error_scale), 'hex'), sp.cap,
+                                   extract(epoch FROM p.bucket_width), r.from_clause, r.labels_from));
     RETURN p;
 END
 $$;
@@ -1145,6 +1173,63 @@ CREATE TRIGGER summary_changed BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.
     FOR EACH ROW EXECUTE FUNCTION @extschema@._summary_changed('', 'ts', 'labels');
 COMMENT ON TRIGGER summary_changed ON @extschema@.labels IS
     'Labels of rows in a closed bucket make the labels part of its summary stale';
+-- (also on a logical replication subscriber, which applies changes as a replica)
+ALTER TABLE @extschema@.predictions ENABLE ALWAYS TRIGGER summary_changed;
+ALTER TABLE @extschema@.labels ENABLE ALWAYS TRIGGER summary_changed;
+
+-- TRUNCATE skips row triggers: whatever a truncated table held is forgotten
+-- (the summaries it fed; labels matched to truncated predictions wait again).
+CREATE FUNCTION @extschema@._summaries_truncated() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m text := TG_ARGV[0];      -- a source's model, or '' for the log and the labels (every model)
+BEGIN
+    IF TG_TABLE_NAME = 'labels' AND TG_TABLE_SCHEMA = '@extschema@' THEN
+        DELETE FROM @extschema@.summaries;
+    ELSE
+        DELETE FROM @extschema@.summaries s WHERE m = '' OR s.model = m;
+        UPDATE @extschema@.labels l SET ts = NULL, predicted_label = NULL, predicted_value = NULL, score = NULL
+         WHERE l.ts IS NOT NULL AND (m = '' OR l.model = m)
+           AND (m = '' OR EXISTS (SELECT 1 FROM @extschema@.sources s WHERE s.model = m AND s.id_column IS NOT NULL));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._summaries_truncated() IS
+    'Trigger function: forget the summaries (and label matches) a truncated table fed (internal)';
+CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.predictions
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated('');
+COMMENT ON TRIGGER summaries_truncated ON @extschema@.predictions IS
+    'A truncated log leaves no summary or label match behind';
+CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.labels
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated('');
+COMMENT ON TRIGGER summaries_truncated ON @extschema@.labels IS
+    'Truncated labels leave no summary behind';
+CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.predictions_default
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated('');
+COMMENT ON TRIGGER summaries_truncated ON @extschema@.predictions_default IS
+    'A truncated partition of the log leaves no summary or label match behind';
+ALTER TABLE @extschema@.predictions ENABLE ALWAYS TRIGGER summaries_truncated;
+ALTER TABLE @extschema@.labels ENABLE ALWAYS TRIGGER summaries_truncated;
+ALTER TABLE @extschema@.predictions_default ENABLE ALWAYS TRIGGER summaries_truncated;
+
+CREATE FUNCTION @extschema@.forget_summaries(model text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    DELETE FROM @extschema@.summaries s WHERE s.model = forget_summaries.model;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.forget_summaries(text) IS
+    'Drop a model''s stored summaries (after changes no trigger sees: a dropped or detached partition of the log); the next checks build them again; returns how many';
 
 CREATE FUNCTION @extschema@._track_changes(enabled boolean) RETURNS void
     AS 'MODULE_PATHNAME', 'mlm_track_changes' LANGUAGE C VOLATILE STRICT;
@@ -1375,8 +1460,9 @@ BEGIN
         first_bucket := window_end;
         stored_end := window_end;
     END IF;
+    -- changes since the last check: edits re-match labels, stale summaries go, waiting labels are matched
+    PERFORM @extschema@._apply_invalidations(model, r, plan);
     IF stored_end > first_bucket THEN
-        PERFORM @extschema@._apply_invalidations(model, r, plan);
         -- build what is missing or stale, once: later checks read it
         FOR b, missing IN
             SELECT g.b, s.model IS NULL FROM generate_series(first_bucket, stored_end - w, w) g(b)
@@ -2149,7 +2235,7 @@ REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
     @extschema@.record_label(text, text, text, timestamptz), @extschema@.record_label(text, text, float8, timestamptz),
     @extschema@._store_label(text, text, text, float8, timestamptz), @extschema@.maintain_partitions(int),
     @extschema@.apply_retention(text, interval), @extschema@.set_bucket_width(text, interval),
-    @extschema@.summarize(text, timestamptz, timestamptz),
+    @extschema@.summarize(text, timestamptz, timestamptz), @extschema@.forget_summaries(text),
     @extschema@.set_reference(text, timestamptz, timestamptz), @extschema@.set_reference(text, text),
     @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean),
     @extschema@.run_checks(text, timestamptz, timestamptz), @extschema@.run_checks(text, interval),

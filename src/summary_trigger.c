@@ -23,8 +23,9 @@
  * Arguments: the model ('' for the model column of the row), the time
  * column's name, and the table's kind: 'rows' (the log, or a source) or
  * 'labels'.  A row inserted into a closed bucket is recorded as 'rows' (the
- * rows part is stale), an updated or deleted one as 'edit' (the labels
- * copied from it may be stale too), a label as 'labels'.  Each (model, bucket,
+ * rows part is stale), a label as 'labels'; an updated or deleted row as
+ * 'edit' whether its bucket is closed or not: the labels copied from it
+ * (mlmon.labels.predicted_label, ...) are matched again by the next check.  Each (model, bucket,
  * part) is recorded once per transaction (forgotten when a subtransaction
  * aborts, which may have taken the record with it).  The function runs as
  * its owner (SECURITY DEFINER): a writer needs no privilege on the tables.
@@ -241,13 +242,17 @@ record(const char *model, int len, TimestampTz bucket, char part)
 	}
 }
 
-/* The time of a row's time column as timestamptz (false when NULL or of another type). */
+/*
+ * The time of a row's time column as timestamptz (false when NULL or of
+ * another type).  A timestamp without time zone is read as UTC, and a date
+ * as its midnight in UTC, as the checks read them (sql/monitoring.sql,
+ * _source): whatever the session's TimeZone, both see the same bucket.
+ */
 static bool
 row_time(HeapTuple tup, TupleDesc td, int attno, TimestampTz *t)
 {
 	bool		isnull;
 	Datum		d = heap_getattr(tup, attno, td, &isnull);
-	int			overflow = 0;
 
 	if (isnull)
 		return false;
@@ -257,18 +262,26 @@ row_time(HeapTuple tup, TupleDesc td, int attno, TimestampTz *t)
 			*t = DatumGetTimestampTz(d);
 			break;
 		case TIMESTAMPOID:
-			*t = timestamp2timestamptz_opt_overflow(DatumGetTimestamp(d), &overflow);
+			/* the same microseconds since 2000-01-01: UTC */
+			*t = (TimestampTz) DatumGetTimestamp(d);
 			break;
 		case DATEOID:
-			*t = date2timestamptz_opt_overflow(DatumGetDateADT(d), &overflow);
+			if (DATE_NOT_FINITE(DatumGetDateADT(d)) ||
+				DatumGetDateADT(d) > (DateADT) (PG_INT64_MAX / USECS_PER_DAY) ||
+				DatumGetDateADT(d) < (DateADT) (PG_INT64_MIN / USECS_PER_DAY))
+				return false;
+			*t = (TimestampTz) DatumGetDateADT(d) * USECS_PER_DAY;
 			break;
 		default:
 			return false;
 	}
-	return overflow == 0 && !TIMESTAMP_NOT_FINITE(*t);
+	return !TIMESTAMP_NOT_FINITE(*t);
 }
 
-/* Look at one row version: record its bucket when closed by `now`. */
+/*
+ * Look at one row version: record its bucket when closed by `now` (an
+ * edit, always: labels copied from the row must be matched again).
+ */
 static void
 consider(HeapTuple tup, TupleDesc td, const char *model_arg, int model_attno, int time_attno, char part,
 		 TimestampTz now)
@@ -300,7 +313,7 @@ consider(HeapTuple tup, TupleDesc td, const char *model_arg, int model_attno, in
 	}
 	w = bucket_width(model, len);
 	b = bucket_start(t, w);
-	if (b > now - w)			/* the bucket ends after now: still open */
+	if (part != 'e' && b > now - w) /* the bucket ends after now: still open */
 		return;
 	record(model, len, b, part);
 }

@@ -36,7 +36,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_drift_test',
   '_feature_names', '_adjust_pvalues',
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
-  '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', 'set_bucket_width', '_summary_horizon', '_sync_labels',
+  '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
   '_match_labels', '_read_summary', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
   '_drift_results', '_quality_results', '_output_results', '_volume_results', '_performance_results',
   '_summary_performance', '_labeled_rows', '_check_results',
@@ -82,7 +82,7 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
                      'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
                      '_raise_alert', '_resolve_alerts', '_set_calibration', 'set_bucket_width', '_sync_labels',
                      '_match_labels', '_apply_invalidations', '_window_summary', 'summarize', '_summary_changed',
-                     '_bucket_widths_changed', '_track_changes')
+                     '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
@@ -107,15 +107,15 @@ SELECT is(array_agg(a.aggfnoid::regprocedure::text ORDER BY 1), NULL,
           'final functions leave the state readable (FINALFUNC_MODIFY = READ_ONLY)')
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
  WHERE p.pronamespace = 'mlmon'::regnamespace AND a.aggfinalmodify <> 'r';
--- record_label: the writer role adds labels through it; the trigger records
+-- record_label: the writer role adds labels through it; the triggers record
 -- what a writer's rows change in tables the writer may not touch; the
 -- horizon reads every session's transaction in pg_stat_activity
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C"),
-          ARRAY['mlmon._summary_changed()', 'mlmon._summary_horizon()',
+          ARRAY['mlmon._summaries_truncated()', 'mlmon._summary_changed()', 'mlmon._summary_horizon()',
                 'mlmon.record_label(text,text,double precision)',
                 'mlmon.record_label(text,text,double precision,timestamp with time zone)',
                 'mlmon.record_label(text,text,text)', 'mlmon.record_label(text,text,text,timestamp with time zone)'],
-          'only record_label, the summaries'' trigger and horizon are SECURITY DEFINER')
+          'only record_label, the summaries'' triggers and horizon are SECURITY DEFINER')
   FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.prosecdef;
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL, 'C functions load $libdir/mlmon')
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
