@@ -477,6 +477,13 @@ section_like(SummaryBuilder *b, const mlm_section *s)
 			section_init_profile(b, d, v.h->kind, v.h->cap);
 			break;
 		case MLM_SEC_GRID:
+			/* held densely while merged: no larger than a grid on an exact reference can be */
+			if (s->ncells > 2 * (int64) MLM_PROFILE_MAX_CAP + 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("cannot merge a summary grid of " INT64_FORMAT " cells", s->ncells),
+						 errdetail("A check keeps a grid on at most %d reference values, %d cells.",
+								   MLM_PROFILE_MAX_CAP, 2 * MLM_PROFILE_MAX_CAP + 1)));
 			section_init_grid(b, d, s->ncells / 2);
 			break;
 		case MLM_SEC_KEYS:

@@ -13,6 +13,7 @@
 
 #include "common/base64.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -26,6 +27,68 @@ PG_FUNCTION_INFO_V1(mlm_summary_combine);
 PG_FUNCTION_INFO_V1(mlm_summary_final);
 PG_FUNCTION_INFO_V1(mlm_summary_merge2);
 PG_FUNCTION_INFO_V1(mlm_summary_json);
+
+/* Error out unless bytes[0..len) of section id are text in the database encoding. */
+static void
+check_text(const char *bytes, int64 len, uint32 id)
+{
+	if (!pg_verifymbstr(bytes, (int) len, true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("invalid byte sequence for encoding \"%s\" in a mlmon.check_summary value",
+						GetDatabaseEncodingName()),
+				 errdetail("Section %u holds a key, label or category that is not valid text.", id)));
+}
+
+/*
+ * Every byte string of a checked summary (the keys, the score labels, the
+ * categories of its profiles) is text in the database encoding: the readers
+ * return them as text.
+ */
+static void
+check_summary_encoding(struct varlena *vl)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "mlmon summary encoding", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext sectx = AllocSetContextCreate(tmp, "mlmon summary section", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	mlm_summary_wire w;
+	uint32		i;
+
+	summary_open_varlena(vl, &w);
+	MemoryContextSwitchTo(sectx);
+	for (i = 0; i < w.nsections; i++)
+	{
+		mlm_section s;
+		mlm_profile_view v;
+		const char *p;
+		int64		j;
+
+		if (w.ref[i].kind != MLM_SEC_KEYS && w.ref[i].kind != MLM_SEC_SCORES && w.ref[i].kind != MLM_SEC_PROFILE)
+			continue;
+		summary_section(&w, w.ref[i].id, &s);
+		switch (s.kind)
+		{
+			case MLM_SEC_KEYS:
+				for (j = 0; j < s.n * s.arity; j++)
+					check_text(s.key[j].data, s.key[j].len, s.id);
+				break;
+			case MLM_SEC_SCORES:
+				for (j = 0; j < s.n; j++)
+					check_text(s.label[j].data, s.label[j].len, s.id);
+				break;
+			case MLM_SEC_PROFILE:
+				mlm_profile_view_of(s.profile.buf, &v);
+				if (v.h->kind != MLM_PROFILE_CATEGORICAL)
+					break;
+				for (j = 0, p = v.bytes; j < v.h->nentries; p += v.lens[j], j++)
+					check_text(p, v.lens[j], s.id);
+				break;
+		}
+		MemoryContextReset(sectx);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+}
 
 /* A varlena holding wire[0..len), checked (errcode for untrusted input). */
 static struct varlena *
@@ -46,6 +109,7 @@ summary_from_wire(const char *wire, Size len, int errcode_bad)
 				(errcode(errcode_bad),
 				 errmsg("invalid mlmon.check_summary value"),
 				 errdetail("%s", err)));
+	check_summary_encoding(vl);
 	return vl;
 }
 

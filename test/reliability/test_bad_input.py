@@ -1,16 +1,22 @@
 #!/usr/bin/python3
 """The bad-input matrix of every public function and aggregate of schema
-mlmon, generated from the catalog, and the same functions (with plausible
+mlmon (and of the internal ones that take a mlmon.check_summary: anyone
+may call them), generated from the catalog, and the same functions (with plausible
 arguments) and every view under a hostile search_path (pg_cron's style: a
 schema first in the path whose functions and operators shadow the built-in
 ones and raise): each argument in turn takes NULL and the
 awkward values of its type (NaN, +-Infinity, 0, -1, 2^31-1, '', a long
-string, an unknown name, an empty or malformed jsonb or profile), the others
-plausible values.  Every call must return, or fail with a proper error: never
-an internal error (SQLSTATE XX000) nor a lost connection.  Aggregates run
-over 0, 1 and 3 rows.  The statistics' expected errors and results are
+string, an unknown name, an empty or malformed jsonb or profile, a
+truncated, corrupted, empty or other plan's summary), the others plausible
+values.  Every call must return, or fail with a proper error: never an
+internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
+Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
+same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
+import base64
+import io
 import os
+import struct
 import sys
 
 import psycopg2
@@ -27,6 +33,116 @@ cur.execute("SELECT count(*) FROM mlmon.models WHERE name = 'badin'")
 if cur.fetchone()[0] == 0:
     now, _ = set_up_model(cur, "badin")
     cur.execute("SELECT mlmon.run_checks('badin', %s - interval '1 hour', %s)", (now, now))
+cur.execute("SELECT count(*) FROM mlmon.models WHERE name = 'badin_reg'")
+if cur.fetchone()[0] == 0:
+    # a regressor with other features: its summaries are of another plan
+    cur.execute("SELECT mlmon.register_model('badin_reg', '1', 'regression')")
+    cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_value, latency_ms)
+                   SELECT 'badin_reg', now() - g * interval '50 seconds', 'r-' || g,
+                          jsonb_build_object('c', 'k' || g % 3, 'd', g % 17), g % 11, g % 7
+                     FROM generate_series(1, 300) g""")
+    cur.execute("SELECT mlmon.record_label('badin_reg', 'r-' || g, (g % 13)::float8) FROM generate_series(1, 300) g")
+    cur.execute("SELECT mlmon.set_reference('badin_reg', now() - interval '5 hours', now() - interval '2 hours')")
+# the summaries of the closed buckets: a whole bucket's (rows and labels) of each model
+summary = {}
+for m in ("badin", "badin_reg"):
+    cur.execute("SELECT mlmon.summarize(%s, now() - interval '6 hours', now())", (m,))
+    cur.execute("""SELECT mlmon.merge(s.rows_part, s.labels_part)::text FROM mlmon.summaries s
+                    WHERE s.model = %s AND s.rows_part IS NOT NULL AND s.labels_part IS NOT NULL
+                    ORDER BY s.bucket_start LIMIT 1""", (m,))
+    summary[m] = cur.fetchone()[0]
+good_wire = base64.b64decode(summary["badin"])
+
+
+def patched(wire, at, data):
+    return wire[:at] + data + wire[at + len(data):]
+
+
+def flipped(wire, at):
+    return patched(wire, at, bytes([wire[at] ^ 0xA5]))
+
+
+# the wire form: version, 0, 0 (4 bytes), nsections (4), then per section id (4), kind (1), 0 (3),
+# payload length (8), payload (core/summary.h)
+BAD_WIRES = {"empty": struct.pack(">BBHI", 1, 0, 0, 0),
+             "truncated": good_wire[:len(good_wire) // 2],
+             "header only": good_wire[:8],
+             "no sections but counted": struct.pack(">BBHI", 1, 0, 0, 0xFFFFFFFF),
+             "version 2": patched(good_wire, 0, b"\x02"),
+             "unknown kind": patched(good_wire, 12, b"\x63"),
+             "huge payload length": patched(good_wire, 16, b"\xff" * 8),
+             "huge count": patched(good_wire, 24, b"\x7f" + b"\xff" * 7),
+             "trailing byte": good_wire + b"\x00",
+             "negative rows": patched(good_wire, 32, struct.pack(">q", -5))}
+for k in (1, 2, 3, 5, 7):
+    BAD_WIRES[f"flipped at {k}/8"] = flipped(good_wire, len(good_wire) * k // 8)
+# a label (a key of the confusion counts, or of the scores: uint32 length 1, '1') that is not UTF-8
+BAD_WIRES["invalid UTF-8 label"] = patched(good_wire, good_wire.index(b"\x00\x00\x00\x011") + 4, b"\xff")
+# a grid (the first section of kind 4) of 2^40 + 1 cells: valid, but no check keeps one so large
+at = 8
+while good_wire[at + 4] != 4:
+    at += 16 + struct.unpack(">Q", good_wire[at + 8:at + 16])[0]
+BAD_WIRES["a grid of 2^40 + 1 cells"] = patched(good_wire, at + 16, struct.pack(">Q", 2**40 + 1))
+# the summary's text input (check_summary_in) and binary input (check_summary_recv, through COPY (FORMAT
+# binary)) refuse every structurally broken wire form with their own SQLSTATE; a byte flipped inside a
+# number may leave a valid summary
+cur.execute("CREATE TEMP TABLE bin_summaries (s mlmon.check_summary)")
+
+
+def copy_binary(payload):
+    data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(payload)) + payload
+            + struct.pack(">h", -1))
+    cur.copy_expert("COPY bin_summaries FROM STDIN (FORMAT binary)", io.BytesIO(data))
+
+
+input_failures = []
+refused = {"text": {}, "binary": {}}
+for what, wire in BAD_WIRES.items():
+    for form in ("text", "binary"):
+        try:
+            if form == "text":
+                cur.execute("SELECT mlmon.check_summary_json(%s::mlmon.check_summary)", (base64.b64encode(wire).decode(),))
+            else:
+                copy_binary(wire)
+                cur.execute("SELECT mlmon.check_summary_json(s) FROM bin_summaries")
+            cur.fetchall()
+        except UnicodeDecodeError as e:
+            input_failures.append(f"{form} {what}: the server sent text that is not UTF-8: {e}")
+        except psycopg2.Error as e:
+            if e.pgcode is None:
+                input_failures.append(f"{form} {what}: connection lost: {e}")
+                conn = connect()
+                cur = conn.cursor()
+                cur.execute("CREATE TEMP TABLE bin_summaries (s mlmon.check_summary)")
+                continue
+            if e.pgcode == "XX000" or e.pgcode.startswith("53"):
+                input_failures.append(f"{form} {what}: {e.pgcode}: {e.diag.message_primary}")
+            refused[form][what] = e.pgcode
+        cur.execute("TRUNCATE bin_summaries")
+chk.equal("text and binary input of bad summaries: no lost connection, internal error or out of memory",
+          input_failures, [])
+broken = [w for w in BAD_WIRES if w not in ("empty", "negative rows", "invalid UTF-8 label", "a grid of 2^40 + 1 cells")
+          and not w.startswith("flipped")]
+chk.equal("text input refuses every broken summary as invalid text (22P02)",
+          {w: refused["text"].get(w) for w in broken}, {w: "22P02" for w in broken})
+chk.equal("binary input refuses every broken summary as invalid binary (22P03)",
+          {w: refused["binary"].get(w) for w in broken}, {w: "22P03" for w in broken})
+chk.equal("an empty summary is accepted", "empty" in refused["text"] or "empty" in refused["binary"], False)
+chk.equal("a label that is not UTF-8 is refused as such (22021)",
+          (refused["text"].get("invalid UTF-8 label"), refused["binary"].get("invalid UTF-8 label")), ("22021", "22021"))
+copy_binary(good_wire)
+copy_binary(BAD_WIRES["empty"])
+out = io.BytesIO()
+cur.copy_expert("COPY (SELECT s FROM bin_summaries) TO STDOUT (FORMAT binary)", out)
+cur.execute("SELECT s::text FROM bin_summaries")
+chk.equal("binary input: a good and an empty summary read back as they were",
+          [base64.b64decode(r[0]) for r in cur.fetchall()], [good_wire, BAD_WIRES["empty"]])
+chk.equal("binary output: check_summary_send writes the wire form", good_wire in out.getvalue(), True)
+cur.execute("DROP TABLE bin_summaries")
+# the matrix takes every bad summary the input accepts (to the functions that read it) and two it refuses
+accepted = [w for w in BAD_WIRES if w not in refused["text"]]
+print(f"  bad summaries accepted by the input functions: {', '.join(accepted)}")
+
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
 cur.execute("SELECT mlmon.profile('c' || (x % 4)) FROM generate_series(1, 50) x")
@@ -37,7 +153,10 @@ GOOD = {"double precision": "1.5::float8", "boolean": "true", "text": "'badin'",
         "timestamp with time zone": "pg_catalog.now()", "mlmon.profile": f"'{num_prof}'::mlmon.profile",
         "regclass": "'mlmon.models'::regclass", "name": "'features'::name", "name[]": "ARRAY['a']::name[]",
         "text[]": "ARRAY['a']", "regrole": "'pg_monitor'::regrole", "bigint[]": "ARRAY[1]::bigint[]",
-        "mlmon.calibration": "ROW('{0.1, 0.5, 0.9}', '{0, 0.5, 1}')::mlmon.calibration"}
+        "mlmon.calibration": "ROW('{0.1, 0.5, 0.9}', '{0, 0.5, 1}')::mlmon.calibration",
+        "mlmon.check_summary": f"'{summary['badin']}'::mlmon.check_summary",
+        "mlmon._summary_plan": "(mlmon._check_plan('badin')).summary",
+        "mlmon._check_plan": "mlmon._check_plan('badin')"}
 BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity'::float8", "0::float8", "-1::float8",
                             "1e308::float8"],
        "boolean": [],
@@ -53,20 +172,36 @@ BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity':
        "mlmon.calibration": ["ROW(NULL, NULL)::mlmon.calibration", "ROW('{}', '{}')::mlmon.calibration",
                              "ROW('{0.5, 0.1}', '{0, 1}')::mlmon.calibration", "ROW('{0.1}', '{0, 1}')::mlmon.calibration",
                              "ROW('{NaN}', '{0}')::mlmon.calibration", "ROW('{{0.1}}', '{{0}}')::mlmon.calibration",
-                             "ROW('{0.1, NULL}', '{0, 1}')::mlmon.calibration"]}
+                             "ROW('{0.1, NULL}', '{0, 1}')::mlmon.calibration"],
+       "mlmon.check_summary": [f"'{summary['badin_reg']}'::mlmon.check_summary", "'not base64!'::mlmon.check_summary",
+                               f"'{base64.b64encode(BAD_WIRES['truncated']).decode()}'::mlmon.check_summary"]
+                              + [f"'{base64.b64encode(BAD_WIRES[w]).decode()}'::mlmon.check_summary" for w in accepted],
+       "mlmon._summary_plan": ["(mlmon._check_plan('badin_reg')).summary",
+                               "ROW('classification', '{a,b}', '{numeric}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                               "NULL, NULL, NULL, NULL)::mlmon._summary_plan",
+                               "ROW('classification', '{b,a}', '{numeric,numeric}', ARRAY[mlmon.profile(1::float8), "
+                               "mlmon.profile(2::float8)], '{3,3}', NULL, NULL, NULL, NULL, NULL, 'NaN', true, NULL, "
+                               "0)::mlmon._summary_plan",
+                               "ROW('regression', '{a}', '{categorical}', ARRAY[mlmon.profile(1::float8)], '{-1}', "
+                               "mlmon.profile('x'::text), -1, NULL, NULL, NULL, 2, NULL, 'NaN', NULL)::mlmon._summary_plan"],
+       "mlmon._check_plan": ["mlmon._check_plan('badin_reg')"]}
 
 cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                       array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
-                 FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace AND p.proname !~ '^_'
+                 FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace
+                  AND (p.proname !~ '^_' OR 'mlmon.check_summary'::regtype = ANY (p.proargtypes::oid[]))
                   AND p.proname NOT IN ('grant_reader', 'grant_writer', 'apply_retention', 'maintain_partitions',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
-                                        'profile_send')
+                                        'profile_send', 'check_summary_in', 'check_summary_out',
+                                        'check_summary_recv', 'check_summary_send')
                 ORDER BY 1""")
 functions = cur.fetchall()
 calls = 0
 failures = []
 outcomes = {}
+# MLMON_BAD_INPUT_LOG=file: every call with its outcome, for reading by hand
+trace = open(os.environ["MLMON_BAD_INPUT_LOG"], "w") if os.environ.get("MLMON_BAD_INPUT_LOG") else None
 for sig, name, kind, types in functions:
     unknown = [t for t in types if t not in GOOD]
     if unknown:
@@ -91,15 +226,26 @@ for sig, name, kind, types in functions:
                 cur.execute(stmt)
                 cur.fetchall()
                 outcomes["ok"] = outcomes.get("ok", 0) + 1
-            except psycopg2.OperationalError as e:
-                failures.append(f"{stmt}: connection lost: {e}")
-                conn = connect()
-                cur = conn.cursor()
+                if trace:
+                    trace.write(f"ok\t{stmt}\n")
+            except psycopg2.extensions.QueryCanceledError:
+                failures.append(f"{stmt[:150]}: still running after 10 s")
+            except UnicodeDecodeError as e:
+                failures.append(f"{stmt[:150]}: the server sent text that is not UTF-8: {e}")
             except psycopg2.Error as e:
+                if e.pgcode is None:
+                    failures.append(f"{stmt[:150]}: connection lost: {e}")
+                    conn = connect()
+                    cur = conn.cursor()
+                    continue
                 outcomes[e.pgcode] = outcomes.get(e.pgcode, 0) + 1
-                if e.pgcode == "XX000" or e.pgcode is None:
-                    failures.append(f"{stmt[:150]}: internal error {e.pgcode}: {e.diag.message_primary}")
-chk.equal("calls that lost the connection or hit an internal error", failures, [])
+                if trace:
+                    trace.write(f"{e.pgcode}\t{stmt}\t{e.diag.message_primary}\n")
+                # an internal error; or out of memory (class 53), which no argument here is large enough to cause
+                if e.pgcode == "XX000" or e.pgcode.startswith("53"):
+                    failures.append(f"{stmt[:150]}: {e.pgcode}: {e.diag.message_primary}")
+chk.equal("calls that lost the connection, hung, ran out of memory or hit an internal error", failures, [])
+
 
 # a hostile search_path: every shadowing function raises 'hijacked'
 cur.execute("DROP SCHEMA IF EXISTS evil CASCADE")
