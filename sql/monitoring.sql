@@ -1359,28 +1359,52 @@ $$;
 COMMENT ON FUNCTION @extschema@._match_labels(text) IS
     'Match the labels recorded before their prediction was logged (internal)';
 
--- The summary of [from, to) read from the rows: the rows part, then the
--- labels part (NULL parts: nothing there).
-CREATE FUNCTION @extschema@._read_summary(r @extschema@._source_sql, model text, plan @extschema@._summary_plan,
-        from_ts timestamptz, to_ts timestamptz, OUT rows_part @extschema@.check_summary,
-        OUT labels_part @extschema@.check_summary)
+-- The parts of a window read from its rows and labels in one scan each,
+-- grouped by part: a row at ts belongs to the head [window_start,
+-- first_bucket) (key window_start), to the tail [stored_end, ...) (key
+-- stored_end) or to its bucket (key the bucket's start).  Only the keys in
+-- row_keys (label_keys) are read, from the span [from_ts, to_ts) that holds
+-- them; a part without rows is absent (NULL).
+CREATE FUNCTION @extschema@._read_parts(r @extschema@._source_sql, model text, plan @extschema@._summary_plan,
+        from_ts timestamptz, to_ts timestamptz, window_start timestamptz, width interval,
+        first_bucket timestamptz, stored_end timestamptz, row_keys timestamptz[], label_keys timestamptz[])
+    RETURNS TABLE (k timestamptz, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    key_sql constant text := 'CASE WHEN %1$s < $6 THEN $9 WHEN %1$s >= $7 THEN $7 '
+                             'ELSE date_bin($5, %1$s, timestamptz ''2000-01-01 00:00:00+00'') END';
+    keys_r timestamptz[] := '{}';
+    parts_r @extschema@.check_summary[] := '{}';
+    keys_l timestamptz[] := '{}';
+    parts_l @extschema@.check_summary[] := '{}';
 BEGIN
-    EXECUTE format('SELECT @extschema@._summarize_rows($4, %s, %s, %s, %s, %s) %s',
-                   r.feature_object, r.predicted_label, r.predicted_value, r.score, r.latency, r.from_clause)
-       INTO rows_part USING model, from_ts, to_ts, plan;
-    IF r.labels_from IS NOT NULL THEN
-        EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
-                       r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
-                       r.labels_score, r.labels_from)
-           INTO labels_part USING model, from_ts, to_ts, plan;
+    IF cardinality(row_keys) > 0 THEN
+        EXECUTE format('SELECT coalesce(array_agg(x.k), ''{}''), coalesce(array_agg(x.s), ''{}'') FROM ('
+                       'SELECT %1$s AS k, @extschema@._summarize_rows($4, %2$s, %3$s, %4$s, %5$s, %6$s) AS s '
+                       '%7$s AND %1$s = ANY($8) GROUP BY 1) x',
+                       format(key_sql, r.ts), r.feature_object, r.predicted_label, r.predicted_value, r.score,
+                       r.latency, r.from_clause)
+           INTO keys_r, parts_r
+          USING model, from_ts, to_ts, plan, width, first_bucket, stored_end, row_keys, window_start;
     END IF;
+    IF r.labels_from IS NOT NULL AND cardinality(label_keys) > 0 THEN
+        EXECUTE format('SELECT coalesce(array_agg(x.k), ''{}''), coalesce(array_agg(x.s), ''{}'') FROM ('
+                       'SELECT %1$s AS k, @extschema@._summarize_labels($4, %2$s, %3$s, %4$s, %5$s, %6$s, %7$s) AS s '
+                       '%8$s AND %1$s = ANY($8) GROUP BY 1) x',
+                       format(key_sql, r.labels_ts), r.labels_ts, r.label, r.actual, r.labels_predicted_label,
+                       r.labels_predicted_value, r.labels_score, r.labels_from)
+           INTO keys_l, parts_l
+          USING model, from_ts, to_ts, plan, width, first_bucket, stored_end, label_keys, window_start;
+    END IF;
+    RETURN QUERY
+        SELECT u.k, parts_r[array_position(keys_r, u.k)], parts_l[array_position(keys_l, u.k)]
+          FROM (SELECT DISTINCT x FROM unnest(row_keys || label_keys) x) u(k);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._read_summary(@extschema@._source_sql, text, @extschema@._summary_plan, timestamptz, timestamptz) IS
-    'Summarise the rows and labels of a time span (internal)';
+COMMENT ON FUNCTION @extschema@._read_parts(@extschema@._source_sql, text, @extschema@._summary_plan, timestamptz, timestamptz, timestamptz, interval, timestamptz, timestamptz, timestamptz[], timestamptz[]) IS
+    'Summarise the rows and labels of a window''s edges and buckets, one grouped read of each (internal)';
 
 -- Bring the stored summaries of a model up to date with what changed: edits
 -- re-match labels, stale parts go, summaries of another plan go.
@@ -1436,75 +1460,132 @@ DECLARE
     first_bucket timestamptz;
     stored_end timestamptz;
     horizon timestamptz;
-    b timestamptz;
-    missing boolean;
+    row_keys timestamptz[] := '{}';     -- the parts read from rows: the edges, the buckets not stored
+    label_keys timestamptz[] := '{}';   -- the parts whose labels are read: those, and buckets with stale labels
+    from_ts timestamptz;
+    to_ts timestamptz;
     head_rows @extschema@.check_summary;
     head_labels @extschema@.check_summary;
     tail_rows @extschema@.check_summary;
     tail_labels @extschema@.check_summary;
     result @extschema@.check_summary;
+    p record;
+    pass int;
+    keys timestamptz[];
+    i int;
+    j int;
+    k timestamptz;
+    row_part_keys timestamptz[] := '{}';
+    row_parts @extschema@.check_summary[] := '{}';
+    label_part_keys timestamptz[] := '{}';
+    label_parts @extschema@.check_summary[] := '{}';
+    got_rows @extschema@.check_summary;
+    got_labels @extschema@.check_summary;
+    lo timestamptz := window_start;     -- the buckets considered: those of [lo, hi)
+    hi timestamptz := window_end;
 BEGIN
     IF coalesce(current_setting('mlmon.summaries', true), 'on')::boolean AND r.tracked THEN
+        IF NOT isfinite(window_start) OR NOT isfinite(window_end) OR window_end - window_start > w * 1000 THEN
+            -- a wide window: its buckets are those of its rows (not one per bucket width since the epoch)
+            EXECUTE format('SELECT min(%1$s), max(%1$s) %2$s', r.ts, r.from_clause)
+               INTO lo, hi USING model, window_start, window_end;
+            IF lo IS NULL THEN
+                lo := window_end;       -- no rows: no bucket
+                hi := window_end;
+            ELSE
+                lo := greatest(window_start, date_bin(w, lo, origin));
+                hi := least(window_end, date_bin(w, hi, origin) + w);
+            END IF;
+        END IF;
         -- whole buckets inside the window, closed, and with every row they will get committed; while
         -- a transaction older than the model's last change of bucket width runs, none
-        first_bucket := date_bin(w, window_start, origin);
-        IF first_bucket < window_start THEN
+        first_bucket := date_bin(w, lo, origin);
+        IF first_bucket < lo THEN
             first_bucket := first_bucket + w;
         END IF;
         horizon := @extschema@._summary_horizon();
         IF horizon < (SELECT m.updated_at FROM @extschema@.models m WHERE m.name = _window_summary.model) THEN
             horizon := '-infinity';
         END IF;
-        stored_end := greatest(date_bin(w, least(window_end, horizon), origin), first_bucket);
-    ELSE
+        stored_end := greatest(date_bin(w, least(hi, horizon), origin), first_bucket);
+    END IF;
+    IF first_bucket IS NULL OR stored_end <= first_bucket THEN
+        -- no whole bucket to store: the window is read as one part
         first_bucket := window_end;
         stored_end := window_end;
     END IF;
     -- changes since the last check: edits re-match labels, stale summaries go, waiting labels are matched
     PERFORM @extschema@._apply_invalidations(model, r, plan);
     IF stored_end > first_bucket THEN
-        -- build what is missing or stale, once: later checks read it
-        FOR b, missing IN
-            SELECT g.b, s.model IS NULL FROM generate_series(first_bucket, stored_end - w, w) g(b)
-              LEFT JOIN @extschema@.summaries s ON s.model = _window_summary.model AND s.bucket_start = g.b
-             WHERE s.model IS NULL OR NOT s.labels_valid
-             ORDER BY g.b
-        LOOP
-            IF missing THEN
-                SELECT x.rows_part, x.labels_part INTO head_rows, head_labels
-                  FROM @extschema@._read_summary(r, model, (plan).summary, b, b + w) x;
-                INSERT INTO @extschema@.summaries AS s (model, bucket_start, fingerprint, rows_part, labels_part)
-                VALUES (model, b, (plan).fingerprint, head_rows, head_labels)
-                ON CONFLICT ON CONSTRAINT summaries_pkey DO UPDATE
-                   SET fingerprint = excluded.fingerprint, rows_part = excluded.rows_part, labels_part = excluded.labels_part,
-                       labels_valid = true, built_at = excluded.built_at;
-            ELSE
-                EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
-                               r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
-                               r.labels_score, r.labels_from)
-                   INTO head_labels USING model, b, b + w, (plan).summary;
-                UPDATE @extschema@.summaries s SET labels_part = head_labels, labels_valid = true,
-                       built_at = now()
-                 WHERE s.model = _window_summary.model AND s.bucket_start = b;
-            END IF;
+        -- what is missing or stale is built once: later checks read it
+        SELECT coalesce(array_agg(g.b ORDER BY g.b) FILTER (WHERE s.model IS NULL), '{}'),
+               coalesce(array_agg(g.b ORDER BY g.b), '{}')
+          INTO row_keys, label_keys
+          FROM generate_series(first_bucket, stored_end - w, w) g(b)
+          LEFT JOIN @extschema@.summaries s ON s.model = _window_summary.model AND s.bucket_start = g.b
+         WHERE s.model IS NULL OR NOT s.labels_valid;
+    END IF;
+    IF window_start < first_bucket THEN
+        row_keys := window_start || row_keys;
+        label_keys := window_start || label_keys;
+    END IF;
+    IF stored_end < window_end THEN
+        row_keys := row_keys || stored_end;
+        label_keys := label_keys || stored_end;
+    END IF;
+    -- each run of adjacent parts is read in one scan of its span, rows and labels apart
+    FOR pass IN 1..2 LOOP
+        keys := CASE pass WHEN 1 THEN row_keys ELSE label_keys END;
+        i := 1;
+        WHILE i <= cardinality(keys) LOOP
+            j := i;
+            WHILE j < cardinality(keys) AND
+                  CASE WHEN keys[j] = window_start AND window_start < first_bucket THEN first_bucket
+                       ELSE keys[j] + w END = keys[j + 1] LOOP
+                j := j + 1;
+            END LOOP;
+            from_ts := keys[i];
+            to_ts := CASE WHEN keys[j] = stored_end AND stored_end < window_end THEN window_end
+                          WHEN keys[j] = window_start AND window_start < first_bucket THEN first_bucket
+                          ELSE keys[j] + w END;
+            FOR p IN SELECT * FROM @extschema@._read_parts(r, model, (plan).summary, from_ts, to_ts, window_start, w,
+                                                              first_bucket, stored_end,
+                                                              CASE pass WHEN 1 THEN keys[i:j] ELSE '{}' END,
+                                                              CASE pass WHEN 2 THEN keys[i:j] ELSE '{}' END) LOOP
+                IF pass = 1 THEN
+                    row_part_keys := row_part_keys || p.k;
+                    row_parts := row_parts || p.rows_part;
+                ELSE
+                    label_part_keys := label_part_keys || p.k;
+                    label_parts := label_parts || p.labels_part;
+                END IF;
+            END LOOP;
+            i := j + 1;
         END LOOP;
-    END IF;
-    -- the edges: [window_start, first_bucket) and [stored_end, window_end)
-    head_rows := NULL;
-    head_labels := NULL;
-    IF stored_end > first_bucket THEN
-        IF window_start < first_bucket THEN
-            SELECT x.rows_part, x.labels_part INTO head_rows, head_labels
-              FROM @extschema@._read_summary(r, model, (plan).summary, window_start, first_bucket) x;
+    END LOOP;
+    -- (label_keys lists every part read, row_keys those whose rows were read)
+    FOR i IN 1..cardinality(label_keys) LOOP
+        k := label_keys[i];
+        got_rows := row_parts[array_position(row_part_keys, k)];
+        got_labels := label_parts[array_position(label_part_keys, k)];
+        IF k = window_start AND window_start < first_bucket THEN
+            head_rows := got_rows;
+            head_labels := got_labels;
+        ELSIF k = stored_end AND stored_end < window_end THEN
+            tail_rows := got_rows;
+            tail_labels := got_labels;
+        ELSIF k = ANY(row_keys) THEN
+            INSERT INTO @extschema@.summaries AS s (model, bucket_start, fingerprint, rows_part, labels_part)
+            VALUES (model, k, (plan).fingerprint, got_rows, got_labels)
+            ON CONFLICT ON CONSTRAINT summaries_pkey DO UPDATE
+               SET fingerprint = excluded.fingerprint, rows_part = excluded.rows_part,
+                   labels_part = excluded.labels_part, labels_valid = true, built_at = excluded.built_at;
+        ELSE
+            UPDATE @extschema@.summaries s SET labels_part = got_labels, labels_valid = true,
+                   built_at = now()
+             WHERE s.model = _window_summary.model AND s.bucket_start = k;
         END IF;
-        IF stored_end < window_end THEN
-            SELECT x.rows_part, x.labels_part INTO tail_rows, tail_labels
-              FROM @extschema@._read_summary(r, model, (plan).summary, stored_end, window_end) x;
-        END IF;
-    ELSE
-        SELECT x.rows_part, x.labels_part INTO head_rows, head_labels
-          FROM @extschema@._read_summary(r, model, (plan).summary, window_start, window_end) x;
-    END IF;
+    END LOOP;
     SELECT @extschema@.merge(x.p) INTO result
       FROM (SELECT s.rows_part AS p FROM @extschema@.summaries s
              WHERE s.model = _window_summary.model AND s.bucket_start >= first_bucket AND s.bucket_start < stored_end
@@ -1816,6 +1897,9 @@ DECLARE
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT isfinite(window_start) OR NOT isfinite(window_end) THEN
+        RAISE EXCEPTION 'the check window must be finite' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     plan := @extschema@._check_plan(model);
     s := @extschema@._window_summary(model, plan, window_start, window_end);

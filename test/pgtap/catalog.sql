@@ -37,7 +37,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_feature_names', '_adjust_pvalues',
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
   '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
-  '_match_labels', '_read_summary', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
+  '_match_labels', '_read_parts', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
   '_drift_results', '_quality_results', '_output_results', '_volume_results', '_performance_results',
   '_summary_performance', '_labeled_rows', '_check_results',
   '_raise_alert', '_resolve_alerts', '_apply_alert_rules',
