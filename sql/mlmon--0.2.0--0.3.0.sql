@@ -1,0 +1,2168 @@
+-- sql/mlmon--0.2.0--0.3.0.sql: upgrade mlmon 0.2.0 to 0.3.0.
+-- What changed since 0.2.0, as the install script of 0.3.0 has it (the
+-- parts in the Makefile's SQL_PARTS; test/reliability/test_upgrade.py checks
+-- that an updated database equals a fresh one, with the same data and
+-- privileges):
+--   - check summaries: the type mlmon.check_summary, the aggregates that
+--     build it and the functions that read it (sql/summaries.sql);
+--   - checks read their window through summaries, stored per closed time
+--     bucket of a model (mlmon.summaries, mlmon.models.bucket_width) and
+--     made stale by triggers on the log, the labels and tracked sources
+--     (mlmon.summary_invalidations); run_checks is split into a plan and
+--     one function per measure; the internal aggregates the old run_checks
+--     used (_feature_counts, _adwin_by_time, _page_hinkley_by_time,
+--     _anomalous) are gone;
+--   - drift tests are rows of the registry mlmon.drift_tests, which
+--     mlmon.drift_settings.test now references;
+--   - a label carries its prediction's time and outputs (mlmon.labels.ts,
+--     predicted_label, predicted_value, score), found when it is recorded;
+--     record_label has forms with the prediction's time;
+--   - register_source takes track_changes (mlmon.sources.tracked).
+--
+-- What the update does to existing data:
+--   - labels: ts, predicted_label, predicted_value and score are filled from
+--     the prediction each label belongs to, by the lookup 0.3.0 makes when a
+--     label is recorded (mlmon._match_labels: the latest prediction with the
+--     label's request id, in mlmon.predictions or in a registered source's
+--     table through its id_column).  Labels whose prediction is not found
+--     (not logged yet, removed by retention, or of a model whose labels are
+--     not kept in mlmon.labels) wait with ts NULL, as in 0.3.0; the checks
+--     match them when their prediction arrives.  0.3.0 matches a label once,
+--     when it is recorded: where one request id was logged more than once, a
+--     label recorded before a later prediction with its id keeps the earlier
+--     one there, whereas the update takes the latest.
+--   - the existing daily partitions of the log get what maintain_partitions
+--     now gives a new one: the (model, request_id) index (built here, one
+--     read of each partition) and the TRUNCATE trigger.
+--   - sources registered in 0.2.0 stay untracked (tracked = false): their
+--     checks read every row of their window, as in 0.2.0, until
+--     mlmon.register_source is called again for them by the owner of their
+--     table (track_changes => true, the default, adds the trigger that lets
+--     checks store summaries of their closed buckets).  The update does not
+--     create triggers on the users' tables.
+--   - every model gets bucket_width '1 hour', the default; no summary is
+--     stored yet: the first checks after the update build them.
+--   - roles granted EXECUTE on record_label (mlmon.grant_writer) get the
+--     forms with prediction_time; grants on register_source pass to its new
+--     form.
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION mlmon UPDATE TO '0.3.0'" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- Check summaries (sql/summaries.sql, new in 0.3.0)
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.check_summary;
+CREATE FUNCTION @extschema@.check_summary_in(cstring) RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summary_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.check_summary_out(@extschema@.check_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_summary_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.check_summary_recv(internal) RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summary_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.check_summary_send(@extschema@.check_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_summary_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.check_summary (
+    INPUT = @extschema@.check_summary_in,
+    OUTPUT = @extschema@.check_summary_out,
+    RECEIVE = @extschema@.check_summary_recv,
+    SEND = @extschema@.check_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.check_summary IS
+    'The mergeable summary of a model''s rows (features, predictions, scores, latency, labels) in a time span: what a check reads instead of the rows; text form: base64 of the binary form';
+COMMENT ON FUNCTION @extschema@.check_summary_in(cstring) IS 'Input function of mlmon.check_summary (base64 of the binary form, checked)';
+COMMENT ON FUNCTION @extschema@.check_summary_out(@extschema@.check_summary) IS 'Output function of mlmon.check_summary';
+COMMENT ON FUNCTION @extschema@.check_summary_recv(internal) IS 'Binary input function of mlmon.check_summary (checked)';
+COMMENT ON FUNCTION @extschema@.check_summary_send(@extschema@.check_summary) IS 'Binary output function of mlmon.check_summary';
+
+-- Merging ---------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._summary_combine(@extschema@.check_summary, @extschema@.check_summary)
+    RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summary_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_combine(@extschema@.check_summary, @extschema@.check_summary) IS
+    'Combine function of the summary aggregates and transition of mlmon.merge(mlmon.check_summary) (internal)';
+CREATE FUNCTION @extschema@._summary_final(@extschema@.check_summary) RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summary_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_final(@extschema@.check_summary) IS
+    'Final function of the summary aggregates: the flat form, its error stream put in time order (internal)';
+
+CREATE AGGREGATE @extschema@.merge(@extschema@.check_summary) (
+    SFUNC = @extschema@._summary_combine, STYPE = @extschema@.check_summary,
+    FINALFUNC = @extschema@._summary_final,
+    COMBINEFUNC = @extschema@._summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.merge(@extschema@.check_summary) IS
+    'The summary of all the inputs'' rows (summaries of the same check; time spans disjoint)';
+
+CREATE FUNCTION @extschema@.merge(a @extschema@.check_summary, b @extschema@.check_summary)
+    RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summary_merge2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.merge(@extschema@.check_summary, @extschema@.check_summary) IS
+    'The summary of both inputs'' rows; NULL stands for no rows';
+
+CREATE FUNCTION @extschema@.check_summary_json(s @extschema@.check_summary) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'mlm_summary_json' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.check_summary_json(@extschema@.check_summary) IS
+    'A readable rendering of a summary: every section by id and kind (profiles in their JSON form)';
+
+-- Building ------------------------------------------------------------------
+
+-- What a summary is built for: the check's plan (sql/monitoring.sql,
+-- _check_plan).  The C code reads its attributes by position.
+CREATE TYPE @extschema@._summary_plan AS (
+    task text,                          -- classification | regression
+    features text[],                    -- the reference's features, in byte order
+    kinds text[],                       -- numeric | categorical
+    refs @extschema@.profile[],         -- their reference profiles
+    parts int[],                        -- what to keep beside a numeric profile: 1 the KS grid, 2 the quantile bins
+    prediction_ref @extschema@.profile, -- the predictions' reference profile (NULL: none)
+    prediction_parts int,
+    calibration @extschema@.calibration, -- CBPE's calibration (NULL: none)
+    positive_label text,
+    negative_label text,
+    anomaly_alpha float8,               -- rows with an anomaly p-value below it count as anomalous (NULL: none)
+    unexpected boolean,                 -- count feature keys outside the reference's
+    error_scale float8,                 -- regression: the error stream is |error| / error_scale
+    cap int                             -- exact cap of the profiles of the window's values
+);
+COMMENT ON TYPE @extschema@._summary_plan IS 'What a check''s summary is built for (internal)';
+
+CREATE FUNCTION @extschema@._summarize_rows_accum(@extschema@.check_summary, @extschema@._summary_plan,
+        jsonb, text, float8, float8, float8)
+    RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summarize_rows' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summarize_rows_accum(@extschema@.check_summary, @extschema@._summary_plan, jsonb, text, float8, float8, float8) IS
+    'Transition function of mlmon._summarize_rows (internal)';
+CREATE AGGREGATE @extschema@._summarize_rows(plan @extschema@._summary_plan, features jsonb, predicted_label text,
+        predicted_value float8, score float8, latency float8) (
+    SFUNC = @extschema@._summarize_rows_accum, STYPE = @extschema@.check_summary,
+    FINALFUNC = @extschema@._summary_final,
+    COMBINEFUNC = @extschema@._summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._summarize_rows(@extschema@._summary_plan, jsonb, text, float8, float8, float8) IS
+    'The rows part of a check''s summary: data quality, profiles, grids and bins of the features and predictions, latency, anomalies, CBPE (internal)';
+
+CREATE FUNCTION @extschema@._summarize_labels_accum(@extschema@.check_summary, @extschema@._summary_plan,
+        timestamptz, text, float8, text, float8, float8)
+    RETURNS @extschema@.check_summary
+    AS 'MODULE_PATHNAME', 'mlm_summarize_labels' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summarize_labels_accum(@extschema@.check_summary, @extschema@._summary_plan, timestamptz, text, float8, text, float8, float8) IS
+    'Transition function of mlmon._summarize_labels (internal)';
+CREATE AGGREGATE @extschema@._summarize_labels(plan @extschema@._summary_plan, ts timestamptz, label text,
+        actual float8, predicted_label text, predicted_value float8, score float8) (
+    SFUNC = @extschema@._summarize_labels_accum, STYPE = @extschema@.check_summary,
+    FINALFUNC = @extschema@._summary_final,
+    COMBINEFUNC = @extschema@._summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._summarize_labels(@extschema@._summary_plan, timestamptz, text, float8, text, float8, float8) IS
+    'The labels part of a check''s summary: performance, the score metrics and the error stream in time order (internal)';
+
+-- Reading -------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._summary_totals(s @extschema@.check_summary, OUT rows bigint, OUT malformed bigint,
+        OUT unexpected bigint, OUT anomaly_judged bigint, OUT anomalous bigint, OUT scored bigint, OUT labeled bigint)
+    AS 'MODULE_PATHNAME', 'mlm_summary_totals' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_totals(@extschema@.check_summary) IS
+    'Rows, malformed rows, rows with unexpected features, rows judged and found anomalous, rows scored by CBPE, labelled rows of a summary (zeros for NULL: no rows) (internal)';
+CREATE FUNCTION @extschema@._summary_unexpected(s @extschema@.check_summary)
+    RETURNS TABLE (feature text, rows bigint)
+    AS 'MODULE_PATHNAME', 'mlm_summary_unexpected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_unexpected(@extschema@.check_summary) IS
+    'The feature keys outside the reference with their rows (at most the first 1,000 in byte order) (internal)';
+CREATE FUNCTION @extschema@._summary_profile(s @extschema@.check_summary, col int) RETURNS @extschema@.profile
+    AS 'MODULE_PATHNAME', 'mlm_summary_profile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_profile(@extschema@.check_summary, int) IS
+    'The profile of a column''s values: 0 the prediction, i feature i of the plan, -1 the latency (internal)';
+CREATE FUNCTION @extschema@._summary_quality(s @extschema@.check_summary, col int) RETURNS bigint[]
+    AS 'MODULE_PATHNAME', 'mlm_summary_quality' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_quality(@extschema@.check_summary, int) IS
+    'Feature i''s values: {numbers or categories, missing, invalid, outside the reference} (internal)';
+CREATE FUNCTION @extschema@._summary_ks(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@.ks_result
+    AS 'MODULE_PATHNAME', 'mlm_summary_ks' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_ks(@extschema@.check_summary, @extschema@.profile, int) IS
+    'KS of a numeric column against its reference: exact from the grid when the summary kept one (internal)';
+CREATE FUNCTION @extschema@._summary_binned(s @extschema@.check_summary, reference @extschema@.profile, col int,
+        divergence text) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_summary_binned' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_binned(@extschema@.check_summary, @extschema@.profile, int, text) IS
+    'PSI or Jensen-Shannon of a numeric column over the reference''s 10 quantile bins (internal)';
+CREATE FUNCTION @extschema@._summary_cbpe(s @extschema@.check_summary, OUT tp float8, OUT fp float8, OUT fn float8,
+        OUT tn float8, OUT n bigint)
+    AS 'MODULE_PATHNAME', 'mlm_summary_cbpe' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_cbpe(@extschema@.check_summary) IS
+    'The expected confusion matrix of the calibrated scores and the rows scored (internal)';
+CREATE FUNCTION @extschema@._summary_classification(s @extschema@.check_summary)
+    RETURNS @extschema@.classification_result
+    AS 'MODULE_PATHNAME', 'mlm_summary_classification' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_classification(@extschema@.check_summary) IS
+    'classification_metrics(label, predicted, score) of the labelled rows (internal)';
+CREATE FUNCTION @extschema@._summary_regression(s @extschema@.check_summary)
+    RETURNS @extschema@.regression_result
+    AS 'MODULE_PATHNAME', 'mlm_summary_regression' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_regression(@extschema@.check_summary) IS
+    'regression_metrics(actual, predicted) of the labelled rows (internal)';
+CREATE FUNCTION @extschema@._summary_detector(s @extschema@.check_summary, detector text)
+    RETURNS @extschema@.detector_result
+    AS 'MODULE_PATHNAME', 'mlm_summary_detector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_detector(@extschema@.check_summary, text) IS
+    'adwin or page_hinkley, river''s defaults, over the error stream in time order (internal)';
+CREATE FUNCTION @extschema@._summary_stream_locate(s @extschema@.check_summary, k bigint,
+        OUT span_start timestamptz, OUT span_end timestamptz, OUT "offset" bigint)
+    AS 'MODULE_PATHNAME', 'mlm_summary_stream_locate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._summary_stream_locate(@extschema@.check_summary, bigint) IS
+    'The time span (first and last error of a bucket) holding the k-th value of the error stream, and k''s place in it (internal)';
+
+--------------------------------------------------------------------------
+-- Removed: the aggregates the checks of 0.2.0 read their window with
+--------------------------------------------------------------------------
+
+DROP AGGREGATE @extschema@._feature_counts(float8[], float8[], float8[]);
+DROP FUNCTION @extschema@._feature_counts_accum(internal, float8[], float8[], float8[]);
+DROP FUNCTION @extschema@._feature_counts_combine(internal, internal);
+DROP FUNCTION @extschema@._feature_counts_serialize(internal);
+DROP FUNCTION @extschema@._feature_counts_deserialize(bytea, internal);
+DROP FUNCTION @extschema@._feature_counts_final(internal);
+DROP AGGREGATE @extschema@._adwin_by_time(timestamptz, float8);
+DROP AGGREGATE @extschema@._page_hinkley_by_time(timestamptz, float8);
+DROP FUNCTION @extschema@._adwin_by_time_final(internal);
+DROP FUNCTION @extschema@._page_hinkley_by_time_final(internal);
+DROP FUNCTION @extschema@._time_stream_accum(internal, timestamptz, float8);
+DROP FUNCTION @extschema@._time_stream_combine(internal, internal);
+DROP FUNCTION @extschema@._time_stream_serialize(internal);
+DROP FUNCTION @extschema@._time_stream_deserialize(bytea, internal);
+DROP FUNCTION @extschema@._anomalous(text, float8[], text[], float8);
+
+--------------------------------------------------------------------------
+-- Tables: new columns
+--------------------------------------------------------------------------
+
+-- models: the width of the time buckets the checks summarise.  A fresh
+-- install declares it before registered_at and updated_at, so these two move
+-- after it (added again, filled, the old columns dropped): the table then has
+-- a fresh install's columns in a fresh install's order.  Column privileges
+-- granted on them move along.
+ALTER TABLE @extschema@.models
+    ADD COLUMN bucket_width  interval NOT NULL DEFAULT '1 hour'
+                  CHECK (bucket_width >= '1 minute' AND bucket_width <= '31 days'
+                         AND date_part('month', bucket_width) = 0 AND date_part('year', bucket_width) = 0),
+    ADD COLUMN registered_at_new timestamptz,
+    ADD COLUMN updated_at_new timestamptz;
+UPDATE @extschema@.models SET registered_at_new = registered_at, updated_at_new = updated_at;
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT a.attname, x.privilege_type, x.is_grantable,
+                    CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee
+               FROM pg_catalog.pg_attribute a
+              CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) x
+               LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee
+              WHERE a.attrelid = '@extschema@.models'::regclass AND a.attname IN ('registered_at', 'updated_at')
+    LOOP
+        EXECUTE format('GRANT %s (%I) ON @extschema@.models TO %s%s', g.privilege_type, g.attname || '_new',
+                       g.grantee, CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+    -- (grants are the users': not initial privileges of the extension, which pg_dump would leave out)
+    DELETE FROM pg_catalog.pg_init_privs i
+     WHERE i.classoid = 'pg_catalog.pg_class'::regclass AND i.objoid = '@extschema@.models'::regclass
+       AND i.objsubid IN (SELECT a.attnum FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = '@extschema@.models'::regclass
+                             AND a.attname IN ('registered_at_new', 'updated_at_new'));
+END
+$$;
+ALTER TABLE @extschema@.models DROP COLUMN registered_at, DROP COLUMN updated_at;
+ALTER TABLE @extschema@.models RENAME COLUMN registered_at_new TO registered_at;
+ALTER TABLE @extschema@.models RENAME COLUMN updated_at_new TO updated_at;
+ALTER TABLE @extschema@.models
+    ALTER COLUMN registered_at SET DEFAULT now(), ALTER COLUMN registered_at SET NOT NULL,
+    ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN updated_at SET NOT NULL;
+
+-- labels: the prediction's time and outputs (filled below, under "Data")
+ALTER TABLE @extschema@.labels
+    ADD COLUMN ts           timestamptz,     -- the prediction's time; NULL while no prediction of this request id is known
+    ADD COLUMN predicted_label text,         -- the prediction's, copied
+    ADD COLUMN predicted_value float8,
+    ADD COLUMN score        float8;
+
+COMMENT ON TABLE @extschema@.labels IS
+    'Ground truth arriving after the prediction, matched to the log by (model, request_id): the prediction''s time, label, value and score are copied beside it (ts NULL while unmatched)';
+
+-- sources: whether a trigger reports changes (the sources of 0.2.0 have none)
+ALTER TABLE @extschema@.sources
+    ADD COLUMN tracked          boolean NOT NULL DEFAULT false;  -- a trigger reports changes to closed buckets: summaries are stored
+
+--------------------------------------------------------------------------
+-- How a model's rows and labels are read: mlmon._source_sql changed
+--------------------------------------------------------------------------
+
+-- The type's attributes changed: it and the functions that take or return
+-- it are made again.
+DROP FUNCTION @extschema@._concept_results(text, @extschema@._source_sql, text, timestamptz, timestamptz, jsonb,
+    bigint, jsonb, jsonb);
+DROP FUNCTION @extschema@._set_calibration(text, @extschema@._source_sql, timestamptz, timestamptz);
+DROP FUNCTION @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean);
+DROP FUNCTION @extschema@._feature_names(text, @extschema@._source_sql, timestamptz, timestamptz);
+DROP FUNCTION @extschema@._source(text);
+DROP TYPE @extschema@._source_sql;
+
+-- SQL fragments reading a model's rows and labels: FROM clauses (parameters
+-- $1 model, $2 window start, $3 window end) and expressions over them.
+-- Identifiers are quoted with format's %I.
+CREATE TYPE @extschema@._source_sql AS (
+    from_clause text,            -- FROM and WHERE of the rows in [$2, $3)
+    ts text,
+    request_id text,             -- (NULL: the rows have no request id)
+    all_features text,           -- the logged feature object (NULL for column sources)
+    feature_object text,         -- the features as one jsonb object (built for column sources)
+    feature_columns name[],
+    predicted_label text,
+    predicted_value text,
+    score text,
+    latency text,
+    labels_from text,            -- FROM and WHERE of the labels of the rows in [$2, $3) (NULL: none)
+    labels_ts text,
+    label text,
+    actual text,
+    labels_predicted_label text,
+    labels_predicted_value text,
+    labels_score text,
+    in_labels_table boolean,     -- the labels are rows of mlmon.labels, matched to the rows by request id
+    tracked boolean              -- changes to the rows reach mlmon.summary_invalidations (summaries may be stored)
+);
+COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows and labels (internal)';
+
+CREATE FUNCTION @extschema@._source(model text) RETURNS @extschema@._source_sql
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s @extschema@.sources;
+    r @extschema@._source_sql;
+    time_type regtype;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
+    IF NOT FOUND THEN
+        r.from_clause := 'FROM @extschema@.predictions p WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        r.ts := 'p.ts';
+        r.request_id := 'p.request_id';
+        r.all_features := 'p.features';
+        r.feature_object := 'p.features';
+        r.predicted_label := 'p.predicted_label';
+        r.predicted_value := 'p.predicted_value';
+        r.score := 'p.score';
+        r.latency := 'p.latency_ms';
+        r.in_labels_table := true;
+        r.tracked := true;
+    ELSE
+        -- a time column without a zone is read as UTC (as the summaries' trigger reads it), whatever the session's TimeZone
+        time_type := (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = s.relation AND a.attname = s.time_column);
+        IF time_type = 'timestamp'::regtype THEN
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= ($2 AT TIME ZONE ''UTC'') '
+                                    'AND s.%2$I < ($3 AT TIME ZONE ''UTC'')', s.relation, s.time_column);
+            r.ts := format('(s.%I AT TIME ZONE ''UTC'')', s.time_column);
+        ELSIF time_type = 'date'::regtype THEN
+            r.ts := format('(s.%I::timestamp AT TIME ZONE ''UTC'')', s.time_column);
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND %2$s >= $2 AND %2$s < $3', s.relation, r.ts);
+        ELSE
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= $2 AND s.%2$I < $3', s.relation, s.time_column);
+            r.ts := format('s.%I', s.time_column);
+        END IF;
+        r.request_id := CASE WHEN s.id_column IS NOT NULL THEN format('s.%I::text', s.id_column) END;
+        IF s.features_column IS NOT NULL THEN
+            r.all_features := format('s.%I', s.features_column);
+            r.feature_object := r.all_features;
+        ELSE
+            r.feature_columns := s.feature_columns;
+            r.feature_object := 'jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', c, c), ', ')
+                                                            FROM unnest(s.feature_columns) c) || ')';
+        END IF;
+        r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
+                                  ELSE format('s.%I::text', s.prediction_column) END;
+        r.predicted_value := CASE WHEN s.prediction_column IS NULL THEN 'NULL::float8'
+                                  ELSE format('s.%I::float8', s.prediction_column) END;
+        r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
+        r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
+                          ELSE format('s.%I::float8', s.latency_column) END;
+        r.in_labels_table := s.label_column IS NULL AND s.id_column IS NOT NULL;
+        r.tracked := s.tracked;
+        IF s.label_column IS NOT NULL THEN
+            -- ground truth in the same rows
+            r.labels_from := r.from_clause || format(' AND s.%I IS NOT NULL', s.label_column);
+            r.labels_ts := r.ts;
+            r.label := format('s.%I::text', s.label_column);
+            r.actual := format('s.%I::float8', s.label_column);
+            r.labels_predicted_label := r.predicted_label;
+            r.labels_predicted_value := r.predicted_value;
+            r.labels_score := r.score;
+            RETURN r;
+        END IF;
+    END IF;
+    IF r.in_labels_table THEN
+        r.labels_from := 'FROM @extschema@.labels l WHERE l.model = $1 AND l.ts >= $2 AND l.ts < $3';
+        r.labels_ts := 'l.ts';
+        r.label := 'l.label';
+        r.actual := 'l.actual_value';
+        r.labels_predicted_label := 'l.predicted_label';
+        r.labels_predicted_value := 'l.predicted_value';
+        r.labels_score := 'l.score';
+    END IF;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows and labels (internal)';
+
+-- The prediction a label belongs to: the one at prediction_time when given,
+-- else the latest with this request id (no row: none is known, or the
+-- model's labels are not kept in mlmon.labels).
+CREATE FUNCTION @extschema@._find_prediction(model text, request_id text, prediction_time timestamptz)
+    RETURNS TABLE (ts timestamptz, predicted_label text, predicted_value float8, score float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql := @extschema@._source(model);
+    src record;
+BEGIN
+    IF NOT r.in_labels_table THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.sources s WHERE s.model = _find_prediction.model) THEN
+        RETURN QUERY SELECT p.ts, p.predicted_label, p.predicted_value, p.score FROM @extschema@.predictions p
+                      WHERE p.model = _find_prediction.model AND p.request_id = _find_prediction.request_id
+                        AND (prediction_time IS NULL OR p.ts = prediction_time)
+                      ORDER BY p.ts DESC LIMIT 1;
+        RETURN;
+    END IF;
+    -- a source: compare with the id column in its own type, so that its index serves
+    SELECT s.*, format_type(a.atttypid, a.atttypmod) AS id_type INTO src
+      FROM @extschema@.sources s JOIN pg_attribute a ON a.attrelid = s.relation AND a.attname = s.id_column
+     WHERE s.model = _find_prediction.model;
+    BEGIN
+        RETURN QUERY EXECUTE format('SELECT %1$s, %2$s, %3$s, %4$s FROM %5$s s '
+                                    'WHERE s.%6$I = $1::%7$s AND ($2 IS NULL OR %1$s = $2) ORDER BY 1 DESC LIMIT 1',
+                                    r.ts, r.predicted_label, r.predicted_value, r.score, src.relation,
+                                    src.id_column, src.id_type)
+            USING request_id, prediction_time;
+    EXCEPTION WHEN data_exception THEN
+        -- a request id that cannot be of the id column's type matches no row
+        RETURN;
+    END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._find_prediction(text, text, timestamptz) IS
+    'The logged prediction a label belongs to: its time, label, value and score (internal)';
+
+-- The names of the features in [from, to).
+CREATE FUNCTION @extschema@._feature_names(model text, r @extschema@._source_sql, from_ts timestamptz, to_ts timestamptz)
+    RETURNS text[] LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    names text[];
+BEGIN
+    IF r.feature_columns IS NOT NULL THEN
+        SELECT array_agg(c ORDER BY c) INTO names FROM unnest(r.feature_columns::text[]) c;
+        RETURN names;
+    END IF;
+    EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT jsonb_object_keys(%1$s) AS k %2$s
+                     AND jsonb_typeof(%1$s) = ''object'') q', r.all_features, r.from_clause)
+       INTO names USING model, from_ts, to_ts;
+    RETURN coalesce(names, '{}');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._feature_names(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'The feature names present in a window (internal)';
+
+-- Build and store the reference of a model from the rows r reads in [from_ts, to_ts).
+CREATE FUNCTION @extschema@._set_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz, keep_window boolean)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    names text[];
+    f text;
+    i int;
+    q text;
+    n bigint;
+    n_labeled bigint;
+    perf jsonb;
+    labels_part @extschema@.check_summary;
+    num_profiles @extschema@.profile[];
+    numbers bigint[];
+    scalars bigint[];
+    pred_profile @extschema@.profile;
+    kinds text[] := '{}';
+    cat_profiles @extschema@.profile[];
+    cat_idx int[] := '{}';
+    s @extschema@.profile_summary;
+BEGIN
+    names := @extschema@._feature_names(model, r, from_ts, to_ts);
+    -- one pass over the rows: numeric profiles, counts of numbers and of other values, predictions
+    q := format('SELECT count(*), %s, %s, %s, %s FROM (SELECT %s AS plabel, %s AS pvalue, '
+                '@extschema@._jsonb_numbers(%s, $4) AS nv, @extschema@._fence() AS fence %s) q',
+        CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel)' ELSE '@extschema@.profile(pvalue)' END,
+        'ARRAY[' || coalesce((SELECT string_agg(format('@extschema@.profile(nv[%s])', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::@extschema@.profile[]',
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] <> ''NaN'')', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] = ''NaN'')', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
+        r.predicted_label, r.predicted_value, r.feature_object, r.from_clause);
+    EXECUTE q INTO n, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts, names;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'the reference window of model "%" holds no predictions', model
+            USING ERRCODE = 'no_data_found', DETAIL = format('Window [%s, %s).', from_ts, to_ts);
+    END IF;
+    -- the baseline performance: the labels' summary, as the checks read theirs
+    IF r.labels_from IS NOT NULL THEN
+        EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
+                       r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
+                       r.labels_score, r.labels_from)
+           INTO labels_part
+          USING model, from_ts, to_ts,
+                ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
+        perf := @extschema@._summary_performance(task, labels_part);
+        n_labeled := CASE WHEN task = 'classification' THEN (@extschema@._summary_totals(labels_part)).labeled
+                          ELSE (perf->>'n')::bigint END;
+    END IF;
+
+    -- numeric features with more than 5 distinct values are numeric; the rest categorical (Evidently's rule)
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        s := @extschema@.summary(num_profiles[i]);
+        IF numbers[i] > 0 AND numbers[i] >= scalars[i] AND (s.mode = 'sketch' OR s.entries > 5) THEN
+            kinds := kinds || 'numeric'::text;
+        ELSE
+            kinds := kinds || 'categorical'::text;
+            cat_idx := cat_idx || i;
+        END IF;
+    END LOOP;
+    IF array_length(cat_idx, 1) > 0 THEN
+        q := format('SELECT ARRAY[%s]::@extschema@.profile[] FROM (SELECT @extschema@._jsonb_categories(%s, $4) AS cv, @extschema@._fence() AS fence %s) q',
+            (SELECT string_agg(format('@extschema@.profile(cv[%s])', j), ', ') FROM generate_series(1, cardinality(cat_idx)) j),
+            r.feature_object, r.from_clause);
+        EXECUTE q INTO cat_profiles USING model, from_ts, to_ts, (SELECT array_agg(names[j] ORDER BY o) FROM unnest(cat_idx) WITH ORDINALITY u(j, o));
+    END IF;
+
+    DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = _set_reference.model;
+    -- the stored summaries were counted against the old reference
+    DELETE FROM @extschema@.summaries su WHERE su.model = _set_reference.model;
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        IF kinds[i] = 'numeric' THEN
+            s := @extschema@.summary(num_profiles[i]);
+            INSERT INTO @extschema@.reference_profiles VALUES
+                (model, 'feature', names[i], 'numeric', num_profiles[i], s.count,
+                 CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
+        ELSE
+            s := @extschema@.summary(cat_profiles[array_position(cat_idx, i)]);
+            INSERT INTO @extschema@.reference_profiles VALUES
+                (model, 'feature', names[i], 'categorical', cat_profiles[array_position(cat_idx, i)], s.count,
+                 CASE WHEN s.mode = 'exact' THEN s.entries END,
+                 CASE WHEN s.mode = 'exact' THEN
+                     (SELECT array_agg(t.value ORDER BY t.value)
+                        FROM @extschema@.top_values(cat_profiles[array_position(cat_idx, i)], s.entries::int) t) END);
+        END IF;
+    END LOOP;
+    IF pred_profile IS NOT NULL THEN
+        s := @extschema@.summary(pred_profile);
+        INSERT INTO @extschema@.reference_profiles VALUES
+            (model, 'prediction', '', CASE WHEN task = 'classification' THEN 'categorical' ELSE 'numeric' END,
+             pred_profile, s.count, CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
+    END IF;
+    INSERT INTO @extschema@.reference_windows AS rf VALUES (model, CASE WHEN keep_window THEN from_ts END,
+        CASE WHEN keep_window THEN to_ts END, n, coalesce(n_labeled, 0),
+        CASE WHEN coalesce(n_labeled, 0) > 0 THEN perf END, now())
+    ON CONFLICT ON CONSTRAINT reference_windows_pkey DO UPDATE
+       SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
+           n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
+    PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean) IS
+    'Build and store a model''s reference from the rows of a source (internal)';
+
+CREATE OR REPLACE FUNCTION @extschema@.set_reference(model text, from_ts timestamptz, to_ts timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
+        RAISE EXCEPTION 'the reference window must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM @extschema@._match_labels(model);
+    RETURN @extschema@._set_reference(model, @extschema@._source(model), from_ts, to_ts, true);
+END
+$$;
+
+-- The reference from a query (or a table: 'SELECT * FROM training_set'), e.g.
+-- the training data: columns features (jsonb, required), and any of
+-- predicted_label, predicted_value, score, label, actual.
+CREATE OR REPLACE FUNCTION @extschema@.set_reference(model text, query text)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql;
+    cols text[];
+    n bigint;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF query IS NULL THEN
+        RAISE EXCEPTION 'the reference query must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    DROP VIEW IF EXISTS pg_temp._mlmon_reference_input;
+    EXECUTE format('CREATE TEMP VIEW _mlmon_reference_input AS %s', query);
+    SELECT array_agg(a.attname::text) INTO cols FROM pg_attribute a
+     WHERE a.attrelid = 'pg_temp._mlmon_reference_input'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT 'features' = ANY (cols) OR (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = 'pg_temp._mlmon_reference_input'::regclass
+                                          AND a.attname = 'features') <> 'jsonb'::regtype THEN
+        RAISE EXCEPTION 'the reference query must return a jsonb column named "features"'
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual.';
+    END IF;
+    r.from_clause := 'FROM pg_temp._mlmon_reference_input s WHERE $1 IS NOT NULL AND $2 < $3';
+    r.ts := 'NULL::timestamptz';
+    r.all_features := 's.features';
+    r.feature_object := 's.features';
+    r.predicted_label := CASE WHEN 'predicted_label' = ANY (cols) THEN 's.predicted_label::text' ELSE 'NULL::text' END;
+    r.predicted_value := CASE WHEN 'predicted_value' = ANY (cols) THEN 's.predicted_value::float8' ELSE 'NULL::float8' END;
+    r.score := CASE WHEN 'score' = ANY (cols) THEN 's.score::float8' ELSE 'NULL::float8' END;
+    r.latency := 'NULL::float8';
+    -- ground truth in the same rows
+    r.labels_from := r.from_clause;
+    r.labels_ts := 'NULL::timestamptz';
+    r.label := CASE WHEN 'label' = ANY (cols) THEN 's.label::text' ELSE 'NULL::text' END;
+    r.actual := CASE WHEN 'actual' = ANY (cols) THEN 's.actual::float8' ELSE 'NULL::float8' END;
+    r.labels_predicted_label := r.predicted_label;
+    r.labels_predicted_value := r.predicted_value;
+    r.labels_score := r.score;
+    n := @extschema@._set_reference(model, r, '-infinity', 'infinity', false);
+    DROP VIEW pg_temp._mlmon_reference_input;
+    RETURN n;
+END
+$$;
+
+-- Calibrate a binary classifier on the labelled rows of its reference (the
+-- greater of its two labels is the positive one, as classification_metrics
+-- has it); any other model loses its calibration.
+CREATE FUNCTION @extschema@._set_calibration(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    labels text[];
+    cal @extschema@.calibration;
+    n bigint;
+BEGIN
+    DELETE FROM @extschema@.calibrations c WHERE c.model = _set_calibration.model;
+    IF @extschema@._model_task(model) <> 'classification' OR r.labels_from IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT array_agg(DISTINCT lbl ORDER BY lbl) FROM (SELECT %s AS lbl, %s AS score %s) q '
+                   'WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1', r.label, r.labels_score, r.labels_from)
+       INTO labels USING model, from_ts, to_ts;
+    IF cardinality(labels) IS DISTINCT FROM 2 THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT (@extschema@.isotonic_calibration(score, lbl = $4)).scores, '
+                   '(@extschema@.isotonic_calibration(score, lbl = $4)).probabilities, count(*) '
+                   'FROM (SELECT %s AS lbl, %s AS score %s) q WHERE lbl IS NOT NULL AND score >= 0 AND score <= 1',
+                   r.label, r.labels_score, r.labels_from)
+       INTO cal.scores, cal.probabilities, n USING model, from_ts, to_ts, labels[2];
+    INSERT INTO @extschema@.calibrations (model, positive_label, negative_label, calibration, n)
+    VALUES (model, labels[2], labels[1], cal, n);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_calibration(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Calibrate a binary classifier''s scores on its labelled reference rows (internal)';
+
+--------------------------------------------------------------------------
+-- Registration and logging
+--------------------------------------------------------------------------
+
+-- The name of the trigger that reports a source's changes to the checks.
+CREATE FUNCTION @extschema@._source_trigger(model text) RETURNS name
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ('mlmon_summaries_' || substr(md5(model), 1, 16))::name;
+COMMENT ON FUNCTION @extschema@._source_trigger(text) IS
+    'The name of the trigger on a source''s table that reports its changes to the checks (internal)';
+
+CREATE FUNCTION @extschema@.register_source(model text, relation regclass, time_column name,
+        features_column name DEFAULT NULL, feature_columns name[] DEFAULT NULL,
+        prediction_column name DEFAULT NULL, score_column name DEFAULT NULL,
+        label_column name DEFAULT NULL, id_column name DEFAULT NULL, latency_column name DEFAULT NULL,
+        track_changes boolean DEFAULT true)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    col name;
+    cols name[];
+    old @extschema@.sources;
+    kind "char";
+    tracked boolean := false;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF (features_column IS NULL) = (feature_columns IS NULL) THEN
+        RAISE EXCEPTION 'give exactly one of features_column and feature_columns'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cols := ARRAY[time_column, features_column, prediction_column, score_column, label_column, id_column,
+                  latency_column] || coalesce(feature_columns, '{}');
+    FOREACH col IN ARRAY cols LOOP
+        CONTINUE WHEN col IS NULL;
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" does not exist in relation %', col, relation
+                USING ERRCODE = 'undefined_column';
+        END IF;
+    END LOOP;
+    IF features_column IS NOT NULL AND (SELECT a.atttypid FROM pg_attribute a
+            WHERE a.attrelid = relation AND a.attname = features_column) <> 'jsonb'::regtype THEN
+        RAISE EXCEPTION 'features column "%" must be of type jsonb', features_column
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = time_column)
+       NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+        RAISE EXCEPTION 'time column "%" must be of type timestamptz, timestamp or date', time_column
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'A timestamp without time zone is read as UTC, a date as its midnight in UTC.';
+    END IF;
+    -- the earlier registration's trigger goes with it
+    SELECT * INTO old FROM @extschema@.sources s WHERE s.model = register_source.model;
+    IF FOUND AND old.tracked THEN
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', @extschema@._source_trigger(model), old.relation);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', @extschema@._source_trigger(model) || '_truncate',
+                       old.relation);
+    END IF;
+    -- a table (not a view) with the trigger reporting changes to closed buckets: its summaries can be stored
+    SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = relation;
+    IF track_changes AND kind IN ('r', 'p') THEN
+        BEGIN
+            EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW '
+                           'EXECUTE FUNCTION @extschema@._summary_changed(%L, %L, %L)',
+                           @extschema@._source_trigger(model), relation, model, time_column, 'rows');
+            EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
+                           'EXECUTE FUNCTION @extschema@._summaries_truncated(%L)',
+                           @extschema@._source_trigger(model) || '_truncate', relation, model);
+            -- (also on a logical replication subscriber, which applies changes as a replica)
+            EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', relation, @extschema@._source_trigger(model));
+            EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', relation,
+                           @extschema@._source_trigger(model) || '_truncate');
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE EXCEPTION 'cannot create the trigger that reports changes of % to the checks', relation
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Register it as the table''s owner, or with track_changes => false: checks then read every row of their window.';
+        END;
+        tracked := true;
+    END IF;
+    INSERT INTO @extschema@.sources AS s VALUES (model, relation, time_column, features_column, feature_columns,
+        prediction_column, score_column, label_column, id_column, latency_column, tracked)
+    ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
+       SET relation = excluded.relation, time_column = excluded.time_column,
+           features_column = excluded.features_column, feature_columns = excluded.feature_columns,
+           prediction_column = excluded.prediction_column, score_column = excluded.score_column,
+           label_column = excluded.label_column, id_column = excluded.id_column,
+           latency_column = excluded.latency_column, tracked = excluded.tracked;
+    DELETE FROM @extschema@.summaries su WHERE su.model = register_source.model;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean) IS
+    'Monitor a model whose predictions live in a table of its own, read in place (no copy); track_changes adds the trigger that lets checks store summaries of its closed buckets';
+
+-- The upsert behind the record_label forms: the given column is set, the
+-- other kept.  The label is matched to its prediction now (the prediction
+-- at prediction_time when given, else the latest with this request id):
+-- its time and what it predicted are copied beside it.  A label whose
+-- prediction is not logged yet waits (ts NULL) until a check finds it.
+CREATE FUNCTION @extschema@._store_label(model text, request_id text, label text, actual float8,
+        prediction_time timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF request_id IS NULL THEN
+        RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO m FROM @extschema@._find_prediction(model, request_id, prediction_time);
+    INSERT INTO @extschema@.labels AS l (model, request_id, label, actual_value, ts, predicted_label,
+                                         predicted_value, score)
+    VALUES (_store_label.model, _store_label.request_id, _store_label.label, _store_label.actual,
+            m.ts, m.predicted_label, m.predicted_value, m.score)
+    ON CONFLICT ON CONSTRAINT labels_pkey DO UPDATE
+       SET label = coalesce(excluded.label, l.label), actual_value = coalesce(excluded.actual_value, l.actual_value),
+           labeled_at = excluded.labeled_at,
+           ts = CASE WHEN excluded.ts IS NOT NULL THEN excluded.ts ELSE l.ts END,
+           predicted_label = CASE WHEN excluded.ts IS NOT NULL THEN excluded.predicted_label ELSE l.predicted_label END,
+           predicted_value = CASE WHEN excluded.ts IS NOT NULL THEN excluded.predicted_value ELSE l.predicted_value END,
+           score = CASE WHEN excluded.ts IS NOT NULL THEN excluded.score ELSE l.score END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._store_label(text, text, text, float8, timestamptz) IS
+    'Insert or correct a label, matched to its prediction (internal)';
+
+-- The writer role adds labels through these without any privilege on the table.
+CREATE OR REPLACE FUNCTION @extschema@.record_label(model text, request_id text, label text)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, label, NULL, NULL);
+
+CREATE OR REPLACE FUNCTION @extschema@.record_label(model text, request_id text, actual float8)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, NULL, actual, NULL);
+
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text, prediction_time timestamptz)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, label, NULL, prediction_time);
+COMMENT ON FUNCTION @extschema@.record_label(text, text, text, timestamptz) IS
+    'Record (or correct) the true label of the classification logged at prediction_time (no lookup of the request id)';
+
+CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8, prediction_time timestamptz)
+    RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._store_label(model, request_id, NULL, actual, prediction_time);
+COMMENT ON FUNCTION @extschema@.record_label(text, text, float8, timestamptz) IS
+    'Record (or correct) the true value of the regression prediction logged at prediction_time (no lookup of the request id)';
+
+DROP FUNCTION @extschema@._store_label(text, text, text, float8);
+
+CREATE OR REPLACE FUNCTION @extschema@.maintain_partitions(days_ahead int DEFAULT 3)
+    RETURNS int LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d date;
+    today date := (now() AT TIME ZONE 'UTC')::date;
+    part text;
+    lo timestamptz;
+    hi timestamptz;
+    created int := 0;
+BEGIN
+    IF days_ahead IS NULL OR days_ahead < 0 OR days_ahead > 366 THEN
+        RAISE EXCEPTION 'days_ahead must be between 0 and 366' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- serialize concurrent maintenance, and let inserts of days without a
+    -- partition that are in flight commit first (new ones wait until the
+    -- partitions exist): the rows moved below are then all the rows there are
+    PERFORM pg_advisory_xact_lock(hashtext('mlmon.maintain_partitions'));
+    LOCK TABLE @extschema@.predictions_default IN SHARE ROW EXCLUSIVE MODE;
+    -- today and the days ahead, and every day that has rows waiting in the default partition
+    FOR d IN
+        SELECT g::date FROM generate_series(today, today + days_ahead, interval '1 day') g
+        UNION
+        SELECT DISTINCT (ts AT TIME ZONE 'UTC')::date FROM @extschema@.predictions_default
+        ORDER BY 1
+    LOOP
+        part := 'predictions_p' || to_char(d, 'YYYYMMDD');
+        IF to_regclass(format('@extschema@.%I', part)) IS NULL THEN
+            lo := d::timestamp AT TIME ZONE 'UTC';
+            hi := (d + 1)::timestamp AT TIME ZONE 'UTC';
+            EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+            EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, ts)', part || '_model_ts', part);
+            EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, request_id)', part || '_model_request', part);
+            -- (a partition's TRUNCATE fires its own statement triggers, not the log's)
+            EXECUTE format('CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.%I '
+                           'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated(%L)', part, '');
+            EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER summaries_truncated', part);
+            -- rows that waited in the default partition move in the same transaction: none is lost
+            -- (nor changed: the summaries' trigger pauses for the move)
+            PERFORM @extschema@._track_changes(false);
+            EXECUTE format('WITH moved AS (DELETE FROM @extschema@.predictions_default WHERE ts >= $1 AND ts < $2 RETURNING *)
+                            INSERT INTO @extschema@.%I SELECT * FROM moved', part) USING lo, hi;
+            PERFORM @extschema@._track_changes(true);
+            EXECUTE format('ALTER TABLE @extschema@.predictions ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
+                           part, lo, hi);
+            created := created + 1;
+        END IF;
+    END LOOP;
+    RETURN created;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.apply_retention(model text, keep interval)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cutoff timestamptz := now() - keep;
+    deleted bigint;
+    p record;
+    empty boolean;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF keep IS NULL OR keep <= '0' THEN
+        RAISE EXCEPTION 'retention must be a positive interval' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE @extschema@.models m SET retention = keep WHERE m.name = apply_retention.model;
+    -- (the log's trigger tells the checks which summarised buckets lost rows)
+    DELETE FROM @extschema@.predictions pr WHERE pr.model = apply_retention.model AND pr.ts < cutoff;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    -- labels of the deleted predictions, and labels that never found theirs
+    DELETE FROM @extschema@.labels l WHERE l.model = apply_retention.model
+       AND (l.ts < cutoff OR (l.ts IS NULL AND l.labeled_at < cutoff));
+    -- summaries of buckets that ended before the cutoff (their rows are gone)
+    DELETE FROM @extschema@.summaries s USING @extschema@.models m
+     WHERE s.model = apply_retention.model AND m.name = s.model AND s.bucket_start + m.bucket_width <= cutoff;
+    -- daily partitions left empty before the cutoff are dropped
+    FOR p IN
+        SELECT c.oid::regclass AS part
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = '@extschema@.predictions'::regclass AND c.relname ~ '^predictions_p[0-9]{8}$'
+           AND to_date(substr(c.relname, 14), 'YYYYMMDD') + 1 <= (cutoff AT TIME ZONE 'UTC')::date
+    LOOP
+        EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s)', p.part) INTO STRICT empty;
+        IF empty THEN
+            EXECUTE format('DROP TABLE %s', p.part);
+        END IF;
+    END LOOP;
+    RETURN deleted;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.apply_retention(text, interval) IS
+    'Delete a model''s predictions (and their labels and summaries) older than keep, and drop daily partitions left empty; returns the rows deleted';
+
+--------------------------------------------------------------------------
+-- Drift tests: a registry
+--------------------------------------------------------------------------
+
+-- What a drift test returns to the checks.
+CREATE TYPE @extschema@._drift_value AS (statistic float8, p_value float8);
+COMMENT ON TYPE @extschema@._drift_value IS 'A drift test''s statistic and p-value (NULL for distances) (internal)';
+
+-- The tests on a column of a summary: (summary, the column's reference
+-- profile, the column: 0 the prediction, i feature i) -> _drift_value.
+CREATE FUNCTION @extschema@._drift_ks(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW((k).statistic, (k).pvalue)::@extschema@._drift_value
+          FROM (SELECT @extschema@._summary_ks(s, reference, col) AS k) x);
+COMMENT ON FUNCTION @extschema@._drift_ks(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Two-sample KS against the reference (exact from the grid while the reference is exact) (internal)';
+
+CREATE FUNCTION @extschema@._drift_wasserstein(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(@extschema@.wasserstein_normed(reference, @extschema@._summary_profile(s, col)), NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Evidently''s normed Wasserstein distance between the reference and the window''s profile (internal)';
+
+CREATE FUNCTION @extschema@._drift_psi(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(CASE WHEN (@extschema@.summary(reference)).kind = 'numeric'
+                THEN @extschema@._summary_binned(s, reference, col, 'psi')
+                ELSE @extschema@.psi(reference, @extschema@._summary_profile(s, col)) END,
+           NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int) IS
+    'PSI: over the reference''s 10 quantile bins, or one bin per category (internal)';
+
+CREATE FUNCTION @extschema@._drift_jensen_shannon(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(CASE WHEN (@extschema@.summary(reference)).kind = 'numeric'
+                THEN @extschema@._summary_binned(s, reference, col, 'jensen_shannon')
+                ELSE @extschema@.jensen_shannon(reference, @extschema@._summary_profile(s, col)) END,
+           NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Jensen-Shannon distance: over the reference''s 10 quantile bins, or one bin per category (internal)';
+
+CREATE FUNCTION @extschema@._drift_chi2(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW((c).statistic, (c).pvalue)::@extschema@._drift_value
+          FROM (SELECT @extschema@.chi2_drift(reference, @extschema@._summary_profile(s, col)) AS c) x);
+COMMENT ON FUNCTION @extschema@._drift_chi2(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Evidently''s chi-square goodness of fit of the window''s categories to the reference''s (internal)';
+
+CREATE FUNCTION @extschema@._drift_z_test(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW((z).statistic, (z).pvalue)::@extschema@._drift_value
+          FROM (SELECT @extschema@.z_test(reference, @extschema@._summary_profile(s, col)) AS z) x);
+COMMENT ON FUNCTION @extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Evidently''s two-proportion z-test of a binary feature (internal)';
+
+-- The registry: what the checks know of each drift test.  A test is one row
+-- and its functions; mlmon.drift_settings names tests from here.
+CREATE TABLE @extschema@.drift_tests (
+    name                 text PRIMARY KEY,
+    numeric_function     regprocedure,      -- (summary, reference profile, column) -> _drift_value; NULL: not for numbers
+    categorical_function regprocedure,      -- the same for categories
+    p_value              boolean NOT NULL,  -- drift when the (adjusted) p-value <= threshold; else when the statistic >= threshold
+    default_threshold    float8 NOT NULL CHECK (default_threshold > 0),
+    keeps                text CHECK (keeps IN ('grid', 'bins')),  -- what a summary keeps for it beside a numeric profile
+    description          text NOT NULL,
+    CHECK (numeric_function IS NOT NULL OR categorical_function IS NOT NULL)
+);
+COMMENT ON TABLE @extschema@.drift_tests IS
+    'The drift tests the checks run: the kinds of feature each applies to, p-value or distance, default threshold, the functions computing it';
+
+INSERT INTO @extschema@.drift_tests VALUES
+    ('ks', '@extschema@._drift_ks(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.05, 'grid',
+     'two-sample Kolmogorov-Smirnov test (SciPy''s ks_2samp, method auto)'),
+    ('wasserstein', '@extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@.profile, int)', NULL,
+     false, 0.1, NULL, 'Wasserstein distance normed by the reference''s standard deviation (Evidently)'),
+    ('psi', '@extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int)',
+     '@extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int)', false, 0.1, 'bins',
+     'Population Stability Index: 10 reference-quantile bins, or one per category'),
+    ('jensen_shannon', '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int)',
+     '@extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int)', false, 0.1, 'bins',
+     'Jensen-Shannon distance: 10 reference-quantile bins, or one per category'),
+    ('chi2', NULL, '@extschema@._drift_chi2(@extschema@.check_summary, @extschema@.profile, int)', true, 0.05, NULL,
+     'chi-square goodness of fit to the reference''s category shares (Evidently)'),
+    ('z_test', NULL, '@extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int)', true, 0.05, NULL,
+     'two-proportion z-test of a binary feature (Evidently)');
+
+REVOKE ALL ON @extschema@.drift_tests FROM PUBLIC;
+
+-- drift_settings names a test of the registry (the old CHECK listed the same six)
+ALTER TABLE @extschema@.drift_settings DROP CONSTRAINT drift_settings_test_check,
+    ADD CONSTRAINT drift_settings_test_fkey FOREIGN KEY (test) REFERENCES @extschema@.drift_tests (name);
+
+COMMENT ON TABLE @extschema@.drift_settings IS
+    'Drift test (a name of mlmon.drift_tests) and threshold per model and feature (''*'': all features), overriding Evidently''s rule; NULL keeps the default';
+
+-- The drift test of a feature by Evidently's rule (numerics.md), unless
+-- mlmon.drift_settings names one: returns (test, threshold).
+CREATE OR REPLACE FUNCTION @extschema@._drift_test(model text, feature text, kind text, n_reference bigint,
+        distinct_values bigint, OUT test text, OUT threshold float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ds record;
+    fits boolean;
+BEGIN
+    IF kind = 'numeric' THEN
+        test := CASE WHEN n_reference <= 1000 THEN 'ks' ELSE 'wasserstein' END;
+    ELSE
+        test := CASE WHEN n_reference > 1000 THEN 'jensen_shannon'
+                     WHEN distinct_values = 2 THEN 'z_test' ELSE 'chi2' END;
+    END IF;
+    -- the feature's own row, else the model's '*' row (which does not cover
+    -- the predictions, feature ''); a '*' test that does not fit the
+    -- feature's kind leaves that feature to the default rule
+    SELECT d.test, d.threshold, d.feature = '*' AS wildcard INTO ds FROM @extschema@.drift_settings d
+     WHERE d.model = _drift_test.model
+       AND (d.feature = _drift_test.feature OR (d.feature = '*' AND _drift_test.feature <> ''))
+     ORDER BY d.feature = '*' LIMIT 1;
+    IF FOUND AND ds.test IS NOT NULL THEN
+        SELECT CASE WHEN kind = 'numeric' THEN t.numeric_function IS NOT NULL ELSE t.categorical_function IS NOT NULL END
+          INTO fits FROM @extschema@.drift_tests t WHERE t.name = ds.test;
+        IF NOT fits THEN
+            IF NOT ds.wildcard THEN
+                RAISE EXCEPTION 'drift test "%" does not apply to % feature "%"', ds.test, kind, feature
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+        ELSE
+            test := ds.test;
+        END IF;
+    END IF;
+    SELECT coalesce(ds.threshold, t.default_threshold) INTO threshold FROM @extschema@.drift_tests t WHERE t.name = test;
+END
+$$;
+
+--------------------------------------------------------------------------
+-- Plans and stored summaries
+--------------------------------------------------------------------------
+
+-- What a check of a model computes: its summary's plan (what to count) and
+-- the decisions on top (which test and threshold per feature).
+CREATE TYPE @extschema@._check_plan AS (
+    summary @extschema@._summary_plan,
+    tests text[],                 -- per feature of the summary plan
+    thresholds float8[],
+    prediction_test text,
+    prediction_threshold float8,
+    bucket_width interval,
+    fingerprint text              -- what a stored summary must have been built for
+);
+COMMENT ON TYPE @extschema@._check_plan IS 'What a check of a model computes (internal)';
+
+CREATE FUNCTION @extschema@._check_plan(model text) RETURNS @extschema@._check_plan
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    p @extschema@._check_plan;
+    sp @extschema@._summary_plan;
+    r @extschema@._source_sql := @extschema@._source(model);
+    rw @extschema@.reference_windows;
+    cal @extschema@.calibrations;
+    t record;
+    pred record;
+BEGIN
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = _check_plan.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no reference', model
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Freeze a reference window first with mlmon.set_reference(model, from_ts, to_ts).';
+    END IF;
+    SELECT * INTO cal FROM @extschema@.calibrations c WHERE c.model = _check_plan.model;
+    sp.task := task;
+    -- features in byte order, as the summary's C code reads them
+    SELECT coalesce(array_agg(rp.feature ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(rp.kind ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(rp.profile ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(CASE WHEN rp.kind = 'categorical' THEN 0 WHEN dt.keeps = 'grid' THEN 1
+                                   WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(ft.test ORDER BY rp.feature COLLATE "C"), '{}'),
+           coalesce(array_agg(ft.threshold ORDER BY rp.feature COLLATE "C"), '{}')
+      INTO sp.features, sp.kinds, sp.refs, sp.parts, p.tests, p.thresholds
+      FROM @extschema@.reference_profiles rp
+     CROSS JOIN LATERAL @extschema@._drift_test(_check_plan.model, rp.feature, rp.kind, rp.n, rp.distinct_values) ft
+      JOIN @extschema@.drift_tests dt ON dt.name = ft.test
+     WHERE rp.model = _check_plan.model AND rp.role = 'feature';
+    SELECT rp.kind, rp.profile, rp.n, rp.distinct_values INTO pred FROM @extschema@.reference_profiles rp
+     WHERE rp.model = _check_plan.model AND rp.role = 'prediction';
+    IF pred.profile IS NOT NULL THEN
+        SELECT * INTO t FROM @extschema@._drift_test(model, '', pred.kind, pred.n, pred.distinct_values);
+        sp.prediction_ref := pred.profile;
+        sp.prediction_parts := (SELECT CASE WHEN pred.kind = 'categorical' THEN 0
+                                            WHEN dt.keeps = 'grid' THEN 1 WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END
+                                  FROM @extschema@.drift_tests dt WHERE dt.name = t.test);
+        p.prediction_test := t.test;
+        p.prediction_threshold := t.threshold;
+    END IF;
+    sp.calibration := cal.calibration;
+    sp.positive_label := cal.positive_label;
+    sp.negative_label := cal.negative_label;
+    sp.anomaly_alpha := CASE WHEN cardinality(sp.features) > 0 THEN 0.01 END;
+    sp.unexpected := r.all_features IS NOT NULL;
+    sp.error_scale := CASE WHEN task = 'regression' THEN (rw.performance->>'mae')::float8 END;
+    sp.cap := coalesce(current_setting('mlmon.profile_exact_cap', true)::int, 10000);
+    p.summary := sp;
+    SELECT m.bucket_width INTO p.bucket_width FROM @extschema@.models m WHERE m.name = _check_plan.model;
+    -- the references are named by when they were set (set_reference also drops the stored summaries)
+    -- (numbers and times in forms no session setting changes)
+    p.fingerprint := md5(concat_ws('|', task, sp.features::text, sp.kinds::text, sp.parts::text,
+                                   pred.kind, sp.prediction_parts, extract(epoch FROM rw.set_at), rw.n_rows,
+                                   extract(epoch FROM cal.set_at), cal.n, encode(float8send(sp.anomaly_alpha), 'hex'),
+                                   sp.unexpected, encode(float8send(sp.error_scale), 'hex'), sp.cap,
+                                   extract(epoch FROM p.bucket_width), r.from_clause, r.labels_from));
+    RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._check_plan(text) IS
+    'The plan of a model''s checks: features, references, tests, thresholds, and a fingerprint of what its summaries hold (internal)';
+
+-- One row per closed time bucket of a model that a check has summarised.  A
+-- cache: not dumped (after a restore the checks build them again), rebuilt
+-- when the plan changes, when rows arrive late, when labels arrive.
+CREATE TABLE @extschema@.summaries (
+    model        text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    bucket_start timestamptz NOT NULL,
+    fingerprint  text NOT NULL,           -- of the plan it was built for
+    rows_part    @extschema@.check_summary,  -- NULL: the bucket has no rows
+    labels_part  @extschema@.check_summary,  -- NULL: its rows have no labels
+    labels_valid boolean NOT NULL DEFAULT true,  -- false: labels were recorded since it was built
+    built_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, bucket_start)
+);
+COMMENT ON TABLE @extschema@.summaries IS
+    'The summary of each closed time bucket a check has read, per model: what later checks merge instead of reading the rows again';
+
+-- What changed in closed buckets since their summaries were built, written
+-- by the trigger mlmon._summary_changed on the log, the labels and tracked
+-- sources; read and emptied by the checks.
+CREATE TABLE @extschema@.summary_invalidations (
+    model        text NOT NULL,
+    bucket_start timestamptz NOT NULL,
+    part         text NOT NULL CHECK (part IN ('rows', 'edit', 'labels')),
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.summary_invalidations IS
+    'Closed buckets whose rows (rows: inserted, edit: updated or deleted) or labels changed after they closed; the next check rebuilds their summaries';
+
+CREATE INDEX summary_invalidations_model ON @extschema@.summary_invalidations (model, bucket_start);
+
+REVOKE ALL ON @extschema@.summaries, @extschema@.summary_invalidations FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._summary_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mlm_summary_changed' LANGUAGE C VOLATILE SECURITY DEFINER;
+COMMENT ON FUNCTION @extschema@._summary_changed() IS
+    'Trigger function: record in mlmon.summary_invalidations the closed buckets a row change touches (internal)';
+
+-- TRUNCATE skips row triggers: whatever a truncated table held is forgotten
+-- (the summaries it fed; labels matched to truncated predictions wait again).
+CREATE FUNCTION @extschema@._summaries_truncated() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m text := TG_ARGV[0];      -- a source's model, or '' for the log and the labels (every model)
+BEGIN
+    IF TG_TABLE_NAME = 'labels' AND TG_TABLE_SCHEMA = '@extschema@' THEN
+        DELETE FROM @extschema@.summaries;
+    ELSE
+        DELETE FROM @extschema@.summaries s WHERE m = '' OR s.model = m;
+        UPDATE @extschema@.labels l SET ts = NULL, predicted_label = NULL, predicted_value = NULL, score = NULL
+         WHERE l.ts IS NOT NULL AND (m = '' OR l.model = m)
+           AND (m = '' OR EXISTS (SELECT 1 FROM @extschema@.sources s WHERE s.model = m AND s.id_column IS NOT NULL));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._summaries_truncated() IS
+    'Trigger function: forget the summaries (and label matches) a truncated table fed (internal)';
+
+-- (their triggers are created under "Data", once the labels are filled)
+
+CREATE FUNCTION @extschema@.forget_summaries(model text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    DELETE FROM @extschema@.summaries s WHERE s.model = forget_summaries.model;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.forget_summaries(text) IS
+    'Drop a model''s stored summaries (after changes no trigger sees: a dropped or detached partition of the log); the next checks build them again; returns how many';
+
+CREATE FUNCTION @extschema@._track_changes(enabled boolean) RETURNS void
+    AS 'MODULE_PATHNAME', 'mlm_track_changes' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION @extschema@._track_changes(boolean) IS
+    'Pause (false) or resume (true) the summaries'' trigger in this session while rows only move between partitions (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@._track_changes(boolean) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._bucket_widths_changed() RETURNS void
+    AS 'MODULE_PATHNAME', 'mlm_bucket_widths_changed' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@._bucket_widths_changed() IS
+    'Make every session read the models'' bucket widths again (at commit) (internal)';
+
+CREATE FUNCTION @extschema@.set_bucket_width(model text, width interval) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF width IS NULL OR width < '1 minute' OR width > '31 days' OR date_part('month', width) <> 0
+       OR date_part('year', width) <> 0 THEN
+        RAISE EXCEPTION 'bucket width must be between 1 minute and 31 days, without months'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE @extschema@.models m SET bucket_width = width, updated_at = now() WHERE m.name = set_bucket_width.model;
+    DELETE FROM @extschema@.summaries s WHERE s.model = set_bucket_width.model;
+    DELETE FROM @extschema@.summary_invalidations i WHERE i.model = set_bucket_width.model;
+    PERFORM @extschema@._bucket_widths_changed();
+END
+$$;
+COMMENT ON FUNCTION @extschema@.set_bucket_width(text, interval) IS
+    'Set the width of the time buckets a model''s checks summarise (default 1 hour); its stored summaries are dropped';
+
+-- The time before which every bucket can be summarised: no transaction that
+-- may still write rows into an earlier bucket without recording it is
+-- running (see src/summary_trigger.c).  Runs as the extension's owner to
+-- see every session's transaction.
+CREATE FUNCTION @extschema@._summary_horizon() RETURNS timestamptz
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_prepared_xacts x WHERE x.database = current_database())
+                THEN '-infinity'::timestamptz
+                ELSE least(clock_timestamp(),
+                           (SELECT min(a.xact_start) FROM pg_stat_activity a
+                             WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
+                               AND a.pid <> pg_backend_pid())) END;
+END;
+COMMENT ON FUNCTION @extschema@._summary_horizon() IS
+    'Buckets ending before this time are complete: every row that will not be reported as late is committed (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@._summary_horizon() FROM PUBLIC;
+
+-- Labels matched to the rows of [from, to) again, after rows there were
+-- updated or deleted: copies refreshed, labels of vanished rows unmatched.
+CREATE FUNCTION @extschema@._sync_labels(model text, r @extschema@._source_sql, from_ts timestamptz, to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_nestloop = off
+AS $$
+BEGIN
+    IF NOT r.in_labels_table THEN
+        RETURN;
+    END IF;
+    EXECUTE format('UPDATE @extschema@.labels l SET ts = x.t, predicted_label = x.pl, predicted_value = x.pv, score = x.sc '
+                   'FROM (SELECT DISTINCT ON (rid) %s AS rid, %s AS t, %s AS pl, %s AS pv, %s AS sc %s ORDER BY rid, t DESC) x '
+                   'WHERE l.model = $1 AND l.request_id = x.rid AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3)) '
+                   'AND (l.ts, l.predicted_label, l.predicted_value, l.score) IS DISTINCT FROM (x.t, x.pl, x.pv, x.sc)',
+                   r.request_id, r.ts, r.predicted_label, r.predicted_value, r.score, r.from_clause)
+        USING model, from_ts, to_ts;
+    EXECUTE format('UPDATE @extschema@.labels l SET ts = NULL, predicted_label = NULL, predicted_value = NULL, score = NULL '
+                   'WHERE l.model = $1 AND l.ts >= $2 AND l.ts < $3 '
+                   'AND NOT EXISTS (SELECT 1 %s AND %s = l.request_id AND %s = l.ts)',
+                   r.from_clause, r.request_id, r.ts)
+        USING model, from_ts, to_ts;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._sync_labels(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Match the labels of a time span again to its rows after edits (internal)';
+
+-- Labels still waiting for their prediction (recorded before it was logged,
+-- or loaded into mlmon.labels directly): look them up again, by index for a
+-- few, by one join for many.
+CREATE FUNCTION @extschema@._match_labels(model text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    l record;
+    m record;
+    waiting bigint;
+    matched bigint := 0;
+BEGIN
+    SELECT count(*) INTO waiting FROM @extschema@.labels x WHERE x.model = _match_labels.model AND x.ts IS NULL;
+    IF waiting = 0 THEN
+        RETURN 0;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.sources s WHERE s.model = _match_labels.model) THEN
+        IF waiting < 10000 THEN
+            UPDATE @extschema@.labels x
+               SET (ts, predicted_label, predicted_value, score) =
+                   (SELECT p.ts, p.predicted_label, p.predicted_value, p.score FROM @extschema@.predictions p
+                     WHERE p.model = x.model AND p.request_id = x.request_id ORDER BY p.ts DESC LIMIT 1)
+             WHERE x.model = _match_labels.model AND x.ts IS NULL
+               AND EXISTS (SELECT 1 FROM @extschema@.predictions p WHERE p.model = x.model AND p.request_id = x.request_id);
+        ELSE
+            UPDATE @extschema@.labels x SET ts = p.ts, predicted_label = p.predicted_label,
+                   predicted_value = p.predicted_value, score = p.score
+              FROM (SELECT DISTINCT ON (q.request_id) q.request_id, q.ts, q.predicted_label, q.predicted_value, q.score
+                      FROM @extschema@.predictions q WHERE q.model = _match_labels.model AND q.request_id IS NOT NULL
+                     ORDER BY q.request_id, q.ts DESC) p
+             WHERE x.model = _match_labels.model AND x.ts IS NULL AND x.request_id = p.request_id;
+        END IF;
+        GET DIAGNOSTICS matched = ROW_COUNT;
+        RETURN matched;
+    END IF;
+    FOR l IN SELECT x.request_id FROM @extschema@.labels x WHERE x.model = _match_labels.model AND x.ts IS NULL LOOP
+        SELECT * INTO m FROM @extschema@._find_prediction(model, l.request_id, NULL);
+        IF m.ts IS NOT NULL THEN
+            UPDATE @extschema@.labels x SET ts = m.ts, predicted_label = m.predicted_label,
+                   predicted_value = m.predicted_value, score = m.score
+             WHERE x.model = _match_labels.model AND x.request_id = l.request_id;
+            matched := matched + 1;
+        END IF;
+    END LOOP;
+    RETURN matched;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._match_labels(text) IS
+    'Match the labels recorded before their prediction was logged (internal)';
+
+-- The parts of a window read from its rows and labels in one scan each,
+-- grouped by part: a row at ts belongs to the head [window_start,
+-- first_bucket) (key window_start), to the tail [stored_end, ...) (key
+-- stored_end) or to its bucket (key the bucket's start).  Only the keys in
+-- row_keys (label_keys) are read, from the span [from_ts, to_ts) that holds
+-- them; a part without rows is absent (NULL).
+CREATE FUNCTION @extschema@._read_parts(r @extschema@._source_sql, model text, plan @extschema@._summary_plan,
+        from_ts timestamptz, to_ts timestamptz, window_start timestamptz, width interval,
+        first_bucket timestamptz, stored_end timestamptz, row_keys timestamptz[], label_keys timestamptz[])
+    RETURNS TABLE (k timestamptz, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_sql constant text := 'CASE WHEN %1$s < $6 THEN $9 WHEN %1$s >= $7 THEN $7 '
+                             'ELSE date_bin($5, %1$s, timestamptz ''2000-01-01 00:00:00+00'') END';
+    keys_r timestamptz[] := '{}';
+    parts_r @extschema@.check_summary[] := '{}';
+    keys_l timestamptz[] := '{}';
+    parts_l @extschema@.check_summary[] := '{}';
+BEGIN
+    IF cardinality(row_keys) > 0 THEN
+        EXECUTE format('SELECT coalesce(array_agg(x.k), ''{}''), coalesce(array_agg(x.s), ''{}'') FROM ('
+                       'SELECT %1$s AS k, @extschema@._summarize_rows($4, %2$s, %3$s, %4$s, %5$s, %6$s) AS s '
+                       '%7$s AND %1$s = ANY($8) GROUP BY 1) x',
+                       format(key_sql, r.ts), r.feature_object, r.predicted_label, r.predicted_value, r.score,
+                       r.latency, r.from_clause)
+           INTO keys_r, parts_r
+          USING model, from_ts, to_ts, plan, width, first_bucket, stored_end, row_keys, window_start;
+    END IF;
+    IF r.labels_from IS NOT NULL AND cardinality(label_keys) > 0 THEN
+        EXECUTE format('SELECT coalesce(array_agg(x.k), ''{}''), coalesce(array_agg(x.s), ''{}'') FROM ('
+                       'SELECT %1$s AS k, @extschema@._summarize_labels($4, %2$s, %3$s, %4$s, %5$s, %6$s, %7$s) AS s '
+                       '%8$s AND %1$s = ANY($8) GROUP BY 1) x',
+                       format(key_sql, r.labels_ts), r.labels_ts, r.label, r.actual, r.labels_predicted_label,
+                       r.labels_predicted_value, r.labels_score, r.labels_from)
+           INTO keys_l, parts_l
+          USING model, from_ts, to_ts, plan, width, first_bucket, stored_end, label_keys, window_start;
+    END IF;
+    RETURN QUERY
+        SELECT u.k, parts_r[array_position(keys_r, u.k)], parts_l[array_position(keys_l, u.k)]
+          FROM (SELECT DISTINCT x FROM unnest(row_keys || label_keys) x) u(k);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._read_parts(@extschema@._source_sql, text, @extschema@._summary_plan, timestamptz, timestamptz, timestamptz, interval, timestamptz, timestamptz, timestamptz[], timestamptz[]) IS
+    'Summarise the rows and labels of a window''s edges and buckets, one grouped read of each (internal)';
+
+-- Bring the stored summaries of a model up to date with what changed: edits
+-- re-match labels, stale parts go, summaries of another plan go.
+CREATE FUNCTION @extschema@._apply_invalidations(model text, r @extschema@._source_sql, plan @extschema@._check_plan)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e record;
+BEGIN
+    DELETE FROM @extschema@.summaries s WHERE s.model = _apply_invalidations.model AND s.fingerprint <> (plan).fingerprint;
+    -- edits first: re-matching labels records 'labels' changes of its own
+    FOR e IN SELECT DISTINCT i.bucket_start FROM @extschema@.summary_invalidations i
+              WHERE i.model = _apply_invalidations.model AND i.part = 'edit' LOOP
+        PERFORM @extschema@._sync_labels(model, r, e.bucket_start, e.bucket_start + (plan).bucket_width);
+    END LOOP;
+    PERFORM @extschema@._match_labels(model);
+    -- what is recorded now (committed, or ours) is in the snapshot of every
+    -- read that follows: the rows behind it are too
+    WITH done AS (
+        DELETE FROM @extschema@.summary_invalidations i WHERE i.model = _apply_invalidations.model
+        RETURNING i.bucket_start, i.part
+    ), hit AS (
+        SELECT date_bin((plan).bucket_width, d.bucket_start, timestamptz '2000-01-01 00:00:00+00') AS b,
+               bool_or(d.part <> 'labels') AS rows_changed
+          FROM done d GROUP BY 1
+    ), gone AS (
+        DELETE FROM @extschema@.summaries s USING hit h
+         WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND h.rows_changed
+        RETURNING s.bucket_start
+    )
+    UPDATE @extschema@.summaries s SET labels_valid = false
+      FROM hit h
+     WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND NOT h.rows_changed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._apply_invalidations(text, @extschema@._source_sql, @extschema@._check_plan) IS
+    'Drop or mark the stored summaries that changes since they were built made stale (internal)';
+
+-- The summary of a model's window [window_start, window_end): the stored
+-- summaries of its closed buckets (built by the first check that needs
+-- them), and the rows of the parts of buckets at its edges and of buckets
+-- that may still change.  With mlmon.summaries off, every row is read.
+CREATE FUNCTION @extschema@._window_summary(model text, plan @extschema@._check_plan, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS @extschema@.check_summary LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql := @extschema@._source(model);
+    w interval := (plan).bucket_width;
+    origin timestamptz := timestamptz '2000-01-01 00:00:00+00';
+    first_bucket timestamptz;
+    stored_end timestamptz;
+    horizon timestamptz;
+    row_keys timestamptz[] := '{}';     -- the parts read from rows: the edges, the buckets not stored
+    label_keys timestamptz[] := '{}';   -- the parts whose labels are read: those, and buckets with stale labels
+    from_ts timestamptz;
+    to_ts timestamptz;
+    head_rows @extschema@.check_summary;
+    head_labels @extschema@.check_summary;
+    tail_rows @extschema@.check_summary;
+    tail_labels @extschema@.check_summary;
+    result @extschema@.check_summary;
+    p record;
+    pass int;
+    keys timestamptz[];
+    i int;
+    j int;
+    k timestamptz;
+    row_part_keys timestamptz[] := '{}';
+    row_parts @extschema@.check_summary[] := '{}';
+    label_part_keys timestamptz[] := '{}';
+    label_parts @extschema@.check_summary[] := '{}';
+    got_rows @extschema@.check_summary;
+    got_labels @extschema@.check_summary;
+    lo timestamptz := window_start;     -- the buckets considered: those of [lo, hi)
+    hi timestamptz := window_end;
+BEGIN
+    IF coalesce(current_setting('mlmon.summaries', true), 'on')::boolean AND r.tracked THEN
+        IF NOT isfinite(window_start) OR NOT isfinite(window_end) OR window_end - window_start > w * 1000 THEN
+            -- a wide window: its buckets are those of its rows (not one per bucket width since the epoch)
+            EXECUTE format('SELECT min(%1$s), max(%1$s) %2$s', r.ts, r.from_clause)
+               INTO lo, hi USING model, window_start, window_end;
+            IF lo IS NULL THEN
+                lo := window_end;       -- no rows: no bucket
+                hi := window_end;
+            ELSE
+                lo := greatest(window_start, date_bin(w, lo, origin));
+                hi := least(window_end, date_bin(w, hi, origin) + w);
+            END IF;
+        END IF;
+        -- whole buckets inside the window, closed, and with every row they will get committed; while
+        -- a transaction older than the model's last change of bucket width runs, none
+        first_bucket := date_bin(w, lo, origin);
+        IF first_bucket < lo THEN
+            first_bucket := first_bucket + w;
+        END IF;
+        horizon := @extschema@._summary_horizon();
+        IF horizon < (SELECT m.updated_at FROM @extschema@.models m WHERE m.name = _window_summary.model) THEN
+            horizon := '-infinity';
+        END IF;
+        stored_end := greatest(date_bin(w, least(hi, horizon), origin), first_bucket);
+    END IF;
+    IF first_bucket IS NULL OR stored_end <= first_bucket THEN
+        -- no whole bucket to store: the window is read as one part
+        first_bucket := window_end;
+        stored_end := window_end;
+    END IF;
+    -- changes since the last check: edits re-match labels, stale summaries go, waiting labels are matched
+    PERFORM @extschema@._apply_invalidations(model, r, plan);
+    IF stored_end > first_bucket THEN
+        -- what is missing or stale is built once: later checks read it
+        SELECT coalesce(array_agg(g.b ORDER BY g.b) FILTER (WHERE s.model IS NULL), '{}'),
+               coalesce(array_agg(g.b ORDER BY g.b), '{}')
+          INTO row_keys, label_keys
+          FROM generate_series(first_bucket, stored_end - w, w) g(b)
+          LEFT JOIN @extschema@.summaries s ON s.model = _window_summary.model AND s.bucket_start = g.b
+         WHERE s.model IS NULL OR NOT s.labels_valid;
+    END IF;
+    IF window_start < first_bucket THEN
+        row_keys := window_start || row_keys;
+        label_keys := window_start || label_keys;
+    END IF;
+    IF stored_end < window_end THEN
+        row_keys := row_keys || stored_end;
+        label_keys := label_keys || stored_end;
+    END IF;
+    -- each run of adjacent parts is read in one scan of its span, rows and labels apart
+    FOR pass IN 1..2 LOOP
+        keys := CASE pass WHEN 1 THEN row_keys ELSE label_keys END;
+        i := 1;
+        WHILE i <= cardinality(keys) LOOP
+            j := i;
+            WHILE j < cardinality(keys) AND
+                  CASE WHEN keys[j] = window_start AND window_start < first_bucket THEN first_bucket
+                       ELSE keys[j] + w END = keys[j + 1] LOOP
+                j := j + 1;
+            END LOOP;
+            from_ts := keys[i];
+            to_ts := CASE WHEN keys[j] = stored_end AND stored_end < window_end THEN window_end
+                          WHEN keys[j] = window_start AND window_start < first_bucket THEN first_bucket
+                          ELSE keys[j] + w END;
+            FOR p IN SELECT * FROM @extschema@._read_parts(r, model, (plan).summary, from_ts, to_ts, window_start, w,
+                                                              first_bucket, stored_end,
+                                                              CASE pass WHEN 1 THEN keys[i:j] ELSE '{}' END,
+                                                              CASE pass WHEN 2 THEN keys[i:j] ELSE '{}' END) LOOP
+                IF pass = 1 THEN
+                    row_part_keys := row_part_keys || p.k;
+                    row_parts := row_parts || p.rows_part;
+                ELSE
+                    label_part_keys := label_part_keys || p.k;
+                    label_parts := label_parts || p.labels_part;
+                END IF;
+            END LOOP;
+            i := j + 1;
+        END LOOP;
+    END LOOP;
+    -- (label_keys lists every part read, row_keys those whose rows were read)
+    FOR i IN 1..cardinality(label_keys) LOOP
+        k := label_keys[i];
+        got_rows := row_parts[array_position(row_part_keys, k)];
+        got_labels := label_parts[array_position(label_part_keys, k)];
+        IF k = window_start AND window_start < first_bucket THEN
+            head_rows := got_rows;
+            head_labels := got_labels;
+        ELSIF k = stored_end AND stored_end < window_end THEN
+            tail_rows := got_rows;
+            tail_labels := got_labels;
+        ELSIF k = ANY(row_keys) THEN
+            INSERT INTO @extschema@.summaries AS s (model, bucket_start, fingerprint, rows_part, labels_part)
+            VALUES (model, k, (plan).fingerprint, got_rows, got_labels)
+            ON CONFLICT ON CONSTRAINT summaries_pkey DO UPDATE
+               SET fingerprint = excluded.fingerprint, rows_part = excluded.rows_part,
+                   labels_part = excluded.labels_part, labels_valid = true, built_at = excluded.built_at;
+        ELSE
+            UPDATE @extschema@.summaries s SET labels_part = got_labels, labels_valid = true,
+                   built_at = now()
+             WHERE s.model = _window_summary.model AND s.bucket_start = k;
+        END IF;
+    END LOOP;
+    SELECT @extschema@.merge(x.p) INTO result
+      FROM (SELECT s.rows_part AS p FROM @extschema@.summaries s
+             WHERE s.model = _window_summary.model AND s.bucket_start >= first_bucket AND s.bucket_start < stored_end
+            UNION ALL
+            SELECT s.labels_part FROM @extschema@.summaries s
+             WHERE s.model = _window_summary.model AND s.bucket_start >= first_bucket AND s.bucket_start < stored_end
+            UNION ALL
+            SELECT unnest(ARRAY[head_rows, head_labels, tail_rows, tail_labels])) x
+     WHERE x.p IS NOT NULL;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._window_summary(text, @extschema@._check_plan, timestamptz, timestamptz) IS
+    'The summary of a window: stored summaries of its closed buckets, rows at its edges (internal)';
+
+CREATE FUNCTION @extschema@.summarize(model text, from_ts timestamptz, to_ts timestamptz) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    plan @extschema@._check_plan := @extschema@._check_plan(model);
+    n bigint;
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
+        RAISE EXCEPTION 'the time span must have from_ts < to_ts' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM @extschema@._window_summary(model, plan, from_ts, to_ts);
+    SELECT count(*) INTO n FROM @extschema@.summaries s
+     WHERE s.model = summarize.model AND s.bucket_start >= from_ts AND s.bucket_start < to_ts;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.summarize(text, timestamptz, timestamptz) IS
+    'Build the stored summaries of a model''s closed buckets in [from_ts, to_ts) ahead of the checks (a backfill); returns the buckets stored there';
+
+--------------------------------------------------------------------------
+-- Checks from summaries
+--------------------------------------------------------------------------
+
+-- One column's drift: its test (from the registry) and effect size.
+CREATE FUNCTION @extschema@._column_drift(test text, is_numeric boolean, reference @extschema@.profile,
+        s @extschema@.check_summary, col int, OUT is_p boolean, OUT statistic float8, OUT p_value float8,
+        OUT effect float8)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn regprocedure;
+    d @extschema@._drift_value;
+BEGIN
+    SELECT t.p_value, CASE WHEN is_numeric THEN t.numeric_function ELSE t.categorical_function END INTO is_p, fn
+      FROM @extschema@.drift_tests t WHERE t.name = test;
+    EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
+                   (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
+                   (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
+       INTO d USING s, reference, col;
+    statistic := d.statistic;
+    p_value := d.p_value;
+    -- the effect size: the normed Wasserstein distance (numbers) or the Jensen-Shannon distance (categories)
+    IF is_numeric AND test <> 'wasserstein' THEN
+        effect := (@extschema@._drift_wasserstein(s, reference, col)).statistic;
+    ELSIF NOT is_numeric AND test <> 'jensen_shannon' THEN
+        effect := @extschema@.jensen_shannon(reference, @extschema@._summary_profile(s, col));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._column_drift(text, boolean, @extschema@.profile, @extschema@.check_summary, int) IS
+    'The drift test of a column of a summary against its reference, with its effect size (internal)';
+
+-- Data drift per feature, and over the features.
+CREATE FUNCTION @extschema@._drift_results(plan @extschema@._check_plan, s @extschema@.check_summary, correction text)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH f AS (
+        SELECT i, ((plan).summary).features[i] AS feature, (plan).tests[i] AS test, (plan).thresholds[i] AS threshold,
+               d.*, (@extschema@._summary_quality(s, i))[1] AS n
+          FROM generate_subscripts(((plan).summary).features, 1) i,
+               LATERAL @extschema@._column_drift((plan).tests[i], ((plan).summary).kinds[i] = 'numeric',
+                                                 ((plan).summary).refs[i], s, i) d
+    ), a AS (
+        SELECT f.*, (@extschema@._adjust_pvalues(array_agg(f.p_value) OVER w, correction))[f.i] AS p_adj
+          FROM f WINDOW w AS (ORDER BY f.i ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    ), d AS (
+        SELECT a.*, (CASE WHEN a.is_p THEN a.p_adj <= a.threshold ELSE a.statistic >= a.threshold END)::int::float8 AS drift
+          FROM a
+    )
+    SELECT 'data_drift', x.metric, d.feature, x.value, d.test
+      FROM d, LATERAL (VALUES (1, 'statistic', d.statistic), (2, 'p_value', d.p_value), (3, 'p_value_adjusted', d.p_adj),
+                              (4, 'effect_size', coalesce(d.effect, d.statistic)), (5, 'threshold', d.threshold),
+                              (6, 'drift_detected', d.drift), (7, 'n', d.n::float8)) x(o, metric, value)
+    UNION ALL
+    SELECT 'data_drift', x.metric, NULL, x.value, NULL
+      FROM (SELECT count(*)::float8 AS nf, coalesce(sum(d.drift), 0) AS drifted FROM d) t,
+           LATERAL (VALUES ('drifted_features', t.drifted), ('drift_share', t.drifted / t.nf),
+                           ('dataset_drift', (t.drifted / t.nf >= 0.5)::int::float8)) x(metric, value)
+     WHERE t.nf > 0;
+END;
+COMMENT ON FUNCTION @extschema@._drift_results(@extschema@._check_plan, @extschema@.check_summary, text) IS
+    'The data-drift results of a check: each feature''s test, p-values adjusted for multiple testing, and the share drifted (internal)';
+
+-- Data quality per feature and of the rows as a whole.
+CREATE FUNCTION @extschema@._quality_results(plan @extschema@._check_plan, s @extschema@.check_summary)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH t AS (SELECT * FROM @extschema@._summary_totals(s)),
+    q AS (
+        SELECT ((plan).summary).features[i] AS feature, ((plan).summary).kinds[i] AS kind,
+               @extschema@._summary_quality(s, i) AS c,
+               (@extschema@.summary(((plan).summary).refs[i])).mode = 'exact' AS exact_ref
+          FROM generate_subscripts(((plan).summary).features, 1) i
+    ), r AS (
+        -- unseen categories are counted against a reference that lists every category
+        SELECT q.feature, q.kind, q.c[2]::float8 / greatest(t.rows, 1) AS missing,
+               q.c[3]::float8 / greatest(t.rows, 1) AS invalid,
+               CASE WHEN q.c[1] > 0 AND (q.kind = 'numeric' OR q.exact_ref) THEN q.c[4]::float8 / q.c[1] END AS outside
+          FROM q, t
+    )
+    SELECT 'data_quality', x.metric, r.feature, x.value, NULL::text
+      FROM r, LATERAL (VALUES ('missing_rate', r.missing), ('invalid_rate', r.invalid),
+                              (CASE WHEN r.kind = 'numeric' THEN 'out_of_range_rate' ELSE 'unseen_category_rate' END,
+                               r.outside)) x(metric, value)
+    UNION ALL
+    SELECT 'data_quality', x.metric, NULL, x.value, NULL
+      FROM t, LATERAL (VALUES
+            ('malformed_rate', CASE WHEN t.rows > 0 THEN t.malformed::float8 / t.rows END),
+            ('unexpected_features_rate', CASE WHEN t.rows > 0 THEN t.unexpected::float8 / t.rows END),
+            ('quality_issue_rate', CASE WHEN t.rows > 0 THEN
+                greatest(t.malformed::float8 / t.rows, t.unexpected::float8 / t.rows,
+                         (SELECT max(greatest(r.missing, r.invalid)) FROM r), 0) END)) x(metric, value)
+    UNION ALL
+    SELECT 'data_quality', 'unexpected_feature_rows', u.feature, u.rows::float8, NULL
+      FROM (SELECT * FROM @extschema@._summary_unexpected(s) ORDER BY 1 LIMIT 100) u;
+END;
+COMMENT ON FUNCTION @extschema@._quality_results(@extschema@._check_plan, @extschema@.check_summary) IS
+    'The data-quality results of a check: missing, invalid, out-of-range or unseen values per feature, malformed rows, unexpected features (internal)';
+
+-- The predictions: their drift and their distribution (for dashboards).
+CREATE FUNCTION @extschema@._output_results(plan @extschema@._check_plan, s @extschema@.check_summary)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH p AS (SELECT @extschema@._summary_profile(s, 0) AS cur),
+    d AS (
+        SELECT c.*, (CASE WHEN c.is_p THEN c.p_value <= (plan).prediction_threshold
+                          ELSE c.statistic >= (plan).prediction_threshold END)::int::float8 AS drift
+          FROM p, LATERAL @extschema@._column_drift((plan).prediction_test, ((plan).summary).task = 'regression',
+                                                    ((plan).summary).prediction_ref, s, 0) c
+         WHERE (plan).prediction_test IS NOT NULL AND @extschema@.count(p.cur) > 0
+    )
+    SELECT 'output_drift', x.metric, NULL::text, x.value, (plan).prediction_test
+      FROM d, LATERAL (VALUES ('statistic', d.statistic), ('p_value', d.p_value),
+                              ('threshold', (plan).prediction_threshold), ('drift_detected', d.drift)) x(metric, value)
+    UNION ALL
+    -- each class's share, or the predicted values' quartiles
+    SELECT 'output_drift', 'prediction_share', tv.value, tv.frequency, NULL
+      FROM p, LATERAL @extschema@.top_values(p.cur, 100) tv
+     WHERE ((plan).summary).task = 'classification'
+    UNION ALL
+    SELECT 'output_drift', x.metric, NULL, x.value, NULL
+      FROM p, LATERAL (VALUES ('prediction_p25', @extschema@.quantile(p.cur, 0.25)),
+                              ('prediction_p50', @extschema@.quantile(p.cur, 0.5)),
+                              ('prediction_p75', @extschema@.quantile(p.cur, 0.75))) x(metric, value)
+     WHERE ((plan).summary).task = 'regression' AND @extschema@.count(p.cur) > 0;
+END;
+COMMENT ON FUNCTION @extschema@._output_results(@extschema@._check_plan, @extschema@.check_summary) IS
+    'The output-drift results of a check: the predictions'' test and their distribution (internal)';
+
+-- Volume, latency, anomalies.
+CREATE FUNCTION @extschema@._volume_results(s @extschema@.check_summary, labeled bigint, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT 'volume', x.metric, NULL::text, x.value, NULL::text
+      FROM (SELECT * FROM @extschema@._summary_totals(s)) t,
+           LATERAL (VALUES ('rows', t.rows::float8), ('labeled_rows', labeled::float8),
+                           ('throughput_per_second', t.rows / extract(epoch FROM window_end - window_start)::float8)) x(metric, value)
+    UNION ALL
+    SELECT 'latency', x.metric, NULL, x.value, NULL
+      FROM (SELECT @extschema@._summary_profile(s, -1) AS l) p,
+           LATERAL (VALUES ('p50_ms', @extschema@.quantile(p.l, 0.5)), ('p90_ms', @extschema@.quantile(p.l, 0.9)),
+                           ('p95_ms', @extschema@.quantile(p.l, 0.95)), ('p99_ms', @extschema@.quantile(p.l, 0.99)),
+                           ('mean_ms', (@extschema@.summary(p.l)).mean)) x(metric, value)
+     WHERE @extschema@.count(p.l) > 0
+    UNION ALL
+    SELECT 'anomalies', 'anomaly_rate', NULL, t.anomalous::float8 / t.anomaly_judged, NULL
+      FROM @extschema@._summary_totals(s) t
+     WHERE t.anomaly_judged > 0;
+END;
+COMMENT ON FUNCTION @extschema@._volume_results(@extschema@.check_summary, bigint, timestamptz, timestamptz) IS
+    'The volume, latency and anomaly-rate results of a check (internal)';
+
+-- Performance against the reference.
+CREATE FUNCTION @extschema@._performance_results(task text, perf jsonb, ref_perf jsonb)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT 'performance', x.k, NULL::text, x.v, NULL::text
+      FROM (VALUES (1, 'accuracy', (perf->>'accuracy')::float8),
+                   (2, 'precision', (perf->>'precision_weighted')::float8),
+                   (3, 'recall', (perf->>'recall_weighted')::float8),
+                   (4, 'f1', (perf->>'f1_weighted')::float8),
+                   (5, 'precision_macro', (perf->>'precision_macro')::float8),
+                   (6, 'recall_macro', (perf->>'recall_macro')::float8),
+                   (7, 'f1_macro', (perf->>'f1_macro')::float8),
+                   (8, 'roc_auc', (perf->>'roc_auc')::float8),
+                   (9, 'log_loss', (perf->>'log_loss')::float8),
+                   (10, 'brier', (perf->>'brier')::float8),
+                   (11, 'reference_accuracy', (ref_perf->>'accuracy')::float8),
+                   (12, 'accuracy_drop', (ref_perf->>'accuracy')::float8 - (perf->>'accuracy')::float8)) x(o, k, v)
+     WHERE task = 'classification' AND x.v IS NOT NULL
+    UNION ALL
+    SELECT 'performance', x.k, NULL, x.v, NULL
+      FROM (VALUES (1, 'mae', (perf->>'mae')::float8), (2, 'mse', (perf->>'mse')::float8),
+                   (3, 'rmse', (perf->>'rmse')::float8), (4, 'r2', (perf->>'r2')::float8),
+                   (5, 'mape', (perf->>'mape')::float8),
+                   (6, 'reference_r2', (ref_perf->>'r2')::float8),
+                   (7, 'r2_drop', (ref_perf->>'r2')::float8 - (perf->>'r2')::float8)) x(o, k, v)
+     WHERE task = 'regression' AND x.v IS NOT NULL;
+END;
+COMMENT ON FUNCTION @extschema@._performance_results(text, jsonb, jsonb) IS
+    'The performance results of a check against its reference (internal)';
+
+-- The performance of a summary's labelled rows, as classification_metrics or regression_metrics give it.
+CREATE FUNCTION @extschema@._summary_performance(task text, s @extschema@.check_summary) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN task = 'classification' THEN to_jsonb(@extschema@._summary_classification(s))
+            ELSE to_jsonb(@extschema@._summary_regression(s)) END;
+COMMENT ON FUNCTION @extschema@._summary_performance(text, @extschema@.check_summary) IS
+    'The performance of a summary''s labelled rows as JSON (internal)';
+
+-- The labelled rows of a summary: rows with a label (classification), rows
+-- with an actual and a predicted value (regression).
+CREATE FUNCTION @extschema@._labeled_rows(task text, s @extschema@.check_summary) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN coalesce(CASE WHEN task = 'classification' THEN (@extschema@._summary_totals(s)).labeled
+                     ELSE (@extschema@._summary_regression(s)).n END, 0);
+COMMENT ON FUNCTION @extschema@._labeled_rows(text, @extschema@.check_summary) IS
+    'The labelled rows of a summary (internal)';
+
+-- Every result of a check: plan, then measure (each part its own function).
+CREATE FUNCTION @extschema@._check_results(model text, plan @extschema@._check_plan, s @extschema@.check_summary,
+        window_start timestamptz, window_end timestamptz)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := ((plan).summary).task;
+    m @extschema@.models;
+    rw @extschema@.reference_windows;
+    perf jsonb := @extschema@._summary_performance(task, s);
+    labeled bigint := @extschema@._labeled_rows(task, s);
+    cm jsonb;
+BEGIN
+    SELECT * INTO m FROM @extschema@.models mm WHERE mm.name = _check_results.model;
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = _check_results.model;
+    IF labeled = 0 THEN
+        perf := NULL;
+    END IF;
+    SELECT to_jsonb(c) INTO cm FROM @extschema@._summary_cbpe(s) c;
+    RETURN QUERY
+        SELECT * FROM @extschema@._volume_results(s, labeled, window_start, window_end)
+        UNION ALL SELECT * FROM @extschema@._performance_results(task, perf, rw.performance)
+        UNION ALL SELECT * FROM @extschema@._drift_results(plan, s, m.drift_correction)
+        UNION ALL SELECT * FROM @extschema@._output_results(plan, s)
+        UNION ALL SELECT * FROM @extschema@._quality_results(plan, s)
+        UNION ALL SELECT * FROM @extschema@._concept_results(model, task, s, rw.performance, rw.n_labeled, perf)
+        UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._check_results(text, @extschema@._check_plan, @extschema@.check_summary, timestamptz, timestamptz) IS
+    'Every result of a check from its window''s summary (internal)';
+
+-- The concept-drift results of a labelled window, from its summary: the
+-- error stream in time order through a detector (ADWIN on the 0/1 errors of
+-- classifiers, as DDM raises false alarms when a window starts without
+-- errors; Page-Hinkley on absolute errors in units of the reference MAE
+-- for regressors) and the error against the reference (a one-sided z
+-- statistic, drift from 3 on).
+CREATE FUNCTION @extschema@._concept_results(model text, task text, s @extschema@.check_summary, ref_perf jsonb,
+        ref_labeled bigint, perf jsonb)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    detector text := CASE WHEN task = 'classification' THEN 'adwin' ELSE 'page_hinkley' END;
+    stream @extschema@.detector_result;
+    drifts bigint;
+    first_drift timestamptz;
+    span record;
+    r @extschema@._source_sql;
+    n bigint;
+    p float8;
+    p0 float8;
+    z float8;
+    v0 float8;
+    v1 float8;
+    detected boolean;
+    err text := CASE WHEN task = 'classification' THEN 'error_rate' ELSE 'mae' END;
+BEGIN
+    IF perf IS NULL OR ref_perf IS NULL THEN
+        RETURN;
+    END IF;
+    stream := @extschema@._summary_detector(s, detector);
+    drifts := coalesce(stream.detections, 0);
+    IF drifts > 0 THEN
+        -- the time of the first drift: the first_drift-th error of the stream,
+        -- found among the labels of the bucket that holds it
+        span := @extschema@._summary_stream_locate(s, stream.first_drift);
+        r := @extschema@._source(model);
+        EXECUTE format('SELECT t FROM (SELECT %s AS t, %s AS e %s) q WHERE e IS NOT NULL AND e <> ''NaN'' '
+                       'AND e NOT IN (''Infinity'', ''-Infinity'') ORDER BY t, e OFFSET $4 - 1 LIMIT 1',
+                       r.labels_ts,
+                       CASE WHEN task = 'classification'
+                            THEN format('CASE WHEN %s IS NOT NULL THEN (%1$s IS DISTINCT FROM %s)::int::float8 END',
+                                        r.label, r.labels_predicted_label)
+                            ELSE format('abs(%s - %s) / $5', r.actual, r.labels_predicted_value) END,
+                       r.labels_from)
+           INTO first_drift
+          USING model, span.span_start, span.span_end + interval '1 microsecond', span."offset",
+                (ref_perf->>'mae')::float8;
+    END IF;
+    IF task = 'classification' THEN
+        n := (perf->>'n')::bigint;
+        p := 1 - (perf->>'accuracy')::float8;
+        p0 := 1 - (ref_perf->>'accuracy')::float8;
+        -- pooled two-proportion z: error rate now against the reference's
+        v0 := ((p * n + p0 * ref_labeled) / (n + ref_labeled));
+        v1 := v0 * (1 - v0) * (1.0 / n + 1.0 / ref_labeled);
+        z := CASE WHEN v1 > 0 THEN (p - p0) / sqrt(v1) END;
+    ELSE
+        p0 := (ref_perf->>'mae')::float8;
+        IF p0 IS NULL OR NOT p0 > 0 THEN
+            RETURN;
+        END IF;
+        -- Welch z of the mean absolute error: var(|e|) = mse - mae^2
+        p := (perf->>'mae')::float8;
+        n := (perf->>'n')::bigint;
+        v0 := greatest((perf->>'mse')::float8 - p * p, 0) / greatest(n, 1);
+        v1 := greatest((ref_perf->>'mse')::float8 - p0 * p0, 0) / greatest(ref_labeled, 1);
+        z := CASE WHEN v0 + v1 > 0 THEN (p - p0) / sqrt(v0 + v1) END;
+    END IF;
+    detected := drifts > 0 OR coalesce(z >= 3, false);
+    RETURN QUERY VALUES
+        ('concept_drift', err, NULL::text, p, NULL::text),
+        ('concept_drift', 'reference_' || err, NULL, p0, NULL),
+        ('concept_drift', err || '_z', NULL, z, NULL),
+        ('concept_drift', 'stream_drifts', NULL, drifts::float8, detector),
+        ('concept_drift', 'first_stream_drift_time', NULL, extract(epoch FROM first_drift)::float8, detector),
+        ('concept_drift', 'drift_detected', NULL, detected::int::float8, NULL);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._concept_results(text, text, @extschema@.check_summary, jsonb, bigint, jsonb) IS
+    'Concept-drift results of a labelled window from its summary''s error stream (internal)';
+
+CREATE OR REPLACE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    plan @extschema@._check_plan;
+    s @extschema@.check_summary;
+    cid bigint;
+BEGIN
+    IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
+        RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT isfinite(window_start) OR NOT isfinite(window_end) THEN
+        RAISE EXCEPTION 'the check window must be finite' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    plan := @extschema@._check_plan(model);
+    s := @extschema@._window_summary(model, plan, window_start, window_end);
+    INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
+    VALUES (model, window_start, window_end, (@extschema@._summary_totals(s)).rows,
+            @extschema@._labeled_rows(((plan).summary).task, s), clock_timestamp())
+    RETURNING check_id INTO cid;
+    -- one statement writes every result: the alert trigger sees the whole check
+    INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method)
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method
+      FROM @extschema@._check_results(model, plan, s, window_start, window_end) x
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality');
+    RETURN cid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
+    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary; returns the check id';
+
+--------------------------------------------------------------------------
+-- Privileges
+--------------------------------------------------------------------------
+
+-- The new functions that are private to the extension's owner, as in the
+-- install script (the roles that may use them are granted below)
+REVOKE EXECUTE ON FUNCTION
+    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean),
+    @extschema@.record_label(text, text, text, timestamptz), @extschema@.record_label(text, text, float8, timestamptz),
+    @extschema@._store_label(text, text, text, float8, timestamptz), @extschema@.set_bucket_width(text, interval),
+    @extschema@.summarize(text, timestamptz, timestamptz), @extschema@.forget_summaries(text),
+    @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean)
+    FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_writer(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('GRANT INSERT ON @extschema@.predictions TO %s', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.record_label(text, text, text), '
+                   '@extschema@.record_label(text, text, float8), @extschema@.record_label(text, text, text, timestamptz), '
+                   '@extschema@.record_label(text, text, float8, timestamptz) TO %s', role);
+END
+$$;
+
+-- Who could record labels (mlmon.grant_writer in 0.2.0) may use the forms
+-- with prediction_time; who could register sources may use the new form.
+-- These grants are the users' own, like the ones they copy: pg_init_privs
+-- keeps the install script's privileges (GRANT inside an extension script
+-- would record them as the extension's, and pg_dump would leave them out).
+DO $$
+DECLARE
+    f record;
+    g record;
+    init aclitem[];
+BEGIN
+    FOR f IN SELECT v.o::regprocedure AS old_fn, v.n::regprocedure AS new_fn FROM (VALUES
+                 ('@extschema@.record_label(text, text, text)',
+                  '@extschema@.record_label(text, text, text, timestamptz)'),
+                 ('@extschema@.record_label(text, text, float8)',
+                  '@extschema@.record_label(text, text, float8, timestamptz)'),
+                 ('@extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name)',
+                  '@extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean)')
+             ) v(o, n)
+    LOOP
+        SELECT i.initprivs INTO init FROM pg_catalog.pg_init_privs i
+         WHERE i.classoid = 'pg_catalog.pg_proc'::regclass AND i.objoid = f.new_fn AND i.objsubid = 0;
+        FOR g IN SELECT x.is_grantable, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee
+                   FROM pg_catalog.pg_proc p
+                  CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) x
+                   LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee
+                  WHERE p.oid = f.old_fn AND x.privilege_type = 'EXECUTE' AND x.grantee <> p.proowner
+                  ORDER BY 2
+        LOOP
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', f.new_fn, g.grantee,
+                           CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+        END LOOP;
+        UPDATE pg_catalog.pg_init_privs i SET initprivs = init
+         WHERE i.classoid = 'pg_catalog.pg_proc'::regclass AND i.objoid = f.new_fn AND i.objsubid = 0;
+    END LOOP;
+END
+$$;
+DROP FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name);
+
+--------------------------------------------------------------------------
+-- Data
+--------------------------------------------------------------------------
+
+-- The existing partitions of the log get what maintain_partitions gives a new
+-- one: the (model, request_id) index that finds a label's prediction (built
+-- first: the labels are matched through it below), the TRUNCATE trigger (the
+-- row trigger comes from the log's, below).
+DO $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT c.oid::regclass AS part, c.relname FROM pg_catalog.pg_inherits i
+               JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+              WHERE i.inhparent = '@extschema@.predictions'::regclass
+                AND c.oid <> '@extschema@.predictions_default'::regclass
+              ORDER BY c.relname
+    LOOP
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (model, request_id)', p.relname || '_model_request', p.part);
+    END LOOP;
+END
+$$;
+
+CREATE INDEX predictions_default_model_request ON @extschema@.predictions_default (model, request_id);
+
+-- Every label is matched to its prediction as record_label matches one in
+-- 0.3.0 (labels whose prediction is not found wait with ts NULL).
+DO $$
+DECLARE
+    m text;
+BEGIN
+    FOR m IN SELECT mo.name FROM @extschema@.models mo
+              WHERE EXISTS (SELECT 1 FROM @extschema@.labels l WHERE l.model = mo.name)
+              ORDER BY mo.name LOOP
+        PERFORM @extschema@._match_labels(m);
+    END LOOP;
+END
+$$;
+
+CREATE INDEX labels_model_ts ON @extschema@.labels (model, ts);
+
+-- The triggers that make stored summaries stale (as in the install script),
+-- and the TRUNCATE trigger of each existing daily partition (as
+-- maintain_partitions creates it).
+
+CREATE TRIGGER summary_changed BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.predictions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._summary_changed('', 'ts', 'rows');
+
+COMMENT ON TRIGGER summary_changed ON @extschema@.predictions IS
+    'Rows written into a closed bucket make its summary stale';
+
+CREATE TRIGGER summary_changed BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.labels
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._summary_changed('', 'ts', 'labels');
+
+COMMENT ON TRIGGER summary_changed ON @extschema@.labels IS
+    'Labels of rows in a closed bucket make the labels part of its summary stale';
+
+ALTER TABLE @extschema@.predictions ENABLE ALWAYS TRIGGER summary_changed;
+
+ALTER TABLE @extschema@.labels ENABLE ALWAYS TRIGGER summary_changed;
+
+CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.predictions
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated('');
+
+COMMENT ON TRIGGER summaries_truncated ON @extschema@.predictions IS
+    'A truncated log leaves no summary or label match behind';
+
+CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.labels
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated('');
+
+COMMENT ON TRIGGER summaries_truncated ON @extschema@.labels IS
+    'Truncated labels leave no summary behind';
+
+CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.predictions_default
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated('');
+
+COMMENT ON TRIGGER summaries_truncated ON @extschema@.predictions_default IS
+    'A truncated partition of the log leaves no summary or label match behind';
+
+ALTER TABLE @extschema@.predictions ENABLE ALWAYS TRIGGER summaries_truncated;
+
+ALTER TABLE @extschema@.labels ENABLE ALWAYS TRIGGER summaries_truncated;
+
+ALTER TABLE @extschema@.predictions_default ENABLE ALWAYS TRIGGER summaries_truncated;
+
+DO $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT c.oid::regclass AS part FROM pg_catalog.pg_inherits i
+               JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+              WHERE i.inhparent = '@extschema@.predictions'::regclass
+                AND c.oid <> '@extschema@.predictions_default'::regclass
+                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                                 WHERE t.tgrelid = c.oid AND t.tgname = 'summaries_truncated')
+              ORDER BY c.relname
+    LOOP
+        EXECUTE format('CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON %s '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated(%L)', p.part, '');
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER summaries_truncated', p.part);
+    END LOOP;
+END
+$$;
