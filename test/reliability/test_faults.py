@@ -31,9 +31,10 @@ def server_back():
         return False
 
 
-def kill_in_the_middle(run, delay):
+def kill_in_the_middle(run, delay, waiting_on_lock=False):
     """Run run(conn) in a thread on a new connection and SIGKILL its backend
-    after delay seconds; wait for the server to accept connections again."""
+    after delay seconds (or, waiting_on_lock, once it waits for a lock);
+    wait for the server to accept connections again."""
     conn = psycopg2.connect("")
     c = conn.cursor()
     # the throwaway cluster runs with synchronous_commit = off for speed, under
@@ -51,8 +52,16 @@ def kill_in_the_middle(run, delay):
         r = watch.fetchone()
         return r and r[0]
 
-    wait_for("the backend to be busy", busy, timeout=30, step=0.05)
-    time.sleep(delay)
+    def blocked():
+        watch.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s", (pid,))
+        r = watch.fetchone()
+        return r and r[0]
+
+    if waiting_on_lock:
+        wait_for("the backend to wait for a lock", blocked, timeout=120, step=0.05)
+    else:
+        wait_for("the backend to be busy", busy, timeout=30, step=0.05)
+        time.sleep(delay)
     watch.connection.close()
     os.kill(pid, signal.SIGKILL)
     t.join()
@@ -87,7 +96,10 @@ chk.equal("every acknowledged batch is there", [b for b in acked if batches.get(
 chk.equal("no partial batch", [b for b, n in batches.items() if n != 2000], [])
 chk.equal("nothing beyond the interrupted batch", max(batches) <= len(acked), True)
 
-# 2. run_checks over the loaded window (a few seconds of work)
+# 2. run_checks over the loaded window, killed once it has summarised the window and written its check row:
+# another session holds mlmon.check_results against writes, so the check waits there for its results
+cur.execute("SELECT count(*) FROM mlmon.summaries")
+summaries_before = cur.fetchone()[0]
 cur.execute("SELECT count(*) FROM mlmon.checks")
 checks_before = cur.fetchone()[0]
 cur.execute("SELECT count(*) FROM mlmon.check_results")
@@ -108,13 +120,15 @@ def long_check(conn):
         pass
 
 
-kill_in_the_middle(long_check, 0.7)
+holder = connect()
+holder.cursor().execute("BEGIN; LOCK TABLE mlmon.check_results IN EXCLUSIVE MODE")
+kill_in_the_middle(long_check, None, waiting_on_lock=True)
 chk.equal("the check was interrupted", "finished" in started, False)
 cur = connect().cursor()
 cur.execute("SELECT (SELECT count(*) FROM mlmon.checks), (SELECT count(*) FROM mlmon.check_results), "
-            "(SELECT count(*) FROM mlmon.alerts)")
-chk.equal("no partial check: checks, results, alerts unchanged", cur.fetchone(),
-          (checks_before, results_before, alerts_before))
+            "(SELECT count(*) FROM mlmon.alerts), (SELECT count(*) FROM mlmon.summaries)")
+chk.equal("no partial check: checks, results, alerts, summaries unchanged", cur.fetchone(),
+          (checks_before, results_before, alerts_before, summaries_before))
 cur.execute("SELECT mlmon.run_checks('fault', now() - interval '1 day', now() + interval '1 hour')")
 chk.equal("checks work after the restart", cur.fetchone()[0] is not None, True)
 chk.finish()
