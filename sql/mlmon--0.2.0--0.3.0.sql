@@ -833,14 +833,14 @@ CREATE FUNCTION @extschema@.record_label(model text, request_id text, label text
     SET search_path = pg_catalog, pg_temp
 RETURN @extschema@._store_label(model, request_id, label, NULL, prediction_time);
 COMMENT ON FUNCTION @extschema@.record_label(text, text, text, timestamptz) IS
-    'Record (or correct) the true label of the classification logged at prediction_time (no lookup of the request id)';
+    'Record (or correct) the true label of the classification logged at prediction_time: matched to the prediction with this request id at that time (else it waits, and checks match it by request id)';
 
 CREATE FUNCTION @extschema@.record_label(model text, request_id text, actual float8, prediction_time timestamptz)
     RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 RETURN @extschema@._store_label(model, request_id, NULL, actual, prediction_time);
 COMMENT ON FUNCTION @extschema@.record_label(text, text, float8, timestamptz) IS
-    'Record (or correct) the true value of the regression prediction logged at prediction_time (no lookup of the request id)';
+    'Record (or correct) the true value of the regression prediction logged at prediction_time: matched to the prediction with this request id at that time (else it waits, and checks match it by request id)';
 
 DROP FUNCTION @extschema@._store_label(text, text, text, float8);
 
@@ -1376,15 +1376,17 @@ COMMENT ON FUNCTION @extschema@._match_labels(text) IS
 -- The parts of a window read from its rows and labels in one scan each,
 -- grouped by part: a row at ts belongs to the head [window_start,
 -- first_bucket) (key window_start), to the tail [stored_end, ...) (key
--- stored_end) or to its bucket (key the bucket's start).  Only the keys in
--- row_keys (label_keys) are read, from the span [from_ts, to_ts) that holds
--- them; a part without rows is absent (NULL).
+-- stored_end) or to its bucket (key the bucket's start).  The span [from_ts,
+-- to_ts) is made of the parts in row_keys (label_keys), adjacent: every row
+-- of it belongs to one of them.  A part without rows is absent (NULL).
 CREATE FUNCTION @extschema@._read_parts(r @extschema@._source_sql, model text, plan @extschema@._summary_plan,
         from_ts timestamptz, to_ts timestamptz, window_start timestamptz, width interval,
         first_bucket timestamptz, stored_end timestamptz, row_keys timestamptz[], label_keys timestamptz[])
     RETURNS TABLE (k timestamptz, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- a few parts, whatever the planner guesses of the key's distinct values: hashed, never sorted
+    SET enable_sort = off
 AS $$
 DECLARE
     key_sql constant text := 'CASE WHEN %1$s < $6 THEN $9 WHEN %1$s >= $7 THEN $7 '
@@ -1397,7 +1399,7 @@ BEGIN
     IF cardinality(row_keys) > 0 THEN
         EXECUTE format('SELECT coalesce(array_agg(x.k), ''{}''), coalesce(array_agg(x.s), ''{}'') FROM ('
                        'SELECT %1$s AS k, @extschema@._summarize_rows($4, %2$s, %3$s, %4$s, %5$s, %6$s) AS s '
-                       '%7$s AND %1$s = ANY($8) GROUP BY 1) x',
+                       '%7$s GROUP BY 1) x',
                        format(key_sql, r.ts), r.feature_object, r.predicted_label, r.predicted_value, r.score,
                        r.latency, r.from_clause)
            INTO keys_r, parts_r
@@ -1406,7 +1408,7 @@ BEGIN
     IF r.labels_from IS NOT NULL AND cardinality(label_keys) > 0 THEN
         EXECUTE format('SELECT coalesce(array_agg(x.k), ''{}''), coalesce(array_agg(x.s), ''{}'') FROM ('
                        'SELECT %1$s AS k, @extschema@._summarize_labels($4, %2$s, %3$s, %4$s, %5$s, %6$s, %7$s) AS s '
-                       '%8$s AND %1$s = ANY($8) GROUP BY 1) x',
+                       '%8$s GROUP BY 1) x',
                        format(key_sql, r.labels_ts), r.labels_ts, r.label, r.actual, r.labels_predicted_label,
                        r.labels_predicted_value, r.labels_score, r.labels_from)
            INTO keys_l, parts_l
