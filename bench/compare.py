@@ -12,9 +12,17 @@ throwaway cluster), in one process and one run, as ratios:
   100,000 rows over 1M rows;
 - a full check of 20 features (run_checks) against the Python way of the
   seed workflow (fetch, per-feature KS with SciPy, output drift, metrics
-  with scikit-learn), end to end, at 100k and 1M rows per window.
+  with scikit-learn), end to end, at 100k and 1M rows per window
+  (--check-sizes).  The window is the reference window 24 hours later,
+  widened to whole buckets.  run_checks with KS on every feature and with
+  Evidently's test choice, parallel workers 0 and 2, three ways each: the
+  first check (mlmon.forget_summaries before each rep: it reads the rows and
+  summarises every bucket), the stored check (the same check again: it
+  merges the stored summaries) and the re-read (SET mlmon.summaries = off:
+  every row read, nothing stored, as 0.2.0).
 
-Writes bench/RESULTS.md."""
+Writes bench/RESULTS.md (--out); --sizes '' skips the statistics and the
+sliding window (only the check section is then written)."""
 import argparse
 import os
 import statistics
@@ -203,13 +211,17 @@ if 1_000_000 in SIZES:
 out += ["", "## A check of 20 features: run_checks against the seed's Python way", "",
         "Python way: fetch both windows (20 features, prediction, label) with psycopg2, KS per feature with SciPy "
         "(p < 0.05), output drift by the seed's chi-square on prediction shares, accuracy / precision / recall / F1 "
-        "(weighted) with scikit-learn.  mlmon: run_checks with Evidently's test choice (normed Wasserstein above "
-        "1,000 reference rows), and with KS for every feature as the Python way does (drift_settings '*').", "",
-        "Both ways run without parallel workers, then run_checks again with 2 allowed (its read of the window looks "
-        "each label up through a lateral subquery with LIMIT, which PostgreSQL keeps out of workers; only the scan "
-        "of the log may run in them).", "",
-        "| rows per window | run_checks (Evidently's tests) | same, 2 workers | run_checks (KS) | same, 2 workers | Python way | Python / run_checks (KS) | Python / run_checks (KS, 2 workers) | backend peak MiB, no workers (Evidently's, KS) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        "(weighted) with scikit-learn.  mlmon: run_checks with KS for every feature as the Python way does "
+        "(drift_settings '*'), and with Evidently's test choice (normed Wasserstein above 1,000 reference rows).", "",
+        "The window is the model's reference window 24 hours later, widened to whole buckets (hours): every row of the "
+        "current window and nothing else.  Three ways to run the same check:", "",
+        "- **first check**: no summary stored (they are forgotten before each run): the check reads the window's rows "
+        "once, summarizing each closed bucket, stores the summaries and merges them;",
+        "- **stored**: the same check again: it merges the stored summaries of the window's buckets and reads no row;",
+        "- **re-read** (`SET mlmon.summaries = off`): reads every row and stores nothing, as 0.2.0 did.", "",
+        "Each with parallel workers off and with 2 allowed.", "",
+        "| rows per window | test | workers | first check | stored | re-read | Python way | Python / first check | Python / stored | backend peak MiB (first check) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
 NF = 20
 cols = ", ".join(f"(features->>'f{j:02d}')::float8" for j in range(1, NF + 1))
 for n in CHECK_SIZES:
@@ -218,23 +230,13 @@ for n in CHECK_SIZES:
     if cur.fetchone()[0] == 0:
         print(f"logging 2 x {n:,} predictions ...", flush=True)
         benchlib.log_model(cur, model, n, NF)
-    cur.execute("SELECT window_start + interval '24 hours', window_end + interval '24 hours', window_start, window_end "
-                "FROM mlmon.reference_windows WHERE model = %s", (model,))
+    cur.execute("""SELECT date_bin(m.bucket_width, w.window_start + interval '24 hours', '2000-01-01+00'),
+                          date_bin(m.bucket_width, w.window_end + interval '24 hours' - interval '1 microsecond',
+                                   '2000-01-01+00') + m.bucket_width,
+                          w.window_start, w.window_end
+                     FROM mlmon.reference_windows w JOIN mlmon.models m ON m.name = w.model WHERE w.model = %s""", (model,))
     wfrom, wto, rfrom, rto = cur.fetchone()
     reps = args.reps
-    timings = {}
-    peaks = {}
-    for test in ("evidently", "ks"):
-        cur.execute("DELETE FROM mlmon.drift_settings WHERE model = %s", (model,))
-        if test == "ks":
-            cur.execute("INSERT INTO mlmon.drift_settings VALUES (%s, '*', 'ks', NULL)", (model,))
-        for workers in (0, 2):
-            cur.execute(f"SET max_parallel_workers_per_gather = {workers}")
-            reset_ok = reset_peak()
-            timings[test, workers] = benchlib.timed(cur, "SELECT mlmon.run_checks(%s, %s, %s)", (model, wfrom, wto), reps)
-            if workers == 0:
-                peaks[test] = peak_mib() if reset_ok else float("nan")
-    cur.execute("SET max_parallel_workers_per_gather = 0")
 
     def python_way():
         def window(lo, hi):
@@ -255,11 +257,32 @@ for n in CHECK_SIZES:
         skm.precision_recall_fscore_support(yc, pc, average="weighted", zero_division=0)
         return drifted
 
+    cur.execute("SET max_parallel_workers_per_gather = 0")
     t_py = py_timed(python_way, max(1, reps - 1) if n >= 1_000_000 else reps)
-    out.append(f"| {n:,} | {timings['evidently', 0]:.2f} s | {timings['evidently', 2]:.2f} s | {timings['ks', 0]:.2f} s | "
-               f"{timings['ks', 2]:.2f} s | {t_py:.2f} s | {t_py / timings['ks', 0]:.1f} | {t_py / timings['ks', 2]:.1f} | "
-               f"{peaks['evidently']:.0f}, {peaks['ks']:.0f} |")
-    print(out[-1], flush=True)
+    check_sql = "SELECT mlmon.run_checks(%s, %s, %s)"
+    for test in ("ks", "evidently"):
+        cur.execute("DELETE FROM mlmon.drift_settings WHERE model = %s", (model,))
+        if test == "ks":
+            cur.execute("INSERT INTO mlmon.drift_settings VALUES (%s, '*', 'ks', NULL)", (model,))
+        for workers in (0, 2):
+            cur.execute(f"SET max_parallel_workers_per_gather = {workers}")
+            first = []
+            peak = float("nan")
+            for _ in range(reps):
+                cur.execute("SELECT mlmon.forget_summaries(%s)", (model,))
+                reset_ok = reset_peak()
+                first.append(benchlib.timed(cur, check_sql, (model, wfrom, wto), 1))
+                peak = peak_mib() if reset_ok else float("nan")
+            t_first = statistics.median(first)
+            t_stored = benchlib.timed(cur, check_sql, (model, wfrom, wto), reps)
+            cur.execute("SET mlmon.summaries = off")
+            t_reread = benchlib.timed(cur, check_sql, (model, wfrom, wto), reps)
+            cur.execute("RESET mlmon.summaries")
+            out.append(f"| {n:,} | {'KS' if test == 'ks' else 'Evidently'} | {workers} | {t_first:.2f} s | "
+                       f"{t_stored:.3f} s | {t_reread:.2f} s | {t_py:.2f} s | {t_py / t_first:.1f} | "
+                       f"{t_py / t_stored:.0f} | {peak:.0f} |")
+            print(out[-1], flush=True)
+    cur.execute("SET max_parallel_workers_per_gather = 0")
 
 out += ["", "Command: `bench/compare` (options: `--sizes`, `--check-sizes`, `--reps`).  10M rows need about 2 GiB "
         f"in the Python process; this machine has {MEM_GIB:.0f} GiB, so nothing was skipped."
