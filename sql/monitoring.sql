@@ -1004,7 +1004,7 @@ COMMENT ON TABLE @extschema@.drift_settings IS
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.drift_settings', '');
 REVOKE ALL ON @extschema@.drift_tests, @extschema@.drift_settings FROM PUBLIC;
 
--- The drift test of a feature by Evidently's rule (numerics.md), unless
+-- The drift test of a feature by Evidently's rule (README.md, References and checks), unless
 -- mlmon.drift_settings names one: returns (test, threshold).
 CREATE FUNCTION @extschema@._drift_test(model text, feature text, kind text, n_reference bigint,
         distinct_values bigint, OUT test text, OUT threshold float8)

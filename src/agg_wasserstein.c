@@ -4,8 +4,6 @@
  */
 #include "sample_state.h"
 
-#include <math.h>
-
 #include "core/wasserstein.h"
 #include "drift_numeric.h"
 #include "profile.h"
@@ -27,14 +25,6 @@ mlm_wasserstein_final(PG_FUNCTION_ARGS)
 	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
 	PG_RETURN_FLOAT8(mlm_wasserstein(&a, &b));
-}
-
-double
-reference_std(const mlm_wsample *a, const mlm_profile_hdr *hdr)
-{
-	if (hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH)
-		return sqrt(hdr->m2 / (double) hdr->count);
-	return mlm_std_population(a);
 }
 
 /* mlm_wasserstein_normed_final(internal) returns float8: W1 / max(std(reference), 0.001). */
