@@ -47,6 +47,20 @@ def load_samples(cur, table, rows, value_type="float8"):
     cur.execute(f"ANALYZE {table}")
 
 
+def copy_rows(cur, table, columns, rows, analyze=False):
+    """Temp table `table`(columns) holding rows, by COPY (None: NULL; floats
+    by repr(), which round-trips float64 exactly; other values as str())."""
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(f"CREATE TEMP TABLE {table} ({columns})")
+    buf = io.StringIO()
+    for r in rows:
+        buf.write("\t".join("\\N" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in r) + "\n")
+    buf.seek(0)
+    cur.copy_expert(f"COPY {table} FROM STDIN", buf)
+    if analyze:
+        cur.execute(f"ANALYZE {table}")
+
+
 def two_sample_rows(grp, ref, cur_):
     return [(grp, float(v), False) for v in ref] + [(grp, float(v), True) for v in cur_]
 

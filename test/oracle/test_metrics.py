@@ -4,7 +4,6 @@ scikit-learn (python3-sklearn from Debian), on random trials: binary and
 multiclass, labels that are only predicted or only actual (zero_division
 cases), a single class, tied and extreme scores, sizes 1 to 20000; plus a
 parallel plan that must give the serial results."""
-import io
 import json
 import math
 import warnings
@@ -12,7 +11,7 @@ import warnings
 import numpy as np
 from sklearn import metrics as skm
 
-from common import Checker, connect
+from common import Checker, connect, copy_rows
 
 warnings.simplefilter("ignore")       # sklearn's UndefinedMetricWarning is the point of some trials
 RTOL = 1e-12
@@ -20,17 +19,6 @@ rng = np.random.default_rng(4242)
 chk = Checker("scikit-learn comparisons")
 conn = connect()
 cur = conn.cursor()
-
-
-def copy_rows(table, columns, rows):
-    cur.execute(f"DROP TABLE IF EXISTS {table}")
-    cur.execute(f"CREATE TEMP TABLE {table} ({columns})")
-    buf = io.StringIO()
-    for r in rows:
-        buf.write("\t".join("\\N" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in r) + "\n")
-    buf.seek(0)
-    cur.copy_expert(f"COPY {table} FROM STDIN", buf)
-    cur.execute(f"ANALYZE {table}")
 
 
 # ------------------------------------------------------------ classification
@@ -66,7 +54,7 @@ for g, (a, p) in enumerate(trials):
 # rows the aggregate must skip: NULL labels
 rows.append((0, None, "neg", 0.5))
 rows.append((0, "neg", None, 0.5))
-copy_rows("cls", "g int, actual text, predicted text, score float8", rows)
+copy_rows(cur, "cls", "g int, actual text, predicted text, score float8", rows, analyze=True)
 
 cur.execute("""SELECT g, (m).n, (m).accuracy, (m).precision_macro, (m).recall_macro, (m).f1_macro,
                       (m).precision_weighted, (m).recall_weighted, (m).f1_weighted,
@@ -141,9 +129,9 @@ rtrials.append((np.array([3.0, 3.0, 3.0]), np.array([2.0, 3.0, 4.0])))    # r2 =
 rtrials.append((np.array([0.0, 1.0, -2.0]), np.array([0.5, 1.0, -1.0])))  # mape with y = 0
 rows = [(g, float(y[i]), float(p[i])) for g, (y, p) in enumerate(rtrials) for i in range(len(y))]
 rows += [(0, None, 1.0), (1, float("nan"), 1.0), (2, 1.0, float("inf"))]   # skipped
-copy_rows("reg", "g int, actual float8, predicted float8", [
+copy_rows(cur, "reg", "g int, actual float8, predicted float8", [
     (g, "NaN" if isinstance(a, float) and math.isnan(a) else a, "Infinity" if isinstance(p, float) and math.isinf(p) else p)
-    for g, a, p in rows])
+    for g, a, p in rows], analyze=True)
 cur.execute("""SELECT g, (m).* FROM (SELECT g, mlmon.regression_metrics(actual, predicted) AS m
                                        FROM reg GROUP BY g) s ORDER BY g""")
 for g, n, mae, mse, rmse, r2, mape in cur.fetchall():

@@ -20,7 +20,6 @@ relative (merged sums round differently), NULLs equal.
   12 the drift decisions of every window of case 1 (some windows drift)
 Runs in databases of its own (dropped at the end unless KEEP is set)."""
 import datetime
-import io
 import json
 import math
 import os
@@ -32,7 +31,7 @@ import time
 import numpy as np
 import psycopg2
 
-from common import Checker, connect
+from common import Checker, connect, copy_rows
 
 T0 = time.time()
 chk = Checker("summaries")
@@ -138,24 +137,13 @@ def both(label, model, ws, we, skip=lambda key: False, c=None):
     return s, f
 
 
-def copy_rows(table, columns, rows):
-    """A temp table of the rows (None: NULL; strings as they are)."""
-    cur.execute(f"DROP TABLE IF EXISTS {table}")
-    cur.execute(f"CREATE TEMP TABLE {table} ({columns})")
-    buf = io.StringIO()
-    for r in rows:
-        buf.write("\t".join("\\N" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in r) + "\n")
-    buf.seek(0)
-    cur.copy_expert(f"COPY {table} FROM STDIN", buf)
-
-
 RAW_COLS = "off bigint, rid text, features jsonb, plabel text, pvalue float8, score float8, latency float8, label text, actual float8"
 
 
 def log(model, base, rows, labels=True):
     """rows: (offset us, rid, features json text, predicted label, predicted value, score, latency, label, actual);
     inserted into the log at base + offset, then labels recorded for those that have one."""
-    copy_rows("raw", RAW_COLS, rows)
+    copy_rows(cur, "raw", RAW_COLS, rows)
     cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, predicted_value,
                                                   score, latency_ms)
                    SELECT %s, %s::timestamptz + off * interval '1 microsecond', rid, features, plabel, pvalue, score,
@@ -810,7 +798,7 @@ def src_row(h, off, i):
 src_rows = hourly(SRC_H, {12}, (30, 60), src_row)
 for t in ("team_a", "team_c"):
     cur.execute(f"CREATE TABLE public.{t} (ts timestamptz NOT NULL, feats jsonb, pred text, score float8, truth text, lat float8)")
-    copy_rows("raw_t", "off bigint, i int, feats jsonb, pred text, score float8, truth text, lat float8", src_rows)
+    copy_rows(cur, "raw_t", "off bigint, i int, feats jsonb, pred text, score float8, truth text, lat float8", src_rows)
     cur.execute(f"""INSERT INTO public.{t} SELECT %s::timestamptz + off * interval '1 microsecond', feats, pred, score, truth, lat
                      FROM raw_t""", (BASE_T,))
     cur.execute(f"ANALYZE public.{t}")
@@ -851,7 +839,7 @@ for i, r in enumerate(src_rows):
     f = json.loads(r[2])
     b_rows.append((r[0], 1000 + i, f["x"], f["y"] if i % 53 else None, f["k"], round(2 * f["x"] + f["y"], 6), r[6],
                    round(2 * f["x"] + f["y"] + float(rng.normal(0, 0.5)), 6) if i % 5 else None))
-copy_rows("raw_b", "off bigint, id bigint, f1 float8, f2 float8, kind text, yhat float8, ms float8, actual float8", b_rows)
+copy_rows(cur, "raw_b", "off bigint, id bigint, f1 float8, f2 float8, kind text, yhat float8, ms float8, actual float8", b_rows)
 cur.execute("""INSERT INTO public.team_b SELECT id, (%s::timestamptz + off * interval '1 microsecond') AT TIME ZONE 'UTC', f1, f2, kind, yhat, ms
                  FROM raw_b""", (BASE_T,))
 cur.execute("ANALYZE public.team_b")
