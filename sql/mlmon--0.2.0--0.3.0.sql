@@ -2171,3 +2171,216 @@ BEGIN
     END LOOP;
 END
 $$;
+
+
+-- Every check where users look (0.3.0): the latest results of every check
+-- (mlmon.latest_results, the owner's; readers see them through
+-- monitoring_report, report() and metrics), the report and the Prometheus
+-- metrics of all checks, the alert counts of concept drift, anomalies and
+-- estimated performance, and grant_feature_reader for the dashboard's
+-- most-unusual-rows panel.
+-- The headline of each model's monitoring now: every check's results of the
+-- model's latest check, and performance and concept drift (which need
+-- labels) of its latest check with labelled rows.
+CREATE VIEW @extschema@.latest_results AS
+WITH last AS (
+    SELECT m.name AS model,
+           (SELECT c.check_id FROM @extschema@.checks c WHERE c.model = m.name
+             ORDER BY c.window_end DESC, c.check_id DESC LIMIT 1) AS check_id,
+           (SELECT c.check_id FROM @extschema@.checks c WHERE c.model = m.name AND c.n_labeled > 0
+             ORDER BY c.window_end DESC, c.check_id DESC LIMIT 1) AS labelled_check_id
+      FROM @extschema@.models m
+)
+SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
+  FROM last l
+  JOIN @extschema@.checks c ON c.check_id = l.check_id
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" NOT IN ('performance', 'concept_drift')
+UNION ALL
+SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
+  FROM last l
+  JOIN @extschema@.checks c ON c.check_id = l.labelled_check_id
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'concept_drift');
+COMMENT ON VIEW @extschema@.latest_results IS
+    'Each model''s latest results: every check of its latest check, performance and concept drift of its latest check with labels';
+
+REVOKE ALL ON @extschema@.latest_results FROM PUBLIC;
+
+-- monitoring_report gains four columns at its end
+CREATE OR REPLACE VIEW @extschema@.monitoring_report AS
+SELECT m.name AS model, m.version, m.task,
+       min(c.window_start) AS period_start, max(c.window_end) AS period_end,
+       count(c.check_id) AS n_checks,
+       (SELECT avg(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_accuracy,
+       (SELECT min(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS min_accuracy,
+       (SELECT max(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS max_accuracy,
+       (SELECT stddev_samp(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS std_accuracy,
+       (SELECT avg(p.f1) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_f1,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name) AS total_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type IN ('data_drift', 'feature_drift')) AS data_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'output_drift') AS output_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'performance_degradation') AS performance_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'data_quality') AS data_quality_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open') AS open_alerts,
+       (SELECT coalesce(jsonb_agg(to_jsonb(a) - 'model' ORDER BY a.time DESC, a.alert_id DESC), '[]')
+          FROM (SELECT * FROM @extschema@.alerts a WHERE a.model = m.name
+                 ORDER BY a.time DESC, a.alert_id DESC LIMIT 10) a) AS last_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'concept_drift') AS concept_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'anomalies') AS anomaly_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'estimated_performance') AS estimated_performance_alerts,
+       -- every check's model-wide results in the latest check (per-feature ones: feature_drift, results_view)
+       (SELECT jsonb_build_object(
+                   'check_id', max(x.check_id) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'window_end', max(x.window_end) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'labelled_check_id', max(x.check_id) FILTER (WHERE x."check" IN ('performance', 'concept_drift')))
+               || coalesce(jsonb_object_agg(x."check", x.results), '{}')
+          FROM (SELECT y."check", max(y.check_id) AS check_id, max(y.window_end) AS window_end,
+                       jsonb_object_agg(y.metric, y.value) AS results
+                  FROM @extschema@.latest_results y
+                 WHERE y.model = m.name AND y.feature IS NULL
+                 GROUP BY y."check") x) AS latest_check
+  FROM @extschema@.models m
+  LEFT JOIN @extschema@.checks c ON c.model = m.name
+ GROUP BY m.name;
+COMMENT ON VIEW @extschema@.monitoring_report IS
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type, the last 10 alerts, and every check''s model-wide results of the latest check';
+
+CREATE OR REPLACE FUNCTION @extschema@.report(model text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@.monitoring_report;
+BEGIN
+    -- read through the views only, so that readers may call it
+    SELECT * INTO r FROM @extschema@.monitoring_report x WHERE x.model = report.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" is not registered', model
+            USING ERRCODE = 'undefined_object', HINT = 'Register it with mlmon.register_model(name, version, task).';
+    END IF;
+    RETURN jsonb_build_object(
+        'model', jsonb_build_object('name', r.model, 'version', r.version, 'task', r.task),
+        'monitoring_period', jsonb_build_object('start', r.period_start, 'end', r.period_end, 'n_batches', r.n_checks),
+        'performance_summary', jsonb_build_object('avg_accuracy', r.avg_accuracy, 'min_accuracy', r.min_accuracy,
+            'max_accuracy', r.max_accuracy, 'std_accuracy', r.std_accuracy, 'avg_f1', r.avg_f1),
+        'drift_summary', jsonb_build_object('total_alerts', r.total_alerts, 'data_drift_alerts', r.data_drift_alerts,
+            'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
+            'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
+            'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
+            'open_alerts', r.open_alerts),
+        'latest_check', r.latest_check,
+        'alerts', r.last_alerts,
+        'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
+                              FROM @extschema@.recommendations x WHERE x.model = report.model));
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.report(text) IS
+    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, last 10 alerts, recommendations';
+
+CREATE FUNCTION @extschema@.grant_feature_reader(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- mlmon.anomalies shows the logged features of the unusual rows: it reads the log
+    -- (and a registered source table, which its owner grants) and the references
+    EXECUTE format('GRANT SELECT ON @extschema@.anomalies, @extschema@.predictions, @extschema@.sources, '
+                   '@extschema@.models, @extschema@.reference_profiles TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_feature_reader(regrole) IS
+    'Let a role also read logged features: the log and mlmon.anomalies (Grafana''s most-unusual-rows panel), on top of grant_reader';
+REVOKE EXECUTE ON FUNCTION @extschema@.grant_feature_reader(regrole) FROM PUBLIC;
+
+-- Every sample of the exported metrics, one row each: what
+-- prometheus_metrics() prints and the exporter's queries read.  Each check's
+-- model-wide results and the per-feature ones named here, from
+-- mlmon.latest_results (the README's table lists them).
+CREATE OR REPLACE VIEW @extschema@.metrics AS
+WITH last AS (
+    SELECT DISTINCT ON (c.model) c.model, c.check_id, c.window_start, c.window_end, c.finished_at
+      FROM @extschema@.checks c
+     ORDER BY c.model, c.window_end DESC, c.check_id DESC
+), named AS (
+    SELECT r.model, r.value, r.feature, r.metric,
+           -- a drift test's name labels every sample of its feature (or of the predictions)
+           max(r.method) OVER (PARTITION BY r.model, r."check", r.feature) AS method,
+           CASE r."check"
+               WHEN 'performance' THEN 'mlmon_' || r.metric
+               WHEN 'data_drift' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_' || r.metric
+                        WHEN r.metric = 'statistic' THEN 'mlmon_feature_drift_statistic'
+                        WHEN r.metric = 'drift_detected' THEN 'mlmon_feature_drift_detected'
+                        WHEN r.metric IN ('p_value', 'p_value_adjusted', 'effect_size') THEN 'mlmon_feature_drift_' || r.metric END
+               WHEN 'output_drift' THEN
+                   CASE WHEN r.metric = 'drift_detected' THEN 'mlmon_output_drift_detected'
+                        WHEN r.metric IN ('statistic', 'p_value') THEN 'mlmon_output_drift_' || r.metric
+                        WHEN r.metric = 'prediction_share' THEN 'mlmon_prediction_share' END
+               WHEN 'concept_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_concept_drift_detected'
+                                 WHEN 'first_stream_drift_time' THEN 'mlmon_concept_drift_first_stream_drift_timestamp_seconds'
+                                 ELSE 'mlmon_concept_drift_' || r.metric END
+               WHEN 'anomalies' THEN 'mlmon_' || r.metric
+               WHEN 'estimated_performance' THEN
+                   CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
+                        ELSE 'mlmon_estimated_' || r.metric END
+               WHEN 'data_quality' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_data_quality_' || replace(r.metric, 'quality_', '')
+                        ELSE 'mlmon_feature_quality_rate' END
+               WHEN 'volume' THEN 'mlmon_window_' || r.metric
+           END AS name,
+           r."check"
+      FROM @extschema@.latest_results r
+     WHERE r.value IS NOT NULL
+)
+SELECT n.name, 'gauge' AS type,
+       CASE n."check"
+           WHEN 'performance' THEN 'Performance in the latest check with labels'
+           WHEN 'data_drift' THEN CASE WHEN n.feature IS NULL THEN 'Data drift over the features in the latest check'
+                                       ELSE 'Drift of the feature in the latest check (statistic, p-value, verdict 0/1)' END
+           WHEN 'output_drift' THEN 'Drift of the predictions in the latest check'
+           WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
+           WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+           WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
+           WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
+                                         ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
+           ELSE 'Rows and throughput of the latest checked window' END AS help,
+       CASE WHEN n.name = 'mlmon_prediction_share' THEN jsonb_build_object('model', n.model, 'label', n.feature)
+            WHEN n.name = 'mlmon_feature_quality_rate'
+                THEN jsonb_build_object('model', n.model, 'feature', n.feature, 'kind', regexp_replace(n.metric, '_rate$', ''))
+            WHEN n."check" IN ('data_drift', 'output_drift') AND n.name NOT IN ('mlmon_prediction_share', 'mlmon_drifted_features', 'mlmon_drift_share', 'mlmon_dataset_drift')
+                THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'feature', n.feature, 'method', n.method))
+            ELSE jsonb_build_object('model', n.model) END AS labels,
+       n.value, NULL::float8 AS le
+  FROM named n
+ WHERE n.name IS NOT NULL
+UNION ALL
+SELECT 'mlmon_predictions_total', 'counter', 'Predictions in the log', jsonb_build_object('model', m.name),
+       (SELECT count(*) FROM @extschema@.predictions pr WHERE pr.model = m.name)::float8, NULL
+  FROM @extschema@.models m
+UNION ALL
+SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_object('model', m.name, 'severity', s.severity),
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
+  FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
+UNION ALL
+SELECT 'mlmon_last_check_timestamp_seconds', 'gauge', 'End of the latest checked window (Unix time)',
+       jsonb_build_object('model', l.model), extract(epoch FROM l.window_end)::float8, NULL
+  FROM last l
+UNION ALL
+-- latency histogram of the latest checked window, cumulative as Prometheus wants it
+SELECT 'mlmon_latency_seconds_bucket', 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model, 'le', CASE WHEN b.le = 'Infinity' THEN '+Inf' ELSE b.le::text END),
+       (SELECT count(*) FROM @extschema@.predictions pr
+         WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end
+           AND pr.latency_ms <= 1000 * b.le)::float8, b.le
+  FROM last l, unnest(@extschema@.latency_buckets() || 'Infinity'::float8) b(le)
+UNION ALL
+SELECT 'mlmon_latency_seconds_' || x.part, 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model), x.value, NULL
+  FROM last l,
+       LATERAL (SELECT count(pr.latency_ms)::float8 AS n, coalesce(sum(pr.latency_ms), 0) / 1000 AS s
+                  FROM @extschema@.predictions pr
+                 WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end) agg,
+       LATERAL (VALUES ('count', agg.n), ('sum', agg.s)) x(part, value);
+COMMENT ON VIEW @extschema@.metrics IS
+    'The metrics exported to Prometheus, one sample per row (name, type, help, labels, value)';

@@ -2209,6 +2209,30 @@ SELECT DISTINCT ON (c.model, r.feature)
  ORDER BY c.model, r.feature, c.window_end DESC, c.check_id DESC;
 COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model';
 
+-- The headline of each model's monitoring now: every check's results of the
+-- model's latest check, and performance and concept drift (which need
+-- labels) of its latest check with labelled rows.
+CREATE VIEW @extschema@.latest_results AS
+WITH last AS (
+    SELECT m.name AS model,
+           (SELECT c.check_id FROM @extschema@.checks c WHERE c.model = m.name
+             ORDER BY c.window_end DESC, c.check_id DESC LIMIT 1) AS check_id,
+           (SELECT c.check_id FROM @extschema@.checks c WHERE c.model = m.name AND c.n_labeled > 0
+             ORDER BY c.window_end DESC, c.check_id DESC LIMIT 1) AS labelled_check_id
+      FROM @extschema@.models m
+)
+SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
+  FROM last l
+  JOIN @extschema@.checks c ON c.check_id = l.check_id
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" NOT IN ('performance', 'concept_drift')
+UNION ALL
+SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
+  FROM last l
+  JOIN @extschema@.checks c ON c.check_id = l.labelled_check_id
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'concept_drift');
+COMMENT ON VIEW @extschema@.latest_results IS
+    'Each model''s latest results: every check of its latest check, performance and concept drift of its latest check with labels';
+
 CREATE VIEW @extschema@.monitoring_report AS
 SELECT m.name AS model, m.version, m.task,
        min(c.window_start) AS period_start, max(c.window_end) AS period_end,
@@ -2226,12 +2250,26 @@ SELECT m.name AS model, m.version, m.task,
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open') AS open_alerts,
        (SELECT coalesce(jsonb_agg(to_jsonb(a) - 'model' ORDER BY a.time DESC, a.alert_id DESC), '[]')
           FROM (SELECT * FROM @extschema@.alerts a WHERE a.model = m.name
-                 ORDER BY a.time DESC, a.alert_id DESC LIMIT 10) a) AS last_alerts
+                 ORDER BY a.time DESC, a.alert_id DESC LIMIT 10) a) AS last_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'concept_drift') AS concept_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'anomalies') AS anomaly_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'estimated_performance') AS estimated_performance_alerts,
+       -- every check's model-wide results in the latest check (per-feature ones: feature_drift, results_view)
+       (SELECT jsonb_build_object(
+                   'check_id', max(x.check_id) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'window_end', max(x.window_end) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'labelled_check_id', max(x.check_id) FILTER (WHERE x."check" IN ('performance', 'concept_drift')))
+               || coalesce(jsonb_object_agg(x."check", x.results), '{}')
+          FROM (SELECT y."check", max(y.check_id) AS check_id, max(y.window_end) AS window_end,
+                       jsonb_object_agg(y.metric, y.value) AS results
+                  FROM @extschema@.latest_results y
+                 WHERE y.model = m.name AND y.feature IS NULL
+                 GROUP BY y."check") x) AS latest_check
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
 COMMENT ON VIEW @extschema@.monitoring_report IS
-    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type and the last 10 alerts';
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type, the last 10 alerts, and every check''s model-wide results of the latest check';
 
 CREATE FUNCTION @extschema@.report(model text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -2253,7 +2291,10 @@ BEGIN
             'max_accuracy', r.max_accuracy, 'std_accuracy', r.std_accuracy, 'avg_f1', r.avg_f1),
         'drift_summary', jsonb_build_object('total_alerts', r.total_alerts, 'data_drift_alerts', r.data_drift_alerts,
             'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
-            'data_quality_alerts', r.data_quality_alerts, 'open_alerts', r.open_alerts),
+            'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
+            'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
+            'open_alerts', r.open_alerts),
+        'latest_check', r.latest_check,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
                               FROM @extschema@.recommendations x WHERE x.model = report.model));
@@ -2311,7 +2352,7 @@ SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS p
 COMMENT ON VIEW @extschema@.recommendations IS
     'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps';
 COMMENT ON FUNCTION @extschema@.report(text) IS
-    'The monitoring report of a model as JSON: period, performance summary, drift summary, last 10 alerts, recommendations';
+    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, last 10 alerts, recommendations';
 
 -- Privileges ----------------------------------------------------------------
 
@@ -2360,7 +2401,21 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.grant_reader(regrole) IS
     'Let a role (e.g. Grafana''s) read the report views, and nothing else';
-REVOKE EXECUTE ON FUNCTION @extschema@.grant_writer(regrole), @extschema@.grant_reader(regrole) FROM PUBLIC;
+CREATE FUNCTION @extschema@.grant_feature_reader(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- mlmon.anomalies shows the logged features of the unusual rows: it reads the log
+    -- (and a registered source table, which its owner grants) and the references
+    EXECUTE format('GRANT SELECT ON @extschema@.anomalies, @extschema@.predictions, @extschema@.sources, '
+                   '@extschema@.models, @extschema@.reference_profiles TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_feature_reader(regrole) IS
+    'Let a role also read logged features: the log and mlmon.anomalies (Grafana''s most-unusual-rows panel), on top of grant_reader';
+REVOKE EXECUTE ON FUNCTION @extschema@.grant_writer(regrole), @extschema@.grant_reader(regrole),
+    @extschema@.grant_feature_reader(regrole) FROM PUBLIC;
 
 -- Read-only views of the alerts and the results, for readers.
 CREATE VIEW @extschema@.alerts_view AS

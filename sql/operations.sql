@@ -112,50 +112,71 @@ RETURN '{0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5}'::float8[];
 COMMENT ON FUNCTION @extschema@.latency_buckets() IS 'Upper bounds (seconds) of the latency histogram exported to Prometheus';
 
 -- Every sample of the exported metrics, one row each: what
--- prometheus_metrics() prints and the exporter's queries read.
+-- prometheus_metrics() prints and the exporter's queries read.  Each check's
+-- model-wide results and the per-feature ones named here, from
+-- mlmon.latest_results (the README's table lists them).
 CREATE VIEW @extschema@.metrics AS
 WITH last AS (
     SELECT DISTINCT ON (c.model) c.model, c.check_id, c.window_start, c.window_end, c.finished_at
       FROM @extschema@.checks c
      ORDER BY c.model, c.window_end DESC, c.check_id DESC
-), perf AS (
-    -- the latest value of each performance metric (windows without labels have none)
-    SELECT DISTINCT ON (r.model, r.metric) r.model, r.metric, r.value
-      FROM @extschema@.check_results r
-     WHERE r."check" = 'performance' AND r.metric IN ('accuracy', 'f1', 'precision', 'recall', 'roc_auc', 'mae', 'rmse', 'r2')
-     ORDER BY r.model, r.metric, r.time DESC, r.check_id DESC
+), named AS (
+    SELECT r.model, r.value, r.feature, r.metric,
+           -- a drift test's name labels every sample of its feature (or of the predictions)
+           max(r.method) OVER (PARTITION BY r.model, r."check", r.feature) AS method,
+           CASE r."check"
+               WHEN 'performance' THEN 'mlmon_' || r.metric
+               WHEN 'data_drift' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_' || r.metric
+                        WHEN r.metric = 'statistic' THEN 'mlmon_feature_drift_statistic'
+                        WHEN r.metric = 'drift_detected' THEN 'mlmon_feature_drift_detected'
+                        WHEN r.metric IN ('p_value', 'p_value_adjusted', 'effect_size') THEN 'mlmon_feature_drift_' || r.metric END
+               WHEN 'output_drift' THEN
+                   CASE WHEN r.metric = 'drift_detected' THEN 'mlmon_output_drift_detected'
+                        WHEN r.metric IN ('statistic', 'p_value') THEN 'mlmon_output_drift_' || r.metric
+                        WHEN r.metric = 'prediction_share' THEN 'mlmon_prediction_share' END
+               WHEN 'concept_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_concept_drift_detected'
+                                 WHEN 'first_stream_drift_time' THEN 'mlmon_concept_drift_first_stream_drift_timestamp_seconds'
+                                 ELSE 'mlmon_concept_drift_' || r.metric END
+               WHEN 'anomalies' THEN 'mlmon_' || r.metric
+               WHEN 'estimated_performance' THEN
+                   CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
+                        ELSE 'mlmon_estimated_' || r.metric END
+               WHEN 'data_quality' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_data_quality_' || replace(r.metric, 'quality_', '')
+                        ELSE 'mlmon_feature_quality_rate' END
+               WHEN 'volume' THEN 'mlmon_window_' || r.metric
+           END AS name,
+           r."check"
+      FROM @extschema@.latest_results r
+     WHERE r.value IS NOT NULL
 )
-SELECT 'mlmon_' || p.metric AS name, 'gauge' AS type, 'Latest ' || p.metric || ' of the model' AS help,
-       jsonb_build_object('model', p.model) AS labels, p.value, NULL::float8 AS le
-  FROM perf p
+SELECT n.name, 'gauge' AS type,
+       CASE n."check"
+           WHEN 'performance' THEN 'Performance in the latest check with labels'
+           WHEN 'data_drift' THEN CASE WHEN n.feature IS NULL THEN 'Data drift over the features in the latest check'
+                                       ELSE 'Drift of the feature in the latest check (statistic, p-value, verdict 0/1)' END
+           WHEN 'output_drift' THEN 'Drift of the predictions in the latest check'
+           WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
+           WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+           WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
+           WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
+                                         ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
+           ELSE 'Rows and throughput of the latest checked window' END AS help,
+       CASE WHEN n.name = 'mlmon_prediction_share' THEN jsonb_build_object('model', n.model, 'label', n.feature)
+            WHEN n.name = 'mlmon_feature_quality_rate'
+                THEN jsonb_build_object('model', n.model, 'feature', n.feature, 'kind', regexp_replace(n.metric, '_rate$', ''))
+            WHEN n."check" IN ('data_drift', 'output_drift') AND n.name NOT IN ('mlmon_prediction_share', 'mlmon_drifted_features', 'mlmon_drift_share', 'mlmon_dataset_drift')
+                THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'feature', n.feature, 'method', n.method))
+            ELSE jsonb_build_object('model', n.model) END AS labels,
+       n.value, NULL::float8 AS le
+  FROM named n
+ WHERE n.name IS NOT NULL
 UNION ALL
 SELECT 'mlmon_predictions_total', 'counter', 'Predictions in the log', jsonb_build_object('model', m.name),
        (SELECT count(*) FROM @extschema@.predictions pr WHERE pr.model = m.name)::float8, NULL
   FROM @extschema@.models m
-UNION ALL
-SELECT 'mlmon_feature_drift_statistic', 'gauge', 'Drift statistic of the feature in the latest check',
-       jsonb_build_object('model', f.model, 'feature', f.feature, 'method', f.method), f.statistic, NULL
-  FROM @extschema@.feature_drift f
-UNION ALL
-SELECT 'mlmon_feature_drift_detected', 'gauge', '1 when the feature drifted in the latest check',
-       jsonb_build_object('model', f.model, 'feature', f.feature), f.drift_detected::int::float8, NULL
-  FROM @extschema@.feature_drift f
-UNION ALL
-SELECT 'mlmon_output_drift_detected', 'gauge', '1 when the predictions drifted in the latest check',
-       jsonb_build_object('model', l.model), r.value, NULL
-  FROM last l JOIN @extschema@.check_results r
-    ON r.check_id = l.check_id AND r."check" = 'output_drift' AND r.metric = 'drift_detected'
-UNION ALL
-SELECT 'mlmon_' || CASE r."check" WHEN 'concept_drift' THEN 'concept_drift_detected' ELSE r.metric END, 'gauge',
-       CASE r."check" WHEN 'concept_drift' THEN '1 when concept drift was detected in the latest check'
-                      WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
-                      ELSE 'Accuracy estimated from calibrated scores (CBPE) in the latest check' END,
-       jsonb_build_object('model', l.model), r.value, NULL
-  FROM last l JOIN @extschema@.check_results r
-    ON r.check_id = l.check_id
-   AND ((r."check" = 'concept_drift' AND r.metric = 'drift_detected')
-        OR (r."check" = 'anomalies' AND r.metric = 'anomaly_rate')
-        OR (r."check" = 'estimated_performance' AND r.metric = 'estimated_accuracy'))
 UNION ALL
 SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_object('model', m.name, 'severity', s.severity),
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL

@@ -32,7 +32,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_summary_detector', '_summary_stream_locate',
   'register_model', 'register_source', '_source_trigger', 'record_label', '_store_label', '_find_prediction',
   'maintain_partitions', 'apply_retention', 'set_reference', '_set_reference',
-  'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer',
+  'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer', 'grant_feature_reader',
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_drift_test',
   '_feature_names', '_adjust_pvalues',
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
@@ -79,7 +79,7 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
    AND p.proname IN ('register_model', 'register_source', 'record_label', '_store_label', 'maintain_partitions',
                      'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention',
                      '_schedule', '_unschedule', 'apply_retention',
-                     'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer',
+                     'set_reference', '_set_reference', 'run_checks', 'acknowledge_alert', 'grant_reader', 'grant_writer', 'grant_feature_reader',
                      '_raise_alert', '_resolve_alerts', '_set_calibration', 'set_bucket_width', '_sync_labels',
                      '_match_labels', '_apply_invalidations', '_window_summary', 'summarize', '_summary_changed',
                      '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries')
@@ -88,7 +88,7 @@ SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'pre
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
   'drift_tests', 'summaries', 'summary_invalidations']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
-  'alerts_view', 'results_view', 'metrics', 'anomalies']);
+  'alerts_view', 'results_view', 'metrics', 'anomalies', 'latest_results']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
   FROM pg_class c WHERE c.relnamespace = 'mlmon'::regnamespace AND c.relkind IN ('r', 'p', 'v')
    AND c.relname !~ '^predictions_p[0-9]{8}$' AND obj_description(c.oid, 'pg_class') IS NULL;

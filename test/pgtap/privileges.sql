@@ -1,9 +1,10 @@
 -- Least privilege: a writer role logs predictions and labels only; a reader
 -- role (Grafana's) reads the report views only; neither changes rules or
--- alerts, runs checks, or reads the raw log.
+-- alerts, runs checks, or reads the raw log; grant_feature_reader adds the
+-- log and the anomalous rows, and nothing that writes.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(23);
+SELECT plan(30);
 
 SELECT mlmon.register_model('p', '1', 'classification');
 INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
@@ -46,6 +47,17 @@ SELECT throws_ok($$INSERT INTO mlmon.alert_rules (alert_type, severity, threshol
                  '42501', NULL, 'reader: cannot change rules');
 SELECT throws_ok($$SELECT mlmon.set_reference('p', now() - '1 day'::interval, now())$$, '42501', NULL,
                  'reader: cannot set the reference');
+SELECT throws_ok($$SELECT count(*) FROM mlmon.anomalies$$, '42501', NULL, 'reader: cannot read the anomalous rows'' features');
+SELECT throws_ok($$SELECT count(*) FROM mlmon.latest_results$$, '42501', NULL, 'reader: latest_results is the owner''s');
+SELECT ok(mlmon.report('p')->'latest_check' ? 'data_drift', 'reader: the latest results through report()');
+SELECT ok((SELECT latest_check ? 'volume' FROM mlmon.monitoring_report WHERE model = 'p'),
+          'reader: the latest results through monitoring_report');
+RESET ROLE;
+SELECT mlmon.grant_feature_reader('mlmon_tap_reader');
+SET LOCAL ROLE mlmon_tap_reader;
+SELECT lives_ok($$SELECT count(*) FROM mlmon.anomalies$$, 'feature reader: reads the anomalous rows');
+SELECT is((SELECT count(*) FROM mlmon.predictions WHERE model = 'p'), 101::bigint, 'feature reader: reads the log');
+SELECT throws_ok($$DELETE FROM mlmon.predictions$$, '42501', NULL, 'feature reader: cannot delete predictions');
 RESET ROLE;
 
 -- the statistics stay usable by every role
