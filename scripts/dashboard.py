@@ -2,7 +2,10 @@
 """Draw mlmon's dashboard for one model as a PNG (run by scripts/demo):
 accuracy over time; precision, recall and F1 over time; the distribution of
 the most drifted feature, reference against the latest window; alerts by
-type (how many checks raised or refreshed them).  Everything comes from mlmon's views and functions.
+type (how many checks raised or refreshed them); concept drift (the error
+rate against the reference's, checks that found it); accuracy estimated from
+calibrated scores (CBPE) against the realised accuracy.  Everything comes
+from mlmon's views and functions.
 Usage: scripts/dashboard.py MODEL OUTPUT.png  (PG* variables select the database)"""
 import sys
 
@@ -33,8 +36,19 @@ current = [r[0] for r in cur.fetchall() if r[0] is not None]
 cur.execute("""SELECT type, sum(occurrences) FROM mlmon.alerts WHERE model = %s
                 GROUP BY type ORDER BY 2 DESC, 1""", (model,))
 alerts = cur.fetchall()
+cur.execute("""SELECT time, max(value) FILTER (WHERE metric IN ('error_rate', 'mae')),
+                      max(value) FILTER (WHERE metric IN ('reference_error_rate', 'reference_mae')),
+                      max(value) FILTER (WHERE metric = 'drift_detected')
+                 FROM mlmon.results_view WHERE model = %s AND "check" = 'concept_drift'
+                GROUP BY time ORDER BY time""", (model,))
+concept = cur.fetchall()
+cur.execute("""SELECT time, max(value) FILTER (WHERE metric = 'estimated_accuracy'),
+                      max(value) FILTER (WHERE metric = 'realized_accuracy')
+                 FROM mlmon.results_view WHERE model = %s AND "check" = 'estimated_performance'
+                GROUP BY time ORDER BY time""", (model,))
+cbpe = cur.fetchall()
 
-fig, ax = plt.subplots(2, 2, figsize=(14, 9))
+fig, ax = plt.subplots(3, 2, figsize=(14, 13))
 times = [r[0] for r in perf]
 ax[0, 0].plot(times, [r[1] for r in perf], marker="o", color="tab:blue")
 cur.execute("SELECT (performance->>'accuracy')::float8 FROM mlmon.reference_windows WHERE model = %s", (model,))
@@ -61,9 +75,30 @@ ax[1, 0].hist(current, bins=30, density=True, alpha=0.5, label="latest window", 
 ax[1, 0].set_title(f"feature {feature}: reference vs current (drift statistic {stat:.3f})")
 ax[1, 0].legend()
 colors = {"performance_degradation": "tab:red", "data_drift": "tab:orange", "output_drift": "gold",
-          "feature_drift": "tab:olive", "data_quality": "tab:gray"}
+          "feature_drift": "tab:olive", "data_quality": "tab:gray", "concept_drift": "tab:purple",
+          "anomalies": "tab:brown", "estimated_performance": "tab:cyan"}
 ax[1, 1].barh([a[0] for a in alerts], [a[1] for a in alerts], color=[colors.get(a[0], "tab:blue") for a in alerts])
 ax[1, 1].set_title("alerts by type (times raised or refreshed by a check)")
+if concept:
+    t = [r[0] for r in concept]
+    ax[2, 0].plot(t, [r[1] for r in concept], marker="o", color="tab:red", label="error rate")
+    ax[2, 0].plot(t, [r[2] for r in concept], linestyle="--", color="gray", label="reference")
+    hits = [r for r in concept if r[3] == 1]
+    ax[2, 0].scatter([r[0] for r in hits], [r[1] for r in hits], s=160, facecolors="none", edgecolors="black",
+                     label="concept drift detected", zorder=3)
+    ax[2, 0].legend()
+ax[2, 0].set_title("concept drift: error rate against the reference")
+if cbpe:
+    t = [r[0] for r in cbpe]
+    ax[2, 1].plot(t, [r[1] for r in cbpe], marker="o", color="tab:cyan", label="estimated (CBPE, before labels)")
+    ax[2, 1].plot(t, [r[2] for r in cbpe], marker="s", color="tab:blue", label="realised (labels)")
+    ax[2, 1].fill_between(t, [r[1] for r in cbpe], [r[2] if r[2] is not None else r[1] for r in cbpe],
+                          color="tab:red", alpha=0.15, label="gap: the scores no longer mean what they did")
+    ax[2, 1].legend(loc="lower left")
+ax[2, 1].set_title("accuracy estimated from calibrated scores against realised")
+ax[2, 1].set_ylim(0, 1.05)
+for a in (ax[2, 0], ax[2, 1]):
+    a.tick_params(axis="x", labelrotation=30)
 fig.tight_layout()
 fig.savefig(out, dpi=100)
 print(f"dashboard written to {out}")

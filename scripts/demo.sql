@@ -94,7 +94,10 @@ SELECT date_trunc('hour', now()) AS base \gset
 INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms)
 SELECT 'churn', :'base'::timestamptz - make_interval(hours => hours_ago) + make_interval(secs => g * 3),
        name || '-' || g,
-       (SELECT jsonb_object_agg('f' || lpad(j::text, 2, '0'), round(x[j]::numeric, 6)) FROM generate_series(1, 20) j),
+       -- and data-quality trouble in the last two hours: f07 missing in 4% of batch6's rows, f13 not a number in 2% of batch5's
+       (SELECT jsonb_object_agg('f' || lpad(j::text, 2, '0'), round(x[j]::numeric, 6)) FROM generate_series(1, 20) j)
+         - CASE WHEN name = 'batch6' AND g % 25 = 0 THEN 'f07' ELSE '' END
+         || CASE WHEN name = 'batch5' AND g % 50 = 0 THEN '{"f13": "n/a"}'::jsonb ELSE '{}' END,
        predicted::text, score, 5 + 20 * random() + CASE WHEN concept THEN 0 ELSE 30 * random() END
   FROM scored;
 SELECT mlmon.maintain_partitions() \g /dev/null
@@ -130,6 +133,11 @@ SELECT check_id,
        round(max(value) FILTER (WHERE metric = 'estimated_accuracy')::numeric, 3) AS estimated_accuracy,
        round(max(value) FILTER (WHERE metric = 'realized_accuracy')::numeric, 3) AS realized_accuracy
   FROM mlmon.check_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
+\echo 'Data quality per check (the data_quality alert rule fires above 10%)'
+SELECT check_id, round(max(value) FILTER (WHERE metric = 'quality_issue_rate')::numeric, 3) AS largest_issue_rate,
+       string_agg(format('%s %s %s', feature, replace(metric, '_rate', ''), round(value::numeric, 3)), ', ' ORDER BY feature)
+           FILTER (WHERE feature IS NOT NULL AND metric IN ('missing_rate', 'invalid_rate') AND value > 0) AS issues
+  FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'data_quality' GROUP BY check_id ORDER BY check_id;
 \echo 'The error stream through the detectors (labelled rows of the last six hours, in time order)'
 SELECT (d).detections AS adwin_drifts, to_char(first_ts, 'HH24:MI:SS') AS first_adwin_drift_at,
        (dd).detections AS ddm_drifts, (dd).first_warning AS ddm_first_warning_row

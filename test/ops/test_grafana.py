@@ -87,23 +87,48 @@ numeric_oids = set().union(*NUMERIC)
 titles = [p["title"] for p in dash["panels"]]
 for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift (1 = drifted)",
              "Drift statistic per feature (latest check)", "Prediction distribution over time",
-             "Latency percentiles (ms)", "Throughput (predictions per second)", "Open alerts", "Recommendations"):
+             "Latency percentiles (ms)", "Throughput (predictions per second)", "Open alerts", "Recommendations",
+             "Concept drift: error rate against the reference", "Concept drift: detections", "Anomaly rate",
+             "Most unusual rows (latest window)", "Estimated against realised accuracy (CBPE)",
+             "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time"):
     chk.equal(f"panel present: {want}", want in titles, True)
+# panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
+FEATURES = {"Most unusual rows (latest window)"}
 for p in dash["panels"]:
     chk.equal(f"{p['title']}: datasource provisioned", p["datasource"]["uid"], uid)
     for t in p["targets"]:
         sql = expand(t["rawSql"], {"model": MODEL})
+        if p["title"] in FEATURES:
+            try:
+                rc.execute(sql)
+                chk.equal(f"{p['title']}: refused to a reader without grant_feature_reader", "ran", "42501")
+            except psycopg2.Error as e:
+                chk.equal(f"{p['title']}: refused to a reader without grant_feature_reader", e.pgcode, "42501")
+            cur.execute("SELECT mlmon.grant_feature_reader('mlmon_grafana_test')")
         try:
             rc.execute(sql)
             res = rc.fetchall()
         except psycopg2.Error as e:
             chk.equal(f"{p['title']}: runs", e.pgerror, None)
             continue
+        finally:
+            if p["title"] in FEATURES:
+                cur.execute("REVOKE SELECT ON mlmon.anomalies, mlmon.predictions, mlmon.sources, mlmon.models, "
+                            "mlmon.reference_profiles FROM mlmon_grafana_test")
         cols = [d.name for d in rc.description]
         chk.equal(f"{p['title']}: a time column", "time" in cols, True)
         chk.equal(f"{p['title']}: numeric values",
                   any(d.type_code in numeric_oids for d in rc.description if d.name != "time"), True)
         chk.equal(f"{p['title']}: rows on monitored data", len(res) > 0, True)
+        # the demo's story shows in the new panels: concept drift, the CBPE gap, data-quality issues
+        if p["title"] == "Concept drift: detections":
+            chk.equal("the demo's drifted hours show concept drift", max(r[cols.index("concept drift (0/1)")] for r in res), 1.0)
+        if p["title"] == "Estimated against realised accuracy (CBPE)":
+            chk.equal("the CBPE gap opens in the drifted hours", max(r[cols.index("gap (estimated - realised)")] for r in res) > 0.3, True)
+        if p["title"] == "Data quality per feature (latest check)":
+            chk.equal("a feature with missing values in the latest check", max(r[cols.index("missing")] for r in res) > 0, True)
+        if p["title"] == "Most unusual rows (latest window)":
+            chk.equal("most unusual rows below p = 0.01", all(r[cols.index("p_value")] < 0.01 for r in res), True)
 reader.close()
 cur.execute("DROP OWNED BY mlmon_grafana_test")
 cur.execute("DROP ROLE mlmon_grafana_test")
