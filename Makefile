@@ -53,3 +53,35 @@ installcheck: build/regress build/isolation
 
 # PGXS does not track header dependencies: rebuild every object when a header changes.
 $(OBJS): $(wildcard src/*.h src/core/*.h)
+
+# make dist: the PGXN source archive build/dist/mlmon-<version>.zip (what
+# `pgxn install` builds and installs).  It holds the files git tracks at HEAD
+# under mlmon-<version>/, and META.json made from HEAD's META.json.in with
+# the version of HEAD's mlmon.control (the one place the version is written).
+# Uncommitted changes are not in it; files make builds (the install script,
+# objects, build/) are not either: `pgxn install` runs make.
+DIST_DIR = build/dist
+.PHONY: dist
+dist:
+	@top=$$(git -C "$(CURDIR)" rev-parse --show-toplevel 2>/dev/null); \
+	if [ "$$top" != "$$(cd "$(CURDIR)" && pwd -P)" ]; then \
+		echo "make dist: $(CURDIR) is not the top of a git checkout: the archive is made of the files git tracks at HEAD" >&2; \
+		exit 1; \
+	fi; \
+	version=$$(git show HEAD:$(EXTENSION).control | sed -n "s/^default_version = '\(.*\)'/\1/p"); \
+	if [ -z "$$version" ]; then \
+		echo "make dist: no default_version in HEAD's $(EXTENSION).control" >&2; exit 1; \
+	fi; \
+	if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then \
+		echo "make dist: warning: uncommitted changes are not in the archive (it is HEAD)" >&2; \
+	fi; \
+	set -e; \
+	mkdir -p $(DIST_DIR); \
+	git show HEAD:META.json.in | sed "s/@VERSION@/$$version/g" > $(DIST_DIR)/META.json; \
+	if grep -n '@[A-Za-z_]*@' $(DIST_DIR)/META.json >&2; then \
+		echo "make dist: a placeholder of META.json.in is left in $(DIST_DIR)/META.json" >&2; exit 1; \
+	fi; \
+	rm -f $(DIST_DIR)/$(EXTENSION)-$$version.zip; \
+	git archive --format=zip --prefix=$(EXTENSION)-$$version/ --add-file=$(DIST_DIR)/META.json \
+		-o $(DIST_DIR)/$(EXTENSION)-$$version.zip HEAD; \
+	echo "$(DIST_DIR)/$(EXTENSION)-$$version.zip"
