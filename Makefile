@@ -72,6 +72,9 @@ dist:
 	if [ -z "$$version" ]; then \
 		echo "make dist: no default_version in HEAD's $(EXTENSION).control" >&2; exit 1; \
 	fi; \
+	if ! git cat-file -e HEAD:META.json.in 2>/dev/null; then \
+		echo "make dist: HEAD has no META.json.in" >&2; exit 1; \
+	fi; \
 	if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then \
 		echo "make dist: warning: uncommitted changes are not in the archive (it is HEAD)" >&2; \
 	fi; \
