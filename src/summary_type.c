@@ -11,7 +11,8 @@
 
 #include <math.h>
 
-#include "common/base64.h"
+#include "base64_form.h"
+
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -117,19 +118,10 @@ summary_from_wire(const char *wire, Size len, int errcode_bad)
 Datum
 mlm_summary_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	int			len = (int) strlen(str);
-	char	   *wire;
-	int			n;
+	Size		len;
+	char	   *wire = base64_form_decode(PG_GETARG_CSTRING(0), "mlmon.check_summary", &len);
 
-	wire = palloc(pg_b64_dec_len(len) + 1);
-	n = pg_b64_decode(str, len, wire, pg_b64_dec_len(len) + 1);
-	if (n < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type mlmon.check_summary"),
-				 errdetail("The text form is the base64 encoding of the binary form.")));
-	PG_RETURN_POINTER(summary_from_wire(wire, (Size) n, ERRCODE_INVALID_TEXT_REPRESENTATION));
+	PG_RETURN_POINTER(summary_from_wire(wire, len, ERRCODE_INVALID_TEXT_REPRESENTATION));
 }
 
 /* mlm_summary_out(mlmon.check_summary) returns cstring */
@@ -137,15 +129,8 @@ Datum
 mlm_summary_out(PG_FUNCTION_ARGS)
 {
 	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	int			len = (int) VARSIZE_ANY_EXHDR(vl);
-	int			cap = pg_b64_enc_len(len) + 1;
-	char	   *out = palloc(cap);
-	int			n = pg_b64_encode(VARDATA_ANY(vl), len, out, cap);
 
-	if (n < 0)
-		elog(ERROR, "could not encode a summary in base64");
-	out[n] = '\0';
-	PG_RETURN_CSTRING(out);
+	PG_RETURN_CSTRING(base64_form_encode(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl)));
 }
 
 /* mlm_summary_recv(internal) returns mlmon.check_summary: the wire form as it is. */
