@@ -2384,3 +2384,213 @@ SELECT 'mlmon_latency_seconds_' || x.part, 'histogram', 'Prediction latency (sec
        LATERAL (VALUES ('count', agg.n), ('sum', agg.s)) x(part, value);
 COMMENT ON VIEW @extschema@.metrics IS
     'The metrics exported to Prometheus, one sample per row (name, type, help, labels, value)';
+
+
+
+
+-- The categorical drift statistics get a real state type (0.3.0): mlmon.category_state,
+-- so that Citus computes them partially on its workers.  CREATE OR REPLACE
+-- AGGREGATE changes the state type in place (views of users that call them
+-- stay); the internal-state support functions go.
+CREATE TYPE @extschema@.category_state;
+CREATE FUNCTION @extschema@.category_state_in(cstring) RETURNS @extschema@.category_state
+    AS 'MODULE_PATHNAME', 'mlm_category_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.category_state_out(@extschema@.category_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_category_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.category_state_recv(internal) RETURNS @extschema@.category_state
+    AS 'MODULE_PATHNAME', 'mlm_category_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.category_state_send(@extschema@.category_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_category_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.category_state (
+    INPUT = @extschema@.category_state_in, OUTPUT = @extschema@.category_state_out,
+    RECEIVE = @extschema@.category_state_recv, SEND = @extschema@.category_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.category_state IS
+    'Partial state of the categorical drift statistics: the categories counted in the reference and current samples (and the reference profile of the (category, profile) forms); text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.category_state_in(cstring) IS 'Input function of mlmon.category_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.category_state_out(@extschema@.category_state) IS 'Output function of mlmon.category_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.category_state_recv(internal) IS 'Binary input function of mlmon.category_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.category_state_send(@extschema@.category_state) IS 'Binary output function of mlmon.category_state';
+
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._category_combine(@extschema@.category_state, @extschema@.category_state)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._chi2_final(@extschema@.category_state)
+    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._psi_categorical_final(@extschema@.category_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_categorical_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._js_categorical_final(@extschema@.category_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_categorical_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._z_test_final(@extschema@.category_state)
+    RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile) IS
+    'Transition function of the (category, reference profile) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile, text) IS
+    'Transition function of mlmon.chi2_drift(category, reference profile, method) (internal)';
+COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile) IS
+    'Transition function of the sliding-window forms of the (category, reference profile) aggregates (internal)';
+COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text) IS
+    'Transition function of the sliding-window form of mlmon.chi2_drift(category, reference profile, method) (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean) IS
+    'Transition function of the categorical statistics (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean) IS
+    'Transition function of the categorical statistics on booleans (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method on booleans (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean) IS
+    'Transition function of the categorical statistics on integers (internal)';
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean, text) IS
+    'Transition function of mlmon.chi2_drift with a method on integers (internal)';
+COMMENT ON FUNCTION @extschema@._category_combine(@extschema@.category_state, @extschema@.category_state) IS
+    'Combine function of the categorical statistics (internal)';
+COMMENT ON FUNCTION @extschema@._chi2_final(@extschema@.category_state) IS 'Final function of mlmon.chi2_drift (internal)';
+COMMENT ON FUNCTION @extschema@._psi_categorical_final(@extschema@.category_state) IS 'Final function of mlmon.psi on text (internal)';
+COMMENT ON FUNCTION @extschema@._js_categorical_final(@extschema@.category_state) IS 'Final function of mlmon.jensen_shannon on text (internal)';
+COMMENT ON FUNCTION @extschema@._z_test_final(@extschema@.category_state) IS 'Final function of mlmon.z_test (internal)';
+COMMENT ON FUNCTION @extschema@._chi2_final(internal) IS 'Final function of the sliding-window form of mlmon.chi2_drift against a profile (internal)';
+COMMENT ON FUNCTION @extschema@._psi_categorical_final(internal) IS 'Final function of the sliding-window form of mlmon.psi on text against a profile (internal)';
+COMMENT ON FUNCTION @extschema@._js_categorical_final(internal) IS 'Final function of the sliding-window form of mlmon.jensen_shannon on text against a profile (internal)';
+COMMENT ON FUNCTION @extschema@._z_test_final(internal) IS 'Final function of the sliding-window form of mlmon.z_test against a profile (internal)';
+
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category boolean, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category boolean, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category bigint, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category bigint, is_current boolean, method text) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.z_test(category text, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.z_test(category boolean, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.z_test(category bigint, is_current boolean) (
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._chi2_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile, method text) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._chi2_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._chi2_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._psi_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._psi_categorical_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._js_categorical_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._js_categorical_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.z_test(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._z_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._z_test_final,
+    PARALLEL = SAFE
+);
+DROP FUNCTION @extschema@._category_accum(internal, text, boolean), @extschema@._category_accum(internal, text, boolean, text),
+    @extschema@._category_accum(internal, boolean, boolean), @extschema@._category_accum(internal, boolean, boolean, text),
+    @extschema@._category_accum(internal, bigint, boolean), @extschema@._category_accum(internal, bigint, boolean, text),
+    @extschema@._category_combine(internal, internal), @extschema@._category_serialize(internal),
+    @extschema@._category_deserialize(bytea, internal);

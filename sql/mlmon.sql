@@ -250,36 +250,66 @@ COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, boolean, text) IS
     'Jensen-Shannon distance with binning ''quantile'' (10 reference-quantile bins) or ''evidently'' (Evidently''s bins)';
 
 --------------------------------------------------------------------------
--- Categorical state: counts per category of both samples.
+-- Categorical state: counts per category of both samples, a real type
+-- (mlmon.category_state) so that Citus computes the categorical statistics
+-- partially on its workers; the sliding-window forms keep an internal state.
 --------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._category_accum(internal, text, boolean)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+CREATE TYPE @extschema@.category_state;
+CREATE FUNCTION @extschema@.category_state_in(cstring) RETURNS @extschema@.category_state
+    AS 'MODULE_PATHNAME', 'mlm_category_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.category_state_out(@extschema@.category_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_category_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.category_state_recv(internal) RETURNS @extschema@.category_state
+    AS 'MODULE_PATHNAME', 'mlm_category_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.category_state_send(@extschema@.category_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_category_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.category_state (
+    INPUT = @extschema@.category_state_in, OUTPUT = @extschema@.category_state_out,
+    RECEIVE = @extschema@.category_state_recv, SEND = @extschema@.category_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.category_state IS
+    'Partial state of the categorical drift statistics: the categories counted in the reference and current samples (and the reference profile of the (category, profile) forms); text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.category_state_in(cstring) IS 'Input function of mlmon.category_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.category_state_out(@extschema@.category_state) IS 'Output function of mlmon.category_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.category_state_recv(internal) IS 'Binary input function of mlmon.category_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.category_state_send(@extschema@.category_state) IS 'Binary output function of mlmon.category_state';
+
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, text, boolean, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, boolean, boolean)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, boolean, boolean, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, bigint, boolean)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_accum(internal, bigint, boolean, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_accum'
+CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_combine'
+CREATE FUNCTION @extschema@._category_combine(@extschema@.category_state, @extschema@.category_state)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_combine'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_serialize(internal)
-    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_category_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._category_deserialize(bytea, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_category_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._chi2_final(@extschema@.category_state)
+    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._psi_categorical_final(@extschema@.category_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_categorical_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._js_categorical_final(@extschema@.category_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_categorical_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._z_test_final(@extschema@.category_state)
+    RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- the sliding-window forms of the (category, profile) aggregates (MFINALFUNC)
 CREATE FUNCTION @extschema@._chi2_final(internal)
     RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -293,43 +323,39 @@ CREATE FUNCTION @extschema@._z_test_final(internal)
     RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean) IS
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean) IS
     'Transition function of the categorical statistics (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, text, boolean, text) IS
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean, text) IS
     'Transition function of mlmon.chi2_drift with a method (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, boolean, boolean) IS
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean) IS
     'Transition function of the categorical statistics on booleans (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, boolean, boolean, text) IS
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean, text) IS
     'Transition function of mlmon.chi2_drift with a method on booleans (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, bigint, boolean) IS
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean) IS
     'Transition function of the categorical statistics on integers (internal)';
-COMMENT ON FUNCTION @extschema@._category_accum(internal, bigint, boolean, text) IS
+COMMENT ON FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean, text) IS
     'Transition function of mlmon.chi2_drift with a method on integers (internal)';
-COMMENT ON FUNCTION @extschema@._category_combine(internal, internal) IS
+COMMENT ON FUNCTION @extschema@._category_combine(@extschema@.category_state, @extschema@.category_state) IS
     'Combine function of the categorical statistics (internal)';
-COMMENT ON FUNCTION @extschema@._category_serialize(internal) IS
-    'Serialize function of the categorical statistics (internal)';
-COMMENT ON FUNCTION @extschema@._category_deserialize(bytea, internal) IS
-    'Deserialize function of the categorical statistics (internal)';
-COMMENT ON FUNCTION @extschema@._chi2_final(internal) IS 'Final function of mlmon.chi2_drift (internal)';
-COMMENT ON FUNCTION @extschema@._psi_categorical_final(internal) IS 'Final function of mlmon.psi on text (internal)';
-COMMENT ON FUNCTION @extschema@._js_categorical_final(internal) IS 'Final function of mlmon.jensen_shannon on text (internal)';
-COMMENT ON FUNCTION @extschema@._z_test_final(internal) IS 'Final function of mlmon.z_test (internal)';
+COMMENT ON FUNCTION @extschema@._chi2_final(@extschema@.category_state) IS 'Final function of mlmon.chi2_drift (internal)';
+COMMENT ON FUNCTION @extschema@._psi_categorical_final(@extschema@.category_state) IS 'Final function of mlmon.psi on text (internal)';
+COMMENT ON FUNCTION @extschema@._js_categorical_final(@extschema@.category_state) IS 'Final function of mlmon.jensen_shannon on text (internal)';
+COMMENT ON FUNCTION @extschema@._z_test_final(@extschema@.category_state) IS 'Final function of mlmon.z_test (internal)';
+COMMENT ON FUNCTION @extschema@._chi2_final(internal) IS 'Final function of the sliding-window form of mlmon.chi2_drift against a profile (internal)';
+COMMENT ON FUNCTION @extschema@._psi_categorical_final(internal) IS 'Final function of the sliding-window form of mlmon.psi on text against a profile (internal)';
+COMMENT ON FUNCTION @extschema@._js_categorical_final(internal) IS 'Final function of the sliding-window form of mlmon.jensen_shannon on text against a profile (internal)';
+COMMENT ON FUNCTION @extschema@._z_test_final(internal) IS 'Final function of the sliding-window form of mlmon.z_test against a profile (internal)';
 
 CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.chi2_drift(category text, is_current boolean, method text) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean) IS
@@ -337,94 +363,76 @@ COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean) IS
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, boolean, text) IS
     'Chi-square drift test; method goodness_of_fit (Evidently) or contingency (scipy.stats.chi2_contingency, Yates for dof 1)';
 CREATE AGGREGATE @extschema@.chi2_drift(category boolean, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(boolean, boolean) IS
     'Chi-square drift test of a boolean feature, categories t and f';
 CREATE AGGREGATE @extschema@.chi2_drift(category boolean, is_current boolean, method text) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(boolean, boolean, text) IS
     'Chi-square drift test of a boolean feature with method goodness_of_fit or contingency';
 CREATE AGGREGATE @extschema@.chi2_drift(category bigint, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(bigint, boolean) IS
     'Chi-square drift test of an integer-coded categorical feature';
 CREATE AGGREGATE @extschema@.chi2_drift(category bigint, is_current boolean, method text) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.chi2_drift(bigint, boolean, text) IS
     'Chi-square drift test of an integer-coded categorical feature with method goodness_of_fit or contingency';
 
 CREATE AGGREGATE @extschema@.psi(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.psi(text, boolean) IS
     'Population Stability Index of a categorical feature, one bin per category, Evidently''s treatment of empty bins';
 
 CREATE AGGREGATE @extschema@.jensen_shannon(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._js_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(text, boolean) IS
     'Jensen-Shannon distance (natural log) between the category frequencies of the reference and current samples';
 
 CREATE AGGREGATE @extschema@.z_test(category text, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.z_test(text, boolean) IS
     'Two-proportion z-test of a binary categorical feature (Evidently''s pooled test, p-value from erfc)';
 CREATE AGGREGATE @extschema@.z_test(category boolean, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.z_test(boolean, boolean) IS
     'Two-proportion z-test of a boolean feature (the proportion of f, first in byte order)';
 CREATE AGGREGATE @extschema@.z_test(category bigint, is_current boolean) (
-    SFUNC = @extschema@._category_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._category_accum, STYPE = @extschema@.category_state, SSPACE = 1024,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.z_test(bigint, boolean) IS
@@ -632,16 +640,26 @@ CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text) IS
     'Transition function of the (value, reference profile, binning) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile) IS
+    'Transition function of the (category, reference profile) aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile, text)
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile, text) IS
+    'Transition function of mlmon.chi2_drift(category, reference profile, method) (internal)';
 CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile) IS
-    'Transition function of the (category, reference profile) aggregates (internal)';
+    'Transition function of the sliding-window forms of the (category, reference profile) aggregates (internal)';
 CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text) IS
-    'Transition function of mlmon.chi2_drift(category, reference profile, method) (internal)';
+    'Transition function of the sliding-window form of mlmon.chi2_drift(category, reference profile, method) (internal)';
 CREATE AGGREGATE @extschema@.wasserstein(value float8, reference @extschema@.profile) (
     SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_final,
@@ -873,11 +891,9 @@ CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, int) IS
     'Jensen-Shannon distance of the values against a reference profile over reference-quantile bins; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._chi2_final,
     PARALLEL = SAFE
@@ -885,11 +901,9 @@ CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.pro
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, @extschema@.profile) IS
     'Chi-square drift test of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.profile, method text) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
     FINALFUNC = @extschema@._chi2_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._chi2_final,
     PARALLEL = SAFE
@@ -897,11 +911,9 @@ CREATE AGGREGATE @extschema@.chi2_drift(category text, reference @extschema@.pro
 COMMENT ON AGGREGATE @extschema@.chi2_drift(text, @extschema@.profile, text) IS
     'Chi-square drift test with a method of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.psi(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
     FINALFUNC = @extschema@._psi_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._psi_categorical_final,
     PARALLEL = SAFE
@@ -909,11 +921,9 @@ CREATE AGGREGATE @extschema@.psi(category text, reference @extschema@.profile) (
 COMMENT ON AGGREGATE @extschema@.psi(text, @extschema@.profile) IS
     'PSI of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.jensen_shannon(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
     FINALFUNC = @extschema@._js_categorical_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._js_categorical_final,
     PARALLEL = SAFE
@@ -921,11 +931,9 @@ CREATE AGGREGATE @extschema@.jensen_shannon(category text, reference @extschema@
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(text, @extschema@.profile) IS
     'Jensen-Shannon distance of the categories against a reference profile; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.z_test(category text, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_category_accum, STYPE = internal, SSPACE = 4096,
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
     FINALFUNC = @extschema@._z_test_final,
     COMBINEFUNC = @extschema@._category_combine,
-    SERIALFUNC = @extschema@._category_serialize,
-    DESERIALFUNC = @extschema@._category_deserialize,
     MSFUNC = @extschema@._profile_category_accum, MINVFUNC = @extschema@._profile_category_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._z_test_final,
     PARALLEL = SAFE

@@ -1,29 +1,42 @@
 /*
- * category_state.c: transition, combine, serialize and deserialize functions
- * of the categorical drift aggregates (chi2_drift, psi, jensen_shannon and
- * z_test on text).
+ * category_state.c: the state of the categorical drift aggregates
+ * (chi2_drift, psi, jensen_shannon and z_test on categories): transition,
+ * combine and final access, and the SQL type mlmon.category_state.
  *
  * Categories are compared byte-wise and counted (catcount.c), so memory
- * grows with the number of distinct categories, not with the rows.
+ * grows with the number of distinct categories, not with the rows.  The
+ * aggregates' state type is mlmon.category_state, a real type, so Citus
+ * computes them partially on its workers and ships the partial states as
+ * text (base64 of the portable binary form, core/category_wire.h); during
+ * aggregation the state is an expanded object every row updates in place.
+ * The sliding-window forms of the (category, profile) aggregates keep an
+ * internal state (MSTYPE) that their inverse transition updates.
  */
 #include "category_state.h"
 
+#include "base64_form.h"
 #include "catcount.h"
+#include "core/category_wire.h"
 #include "profile.h"
 #include "profile_ref.h"
 
 #include "catalog/pg_type_d.h"
+#include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(mlm_category_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_category_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_category_inv);
+PG_FUNCTION_INFO_V1(mlm_category_state_combine);
 PG_FUNCTION_INFO_V1(mlm_category_combine);
 PG_FUNCTION_INFO_V1(mlm_category_serialize);
 PG_FUNCTION_INFO_V1(mlm_category_deserialize);
-
-#define CATEGORY_STATE_VERSION 1
+PG_FUNCTION_INFO_V1(mlm_category_state_in);
+PG_FUNCTION_INFO_V1(mlm_category_state_out);
+PG_FUNCTION_INFO_V1(mlm_category_state_recv);
+PG_FUNCTION_INFO_V1(mlm_category_state_send);
 
 typedef struct CategoryState
 {
@@ -34,29 +47,26 @@ typedef struct CategoryState
 	ProfileRef	pref;			/* the argument the profile came from, for the per-row check */
 	StatOptions opts;
 	Oid			argtype;		/* text, boolean or bigint categories */
-	/*
-	 * A deserialized partial state holds no table: wire points at its
-	 * entries in the message, valid until the combine function has added
-	 * them.
-	 */
+	/* 0.2.0's deserialized partial state: its entries in the message (combined next) */
 	const char *wire;
 	int64		wire_ncat;
 } CategoryState;
 
-/* Serialized form: header, then per category int32 length, bytes, int64 ref, int64 cur. */
-typedef struct CategoryStateWire
+/* A mlmon.category_state during aggregation: an expanded object around the state. */
+typedef struct CategoryStateEO
 {
-	int32		vl_len_;
-	uint8		version;
-	uint8		chi2_method;
-	uint8		pad[2];
-	int64		profile_len;	/* bytes of the reference profile after the entries */
-	int64		ncat;
-	int64		n_ref;
-	int64		n_cur;
-} CategoryStateWire;
+	ExpandedObjectHeader hdr;
+	CategoryState st;
+	struct varlena *flat;		/* the flat form once asked for, until the state changes */
+} CategoryStateEO;
 
-#define WIRE_ENTRY_FIXED (sizeof(int32) + 2 * sizeof(int64))
+static Size eo_get_flat_size(ExpandedObjectHeader *eohptr);
+static void eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods eo_methods = {
+	eo_get_flat_size,
+	eo_flatten_into
+};
 
 static CategoryState *
 category_state_new(MemoryContext mcxt)
@@ -65,6 +75,221 @@ category_state_new(MemoryContext mcxt)
 
 	catcount_init(&st->counts, mcxt);
 	return st;
+}
+
+/* A new expanded state in a context of its own under parent. */
+static CategoryStateEO *
+eo_new(MemoryContext parent)
+{
+	/* small: GROUP BY may hold thousands of states */
+	MemoryContext cxt = AllocSetContextCreate(parent, "mlmon category state", ALLOCSET_SMALL_SIZES);
+	CategoryStateEO *eo = (CategoryStateEO *) MemoryContextAllocZero(cxt, sizeof(CategoryStateEO));
+
+	EOH_init_header(&eo->hdr, &eo_methods, cxt);
+	catcount_init(&eo->st.counts, cxt);
+	return eo;
+}
+
+/* d as our expanded state (read-write or read-only), or NULL when it is flat. */
+static CategoryStateEO *
+eo_of(Datum d)
+{
+	ExpandedObjectHeader *eoh;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return NULL;
+	eoh = DatumGetEOHP(d);
+	if (eoh->eoh_methods != &eo_methods)
+		elog(ERROR, "expanded object is not a mlmon.category_state");
+	return (CategoryStateEO *) eoh;
+}
+
+/* The state is about to change: forget its flat form. */
+static void
+eo_changed(CategoryStateEO *eo)
+{
+	if (eo->flat != NULL)
+	{
+		pfree(eo->flat);
+		eo->flat = NULL;
+	}
+}
+
+static uint8
+argkind_of(Oid argtype)
+{
+	return argtype == BOOLOID ? MLM_CATEGORY_ARG_BOOL : argtype == INT8OID ? MLM_CATEGORY_ARG_INT8 : MLM_CATEGORY_ARG_TEXT;
+}
+
+/* The flat (portable) form of st, in mcxt. */
+static struct varlena *
+category_state_flatten(CategoryState *st, MemoryContext mcxt)
+{
+	CatEntry  **entries = catcount_sorted(&st->counts);
+	int64		n = catcount_size(&st->counts);
+	size_t		plen = 0;
+	void	   *pwire = NULL;
+	Size		size = VARHDRSZ + MLM_CATEGORY_WIRE_HEADER;
+	mlm_category_wire w;
+	struct varlena *vl;
+	unsigned char *p;
+	int64		i,
+				k = 0;
+
+	if (st->ref_profile != NULL)
+		pwire = mlm_profile_to_wire(PROFILE_PAYLOAD(st->ref_profile), PROFILE_PAYLOAD_SIZE(st->ref_profile), &plen);
+	for (i = 0; i < n; i++)
+	{
+		if (entries[i]->c[0] == 0 && entries[i]->c[1] == 0)
+			continue;
+		if (size > MaxAllocSize - MLM_CATEGORY_WIRE_ENTRY_FIXED - (Size) entries[i]->key.len - plen)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("partial state of a categorical drift statistic too large"),
+					 errdetail("The state holds " INT64_FORMAT " categories of %zu bytes in all; a value is at most 1 GB.",
+							   n, st->counts.key_bytes)));
+		size += MLM_CATEGORY_WIRE_ENTRY_FIXED + entries[i]->key.len;
+		k++;
+	}
+	size += plen;
+	vl = (struct varlena *) MemoryContextAlloc(mcxt, size);
+	SET_VARSIZE(vl, size);
+	w.chi2_method = (uint8) st->opts.chi2_method;
+	w.argkind = argkind_of(st->argtype);
+	w.ncat = k;
+	w.n_ref = st->n_ref;
+	w.n_cur = st->n_cur;
+	w.profile_len = plen;
+	p = (unsigned char *) VARDATA(vl);
+	mlm_category_wire_put_header(p, &w);
+	p += MLM_CATEGORY_WIRE_HEADER;
+	for (i = 0; i < n; i++)
+		if (entries[i]->c[0] != 0 || entries[i]->c[1] != 0)
+			p = mlm_category_wire_put_entry(p, entries[i]->key.data, (uint32) entries[i]->key.len,
+											entries[i]->c[0], entries[i]->c[1]);
+	if (plen > 0)
+	{
+		memcpy(p, pwire, plen);
+		pfree(pwire);
+	}
+	pfree(entries);
+	return vl;
+}
+
+static struct varlena *
+eo_flat(CategoryStateEO *eo)
+{
+	if (eo->flat == NULL)
+		eo->flat = category_state_flatten(&eo->st, eo->hdr.eoh_context);
+	return eo->flat;
+}
+
+static Size
+eo_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	return VARSIZE(eo_flat((CategoryStateEO *) eohptr));
+}
+
+static void
+eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	struct varlena *vl = eo_flat((CategoryStateEO *) eohptr);
+
+	Assert(allocated_size == VARSIZE(vl));
+	memcpy(result, vl, allocated_size);
+}
+
+/*
+ * Check a flat form (bytes[0..len), untrusted) and fill w; the reference
+ * profile, when there is one, is decoded into *profile (palloc'd payload,
+ * its size in *profile_len).  Errors carry errcode_bad.
+ */
+static void
+category_wire_read(const char *bytes, Size len, int errcode_bad, mlm_category_wire *w,
+				   void **profile, size_t *profile_len)
+{
+	char		err[256];
+
+	if (mlm_category_wire_check(bytes, len, CHI2_CONTINGENCY, w, err, sizeof(err)) != 0)
+		ereport(ERROR,
+				(errcode(errcode_bad),
+				 errmsg("invalid mlmon.category_state value"),
+				 errdetail("%s", err)));
+	*profile = NULL;
+	*profile_len = 0;
+	if (w->profile != NULL)
+	{
+		mlm_profile_view v;
+
+		*profile = mlm_profile_from_wire(w->profile, w->profile_len, profile_len, err, sizeof(err));
+		if (*profile == NULL)
+			ereport(ERROR,
+					(errcode(errcode_bad),
+					 errmsg("invalid mlmon.category_state value"),
+					 errdetail("Its reference profile: %s.", err)));
+		mlm_profile_view_of(*profile, &v);
+		if (v.h->kind != MLM_PROFILE_CATEGORICAL)
+			ereport(ERROR,
+					(errcode(errcode_bad),
+					 errmsg("invalid mlmon.category_state value"),
+					 errdetail("Its reference profile is not a categorical profile.")));
+	}
+}
+
+/* An expanded state under parent from a flat form (checked again: it may come from a user). */
+static CategoryStateEO *
+eo_expand(struct varlena *vl, MemoryContext parent)
+{
+	mlm_category_wire w;
+	void	   *profile;
+	size_t		profile_len;
+	CategoryStateEO *eo;
+	const unsigned char *p;
+	int64		i;
+
+	category_wire_read(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl), ERRCODE_DATA_CORRUPTED, &w, &profile, &profile_len);
+	eo = eo_new(parent);
+	eo->st.opts.chi2_method = (Chi2Method) w.chi2_method;
+	eo->st.argtype = w.argkind == MLM_CATEGORY_ARG_BOOL ? BOOLOID : w.argkind == MLM_CATEGORY_ARG_INT8 ? INT8OID : TEXTOID;
+	for (i = 0, p = w.entries; i < w.ncat; i++)
+	{
+		const char *data;
+		uint32		len;
+		int64		ref,
+					cur;
+
+		p = mlm_category_wire_entry(p, &data, &len, &ref, &cur);
+		catcount_add(&eo->st.counts, data, (int32) len, ref, cur);
+	}
+	eo->st.n_ref = w.n_ref;
+	eo->st.n_cur = w.n_cur;
+	if (profile != NULL)
+	{
+		struct varlena *pv = profile_from_payload(profile, profile_len);
+
+		eo->st.ref_profile = profile_ref_copy(pv, eo->hdr.eoh_context);
+		pfree(pv);
+		pfree(profile);
+	}
+	return eo;
+}
+
+/*
+ * The state of argument argno: a CategoryState pointer for the internal
+ * state of the sliding-window forms, else the mlmon.category_state's
+ * expanded object (a flat value is expanded in the current context).
+ */
+static CategoryState *
+state_arg(FunctionCallInfo fcinfo, int argno)
+{
+	CategoryStateEO *eo;
+
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == INTERNALOID)
+		return (CategoryState *) PG_GETARG_POINTER(argno);
+	eo = eo_of(PG_GETARG_DATUM(argno));
+	if (eo == NULL)
+		eo = eo_expand(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)), CurrentMemoryContext);
+	return &eo->st;
 }
 
 /* Add counts for one category. */
@@ -97,31 +322,58 @@ state_reference_profile(CategoryState *st, FunctionCallInfo fcinfo, int argno)
  * The transition of the categorical aggregates: NULL categories or NULL
  * is_current are skipped.  Boolean and integer categories are counted by
  * their text form ('t', '42').  With vs_profile the second argument is a
- * reference profile and every category belongs to the current sample.
+ * reference profile and every category belongs to the current sample.  The
+ * state is a mlmon.category_state (the aggregates) or internal (the
+ * sliding-window forms).
  */
 static Datum
 category_accum(FunctionCallInfo fcinfo, bool vs_profile)
 {
+	MemoryContext aggcxt;
+	CategoryStateEO *eo = NULL;
 	CategoryState *st;
+	bool		internal = get_fn_expr_argtype(fcinfo->flinfo, 0) == INTERNALOID;
 
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the transition function of a categorical drift statistic can only be called by its aggregate")));
 	if (PG_ARGISNULL(0))
 	{
-		MemoryContext aggcxt;
+		MemoryContext cxt;
 
-		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			elog(ERROR, "category_accum called in non-aggregate context");
-		st = category_state_new(aggcxt);
-		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, aggcxt);
+		if (internal)
+		{
+			st = category_state_new(aggcxt);
+			cxt = aggcxt;
+		}
+		else
+		{
+			eo = eo_new(aggcxt);
+			st = &eo->st;
+			cxt = eo->hdr.eoh_context;
+		}
+		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, cxt);
 		st->argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 		if (st->argtype != BOOLOID && st->argtype != INT8OID)
 			st->argtype = TEXTOID;
 	}
 	else
 	{
-		st = (CategoryState *) PG_GETARG_POINTER(0);
+		if (internal)
+			st = (CategoryState *) PG_GETARG_POINTER(0);
+		else
+		{
+			eo = eo_of(PG_GETARG_DATUM(0));
+			if (eo == NULL || !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+				eo = eo_expand(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)), aggcxt);
+			st = &eo->st;
+		}
 		if (st->opts.nopts > 0)
 			options_check_same(&st->opts, fcinfo, 3);
 	}
+	if (eo != NULL)
+		eo_changed(eo);
 	if (vs_profile)
 		state_reference_profile(st, fcinfo, 2);
 
@@ -145,17 +397,19 @@ category_accum(FunctionCallInfo fcinfo, bool vs_profile)
 			category_add(st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), current ? 0 : 1, current ? 1 : 0);
 		}
 	}
+	if (eo != NULL)
+		PG_RETURN_DATUM(EOHPGetRWDatum(&eo->hdr));
 	PG_RETURN_POINTER(st);
 }
 
-/* mlm_category_accum(state internal, category text|boolean|bigint, is_current boolean [, method text]) */
+/* mlm_category_accum(state, category text|boolean|bigint, is_current boolean [, method text]) */
 Datum
 mlm_category_accum(PG_FUNCTION_ARGS)
 {
 	return category_accum(fcinfo, false);
 }
 
-/* mlm_profile_category_accum(state internal, category text, reference mlmon.profile [, method text]) */
+/* mlm_profile_category_accum(state, category text, reference mlmon.profile [, method text]) */
 Datum
 mlm_profile_category_accum(PG_FUNCTION_ARGS)
 {
@@ -179,6 +433,136 @@ mlm_profile_category_inv(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_POINTER(st);
 }
+
+/*
+ * mlm_category_state_combine(mlmon.category_state, mlmon.category_state): add
+ * the counts of the second state to the first (NULLs are skipped).
+ */
+Datum
+mlm_category_state_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	CategoryStateEO *a;
+	CategoryState *b;
+	uint64		it = 0;
+	CatEntry   *e;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the combine function of a categorical drift statistic can only be called by its aggregate")));
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = state_arg(fcinfo, 1);
+	if (PG_ARGISNULL(0))
+	{
+		a = eo_new(aggcxt);
+		a->st.opts.chi2_method = b->opts.chi2_method;
+		a->st.argtype = b->argtype;
+	}
+	else
+	{
+		a = eo_of(PG_GETARG_DATUM(0));
+		if (a == NULL || !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+			a = eo_expand(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)), aggcxt);
+		options_check_combinable(&a->st.opts, &b->opts);
+	}
+	eo_changed(a);
+	if (a->st.ref_profile == NULL && b->ref_profile != NULL)
+		a->st.ref_profile = profile_ref_copy(b->ref_profile, a->hdr.eoh_context);
+	while ((e = catcount_next(&b->counts, &it)) != NULL)
+		category_add(&a->st, e->key.data, e->key.len, e->c[0], e->c[1]);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&a->hdr));
+}
+
+/* A checked flat mlmon.category_state holding bytes[0..len). */
+static struct varlena *
+category_state_from_bytes(const char *bytes, Size len, int errcode_bad)
+{
+	mlm_category_wire w;
+	void	   *profile;
+	size_t		profile_len;
+	struct varlena *vl;
+
+	category_wire_read(bytes, len, errcode_bad, &w, &profile, &profile_len);
+	if (profile != NULL)
+		pfree(profile);
+	vl = (struct varlena *) palloc(VARHDRSZ + len);
+	SET_VARSIZE(vl, VARHDRSZ + len);
+	memcpy(VARDATA(vl), bytes, len);
+	return vl;
+}
+
+/* mlm_category_state_in(cstring) returns mlmon.category_state: base64 of the binary form. */
+Datum
+mlm_category_state_in(PG_FUNCTION_ARGS)
+{
+	Size		len;
+	char	   *bytes = base64_form_decode(PG_GETARG_CSTRING(0), "mlmon.category_state", &len);
+
+	PG_RETURN_POINTER(category_state_from_bytes(bytes, len, ERRCODE_INVALID_TEXT_REPRESENTATION));
+}
+
+/* mlm_category_state_out(mlmon.category_state) returns cstring */
+Datum
+mlm_category_state_out(PG_FUNCTION_ARGS)
+{
+	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+
+	PG_RETURN_CSTRING(base64_form_encode(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl)));
+}
+
+/* mlm_category_state_recv(internal) returns mlmon.category_state: the rest of the message is the binary form. */
+Datum
+mlm_category_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	struct varlena *vl = category_state_from_bytes(buf->data + buf->cursor, (Size) (buf->len - buf->cursor),
+												   ERRCODE_INVALID_BINARY_REPRESENTATION);
+
+	buf->cursor = buf->len;
+	PG_RETURN_POINTER(vl);
+}
+
+/* mlm_category_state_send(mlmon.category_state) returns bytea */
+Datum
+mlm_category_state_send(PG_FUNCTION_ARGS)
+{
+	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * 0.2.0's internal state support (combine, serialize, deserialize): a
+ * database whose mlmon is not updated yet (ALTER EXTENSION mlmon UPDATE)
+ * still calls them with the new library.  Its aggregates share the
+ * transition and final functions above (their internal-state path).
+ */
+#define CATEGORY_STATE_VERSION 1
+
+/* 0.2.0's serialized form: */
+/* Serialized form: header, then per category int32 length, bytes, int64 ref, int64 cur. */
+typedef struct CategoryStateWire
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		chi2_method;
+	uint8		pad[2];
+	int64		profile_len;	/* bytes of the reference profile after the entries */
+	int64		ncat;
+	int64		n_ref;
+	int64		n_cur;
+} CategoryStateWire;
+
+#define WIRE_ENTRY_FIXED (sizeof(int32) + 2 * sizeof(int64))
 
 /* Add the entries of a serialized state (validated by deserialize) to st. */
 static void
@@ -206,9 +590,9 @@ category_add_wire(CategoryState *st, const char *p, int64 ncat)
 }
 
 /*
- * mlm_category_combine(internal, internal): add the counts of the second
- * state to the first; a deserialized state's entries are read straight
- * from its message.
+ * mlm_category_combine(internal, internal) of 0.2.0: add the counts of the
+ * second state to the first; a deserialized state's entries are read
+ * straight from its message.
  */
 Datum
 mlm_category_combine(PG_FUNCTION_ARGS)
@@ -379,7 +763,7 @@ category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 
 	if (PG_ARGISNULL(0))
 		return false;
-	st = (CategoryState *) PG_GETARG_POINTER(0);
+	st = state_arg(fcinfo, 0);
 	if (st->ref_profile != NULL)
 	{
 		mlm_profile_view v;

@@ -10,6 +10,8 @@ string, an unknown name, an empty or malformed jsonb or profile, a
 truncated, corrupted, empty or other plan's summary), the others plausible
 values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
+The text and binary inputs of mlmon.check_summary and mlmon.category_state
+refuse broken forms with their own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -143,6 +145,53 @@ cur.execute("DROP TABLE bin_summaries")
 accepted = [w for w in BAD_WIRES if w not in refused["text"]]
 print(f"  bad summaries accepted by the input functions: {', '.join(accepted)}")
 
+# the categorical statistics' state (mlmon.category_state): the same through its text and binary inputs
+cur.execute("CREATE AGGREGATE pg_temp.cat_state(text, boolean) (SFUNC = mlmon._category_accum, "
+            "STYPE = mlmon.category_state)")
+cur.execute("SELECT pg_temp.cat_state(c, g % 3 = 0)::text FROM generate_series(1, 40) g, "
+            "LATERAL (SELECT 'c' || (g % 5) AS c) x")
+good_state = base64.b64decode(cur.fetchone()[0])
+BAD_STATES = {"empty": b"", "header cut": good_state[:20], "truncated": good_state[:len(good_state) - 3],
+              "version 9": patched(good_state, 0, b"\x09"), "method 7": patched(good_state, 1, b"\x07"),
+              "kind 5": patched(good_state, 2, b"\x05"), "huge count": patched(good_state, 4, b"\x7f" + b"\xff" * 7),
+              "huge profile": patched(good_state, 28, b"\xff" * 8), "trailing byte": good_state + b"\x00",
+              "total off by one": patched(good_state, 12, struct.pack(">q", struct.unpack(">q", good_state[12:20])[0] + 1)),
+              "negative count": patched(good_state, 36 + 4 + 2, struct.pack(">q", -1)),
+              "categories swapped": good_state[:36] + good_state[36 + 22:36 + 44] + good_state[36:36 + 22] + good_state[36 + 44:]}
+cur.execute("CREATE TEMP TABLE bin_states (s mlmon.category_state)")
+state_failures = []
+state_refused = {"text": {}, "binary": {}}
+for what, wire in BAD_STATES.items():
+    for form in ("text", "binary"):
+        try:
+            if form == "text":
+                cur.execute("SELECT %s::mlmon.category_state::text", (base64.b64encode(wire).decode(),))
+            else:
+                data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(wire)) + wire
+                        + struct.pack(">h", -1))
+                cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(data))
+            state_refused[form][what] = None
+        except psycopg2.Error as e:
+            if e.pgcode is None:
+                state_failures.append(f"{form} {what}: connection lost: {e}")
+                conn = connect()
+                cur = conn.cursor()
+                cur.execute("CREATE TEMP TABLE bin_states (s mlmon.category_state)")
+                continue
+            state_refused[form][what] = e.pgcode
+        cur.execute("TRUNCATE bin_states")
+chk.equal("category states: no lost connection", state_failures, [])
+chk.equal("text input refuses every broken category state as invalid text (22P02)",
+          state_refused["text"], {w: "22P02" for w in BAD_STATES})
+chk.equal("binary input refuses every broken category state as invalid binary (22P03)",
+          state_refused["binary"], {w: "22P03" for w in BAD_STATES})
+data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(good_state)) + good_state
+        + struct.pack(">h", -1))
+cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(data))
+cur.execute("SELECT s::text FROM bin_states")
+chk.equal("binary input: a good category state reads back as it was", base64.b64decode(cur.fetchone()[0]), good_state)
+cur.execute("DROP TABLE bin_states")
+
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
 cur.execute("SELECT mlmon.profile('c' || (x % 4)) FROM generate_series(1, 50) x")
@@ -190,7 +239,9 @@ cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                       array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
                  FROM pg_proc p WHERE p.pronamespace = 'mlmon'::regnamespace
                   AND (p.proname !~ '^_' OR 'mlmon.check_summary'::regtype = ANY (p.proargtypes::oid[]))
-                  AND p.proname NOT IN ('grant_reader', 'grant_writer', 'apply_retention', 'maintain_partitions',
+                  AND p.proname NOT IN ('grant_reader', 'grant_writer', 'grant_feature_reader', 'apply_retention',
+                                        'maintain_partitions', 'category_state_in', 'category_state_out',
+                                        'category_state_recv', 'category_state_send',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
                                         'profile_send', 'check_summary_in', 'check_summary_out',
