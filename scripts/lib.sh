@@ -52,6 +52,9 @@ CLUSTER_RUNAS=()
 # $CLUSTER_DIR/valgrind/vg.<pid>.log.  A script that needs a second cluster
 # starts it in a subshell: the globals and the EXIT trap stay the subshell's.
 CLUSTER_VALGRIND=()
+# CLUSTER_PORT: the port to use (default: a random one); CLUSTER_EXTRA_CONF:
+# lines appended to postgresql.conf (a later line overrides an earlier one).
+CLUSTER_PORT=
 # Start a throwaway cluster and export PGHOST, PGPORT, PGUSER for it.
 cluster_start() {
 	local runas=() user port postgres=() timeout=60
@@ -66,7 +69,7 @@ cluster_start() {
 		user=$(id -un)
 	fi
 	CLUSTER_RUNAS=("${runas[@]}")
-	port=$((20000 + RANDOM % 30000))
+	port=${CLUSTER_PORT:-$((20000 + RANDOM % 30000))}
 	log "starting a throwaway PostgreSQL $PG_MAJOR cluster in $CLUSTER_DIR (port $port)"
 	# the server's tools run from a directory the postgres user can enter
 	(cd "$CLUSTER_DIR" && "${runas[@]}" "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U "$user" -A trust -E UTF8 \
