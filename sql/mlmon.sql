@@ -277,37 +277,37 @@ COMMENT ON FUNCTION @extschema@.category_state_recv(internal) IS 'Binary input f
 COMMENT ON FUNCTION @extschema@.category_state_send(@extschema@.category_state) IS 'Binary output function of mlmon.category_state';
 
 CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_accum_text'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, text, boolean, text)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_accum_text'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_accum_bool'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, boolean, boolean, text)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_accum_bool'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_accum_int8'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_accum(@extschema@.category_state, bigint, boolean, text)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_accum_int8'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._category_combine(@extschema@.category_state, @extschema@.category_state)
     RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_category_state_combine'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._chi2_final(@extschema@.category_state)
-    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_final'
+    RETURNS @extschema@.chi2_result AS 'MODULE_PATHNAME', 'mlm_chi2_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._psi_categorical_final(@extschema@.category_state)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_categorical_final'
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_categorical_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._js_categorical_final(@extschema@.category_state)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_categorical_final'
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_categorical_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._z_test_final(@extschema@.category_state)
-    RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_final'
+    RETURNS @extschema@.z_result AS 'MODULE_PATHNAME', 'mlm_z_test_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- the sliding-window forms of the (category, profile) aggregates (MFINALFUNC)
 CREATE FUNCTION @extschema@._chi2_final(internal)
@@ -641,12 +641,12 @@ CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.
 COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text) IS
     'Transition function of the (value, reference profile, binning) aggregates (internal)';
 CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_state_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile) IS
     'Transition function of the (category, reference profile) aggregates (internal)';
 CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile, text)
-    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_accum'
+    RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_state_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile, text) IS
     'Transition function of mlmon.chi2_drift(category, reference profile, method) (internal)';

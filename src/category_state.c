@@ -28,6 +28,10 @@
 
 PG_FUNCTION_INFO_V1(mlm_category_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_category_accum);
+PG_FUNCTION_INFO_V1(mlm_category_state_accum_text);
+PG_FUNCTION_INFO_V1(mlm_category_state_accum_bool);
+PG_FUNCTION_INFO_V1(mlm_category_state_accum_int8);
+PG_FUNCTION_INFO_V1(mlm_profile_category_state_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_category_inv);
 PG_FUNCTION_INFO_V1(mlm_category_state_combine);
 PG_FUNCTION_INFO_V1(mlm_category_combine);
@@ -275,16 +279,18 @@ eo_expand(struct varlena *vl, MemoryContext parent)
 }
 
 /*
- * The state of argument argno: a CategoryState pointer for the internal
- * state of the sliding-window forms, else the mlmon.category_state's
- * expanded object (a flat value is expanded in the current context).
+ * The state of argument argno: a CategoryState pointer for an internal
+ * state (the sliding-window forms), else the mlmon.category_state's
+ * expanded object (a flat value is expanded in the current context).  The
+ * caller says which: Citus calls the support functions without the
+ * expression that would tell the argument types.
  */
 static CategoryState *
-state_arg(FunctionCallInfo fcinfo, int argno)
+state_arg(FunctionCallInfo fcinfo, int argno, bool real_state)
 {
 	CategoryStateEO *eo;
 
-	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == INTERNALOID)
+	if (!real_state)
 		return (CategoryState *) PG_GETARG_POINTER(argno);
 	eo = eo_of(PG_GETARG_DATUM(argno));
 	if (eo == NULL)
@@ -327,12 +333,12 @@ state_reference_profile(CategoryState *st, FunctionCallInfo fcinfo, int argno)
  * sliding-window forms).
  */
 static Datum
-category_accum(FunctionCallInfo fcinfo, bool vs_profile)
+category_accum(FunctionCallInfo fcinfo, bool vs_profile, bool real_state, Oid argtype)
 {
 	MemoryContext aggcxt;
 	CategoryStateEO *eo = NULL;
 	CategoryState *st;
-	bool		internal = get_fn_expr_argtype(fcinfo->flinfo, 0) == INTERNALOID;
+	bool		internal = !real_state;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
@@ -354,9 +360,7 @@ category_accum(FunctionCallInfo fcinfo, bool vs_profile)
 			cxt = eo->hdr.eoh_context;
 		}
 		options_init(&st->opts, fcinfo, 3, OPTS_CATEGORICAL, cxt);
-		st->argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-		if (st->argtype != BOOLOID && st->argtype != INT8OID)
-			st->argtype = TEXTOID;
+		st->argtype = argtype;
 	}
 	else
 	{
@@ -402,18 +406,55 @@ category_accum(FunctionCallInfo fcinfo, bool vs_profile)
 	PG_RETURN_POINTER(st);
 }
 
-/* mlm_category_accum(state, category text|boolean|bigint, is_current boolean [, method text]) */
+/* The category type of an internal-state transition (a window or 0.2.0's aggregates: the executor tells it). */
+static Oid
+internal_argtype(FunctionCallInfo fcinfo)
+{
+	Oid			t = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+	return t == BOOLOID || t == INT8OID ? t : TEXTOID;
+}
+
+/* mlm_category_accum(internal, category text|boolean|bigint, is_current boolean [, method text]) (0.2.0's) */
 Datum
 mlm_category_accum(PG_FUNCTION_ARGS)
 {
-	return category_accum(fcinfo, false);
+	return category_accum(fcinfo, false, false, internal_argtype(fcinfo));
 }
 
-/* mlm_profile_category_accum(state, category text, reference mlmon.profile [, method text]) */
+/* mlm_profile_category_accum(internal, category text, reference mlmon.profile [, method text]): the windows' */
 Datum
 mlm_profile_category_accum(PG_FUNCTION_ARGS)
 {
-	return category_accum(fcinfo, true);
+	return category_accum(fcinfo, true, false, TEXTOID);
+}
+
+/* mlm_category_state_accum_text(mlmon.category_state, category text, is_current boolean [, method text]) */
+Datum
+mlm_category_state_accum_text(PG_FUNCTION_ARGS)
+{
+	return category_accum(fcinfo, false, true, TEXTOID);
+}
+
+/* mlm_category_state_accum_bool(mlmon.category_state, category boolean, is_current boolean [, method text]) */
+Datum
+mlm_category_state_accum_bool(PG_FUNCTION_ARGS)
+{
+	return category_accum(fcinfo, false, true, BOOLOID);
+}
+
+/* mlm_category_state_accum_int8(mlmon.category_state, category bigint, is_current boolean [, method text]) */
+Datum
+mlm_category_state_accum_int8(PG_FUNCTION_ARGS)
+{
+	return category_accum(fcinfo, false, true, INT8OID);
+}
+
+/* mlm_profile_category_state_accum(mlmon.category_state, category text, reference mlmon.profile [, method text]) */
+Datum
+mlm_profile_category_state_accum(PG_FUNCTION_ARGS)
+{
+	return category_accum(fcinfo, true, true, TEXTOID);
 }
 
 /*
@@ -457,7 +498,7 @@ mlm_category_state_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = state_arg(fcinfo, 1);
+	b = state_arg(fcinfo, 1, true);
 	if (PG_ARGISNULL(0))
 	{
 		a = eo_new(aggcxt);
@@ -754,7 +795,7 @@ mlm_category_deserialize(PG_FUNCTION_ARGS)
 }
 
 bool
-category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
+category_final_counts(FunctionCallInfo fcinfo, bool real_state, CategoryCounts *cc)
 {
 	CategoryState *st;
 	CatEntry  **entries;
@@ -763,7 +804,7 @@ category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 
 	if (PG_ARGISNULL(0))
 		return false;
-	st = state_arg(fcinfo, 0);
+	st = state_arg(fcinfo, 0, real_state);
 	if (st->ref_profile != NULL)
 	{
 		mlm_profile_view v;

@@ -27,9 +27,11 @@ typedef struct CategoryCounts
 
 /*
  * The counts of a categorical aggregate's final function, sorted by
- * category; false when the aggregate saw no rows.
+ * category; false when the aggregate saw no rows.  real_state: the state
+ * is a mlmon.category_state (else internal: the sliding-window forms, and
+ * 0.2.0's aggregates).
  */
-extern bool category_final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc);
+extern bool category_final_counts(FunctionCallInfo fcinfo, bool real_state, CategoryCounts *cc);
 
 /* One sorted list of categories with counts (a profile's, or an aggregate's). */
 typedef struct CategoryList

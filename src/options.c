@@ -145,6 +145,9 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 	for (i = 0; i < opts->nopts; i++)
 	{
 		opts->opt_type[i] = get_fn_expr_argtype(fcinfo->flinfo, first + i);
+		/* Citus calls transitions without the expression; a categorical statistic's option is text */
+		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_CATEGORICAL)
+			opts->opt_type[i] = TEXTOID;
 		if (!OidIsValid(opts->opt_type[i]))
 			elog(ERROR, "could not determine the type of option argument %d", first + i);
 		if (PG_ARGISNULL(first + i))
