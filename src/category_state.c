@@ -253,6 +253,7 @@ eo_expand(struct varlena *vl, MemoryContext parent)
 
 	category_wire_read(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl), ERRCODE_DATA_CORRUPTED, &w, &profile, &profile_len);
 	eo = eo_new(parent);
+	options_defaults(&eo->st.opts);
 	eo->st.opts.chi2_method = (Chi2Method) w.chi2_method;
 	eo->st.argtype = w.argkind == MLM_CATEGORY_ARG_BOOL ? BOOLOID : w.argkind == MLM_CATEGORY_ARG_INT8 ? INT8OID : TEXTOID;
 	for (i = 0, p = w.entries; i < w.ncat; i++)
@@ -502,7 +503,8 @@ mlm_category_state_combine(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 	{
 		a = eo_new(aggcxt);
-		a->st.opts.chi2_method = b->opts.chi2_method;
+		a->st.opts = b->opts;
+		a->st.opts.nopts = 0;
 		a->st.argtype = b->argtype;
 	}
 	else

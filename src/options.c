@@ -128,17 +128,24 @@ parse_bins(FunctionCallInfo fcinfo, int argno)
 }
 
 void
+options_defaults(StatOptions *opts)
+{
+	memset(opts, 0, sizeof(StatOptions));
+	opts->alternative = MLM_TWO_SIDED;
+	opts->method = MLM_KS_AUTO;
+	opts->bins = MLM_DEFAULT_BINS;
+	opts->binning = BINNING_QUANTILE;
+	opts->chi2_method = CHI2_GOODNESS_OF_FIT;
+}
+
+void
 options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind kind,
 			 MemoryContext mcxt)
 {
 	int			nargs = PG_NARGS();
 	int			i;
 
-	opts->alternative = MLM_TWO_SIDED;
-	opts->method = MLM_KS_AUTO;
-	opts->bins = MLM_DEFAULT_BINS;
-	opts->binning = BINNING_QUANTILE;
-	opts->chi2_method = CHI2_GOODNESS_OF_FIT;
+	options_defaults(opts);
 	opts->nopts = nargs - first;
 	Assert(opts->nopts >= 0 && opts->nopts <= 2);
 

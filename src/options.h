@@ -47,6 +47,9 @@ typedef enum OptionsKind
 	OPTS_CATEGORICAL = 2		/* text = chi-square method */
 } OptionsKind;
 
+/* The options of a statistic called without option arguments (no option seen yet). */
+extern void options_defaults(StatOptions *opts);
+
 /*
  * Parse the option arguments fcinfo->args[first..] of a transition function
  * into opts (defaults for absent ones), with a clear error for bad values.
