@@ -109,38 +109,50 @@ COMMENT ON AGGREGATE @extschema@.classification_metrics(text, text, float8) IS
 COMMENT ON AGGREGATE @extschema@.classification_metrics(text, text, float8, text) IS
     'Classification metrics plus ROC AUC, log loss and Brier score; score is the probability of positive_label (one against the rest)';
 
-CREATE FUNCTION @extschema@._regression_accum(internal, float8, float8)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_regression_accum'
+-- The regression metrics' state: the running sums themselves, a real type
+-- (fixed length, updated in place) so that Citus computes the aggregate
+-- partially on its workers.
+CREATE TYPE @extschema@.regression_state;
+CREATE FUNCTION @extschema@.regression_state_in(cstring) RETURNS @extschema@.regression_state
+    AS 'MODULE_PATHNAME', 'mlm_regression_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.regression_state_out(@extschema@.regression_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_regression_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.regression_state_recv(internal) RETURNS @extschema@.regression_state
+    AS 'MODULE_PATHNAME', 'mlm_regression_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.regression_state_send(@extschema@.regression_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_regression_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.regression_state (
+    INPUT = @extschema@.regression_state_in, OUTPUT = @extschema@.regression_state_out,
+    RECEIVE = @extschema@.regression_state_recv, SEND = @extschema@.regression_state_send,
+    INTERNALLENGTH = 72, ALIGNMENT = double, STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.regression_state IS
+    'Partial state of mlmon.regression_metrics: the row count and the compensated sums of absolute, squared and percentage errors, the mean and squared deviations of the actual values; text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.regression_state_in(cstring) IS 'Input function of mlmon.regression_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.regression_state_out(@extschema@.regression_state) IS 'Output function of mlmon.regression_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.regression_state_recv(internal) IS 'Binary input function of mlmon.regression_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.regression_state_send(@extschema@.regression_state) IS 'Binary output function of mlmon.regression_state';
+
+CREATE FUNCTION @extschema@._regression_accum(@extschema@.regression_state, float8, float8)
+    RETURNS @extschema@.regression_state AS 'MODULE_PATHNAME', 'mlm_regression_state_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._regression_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_regression_combine'
+CREATE FUNCTION @extschema@._regression_combine(@extschema@.regression_state, @extschema@.regression_state)
+    RETURNS @extschema@.regression_state AS 'MODULE_PATHNAME', 'mlm_regression_state_combine'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._regression_serialize(internal)
-    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_regression_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._regression_deserialize(bytea, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_regression_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._regression_final(internal)
-    RETURNS @extschema@.regression_result AS 'MODULE_PATHNAME', 'mlm_regression_final'
+CREATE FUNCTION @extschema@._regression_final(@extschema@.regression_state)
+    RETURNS @extschema@.regression_result AS 'MODULE_PATHNAME', 'mlm_regression_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._regression_accum(internal, float8, float8) IS
+COMMENT ON FUNCTION @extschema@._regression_accum(@extschema@.regression_state, float8, float8) IS
     'Transition function of mlmon.regression_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._regression_combine(internal, internal) IS
+COMMENT ON FUNCTION @extschema@._regression_combine(@extschema@.regression_state, @extschema@.regression_state) IS
     'Combine function of mlmon.regression_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._regression_serialize(internal) IS
-    'Serialize function of mlmon.regression_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._regression_deserialize(bytea, internal) IS
-    'Deserialize function of mlmon.regression_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._regression_final(internal) IS
+COMMENT ON FUNCTION @extschema@._regression_final(@extschema@.regression_state) IS
     'Final function of mlmon.regression_metrics (internal)';
 
 CREATE AGGREGATE @extschema@.regression_metrics(actual float8, predicted float8) (
-    SFUNC = @extschema@._regression_accum, STYPE = internal, SSPACE = 96,
+    SFUNC = @extschema@._regression_accum, STYPE = @extschema@.regression_state,
     FINALFUNC = @extschema@._regression_final,
     COMBINEFUNC = @extschema@._regression_combine,
-    SERIALFUNC = @extschema@._regression_serialize,
-    DESERIALFUNC = @extschema@._regression_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.regression_metrics(float8, float8) IS

@@ -19,8 +19,8 @@ SELECT functions_are('mlmon', ARRAY[
   '_bins_accum', '_bins_inv', '_bins_combine', '_bins_serialize', '_bins_deserialize', '_bins_psi_final', '_bins_js_final',
   'classification_metrics', '_classification_accum', '_classification_combine', '_classification_serialize',
   '_classification_deserialize', '_classification_final',
-  'regression_metrics', '_regression_accum', '_regression_combine', '_regression_serialize',
-  '_regression_deserialize', '_regression_final',
+  'regression_metrics', '_regression_accum', '_regression_combine', 'regression_state_in', 'regression_state_out',
+  'regression_state_recv', 'regression_state_send', '_regression_final',
   'page_hinkley', 'ddm', 'eddm', 'adwin', 'kswin', '_page_hinkley_accum', '_ddm_accum', '_eddm_accum', '_adwin_accum',
   '_kswin_accum', '_detector_final',
   'isotonic_calibration', '_isotonic_final', 'calibrate', '_set_calibration', 'anomaly_score', 'anomalous_rows',
@@ -45,7 +45,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
-  'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state']);
+  'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

@@ -10,8 +10,8 @@ string, an unknown name, an empty or malformed jsonb or profile, a
 truncated, corrupted, empty or other plan's summary), the others plausible
 values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
-The text and binary inputs of mlmon.check_summary and mlmon.category_state
-refuse broken forms with their own SQLSTATE.
+The text and binary inputs of mlmon.check_summary, mlmon.category_state and
+mlmon.regression_state refuse broken forms with their own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -191,6 +191,38 @@ cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(data))
 cur.execute("SELECT s::text FROM bin_states")
 chk.equal("binary input: a good category state reads back as it was", base64.b64decode(cur.fetchone()[0]), good_state)
 cur.execute("DROP TABLE bin_states")
+# the regression metrics' state (mlmon.regression_state, 80 bytes): the same
+cur.execute("CREATE AGGREGATE pg_temp.reg_state(float8, float8) (SFUNC = mlmon._regression_accum, "
+            "STYPE = mlmon.regression_state)")
+cur.execute("SELECT pg_temp.reg_state(g, g * 1.5)::text FROM generate_series(1, 40) g")
+good_reg = base64.b64decode(cur.fetchone()[0])
+BAD_REG = {"empty": b"", "short": good_reg[:79], "long": good_reg + b"\x00", "version 3": patched(good_reg, 0, b"\x03"),
+           "negative rows": patched(good_reg, 8, b"\xff" * 8), "NaN mean": patched(good_reg, 64, b"\x7f\xf8" + b"\x00" * 6),
+           "negative error sum": patched(good_reg, 16, b"\xbf\xf0" + b"\x00" * 6)}
+cur.execute("CREATE TEMP TABLE bin_reg (s mlmon.regression_state)")
+reg_refused = {"text": {}, "binary": {}}
+for what, wire in BAD_REG.items():
+    for form in ("text", "binary"):
+        try:
+            if form == "text":
+                cur.execute("SELECT %s::mlmon.regression_state::text", (base64.b64encode(wire).decode(),))
+            else:
+                data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(wire)) + wire
+                        + struct.pack(">h", -1))
+                cur.copy_expert("COPY bin_reg FROM STDIN (FORMAT binary)", io.BytesIO(data))
+            reg_refused[form][what] = None
+        except psycopg2.Error as e:
+            reg_refused[form][what] = e.pgcode
+            if e.pgcode is None:
+                conn = connect()
+                cur = conn.cursor()
+                cur.execute("CREATE TEMP TABLE bin_reg (s mlmon.regression_state)")
+        cur.execute("TRUNCATE bin_reg")
+chk.equal("text input refuses every broken regression state as invalid text (22P02)",
+          reg_refused["text"], {w: "22P02" for w in BAD_REG})
+chk.equal("binary input refuses every broken regression state as invalid binary (22P03)",
+          reg_refused["binary"], {w: "22P03" for w in BAD_REG})
+cur.execute("DROP TABLE bin_reg")
 
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
@@ -241,7 +273,8 @@ cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                   AND (p.proname !~ '^_' OR 'mlmon.check_summary'::regtype = ANY (p.proargtypes::oid[]))
                   AND p.proname NOT IN ('grant_reader', 'grant_writer', 'grant_feature_reader', 'apply_retention',
                                         'maintain_partitions', 'category_state_in', 'category_state_out',
-                                        'category_state_recv', 'category_state_send',
+                                        'category_state_recv', 'category_state_send', 'regression_state_in',
+                                        'regression_state_out', 'regression_state_recv', 'regression_state_send',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
                                         'profile_send', 'check_summary_in', 'check_summary_out',
