@@ -47,54 +47,6 @@ typedef struct RegressionWire
 	mlm_regression_acc acc;
 } RegressionWire;
 
-static mlm_regression_acc *
-state_of(FunctionCallInfo fcinfo, int argno, MemoryContext aggcxt)
-{
-	if (PG_ARGISNULL(argno))
-		return (mlm_regression_acc *) MemoryContextAllocZero(aggcxt, sizeof(mlm_regression_acc));
-	return (mlm_regression_acc *) PG_GETARG_POINTER(argno);
-}
-
-/* _regression_accum(internal, actual float8, predicted float8) */
-Datum
-mlm_regression_accum(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	mlm_regression_acc *a;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "mlm_regression_accum called in non-aggregate context");
-	a = state_of(fcinfo, 0, aggcxt);
-	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
-	{
-		double		y = PG_GETARG_FLOAT8(1),
-					yhat = PG_GETARG_FLOAT8(2);
-
-		if (isfinite(y) && isfinite(yhat))
-			mlm_regression_add(a, y, yhat);
-	}
-	PG_RETURN_POINTER(a);
-}
-
-Datum
-mlm_regression_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	mlm_regression_acc *a;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "mlm_regression_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	a = state_of(fcinfo, 0, aggcxt);
-	mlm_regression_merge(a, (mlm_regression_acc *) PG_GETARG_POINTER(1));
-	PG_RETURN_POINTER(a);
-}
-
 Datum
 mlm_regression_serialize(PG_FUNCTION_ARGS)
 {
@@ -147,12 +99,6 @@ regression_result_datum(FunctionCallInfo fcinfo, const mlm_regression_acc *a)
 	nulls[4] = r.n < 2;			/* sklearn: nan (undefined) below two samples */
 	values[5] = Float8GetDatum(r.mape);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-}
-
-Datum
-mlm_regression_final(PG_FUNCTION_ARGS)
-{
-	return regression_result_datum(fcinfo, PG_ARGISNULL(0) ? NULL : (mlm_regression_acc *) PG_GETARG_POINTER(0));
 }
 
 /* mlmon.regression_state is declared INTERNALLENGTH = 72 */
@@ -272,4 +218,27 @@ mlm_regression_state_send(PG_FUNCTION_ARGS)
 	pq_begintypsend(&buf);
 	pq_sendbytes(&buf, (const char *) wire, sizeof(wire));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * 0.2.0's internal-state transition, combine and final (databases not yet
+ * updated): the internal state is a pointer to the same sums, so they are
+ * the functions above.
+ */
+Datum
+mlm_regression_accum(PG_FUNCTION_ARGS)
+{
+	return mlm_regression_state_accum(fcinfo);
+}
+
+Datum
+mlm_regression_combine(PG_FUNCTION_ARGS)
+{
+	return mlm_regression_state_combine(fcinfo);
+}
+
+Datum
+mlm_regression_final(PG_FUNCTION_ARGS)
+{
+	return mlm_regression_state_final(fcinfo);
 }
