@@ -10,7 +10,9 @@ set -euo pipefail
 
 MLMON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=15
-PGBIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# MLMON_PGBIN: the bin directory of another copy of the server (development:
+# install into and test against a private copy of /usr/lib/postgresql/15).
+PGBIN=${MLMON_PGBIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 export PATH="$PGBIN:$PATH"
 PY=/usr/bin/python3
 
