@@ -152,9 +152,14 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 	for (i = 0; i < opts->nopts; i++)
 	{
 		opts->opt_type[i] = get_fn_expr_argtype(fcinfo->flinfo, first + i);
-		/* Citus calls transitions without the expression; a categorical statistic's option is text */
-		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_CATEGORICAL)
+		/*
+		 * Citus calls transitions without the expression: the kinds whose
+		 * option types are known say them.
+		 */
+		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS))
 			opts->opt_type[i] = TEXTOID;
+		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_BINS)
+			opts->opt_type[i] = INT4OID;
 		if (!OidIsValid(opts->opt_type[i]))
 			elog(ERROR, "could not determine the type of option argument %d", first + i);
 		if (PG_ARGISNULL(first + i))
@@ -180,6 +185,7 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 				opts->method = parse_ks_method(option_text(fcinfo, first + 1, OPT_METHOD));
 			break;
 		case OPTS_BINNED:
+		case OPTS_BINS:
 			if (opts->opt_type[0] == INT4OID)
 				opts->bins = parse_bins(fcinfo, first);
 			else

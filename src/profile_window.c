@@ -31,7 +31,7 @@
 #include "core/ktree.h"
 #include "ks_result.h"
 #include "options.h"
-#include "profile_ref.h"
+#include "profile_window.h"
 
 PG_FUNCTION_INFO_V1(mlm_ksgrid_accum);
 PG_FUNCTION_INFO_V1(mlm_ksgrid_maccum);
@@ -47,44 +47,6 @@ PG_FUNCTION_INFO_V1(mlm_bins_serialize);
 PG_FUNCTION_INFO_V1(mlm_bins_deserialize);
 PG_FUNCTION_INFO_V1(mlm_bins_psi_final);
 PG_FUNCTION_INFO_V1(mlm_bins_js_final);
-
-/* What both state kinds share: the reference and the options. */
-typedef struct RefState
-{
-	MemoryContext mcxt;
-	struct varlena *profile;	/* the reference, copied */
-	ProfileRef	pref;			/* the argument it came from, for the per-row check */
-	StatOptions opts;
-	int64		n1;				/* reference values */
-	double		ecdf_error;		/* bound of the reference's ECDF error */
-	int64		n2;				/* current values */
-} RefState;
-
-typedef struct KsGrid
-{
-	RefState	r;
-	int64		k;				/* reference values (the grid) */
-	double	   *grid;
-	mlm_grid_index index;		/* finds a value's cell */
-	int64	   *R;				/* reference values <= grid[j] */
-	int64	   *cell;			/* 2k + 1 current counts */
-	double	   *cellmax;		/* largest current value in open cell j (cell 2j), -inf if none */
-	bool		moving;
-	bool		built;			/* the trees are built (moving mode, first result) */
-	mlm_ktree	up;				/* D+: leaves j = 0 .. k-1 */
-	mlm_ktree	down;			/* D-: leaves j = 0 .. k */
-	int			npend;			/* values not yet counted (plain mode) */
-	double		pend[MLM_GRID_BATCH];
-} KsGrid;
-
-typedef struct BinState
-{
-	RefState	r;
-	int			nedges;
-	double	   *edges;			/* interior edges of the reference-quantile bins */
-	int64	   *ref;			/* reference counts per bin (nedges + 1) */
-	int64	   *cur;			/* current counts per bin */
-} BinState;
 
 /* Serialized head of both states: reference profile, then counts (then cell maxima for KS). */
 typedef struct RefStateWire
@@ -253,7 +215,7 @@ ksgrid_count(KsGrid *g, double x, int delta)
  * one by one, with the lookups of the batch interleaved (grid_index.h).
  * Everything that reads the counts flushes first.
  */
-static void
+void
 ksgrid_flush(KsGrid *g)
 {
 	if (g->npend == 0)
@@ -263,33 +225,49 @@ ksgrid_flush(KsGrid *g)
 	g->npend = 0;
 }
 
-/* The KS state of a transition, created on the first row. */
+KsGrid *
+ksgrid_begin(FunctionCallInfo fcinfo, MemoryContext mcxt, bool moving)
+{
+	KsGrid	   *g = MemoryContextAllocZero(mcxt, sizeof(KsGrid));
+
+	g->r.mcxt = mcxt;
+	g->moving = moving;
+	options_init(&g->r.opts, fcinfo, 3, OPTS_KS, mcxt);
+	refstate_profile(&g->r, fcinfo, 2);
+	ksgrid_setup(g);
+	return g;
+}
+
+void
+refstate_next(RefState *rs, FunctionCallInfo fcinfo)
+{
+	if (rs->opts.nopts > 0)
+		options_check_same(&rs->opts, fcinfo, 3);
+	refstate_profile(rs, fcinfo, 2);
+}
+
+/* The KS state of a transition (internal state), created on the first row. */
 static KsGrid *
 ksgrid_state(FunctionCallInfo fcinfo, bool moving)
 {
 	KsGrid	   *g;
+	MemoryContext aggcxt;
 
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "ksgrid transition called in non-aggregate context");
 	if (PG_ARGISNULL(0))
-	{
-		MemoryContext aggcxt;
-
-		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			elog(ERROR, "ksgrid transition called in non-aggregate context");
-		g = MemoryContextAllocZero(aggcxt, sizeof(KsGrid));
-		g->r.mcxt = aggcxt;
-		g->moving = moving;
-		options_init(&g->r.opts, fcinfo, 3, OPTS_KS, aggcxt);
-		refstate_profile(&g->r, fcinfo, 2);
-		ksgrid_setup(g);
-	}
-	else
-	{
-		g = (KsGrid *) PG_GETARG_POINTER(0);
-		if (g->r.opts.nopts > 0)
-			options_check_same(&g->r.opts, fcinfo, 3);
-		refstate_profile(&g->r, fcinfo, 2);
-	}
+		return ksgrid_begin(fcinfo, aggcxt, moving);
+	g = (KsGrid *) PG_GETARG_POINTER(0);
+	refstate_next(&g->r, fcinfo);
 	return g;
+}
+
+void
+ksgrid_add(KsGrid *g, double x)
+{
+	g->pend[g->npend++] = x + 0.0;
+	if (g->npend == MLM_GRID_BATCH)
+		ksgrid_flush(g);
 }
 
 /* mlm_ksgrid_accum(internal, value float8, reference mlmon.profile [, alternative [, method]]) */
@@ -299,11 +277,7 @@ mlm_ksgrid_accum(PG_FUNCTION_ARGS)
 	KsGrid	   *g = ksgrid_state(fcinfo, false);
 
 	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
-	{
-		g->pend[g->npend++] = PG_GETARG_FLOAT8(1) + 0.0;
-		if (g->npend == MLM_GRID_BATCH)
-			ksgrid_flush(g);
-	}
+		ksgrid_add(g, PG_GETARG_FLOAT8(1));
 	PG_RETURN_POINTER(g);
 }
 
@@ -366,16 +340,11 @@ ksgrid_tree_walk(KsGrid *g, mlm_ks_walk *w)
 	}
 }
 
-/* mlm_ksgrid_final(internal) returns mlmon.ks_result */
 Datum
-mlm_ksgrid_final(PG_FUNCTION_ARGS)
+ksgrid_result(FunctionCallInfo fcinfo, KsGrid *g)
 {
-	KsGrid	   *g;
 	mlm_ks_walk w;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	g = (KsGrid *) PG_GETARG_POINTER(0);
 	ksgrid_flush(g);
 	if (g->r.n1 == 0 && g->r.n2 == 0)
 		PG_RETURN_NULL();
@@ -387,6 +356,15 @@ mlm_ksgrid_final(PG_FUNCTION_ARGS)
 			mlm_ksgrid_walk(g->grid, g->R, g->k, g->r.n1, g->cell, g->cellmax, g->r.n2, &w);
 	}
 	return ks_result_walk_datum(fcinfo, &w, g->r.n1, g->r.n2, &g->r.opts, g->r.ecdf_error);
+}
+
+/* mlm_ksgrid_final(internal) returns mlmon.ks_result */
+Datum
+mlm_ksgrid_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	return ksgrid_result(fcinfo, (KsGrid *) PG_GETARG_POINTER(0));
 }
 
 /* ---------------------------------------------------------------- bins */
@@ -406,32 +384,39 @@ bins_setup(BinState *b)
 		mlm_count_open_bins(&ws, b->edges, b->nedges, b->ref);
 }
 
-/* The bins state of a transition, created on the first row. */
+BinState *
+bins_begin(FunctionCallInfo fcinfo, MemoryContext mcxt, OptionsKind kind)
+{
+	BinState   *b = MemoryContextAllocZero(mcxt, sizeof(BinState));
+
+	b->r.mcxt = mcxt;
+	options_init(&b->r.opts, fcinfo, 3, kind, mcxt);
+	refstate_profile(&b->r, fcinfo, 2);
+	bins_setup(b);
+	return b;
+}
+
+/* The bins state of a transition (internal state), created on the first row. */
 static BinState *
 bins_state(FunctionCallInfo fcinfo)
 {
 	BinState   *b;
+	MemoryContext aggcxt;
 
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "bins transition called in non-aggregate context");
 	if (PG_ARGISNULL(0))
-	{
-		MemoryContext aggcxt;
-
-		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			elog(ERROR, "bins transition called in non-aggregate context");
-		b = MemoryContextAllocZero(aggcxt, sizeof(BinState));
-		b->r.mcxt = aggcxt;
-		options_init(&b->r.opts, fcinfo, 3, OPTS_BINNED, aggcxt);
-		refstate_profile(&b->r, fcinfo, 2);
-		bins_setup(b);
-	}
-	else
-	{
-		b = (BinState *) PG_GETARG_POINTER(0);
-		if (b->r.opts.nopts > 0)
-			options_check_same(&b->r.opts, fcinfo, 3);
-		refstate_profile(&b->r, fcinfo, 2);
-	}
+		return bins_begin(fcinfo, aggcxt, OPTS_BINNED);
+	b = (BinState *) PG_GETARG_POINTER(0);
+	refstate_next(&b->r, fcinfo);
 	return b;
+}
+
+void
+bins_add(BinState *b, double x)
+{
+	b->cur[mlm_open_bin_of(b->edges, b->nedges, x)]++;
+	b->r.n2++;
 }
 
 /* mlm_bins_accum(internal, value float8, reference mlmon.profile [, bins int]) */
@@ -441,10 +426,7 @@ mlm_bins_accum(PG_FUNCTION_ARGS)
 	BinState   *b = bins_state(fcinfo);
 
 	if (!PG_ARGISNULL(1) && isfinite(PG_GETARG_FLOAT8(1)))
-	{
-		b->cur[mlm_open_bin_of(b->edges, b->nedges, PG_GETARG_FLOAT8(1))]++;
-		b->r.n2++;
-	}
+		bins_add(b, PG_GETARG_FLOAT8(1));
 	PG_RETURN_POINTER(b);
 }
 
@@ -463,19 +445,23 @@ mlm_bins_inv(PG_FUNCTION_ARGS)
 }
 
 /* A divergence of the bin counts; NULL when either sample is empty. */
-static Datum
-bins_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
+Datum
+bins_result(FunctionCallInfo fcinfo, const BinState *b, mlm_divergence_fn divergence)
 {
-	BinState   *b;
 	double	   *scratch;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	b = (BinState *) PG_GETARG_POINTER(0);
 	if (b->r.n1 == 0 || b->r.n2 == 0)
 		PG_RETURN_NULL();
 	scratch = palloc(sizeof(double) * MLM_DIVERGENCE_SCRATCH(b->nedges + 1));
 	PG_RETURN_FLOAT8(divergence(b->ref, b->cur, b->nedges + 1, b->r.n1, b->r.n2, scratch));
+}
+
+static Datum
+bins_divergence(FunctionCallInfo fcinfo, mlm_divergence_fn divergence)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	return bins_result(fcinfo, (BinState *) PG_GETARG_POINTER(0), divergence);
 }
 
 /* mlm_bins_psi_final(internal) returns float8 */
@@ -555,7 +541,7 @@ mlm_ksgrid_serialize(PG_FUNCTION_ARGS)
 }
 
 /* A state in mcxt for the given reference profile and options. */
-static KsGrid *
+KsGrid *
 ksgrid_new(MemoryContext mcxt, struct varlena *profile, const StatOptions *opts)
 {
 	KsGrid	   *g = MemoryContextAllocZero(mcxt, sizeof(KsGrid));
@@ -606,7 +592,6 @@ mlm_ksgrid_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	KsGrid	   *a = PG_ARGISNULL(0) ? NULL : (KsGrid *) PG_GETARG_POINTER(0);
 	KsGrid	   *b = PG_ARGISNULL(1) ? NULL : (KsGrid *) PG_GETARG_POINTER(1);
-	int64		i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "ksgrid combine called in non-aggregate context");
@@ -618,18 +603,37 @@ mlm_ksgrid_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = ksgrid_new(aggcxt, b->r.profile, &b->r.opts);
+	ksgrid_merge(a, b);
+	PG_RETURN_POINTER(a);
+}
+
+/* Are two states' reference profiles the same? */
+static bool
+same_reference(const RefState *a, const RefState *b)
+{
+	return a->profile == b->profile ||
+		(VARSIZE(a->profile) == VARSIZE(b->profile) &&
+		 memcmp(a->profile, b->profile, VARSIZE(a->profile)) == 0);
+}
+
+void
+ksgrid_merge(KsGrid *a, KsGrid *b)
+{
+	int64		i;
+
 	ksgrid_flush(a);
 	ksgrid_flush(b);
 	options_check_combinable(&a->r.opts, &b->r.opts);
-	if (a->k != b->k)
-		elog(ERROR, "cannot combine KS states of different references");
+	if (a->k != b->k || !same_reference(&a->r, &b->r))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine KS states of different reference profiles")));
 	for (i = 0; i < 2 * a->k + 1; i++)
 		a->cell[i] += b->cell[i];
 	for (i = 0; i <= a->k; i++)
 		if (b->cellmax[i] > a->cellmax[i])
 			a->cellmax[i] = b->cellmax[i];
 	a->r.n2 += b->r.n2;
-	PG_RETURN_POINTER(a);
 }
 
 /* mlm_bins_serialize(internal) returns bytea */
@@ -642,7 +646,7 @@ mlm_bins_serialize(PG_FUNCTION_ARGS)
 }
 
 /* A bins state in mcxt for the given reference profile and options. */
-static BinState *
+BinState *
 bins_new(MemoryContext mcxt, struct varlena *profile, const StatOptions *opts)
 {
 	BinState   *b = MemoryContextAllocZero(mcxt, sizeof(BinState));
@@ -690,7 +694,6 @@ mlm_bins_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	BinState   *a = PG_ARGISNULL(0) ? NULL : (BinState *) PG_GETARG_POINTER(0);
 	BinState   *b = PG_ARGISNULL(1) ? NULL : (BinState *) PG_GETARG_POINTER(1);
-	int			i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "bins combine called in non-aggregate context");
@@ -702,11 +705,21 @@ mlm_bins_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = bins_new(aggcxt, b->r.profile, &b->r.opts);
+	bins_merge(a, b);
+	PG_RETURN_POINTER(a);
+}
+
+void
+bins_merge(BinState *a, const BinState *b)
+{
+	int			i;
+
 	options_check_combinable(&a->r.opts, &b->r.opts);
-	if (a->nedges != b->nedges)
-		elog(ERROR, "cannot combine bin states of different references");
+	if (a->nedges != b->nedges || !same_reference(&a->r, &b->r))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine bin states of different reference profiles")));
 	for (i = 0; i <= a->nedges; i++)
 		a->cur[i] += b->cur[i];
 	a->r.n2 += b->r.n2;
-	PG_RETURN_POINTER(a);
 }
