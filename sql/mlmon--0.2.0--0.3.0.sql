@@ -2596,6 +2596,133 @@ DROP FUNCTION @extschema@._category_accum(internal, text, boolean), @extschema@.
     @extschema@._category_combine(internal, internal), @extschema@._category_serialize(internal),
     @extschema@._category_deserialize(bytea, internal);
 
+-- ks_2samp, psi and jensen_shannon (value, reference profile) get a real state
+-- type (0.3.0): mlmon.profile_counts_state, the profile and the counts on its
+-- grid or bins, so that Citus computes them partially on its workers instead
+-- of gathering every row with a copy of the profile.  The sliding-window
+-- forms keep their internal state; the internal-state support functions of
+-- the plain aggregates go.
+CREATE TYPE @extschema@.profile_counts_state;
+CREATE FUNCTION @extschema@.profile_counts_state_in(cstring) RETURNS @extschema@.profile_counts_state
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_counts_state_out(@extschema@.profile_counts_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_counts_state_recv(internal) RETURNS @extschema@.profile_counts_state
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_counts_state_send(@extschema@.profile_counts_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.profile_counts_state (
+    INPUT = @extschema@.profile_counts_state_in, OUTPUT = @extschema@.profile_counts_state_out,
+    RECEIVE = @extschema@.profile_counts_state_recv, SEND = @extschema@.profile_counts_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.profile_counts_state IS
+    'Partial state of ks_2samp, psi and jensen_shannon (value, reference profile): the reference profile and the current values counted on its grid cells or quantile bins; text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_in(cstring) IS 'Input function of mlmon.profile_counts_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_out(@extschema@.profile_counts_state) IS 'Output function of mlmon.profile_counts_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_recv(internal) IS 'Binary input function of mlmon.profile_counts_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_send(@extschema@.profile_counts_state) IS 'Binary output function of mlmon.profile_counts_state';
+CREATE FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile, alternative) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text, text)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile, alternative, method) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_bins_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile) IS
+    'Transition function of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, int)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_bins_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, int) IS
+    'Transition function of psi and jensen_shannon (value, reference profile, bins) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_combine(@extschema@.profile_counts_state, @extschema@.profile_counts_state)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_combine(@extschema@.profile_counts_state, @extschema@.profile_counts_state) IS
+    'Combine function of ks_2samp, psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_ks_final(@extschema@.profile_counts_state) RETURNS @extschema@.ks_result
+    AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_final(@extschema@.profile_counts_state) IS 'Final function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_psi_final(@extschema@.profile_counts_state) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_pcounts_psi_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_psi_final(@extschema@.profile_counts_state) IS 'Final function of psi(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_js_final(@extschema@.profile_counts_state) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_pcounts_js_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_js_final(@extschema@.profile_counts_state) IS 'Final function of jensen_shannon(value, reference profile) (internal)';
+
+CREATE OR REPLACE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_counts_ks_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_ks_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._ksgrid_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text) (
+    SFUNC = @extschema@._profile_counts_ks_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_ks_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._ksgrid_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text, method text) (
+    SFUNC = @extschema@._profile_counts_ks_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_ks_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._ksgrid_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_psi_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_psi_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bins int) (
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_psi_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_psi_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_js_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_js_final,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, bins int) (
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_js_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
+    MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
+    MFINALFUNC = @extschema@._bins_js_final,
+    PARALLEL = SAFE
+);
+DROP FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile), @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text),
+    @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text, text), @extschema@._ksgrid_combine(internal, internal),
+    @extschema@._ksgrid_serialize(internal), @extschema@._ksgrid_deserialize(bytea, internal),
+    @extschema@._bins_combine(internal, internal), @extschema@._bins_serialize(internal), @extschema@._bins_deserialize(bytea, internal);
+
 -- mlmon.regression_metrics gets a real state type too (0.3.0).
 -- The regression metrics' state: the running sums themselves, a real type
 -- (fixed length, updated in place) so that Citus computes the aggregate

@@ -700,11 +700,6 @@ CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.
 );
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, text) IS
     'Jensen-Shannon distance of the values from a reference profile with binning quantile or evidently';
-CREATE FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile) IS
-    'Transition function of mlmon.ks_2samp(value, reference profile) (internal)';
 CREATE FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_maccum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -715,11 +710,6 @@ CREATE FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile)
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile) IS
     'Inverse transition of mlmon.ks_2samp(value, reference profile) (internal)';
-CREATE FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text) IS
-    'Transition function of mlmon.ks_2samp(value, reference profile) with an alternative (internal)';
 CREATE FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_maccum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -730,11 +720,6 @@ CREATE FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile, t
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._ksgrid_inv(internal, float8, @extschema@.profile, text) IS
     'Inverse transition of mlmon.ks_2samp(value, reference profile) with an alternative (internal)';
-CREATE FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile, text, text) IS
-    'Transition function of mlmon.ks_2samp(value, reference profile) with alternative and method (internal)';
 CREATE FUNCTION @extschema@._ksgrid_maccum(internal, float8, @extschema@.profile, text, text)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_maccum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -775,43 +760,85 @@ CREATE FUNCTION @extschema@._profile_category_inv(internal, text, @extschema@.pr
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._profile_category_inv(internal, text, @extschema@.profile, text) IS
     'Inverse transition of the (category, reference profile) aggregates with a method (internal)';
-CREATE FUNCTION @extschema@._ksgrid_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_combine'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ksgrid_combine(internal, internal) IS
-    'Combine function of mlmon.ks_2samp(value, reference profile) (internal)';
-CREATE FUNCTION @extschema@._ksgrid_serialize(internal) RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_ksgrid_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ksgrid_serialize(internal) IS 'Serialize function of mlmon.ks_2samp(value, reference profile) (internal)';
-CREATE FUNCTION @extschema@._ksgrid_deserialize(bytea, internal) RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ksgrid_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ksgrid_deserialize(bytea, internal) IS 'Deserialize function of mlmon.ks_2samp(value, reference profile) (internal)';
 CREATE FUNCTION @extschema@._ksgrid_final(internal) RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ksgrid_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._ksgrid_final(internal) IS 'Final function of mlmon.ks_2samp(value, reference profile) (internal)';
-CREATE FUNCTION @extschema@._bins_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_combine'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._bins_combine(internal, internal) IS
-    'Combine function of psi and jensen_shannon (value, reference profile) (internal)';
-CREATE FUNCTION @extschema@._bins_serialize(internal) RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_bins_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._bins_serialize(internal) IS 'Serialize function of psi and jensen_shannon (value, reference profile) (internal)';
-CREATE FUNCTION @extschema@._bins_deserialize(bytea, internal) RETURNS internal AS 'MODULE_PATHNAME', 'mlm_bins_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._bins_deserialize(bytea, internal) IS 'Deserialize function of psi and jensen_shannon (value, reference profile) (internal)';
 CREATE FUNCTION @extschema@._bins_psi_final(internal) RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_bins_psi_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._bins_psi_final(internal) IS 'Final function of psi(value, reference profile) (internal)';
 CREATE FUNCTION @extschema@._bins_js_final(internal) RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_bins_js_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._bins_js_final(internal) IS 'Final function of jensen_shannon(value, reference profile) (internal)';
+--------------------------------------------------------------------------
+-- The (value, reference profile) statistics that count on the profile's
+-- grid or bins: their state (mlmon.profile_counts_state) is the profile and
+-- the counts, a real type so that Citus computes them partially on its
+-- workers; the sliding-window forms keep an internal state.
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.profile_counts_state;
+CREATE FUNCTION @extschema@.profile_counts_state_in(cstring) RETURNS @extschema@.profile_counts_state
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_counts_state_out(@extschema@.profile_counts_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_counts_state_recv(internal) RETURNS @extschema@.profile_counts_state
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.profile_counts_state_send(@extschema@.profile_counts_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_profile_counts_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.profile_counts_state (
+    INPUT = @extschema@.profile_counts_state_in, OUTPUT = @extschema@.profile_counts_state_out,
+    RECEIVE = @extschema@.profile_counts_state_recv, SEND = @extschema@.profile_counts_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.profile_counts_state IS
+    'Partial state of ks_2samp, psi and jensen_shannon (value, reference profile): the reference profile and the current values counted on its grid cells or quantile bins; text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_in(cstring) IS 'Input function of mlmon.profile_counts_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_out(@extschema@.profile_counts_state) IS 'Output function of mlmon.profile_counts_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_recv(internal) IS 'Binary input function of mlmon.profile_counts_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.profile_counts_state_send(@extschema@.profile_counts_state) IS 'Binary output function of mlmon.profile_counts_state';
+CREATE FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile, alternative) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text, text)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, text, text) IS
+    'Transition function of mlmon.ks_2samp(value, reference profile, alternative, method) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_bins_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile) IS
+    'Transition function of psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, int)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_bins_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_bins_accum(@extschema@.profile_counts_state, float8, @extschema@.profile, int) IS
+    'Transition function of psi and jensen_shannon (value, reference profile, bins) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_combine(@extschema@.profile_counts_state, @extschema@.profile_counts_state)
+    RETURNS @extschema@.profile_counts_state AS 'MODULE_PATHNAME', 'mlm_pcounts_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_combine(@extschema@.profile_counts_state, @extschema@.profile_counts_state) IS
+    'Combine function of ks_2samp, psi and jensen_shannon (value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_ks_final(@extschema@.profile_counts_state) RETURNS @extschema@.ks_result
+    AS 'MODULE_PATHNAME', 'mlm_pcounts_ks_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_ks_final(@extschema@.profile_counts_state) IS 'Final function of mlmon.ks_2samp(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_psi_final(@extschema@.profile_counts_state) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_pcounts_psi_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_psi_final(@extschema@.profile_counts_state) IS 'Final function of psi(value, reference profile) (internal)';
+CREATE FUNCTION @extschema@._profile_counts_js_final(@extschema@.profile_counts_state) RETURNS float8
+    AS 'MODULE_PATHNAME', 'mlm_pcounts_js_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_counts_js_final(@extschema@.profile_counts_state) IS 'Final function of jensen_shannon(value, reference profile) (internal)';
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._ksgrid_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._ksgrid_final,
-    COMBINEFUNC = @extschema@._ksgrid_combine,
-    SERIALFUNC = @extschema@._ksgrid_serialize,
-    DESERIALFUNC = @extschema@._ksgrid_deserialize,
+    SFUNC = @extschema@._profile_counts_ks_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_ks_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._ksgrid_final,
     PARALLEL = SAFE
@@ -819,11 +846,9 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profil
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile) IS
     'KS test of the values against a reference profile: counts on the reference grid, exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text) (
-    SFUNC = @extschema@._ksgrid_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._ksgrid_final,
-    COMBINEFUNC = @extschema@._ksgrid_combine,
-    SERIALFUNC = @extschema@._ksgrid_serialize,
-    DESERIALFUNC = @extschema@._ksgrid_deserialize,
+    SFUNC = @extschema@._profile_counts_ks_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_ks_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._ksgrid_final,
     PARALLEL = SAFE
@@ -831,11 +856,9 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profil
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text) IS
     'KS test of the values against a reference profile with an alternative: counts on the reference grid, exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profile, alternative text, method text) (
-    SFUNC = @extschema@._ksgrid_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._ksgrid_final,
-    COMBINEFUNC = @extschema@._ksgrid_combine,
-    SERIALFUNC = @extschema@._ksgrid_serialize,
-    DESERIALFUNC = @extschema@._ksgrid_deserialize,
+    SFUNC = @extschema@._profile_counts_ks_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_ks_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._ksgrid_maccum, MINVFUNC = @extschema@._ksgrid_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._ksgrid_final,
     PARALLEL = SAFE
@@ -843,11 +866,9 @@ CREATE AGGREGATE @extschema@.ks_2samp(value float8, reference @extschema@.profil
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, @extschema@.profile, text, text) IS
     'KS test of the values against a reference profile with alternative and method: counts on the reference grid, exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._bins_psi_final,
-    COMBINEFUNC = @extschema@._bins_combine,
-    SERIALFUNC = @extschema@._bins_serialize,
-    DESERIALFUNC = @extschema@._bins_deserialize,
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_psi_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._bins_psi_final,
     PARALLEL = SAFE
@@ -855,11 +876,9 @@ CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile) (
 COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile) IS
     'PSI of the values against a reference profile over 10 reference-quantile bins; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bins int) (
-    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._bins_psi_final,
-    COMBINEFUNC = @extschema@._bins_combine,
-    SERIALFUNC = @extschema@._bins_serialize,
-    DESERIALFUNC = @extschema@._bins_deserialize,
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_psi_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._bins_psi_final,
     PARALLEL = SAFE
@@ -867,11 +886,9 @@ CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, bi
 COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, int) IS
     'PSI of the values against a reference profile over reference-quantile bins; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._bins_js_final,
-    COMBINEFUNC = @extschema@._bins_combine,
-    SERIALFUNC = @extschema@._bins_serialize,
-    DESERIALFUNC = @extschema@._bins_deserialize,
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_js_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._bins_js_final,
     PARALLEL = SAFE
@@ -879,11 +896,9 @@ CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile) IS
     'Jensen-Shannon distance of the values against a reference profile over 10 reference-quantile bins; exact inverse for sliding windows';
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, bins int) (
-    SFUNC = @extschema@._bins_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._bins_js_final,
-    COMBINEFUNC = @extschema@._bins_combine,
-    SERIALFUNC = @extschema@._bins_serialize,
-    DESERIALFUNC = @extschema@._bins_deserialize,
+    SFUNC = @extschema@._profile_counts_bins_accum, STYPE = @extschema@.profile_counts_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._profile_counts_js_final,
+    COMBINEFUNC = @extschema@._profile_counts_combine,
     MSFUNC = @extschema@._bins_accum, MINVFUNC = @extschema@._bins_inv, MSTYPE = internal, MSSPACE = 4096,
     MFINALFUNC = @extschema@._bins_js_final,
     PARALLEL = SAFE

@@ -15,8 +15,10 @@ SELECT functions_are('mlmon', ARRAY[
   '_profile_accum', '_profile_combine', '_profile_final',
   'count', 'is_exact', 'error_bound', 'quantile', 'cdf', 'histogram', 'top_values', 'summary',
   '_profile_sample_accum', '_profile_category_accum', '_profile_category_inv',
-  '_ksgrid_accum', '_ksgrid_maccum', '_ksgrid_inv', '_ksgrid_combine', '_ksgrid_serialize', '_ksgrid_deserialize', '_ksgrid_final',
-  '_bins_accum', '_bins_inv', '_bins_combine', '_bins_serialize', '_bins_deserialize', '_bins_psi_final', '_bins_js_final',
+  '_ksgrid_maccum', '_ksgrid_inv', '_ksgrid_final', '_bins_accum', '_bins_inv', '_bins_psi_final', '_bins_js_final',
+  '_profile_counts_ks_accum', '_profile_counts_bins_accum', '_profile_counts_combine', '_profile_counts_ks_final',
+  '_profile_counts_psi_final', '_profile_counts_js_final', 'profile_counts_state_in', 'profile_counts_state_out',
+  'profile_counts_state_recv', 'profile_counts_state_send',
   'classification_metrics', '_classification_accum', '_classification_combine', '_classification_serialize',
   '_classification_deserialize', '_classification_final',
   'regression_metrics', '_regression_accum', '_regression_combine', 'regression_state_in', 'regression_state_out',
@@ -45,7 +47,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
-  'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state']);
+  'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

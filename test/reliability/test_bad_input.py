@@ -10,8 +10,9 @@ string, an unknown name, an empty or malformed jsonb or profile, a
 truncated, corrupted, empty or other plan's summary), the others plausible
 values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
-The text and binary inputs of mlmon.check_summary, mlmon.category_state and
-mlmon.regression_state refuse broken forms with their own SQLSTATE.
+The text and binary inputs of mlmon.check_summary and of the aggregate state
+types (mlmon.category_state, regression_state, profile_counts_state) refuse
+broken forms with their own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -62,6 +63,48 @@ def patched(wire, at, data):
 
 def flipped(wire, at):
     return patched(wire, at, bytes([wire[at] ^ 0xA5]))
+
+def sweep_state(typname, good, bad):
+    """Every broken form in bad through typname's text input and binary input
+    (COPY FORMAT binary): each refused with its own SQLSTATE (22P02, 22P03),
+    no lost connection; the good form reads back as it was."""
+    global conn, cur
+    refused = {"text": {}, "binary": {}}
+    lost = []
+    cur.execute(f"CREATE TEMP TABLE bin_states (s mlmon.{typname})")
+    for what, wire in bad.items():
+        for form in ("text", "binary"):
+            try:
+                if form == "text":
+                    cur.execute(f"SELECT %s::mlmon.{typname}::text", (base64.b64encode(wire).decode(),))
+                else:
+                    cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(copy_row(wire)))
+                refused[form][what] = None
+            except psycopg2.Error as e:
+                if e.pgcode is None:
+                    lost.append(f"{form} {what}: connection lost: {e}")
+                    conn = connect()
+                    cur = conn.cursor()
+                    cur.execute(f"CREATE TEMP TABLE bin_states (s mlmon.{typname})")
+                    continue
+                refused[form][what] = e.pgcode
+            cur.execute("TRUNCATE bin_states")
+    chk.equal(f"{typname}: no lost connection", lost, [])
+    chk.equal(f"text input refuses every broken {typname} as invalid text (22P02)",
+              refused["text"], {w: "22P02" for w in bad})
+    chk.equal(f"binary input refuses every broken {typname} as invalid binary (22P03)",
+              refused["binary"], {w: "22P03" for w in bad})
+    cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(copy_row(good)))
+    cur.execute("SELECT s::text FROM bin_states")
+    chk.equal(f"binary input: a good {typname} reads back as it was", base64.b64decode(cur.fetchone()[0]), good)
+    cur.execute("DROP TABLE bin_states")
+
+
+def copy_row(wire):
+    """A binary COPY stream of one row of one column holding wire."""
+    return (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(wire)) + wire
+            + struct.pack(">h", -1))
+
 
 
 # the wire form: version, 0, 0 (4 bytes), nsections (4), then per section id (4), kind (1), 0 (3),
@@ -158,39 +201,7 @@ BAD_STATES = {"empty": b"", "header cut": good_state[:20], "truncated": good_sta
               "total off by one": patched(good_state, 12, struct.pack(">q", struct.unpack(">q", good_state[12:20])[0] + 1)),
               "negative count": patched(good_state, 36 + 4 + 2, struct.pack(">q", -1)),
               "categories swapped": good_state[:36] + good_state[36 + 22:36 + 44] + good_state[36:36 + 22] + good_state[36 + 44:]}
-cur.execute("CREATE TEMP TABLE bin_states (s mlmon.category_state)")
-state_failures = []
-state_refused = {"text": {}, "binary": {}}
-for what, wire in BAD_STATES.items():
-    for form in ("text", "binary"):
-        try:
-            if form == "text":
-                cur.execute("SELECT %s::mlmon.category_state::text", (base64.b64encode(wire).decode(),))
-            else:
-                data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(wire)) + wire
-                        + struct.pack(">h", -1))
-                cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(data))
-            state_refused[form][what] = None
-        except psycopg2.Error as e:
-            if e.pgcode is None:
-                state_failures.append(f"{form} {what}: connection lost: {e}")
-                conn = connect()
-                cur = conn.cursor()
-                cur.execute("CREATE TEMP TABLE bin_states (s mlmon.category_state)")
-                continue
-            state_refused[form][what] = e.pgcode
-        cur.execute("TRUNCATE bin_states")
-chk.equal("category states: no lost connection", state_failures, [])
-chk.equal("text input refuses every broken category state as invalid text (22P02)",
-          state_refused["text"], {w: "22P02" for w in BAD_STATES})
-chk.equal("binary input refuses every broken category state as invalid binary (22P03)",
-          state_refused["binary"], {w: "22P03" for w in BAD_STATES})
-data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(good_state)) + good_state
-        + struct.pack(">h", -1))
-cur.copy_expert("COPY bin_states FROM STDIN (FORMAT binary)", io.BytesIO(data))
-cur.execute("SELECT s::text FROM bin_states")
-chk.equal("binary input: a good category state reads back as it was", base64.b64decode(cur.fetchone()[0]), good_state)
-cur.execute("DROP TABLE bin_states")
+sweep_state("category_state", good_state, BAD_STATES)
 # the regression metrics' state (mlmon.regression_state, 80 bytes): the same
 cur.execute("CREATE AGGREGATE pg_temp.reg_state(float8, float8) (SFUNC = mlmon._regression_accum, "
             "STYPE = mlmon.regression_state)")
@@ -199,30 +210,27 @@ good_reg = base64.b64decode(cur.fetchone()[0])
 BAD_REG = {"empty": b"", "short": good_reg[:79], "long": good_reg + b"\x00", "version 3": patched(good_reg, 0, b"\x03"),
            "negative rows": patched(good_reg, 8, b"\xff" * 8), "NaN mean": patched(good_reg, 64, b"\x7f\xf8" + b"\x00" * 6),
            "negative error sum": patched(good_reg, 16, b"\xbf\xf0" + b"\x00" * 6)}
-cur.execute("CREATE TEMP TABLE bin_reg (s mlmon.regression_state)")
-reg_refused = {"text": {}, "binary": {}}
-for what, wire in BAD_REG.items():
-    for form in ("text", "binary"):
-        try:
-            if form == "text":
-                cur.execute("SELECT %s::mlmon.regression_state::text", (base64.b64encode(wire).decode(),))
-            else:
-                data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(wire)) + wire
-                        + struct.pack(">h", -1))
-                cur.copy_expert("COPY bin_reg FROM STDIN (FORMAT binary)", io.BytesIO(data))
-            reg_refused[form][what] = None
-        except psycopg2.Error as e:
-            reg_refused[form][what] = e.pgcode
-            if e.pgcode is None:
-                conn = connect()
-                cur = conn.cursor()
-                cur.execute("CREATE TEMP TABLE bin_reg (s mlmon.regression_state)")
-        cur.execute("TRUNCATE bin_reg")
-chk.equal("text input refuses every broken regression state as invalid text (22P02)",
-          reg_refused["text"], {w: "22P02" for w in BAD_REG})
-chk.equal("binary input refuses every broken regression state as invalid binary (22P03)",
-          reg_refused["binary"], {w: "22P03" for w in BAD_REG})
-cur.execute("DROP TABLE bin_reg")
+sweep_state("regression_state", good_reg, BAD_REG)
+# the state of ks_2samp, psi and jensen_shannon (value, reference profile): profile and counts
+cur.execute("CREATE AGGREGATE pg_temp.counts_state(float8, mlmon.profile) (SFUNC = mlmon._profile_counts_ks_accum, "
+            "STYPE = mlmon.profile_counts_state)")
+cur.execute("SELECT pg_temp.counts_state(g % 7 + 0.5, p)::text FROM generate_series(1, 40) g, "
+            "(SELECT mlmon.profile(x::float8) AS p FROM generate_series(1, 6) x) r")
+good_counts = base64.b64decode(cur.fetchone()[0])
+plen = struct.unpack(">q", good_counts[24:32])[0]
+at_counts = 32 + plen
+BAD_COUNTS = {"empty": b"", "header cut": good_counts[:20], "truncated": good_counts[:len(good_counts) - 3],
+              "version 9": patched(good_counts, 0, b"\x09"), "kind 5": patched(good_counts, 1, b"\x05"),
+              "alternative 7": patched(good_counts, 2, b"\x07"), "bins on KS": patched(good_counts, 4, b"\x00\x00\x00\x05"),
+              "n2 off by one": patched(good_counts, 8, struct.pack(">q", struct.unpack(">q", good_counts[8:16])[0] + 1)),
+              "huge n2": patched(good_counts, 8, b"\xff" * 8), "huge ncounts": patched(good_counts, 16, b"\x7f" + b"\xff" * 7),
+              "even ncounts": patched(good_counts, 16, struct.pack(">q", 12)),
+              "huge profile": patched(good_counts, 24, b"\xff" * 8), "profile cut": patched(good_counts, 24, struct.pack(">q", plen - 8)),
+              "profile corrupted": flipped(good_counts, 40), "trailing byte": good_counts + b"\x00",
+              "non-minimal varint": good_counts[:at_counts] + b"\x80\x00" + good_counts[at_counts + 1:],
+              "maximum outside its cell": good_counts[:-8] + struct.pack(">d", -1e9),
+              "NaN maximum": good_counts[:-8] + b"\x7f\xf8" + b"\x00" * 6}
+sweep_state("profile_counts_state", good_counts, BAD_COUNTS)
 
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
@@ -275,6 +283,8 @@ cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                                         'maintain_partitions', 'category_state_in', 'category_state_out',
                                         'category_state_recv', 'category_state_send', 'regression_state_in',
                                         'regression_state_out', 'regression_state_recv', 'regression_state_send',
+                                        'profile_counts_state_in', 'profile_counts_state_out',
+                                        'profile_counts_state_recv', 'profile_counts_state_send',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
                                         'profile_send', 'check_summary_in', 'check_summary_out',
