@@ -150,3 +150,48 @@ cluster_stop() {
 run_psql() {
 	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"
 }
+
+# Citus: three small clusters on 127.0.0.1 (a coordinator and two workers,
+# Citus preloaded, no pg_cron), citus and mlmon created in database
+# $CITUS_DB on each, the workers registered.  citus_start exports PGHOST,
+# PGPORT and PGDATABASE for the coordinator and CITUS_WORKER_HOST and
+# CITUS_WORKER_PORTS for the workers; call it in a subshell (it sets the
+# EXIT trap that stops the three).  citus_available: is Citus installed for
+# the server (MLMON_CITUS_SO overrides the file looked for, to test a skip)?
+CITUS_DB=mlmon_citus
+CITUS_DIRS=()
+citus_available() {
+	[ -f "${MLMON_CITUS_SO:-$("$PGBIN/pg_config" --pkglibdir)/citus.so}" ]
+}
+citus_stop() {
+	local d
+	for d in "${CITUS_DIRS[@]}"; do CLUSTER_DIR=$d; cluster_stop; done
+}
+citus_start() {
+	local node st ports=()
+	trap citus_stop EXIT
+	unset CLUSTER_WITH_CRON
+	CLUSTER_EXTRA_CONF="listen_addresses = '127.0.0.1'
+shared_preload_libraries = 'citus'
+shared_buffers = 64MB
+max_connections = 100
+citus.enable_statistics_collection = off
+${CITUS_EXTRA_CONF:-}"
+	for node in coordinator worker1 worker2; do
+		CLUSTER_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		CLUSTER_DIR=
+		st=0; cluster_start || st=1
+		trap citus_stop EXIT   # cluster_start set its own, for this node alone
+		[ -n "$CLUSTER_DIR" ] && CITUS_DIRS+=("$CLUSTER_DIR")
+		[ $st -eq 0 ] || return 1
+		ports+=("$PGPORT")
+		echo "$node: port $PGPORT"
+		run_psql -d postgres -c "CREATE DATABASE $CITUS_DB" || return 1
+		run_psql -d "$CITUS_DB" -c "SET client_min_messages = warning" -c "CREATE EXTENSION citus" -c "CREATE EXTENSION mlmon" || return 1
+	done
+	export PGHOST=${CITUS_DIRS[0]} PGPORT=${ports[0]} PGDATABASE=$CITUS_DB
+	export CITUS_WORKER_HOST=127.0.0.1 CITUS_WORKER_PORTS="${ports[1]} ${ports[2]}"
+	run_psql -c "SET client_min_messages = warning" -c "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" \
+		-c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" >/dev/null || return 1
+	run_psql -c "SELECT 'citus ' || extversion || ', ' || (SELECT count(*) FROM citus_get_active_worker_nodes()) || ' workers' FROM pg_extension WHERE extname = 'citus'" -At || return 1
+}
