@@ -85,6 +85,10 @@ BEGIN
     IF alpha IS NULL OR NOT (alpha > 0 AND alpha <= 1) THEN
         RAISE EXCEPTION 'alpha must be in (0, 1]' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- no reference, nothing is unusual (anomaly_score itself refuses to score without one)
+    IF NOT EXISTS (SELECT FROM @extschema@.reference_profiles p WHERE p.model = anomalous_rows.model) THEN
+        RETURN;
+    END IF;
     SELECT CASE WHEN s.id_column IS NULL THEN 'NULL::text' ELSE format('s.%I::text', s.id_column) END INTO id
       FROM @extschema@.sources s WHERE s.model = anomalous_rows.model;
     RETURN QUERY EXECUTE format(

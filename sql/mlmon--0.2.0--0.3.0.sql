@@ -2723,6 +2723,39 @@ DROP FUNCTION @extschema@._ksgrid_accum(internal, float8, @extschema@.profile), 
     @extschema@._ksgrid_serialize(internal), @extschema@._ksgrid_deserialize(bytea, internal),
     @extschema@._bins_combine(internal, internal), @extschema@._bins_serialize(internal), @extschema@._bins_deserialize(bytea, internal);
 
+-- anomalous_rows: no rows for a model without a reference (anomaly_score refuses
+-- to score without one now, instead of returning NULLs).
+CREATE OR REPLACE FUNCTION @extschema@.anomalous_rows(model text, window_start timestamptz, window_end timestamptz,
+        alpha float8 DEFAULT 0.01)
+    RETURNS TABLE (ts timestamptz, request_id text, p_value float8, score float8, feature text, reason text,
+                   features jsonb)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@._source_sql := @extschema@._source(model);
+    id text;
+BEGIN
+    IF alpha IS NULL OR NOT (alpha > 0 AND alpha <= 1) THEN
+        RAISE EXCEPTION 'alpha must be in (0, 1]' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- no reference, nothing is unusual (anomaly_score itself refuses to score without one)
+    IF NOT EXISTS (SELECT FROM @extschema@.reference_profiles p WHERE p.model = anomalous_rows.model) THEN
+        RETURN;
+    END IF;
+    SELECT CASE WHEN s.id_column IS NULL THEN 'NULL::text' ELSE format('s.%I::text', s.id_column) END INTO id
+      FROM @extschema@.sources s WHERE s.model = anomalous_rows.model;
+    RETURN QUERY EXECUTE format(
+        'SELECT t, rid, (a).p_value, (a).score, (a).feature, (a).reason, f FROM ('
+        'SELECT %s AS t, %s AS rid, %s AS f, @extschema@.anomaly_score($1, %3$s) AS a %s) q '
+        'WHERE (a).p_value < $4 ORDER BY (a).p_value, t',
+        r.ts, coalesce(id, 'p.request_id'), r.feature_object, r.from_clause)
+      USING model, window_start, window_end, alpha;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.anomalous_rows(text, timestamptz, timestamptz, float8) IS
+    'The rows of a window whose anomaly p-value is below alpha (default 0.01), most unusual first';
+
 -- mlmon.regression_metrics gets a real state type too (0.3.0).
 -- The regression metrics' state: the running sums themselves, a real type
 -- (fixed length, updated in place) so that Citus computes the aggregate

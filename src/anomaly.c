@@ -117,25 +117,50 @@ load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcx
 	MemoryContext old;
 	char	  **num_names,
 			  **cat_names;
-	uint64		i;
+	SPITupleTable *rows;
+	uint64		nrows,
+				i;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the reference profiles failed");
 
+	/*
+	 * A model without any reference has nothing to score against: an error,
+	 * not a row of NULLs.  On Citus this is what a worker sees (its copy of
+	 * the extension's tables is empty).
+	 */
+	rows = SPI_tuptable;
+	nrows = SPI_processed;
+	if (nrows == 0)
+	{
+		/* (a reference without feature profiles: every row has 0 features checked) */
+		char	   *any = psprintf("SELECT 1 FROM %s.reference_profiles WHERE model OPERATOR(pg_catalog.=) $1 LIMIT 1",
+								   quote_identifier(nsp));
+
+		if (SPI_execute_with_args(any, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "reading the reference profiles failed");
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("model \"%s\" has no reference", text_to_cstring(model)),
+					 errhint("Set one with mlmon.set_reference().  On Citus, anomaly_score reads the reference of the node it runs on: "
+							 "call it on the coordinator (see the README, Running on Citus).")));
+	}
+
 	old = MemoryContextSwitchTo(mcxt);
 	mr->model = text_to_cstring(model);
 	mr->nnum = mr->ncat = 0;
 	mr->cuts = NULL;
-	mr->num = (NumericRef *) palloc0(Max(SPI_processed, 1) * sizeof(NumericRef));
-	mr->cat = (CategoricalRef *) palloc0(Max(SPI_processed, 1) * sizeof(CategoricalRef));
-	num_names = (char **) palloc(Max(SPI_processed, 1) * sizeof(char *));
-	cat_names = (char **) palloc(Max(SPI_processed, 1) * sizeof(char *));
-	for (i = 0; i < SPI_processed; i++)
+	mr->num = (NumericRef *) palloc0(Max(nrows, 1) * sizeof(NumericRef));
+	mr->cat = (CategoricalRef *) palloc0(Max(nrows, 1) * sizeof(CategoricalRef));
+	num_names = (char **) palloc(Max(nrows, 1) * sizeof(char *));
+	cat_names = (char **) palloc(Max(nrows, 1) * sizeof(char *));
+	for (i = 0; i < nrows; i++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	td = SPI_tuptable->tupdesc;
+		HeapTuple	tup = rows->vals[i];
+		TupleDesc	td = rows->tupdesc;
 		bool		isnull;
 		char	   *feature = SPI_getvalue(tup, td, 1);
 		char	   *kind = SPI_getvalue(tup, td, 2);

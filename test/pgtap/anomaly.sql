@@ -5,7 +5,7 @@
 -- the share of such rows.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 
 SELECT setseed(0.42);
 SELECT mlmon.register_model('an', '1', 'classification');
@@ -71,6 +71,13 @@ SELECT is((SELECT value FROM mlmon.check_results WHERE model = 'an' AND "check" 
           (SELECT avg(((mlmon.anomaly_score('an', features)).p_value < 0.01)::int)::float8 FROM mlmon.predictions
             WHERE model = 'an' AND ts >= '2026-02-03 00:00+00' AND (mlmon.anomaly_score('an', features)).features_checked > 0),
           'anomaly_rate = share of rows with p_value < 0.01');
+
+-- a model without a reference: anomaly_score refuses (no row of NULLs), anomalous_rows has no rows
+SELECT mlmon.register_model('an_noref', '1', 'classification');
+SELECT throws_ok($$SELECT mlmon.anomaly_score('an_noref', '{"x": 1}')$$, '55000', 'model "an_noref" has no reference',
+                 'anomaly_score of a model without a reference is an error');
+SELECT is((SELECT count(*) FROM mlmon.anomalous_rows('an_noref', now() - interval '1 day', now())), 0::bigint,
+          'anomalous_rows of a model without a reference: no rows');
 
 SELECT * FROM finish();
 ROLLBACK;
