@@ -579,8 +579,6 @@ eo_get_flat_size(ExpandedObjectHeader *eohptr)
 	SampleState *st = &eo->st;
 	Size		nvals;
 
-	/* sorting does not change the state: the flat form holds the values sorted */
-	sample_sort_all(st);
 	if (st->ref_profile != NULL && eo->pwire == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(st->mcxt);
@@ -589,7 +587,7 @@ eo_get_flat_size(ExpandedObjectHeader *eohptr)
 										PROFILE_PAYLOAD_SIZE(st->ref_profile), &eo->plen);
 		MemoryContextSwitchTo(old);
 	}
-	nvals = (Size) st->ref.n + (Size) st->cur.n;
+	nvals = (Size) sample_size(&st->ref) + (Size) sample_size(&st->cur);
 	if (nvals > (MaxAllocSize - VARHDRSZ - MLM_SAMPLE_WIRE_HEADER - eo->plen) / sizeof(double))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -607,6 +605,9 @@ eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 	struct varlena *vl = (struct varlena *) result;
 	mlm_sample_wire w;
 	unsigned char *p;
+	Sample	   *samples[2] = {&st->ref, &st->cur};
+	SortScratch scratch = {NULL, 0};
+	int			i;
 
 	Assert(allocated_size == eo_get_flat_size(eohptr));
 	SET_VARSIZE(vl, allocated_size);
@@ -614,13 +615,32 @@ eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 	w.method = (uint8) st->opts.method;
 	w.binning = (uint8) st->opts.binning;
 	w.bins = st->opts.bins;
-	w.n_ref = st->ref.n;
-	w.n_cur = st->cur.n;
+	w.n_ref = sample_size(&st->ref);
+	w.n_cur = sample_size(&st->cur);
 	w.profile_len = eo->plen;
 	p = (unsigned char *) VARDATA(vl);
 	mlm_sample_wire_put_header(p, &w);
-	p = mlm_sample_wire_put_values(p + MLM_SAMPLE_WIRE_HEADER, st->ref.values, st->ref.n);
-	p = mlm_sample_wire_put_values(p, st->cur.values, st->cur.n);
+	p += MLM_SAMPLE_WIRE_HEADER;
+	for (i = 0; i < 2; i++)
+	{
+		int64		n = sample_size(samples[i]);
+
+		if ((uintptr_t) p % sizeof(double) == 0)
+		{
+			/* the usual case: sort straight into the flat form (as 0.2.0's serialize), then byte-swap */
+			sample_sort_into(st, samples[i], (double *) p, &scratch);
+			mlm_sample_wire_values_in_place((double *) p, n);
+			p += n * sizeof(double);
+		}
+		else
+		{
+			sample_sort(st, samples[i], &scratch);
+			p = mlm_sample_wire_put_values(p, samples[i]->values, n);
+		}
+	}
+	if (scratch.buf)
+		pfree(scratch.buf);
+	st->nserialized++;
 	if (eo->plen > 0)
 		memcpy(p, eo->pwire, eo->plen);
 }

@@ -20,9 +20,10 @@ mlm_sample_wire_put_header(unsigned char *p, const mlm_sample_wire *w)
 	p[2] = w->method;
 	p[3] = w->binning;
 	mlm_put32(p + 4, (uint32_t) w->bins);
-	mlm_put64(p + 8, (uint64_t) w->n_ref);
-	mlm_put64(p + 16, (uint64_t) w->n_cur);
-	mlm_put64(p + 24, (uint64_t) w->profile_len);
+	mlm_put32(p + 8, 0);
+	mlm_put64(p + 12, (uint64_t) w->n_ref);
+	mlm_put64(p + 20, (uint64_t) w->n_cur);
+	mlm_put64(p + 28, (uint64_t) w->profile_len);
 }
 
 unsigned char *
@@ -33,6 +34,15 @@ mlm_sample_wire_put_values(unsigned char *p, const double *v, int64_t n)
 	for (i = 0; i < n; i++, p += 8)
 		mlm_put_double(p, v[i]);
 	return p;
+}
+
+void
+mlm_sample_wire_values_in_place(double *v, int64_t n)
+{
+	int64_t		i;
+
+	for (i = 0; i < n; i++)
+		mlm_put_double((unsigned char *) (v + i), v[i]);
 }
 
 void
@@ -89,9 +99,11 @@ mlm_sample_wire_check(const void *buf, size_t len, int max_bins,
 	bins = mlm_get32(p + 4);
 	if (bins < 1 || bins > (uint64_t) max_bins)
 		FAIL("%llu bins are not between 1 and %d", (unsigned long long) bins, max_bins);
-	n_ref = mlm_get64(p + 8);
-	n_cur = mlm_get64(p + 16);
-	plen = mlm_get64(p + 24);
+	if (mlm_get32(p + 8) != 0)
+		FAIL("reserved bytes are not 0");
+	n_ref = mlm_get64(p + 12);
+	n_cur = mlm_get64(p + 20);
+	plen = mlm_get64(p + 28);
 	room = len - MLM_SAMPLE_WIRE_HEADER;
 	if (plen > room)
 		FAIL("the profile's %llu bytes do not fit", (unsigned long long) plen);

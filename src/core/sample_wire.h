@@ -7,7 +7,8 @@
  * Layout (big-endian):
  *   u8  version (MLM_SAMPLE_WIRE_VERSION)
  *   u8  KS alternative (0..2), u8 KS method (0..3), u8 binning (0..1)
- *   u32 number of bins (1..max_bins)
+ *   u32 number of bins (1..max_bins), u32 zero (so that the values of a
+ *   varlena with a 4-byte header at an 8-byte boundary are aligned)
  *   u64 reference values, u64 current values,
  *   u64 bytes of the reference profile's wire form (0: none; with one, the
  *   reference sample is empty)
@@ -27,7 +28,7 @@
 #include <stdint.h>
 
 #define MLM_SAMPLE_WIRE_VERSION 1
-#define MLM_SAMPLE_WIRE_HEADER 32
+#define MLM_SAMPLE_WIRE_HEADER 36
 
 typedef struct mlm_sample_wire
 {
@@ -48,6 +49,9 @@ void		mlm_sample_wire_put_header(unsigned char *p, const mlm_sample_wire *w);
 
 /* Write v[0..n) at p; returns the byte after them. */
 unsigned char *mlm_sample_wire_put_values(unsigned char *p, const double *v, int64_t n);
+
+/* Turn v[0..n) into their wire form in place (v may then be written out as bytes). */
+void		mlm_sample_wire_values_in_place(double *v, int64_t n);
 
 /* Read n values of a checked form at p into v[0..n). */
 void		mlm_sample_wire_get_values(const unsigned char *p, double *v, int64_t n);

@@ -36,7 +36,7 @@ CREATE AGGREGATE pg_temp.iso_of(mlmon.sample_state) (SFUNC = mlmon._sample_combi
 SELECT s::text::mlmon.sample_state::text = s::text AS round_trip,
        (SELECT pg_temp.state_of(v, is_current ORDER BY g DESC) FROM ss)::text = s::text AS canonical,
        mlmon.sample_state_send(s) = decode(s::text, 'base64') AS binary_is_the_decoded_text,
-       length(mlmon.sample_state_send(s)) = 32 + 8 * (SELECT count(v) FROM ss) AS eight_bytes_a_value
+       length(mlmon.sample_state_send(s)) = 36 + 8 * (SELECT count(v) FROM ss) AS eight_bytes_a_value
   FROM (SELECT pg_temp.state_of(v, is_current) AS s FROM ss) x;
 -- exact values: the bits of every float survive (-0 is stored as 0)
 WITH t(x, c) AS (VALUES (0.1::float8, false), (1e-300, false), (-0.0, true), (5e-324, true), (1.7976931348623157e308, true)),
@@ -115,40 +115,41 @@ SELECT 'not base64!'::mlmon.sample_state;
 SELECT ''::mlmon.sample_state;
 SELECT encode('\x0100'::bytea, 'base64')::mlmon.sample_state;
 -- a valid state: version 1, two-sided, auto, quantile, 10 bins; reference 1.0, current 1.0 and 2.0
-SELECT pg_temp.ks_of(encode(('\x01000000' || '0000000a' || '0000000000000001' || '0000000000000002' || '0000000000000000'
+SELECT pg_temp.ks_of(encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000001' || '0000000000000002' || '0000000000000000'
                || '3ff0000000000000' || '3ff0000000000000' || '4000000000000000')::bytea, 'base64')::mlmon.sample_state) AS valid;
--- unknown version, alternative, method, binning; bins 0 and too many
-SELECT encode(('\x02000000' || '0000000a' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01030000' || '0000000a' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000400' || '0000000a' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000002' || '0000000a' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || 'ffffffff' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+-- unknown version, alternative, method, binning; bins 0 and too many; reserved bytes not 0
+SELECT encode(('\x02000000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+SELECT encode(('\x01030000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+SELECT encode(('\x01000400' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+SELECT encode(('\x01000002' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+SELECT encode(('\x01000000' || '00000000' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+SELECT encode(('\x01000000' || 'ffffffff' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
+SELECT encode(('\x01000000' || '0000000a' || '00000001' || '0000000000000000' || '0000000000000000' || '0000000000000000')::bytea, 'base64')::mlmon.sample_state;
 -- counts that do not match the bytes (a huge forged count, a value cut short)
-SELECT encode(('\x01000000' || '0000000a' || '7fffffffffffffff' || '0000000000000000' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '7fffffffffffffff' || '0000000000000000' || '0000000000000000'
                || '3ff0000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || 'ffffffffffffffff' || '0000000000000002' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || 'ffffffffffffffff' || '0000000000000002' || '0000000000000000'
                || '3ff0000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000001' || '0000000000000000' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000001' || '0000000000000000' || '0000000000000000'
                || '3ff00000000000')::bytea, 'base64')::mlmon.sample_state;
 -- values out of order, NaN, infinite, -0
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000000' || '0000000000000002' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000002' || '0000000000000000'
                || '4000000000000000' || '3ff0000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000001' || '0000000000000000' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000001' || '0000000000000000' || '0000000000000000'
                || '7ff8000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000001' || '0000000000000000' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000001' || '0000000000000000' || '0000000000000000'
                || 'fff0000000000000')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000000' || '0000000000000001' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000001' || '0000000000000000'
                || '8000000000000000')::bytea, 'base64')::mlmon.sample_state;
 -- a profile longer than the value, a profile that is not one, a categorical profile, a profile with reference values
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000000' || '0000000000000000' || '00000000000000ff')::bytea,
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000' || '00000000000000ff')::bytea,
               'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000000' || '0000000000000000' || '0000000000000003'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000' || '0000000000000003'
                || '010203')::bytea, 'base64')::mlmon.sample_state;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000000' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000000' || '0000000000000000'
                || lpad(to_hex(length(mlmon.profile_send(p))), 16, '0'))::bytea || mlmon.profile_send(p), 'base64')::mlmon.sample_state
   FROM (SELECT mlmon.profile(g::text) AS p FROM generate_series(1, 10) g) x;
-SELECT encode(('\x01000000' || '0000000a' || '0000000000000001' || '0000000000000000'
+SELECT encode(('\x01000000' || '0000000a' || '00000000' || '0000000000000001' || '0000000000000000'
                || lpad(to_hex(length(mlmon.profile_send(p))), 16, '0'))::bytea || '\x3ff0000000000000'::bytea || mlmon.profile_send(p),
               'base64')::mlmon.sample_state
   FROM (SELECT mlmon.profile(g::float8) AS p FROM generate_series(1, 10) g) x;
