@@ -893,14 +893,10 @@ sample_state_from_bytes(const char *bytes, Size len, int errcode_bad)
 {
 	mlm_sample_wire w;
 	struct varlena *profile = sample_wire_read(bytes, len, errcode_bad, &w);
-	struct varlena *vl;
 
 	if (profile != NULL)
 		pfree(profile);
-	vl = (struct varlena *) palloc(VARHDRSZ + len);
-	SET_VARSIZE(vl, VARHDRSZ + len);
-	memcpy(VARDATA(vl), bytes, len);
-	return vl;
+	return base64_form_varlena(bytes, len);
 }
 
 /* mlm_sample_state_in(cstring) returns mlmon.sample_state: base64 of the binary form. */
@@ -917,9 +913,7 @@ mlm_sample_state_in(PG_FUNCTION_ARGS)
 Datum
 mlm_sample_state_out(PG_FUNCTION_ARGS)
 {
-	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-
-	PG_RETURN_CSTRING(base64_form_encode(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl)));
+	PG_RETURN_CSTRING(base64_form_out(PG_GETARG_DATUM(0)));
 }
 
 /* mlm_sample_state_recv(internal) returns mlmon.sample_state: the rest of the message is the binary form. */
@@ -938,12 +932,7 @@ mlm_sample_state_recv(PG_FUNCTION_ARGS)
 Datum
 mlm_sample_state_send(PG_FUNCTION_ARGS)
 {
-	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(base64_form_send(PG_GETARG_DATUM(0)));
 }
 
 SampleState *
