@@ -10,8 +10,9 @@ string, an unknown name, an empty or malformed jsonb or profile, a
 truncated, corrupted, empty or other plan's summary), the others plausible
 values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
-The text and binary inputs of mlmon.check_summary, mlmon.category_state and
-mlmon.regression_state refuse broken forms with their own SQLSTATE.
+The text and binary inputs of mlmon.check_summary, mlmon.category_state,
+mlmon.regression_state and mlmon.sample_state refuse broken forms with their
+own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -223,6 +224,54 @@ chk.equal("text input refuses every broken regression state as invalid text (22P
 chk.equal("binary input refuses every broken regression state as invalid binary (22P03)",
           reg_refused["binary"], {w: "22P03" for w in BAD_REG})
 cur.execute("DROP TABLE bin_reg")
+# the numeric statistics' state (mlmon.sample_state: 36-byte header, sorted values): the same
+cur.execute("CREATE AGGREGATE pg_temp.smp_state(float8, boolean) (SFUNC = mlmon._sample_accum, "
+            "STYPE = mlmon.sample_state)")
+cur.execute("SELECT pg_temp.smp_state(g, g % 3 = 0)::text FROM generate_series(1, 40) g")
+good_smp = base64.b64decode(cur.fetchone()[0])
+BAD_SMP = {"empty": b"", "header cut": good_smp[:20], "truncated": good_smp[:len(good_smp) - 3],
+           "trailing byte": good_smp + b"\x00", "version 9": patched(good_smp, 0, b"\x09"),
+           "alternative 7": patched(good_smp, 1, b"\x07"), "method 9": patched(good_smp, 2, b"\x09"),
+           "binning 5": patched(good_smp, 3, b"\x05"), "bins 0": patched(good_smp, 4, b"\x00" * 4),
+           "reserved 1": patched(good_smp, 8, b"\x00\x00\x00\x01"),
+           "huge count": patched(good_smp, 12, b"\x7f" + b"\xff" * 7),
+           "count off by one": patched(good_smp, 12, struct.pack(">q", struct.unpack(">q", good_smp[12:20])[0] + 1)),
+           "huge profile": patched(good_smp, 28, b"\xff" * 8),
+           "NaN value": patched(good_smp, 36, b"\x7f\xf8" + b"\x00" * 6),
+           "-0 value": patched(good_smp, 36, b"\x80" + b"\x00" * 7),
+           "values swapped": good_smp[:36] + good_smp[44:52] + good_smp[36:44] + good_smp[52:]}
+cur.execute("CREATE TEMP TABLE bin_smp (s mlmon.sample_state)")
+smp_refused = {"text": {}, "binary": {}}
+for what, wire in BAD_SMP.items():
+    for form in ("text", "binary"):
+        try:
+            if form == "text":
+                cur.execute("SELECT %s::mlmon.sample_state::text", (base64.b64encode(wire).decode(),))
+            else:
+                data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(wire)) + wire
+                        + struct.pack(">h", -1))
+                cur.copy_expert("COPY bin_smp FROM STDIN (FORMAT binary)", io.BytesIO(data))
+            smp_refused[form][what] = None
+        except psycopg2.Error as e:
+            smp_refused[form][what] = e.pgcode
+            if e.pgcode is None:
+                conn = connect()
+                cur = conn.cursor()
+                cur.execute("CREATE TEMP TABLE bin_smp (s mlmon.sample_state)")
+        cur.execute("TRUNCATE bin_smp")
+chk.equal("text input refuses every broken sample state as invalid text (22P02)",
+          smp_refused["text"], {w: "22P02" for w in BAD_SMP})
+chk.equal("binary input refuses every broken sample state as invalid binary (22P03)",
+          smp_refused["binary"], {w: "22P03" for w in BAD_SMP})
+data = (b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + struct.pack(">hi", 1, len(good_smp)) + good_smp
+        + struct.pack(">h", -1))
+cur.copy_expert("COPY bin_smp FROM STDIN (FORMAT binary)", io.BytesIO(data))
+out = io.BytesIO()
+cur.copy_expert("COPY bin_smp TO STDOUT (FORMAT binary)", out)
+cur.execute("SELECT s::text FROM bin_smp")
+chk.equal("binary input and output: a good sample state reads back as it was",
+          (base64.b64decode(cur.fetchone()[0]), good_smp in out.getvalue()), (good_smp, True))
+cur.execute("DROP TABLE bin_smp")
 
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
