@@ -11,17 +11,16 @@ CREATE TYPE @extschema@.calibration AS (
 COMMENT ON TYPE @extschema@.calibration IS
     'An isotonic calibration map: ascending scores and the calibrated probability at each (scikit-learn''s X_thresholds_, y_thresholds_)';
 
-CREATE FUNCTION @extschema@._isotonic_final(internal) RETURNS @extschema@.calibration
-    AS 'MODULE_PATHNAME', 'mlm_isotonic_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._isotonic_final(internal) IS 'Final function of mlmon.isotonic_calibration (internal)';
+CREATE FUNCTION @extschema@._isotonic_final(@extschema@.sample_state) RETURNS @extschema@.calibration
+    AS 'MODULE_PATHNAME', 'mlm_isotonic_state_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._isotonic_final(@extschema@.sample_state) IS 'Final function of mlmon.isotonic_calibration (internal)';
 
 -- The scores of negative rows are kept as the two-sample statistics keep
 -- their reference, those of positive rows as their current sample.
 CREATE AGGREGATE @extschema@.isotonic_calibration(score float8, outcome boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._isotonic_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize, DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.isotonic_calibration(float8, boolean) IS

@@ -2806,3 +2806,201 @@ CREATE OR REPLACE AGGREGATE @extschema@.regression_metrics(actual float8, predic
 DROP FUNCTION @extschema@._regression_accum(internal, float8, float8), @extschema@._regression_combine(internal, internal),
     @extschema@._regression_serialize(internal), @extschema@._regression_deserialize(bytea, internal),
     @extschema@._regression_final(internal);
+
+-- sample_state (issue 15)
+-- The numeric two-sample statistics and mlmon.isotonic_calibration get a
+-- real state type (0.3.0): mlmon.sample_state, so that Citus computes them
+-- partially on its workers.  CREATE OR REPLACE AGGREGATE changes the state
+-- type in place (views of users that call them stay); the internal-state
+-- support functions go.
+CREATE TYPE @extschema@.sample_state;
+CREATE FUNCTION @extschema@.sample_state_in(cstring) RETURNS @extschema@.sample_state
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sample_state_out(@extschema@.sample_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sample_state_recv(internal) RETURNS @extschema@.sample_state
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sample_state_send(@extschema@.sample_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.sample_state (
+    INPUT = @extschema@.sample_state_in, OUTPUT = @extschema@.sample_state_out,
+    RECEIVE = @extschema@.sample_state_recv, SEND = @extschema@.sample_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.sample_state IS
+    'Partial state of the numeric two-sample statistics and of mlmon.isotonic_calibration: every finite value of the reference and current samples (8 bytes each), the options, and the reference profile of the (value, profile) forms; text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.sample_state_in(cstring) IS 'Input function of mlmon.sample_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.sample_state_out(@extschema@.sample_state) IS 'Output function of mlmon.sample_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.sample_state_recv(internal) IS 'Binary input function of mlmon.sample_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.sample_state_send(@extschema@.sample_state) IS 'Binary output function of mlmon.sample_state';
+
+CREATE FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, int)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_accum_bins'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_accum_binning'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_ks_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_ks_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_combine(@extschema@.sample_state, @extschema@.sample_state)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean) IS
+    'Transition function of the two-sample numeric statistics (internal)';
+COMMENT ON FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, int) IS
+    'Transition function of the two-sample numeric statistics with a number of bins (internal)';
+COMMENT ON FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, text) IS
+    'Transition function of the two-sample numeric statistics with a binning (internal)';
+COMMENT ON FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text) IS
+    'Transition function of mlmon.ks_2samp with an alternative (internal)';
+COMMENT ON FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text, text) IS
+    'Transition function of mlmon.ks_2samp with alternative and method (internal)';
+COMMENT ON FUNCTION @extschema@._sample_combine(@extschema@.sample_state, @extschema@.sample_state) IS
+    'Combine function of the two-sample numeric statistics (internal)';
+
+CREATE FUNCTION @extschema@._ks_final(@extschema@.sample_state)
+    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_state_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._wasserstein_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_state_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._wasserstein_normed_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_normed_state_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._psi_numeric_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_numeric_state_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._js_numeric_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_numeric_state_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ks_final(@extschema@.sample_state) IS 'Final function of mlmon.ks_2samp (internal)';
+COMMENT ON FUNCTION @extschema@._wasserstein_final(@extschema@.sample_state) IS 'Final function of mlmon.wasserstein (internal)';
+COMMENT ON FUNCTION @extschema@._wasserstein_normed_final(@extschema@.sample_state) IS 'Final function of mlmon.wasserstein_normed (internal)';
+COMMENT ON FUNCTION @extschema@._psi_numeric_final(@extschema@.sample_state) IS 'Final function of mlmon.psi on float8 (internal)';
+COMMENT ON FUNCTION @extschema@._js_numeric_final(@extschema@.sample_state) IS 'Final function of mlmon.jensen_shannon on float8 (internal)';
+CREATE FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_profile_sample_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile) IS
+    'Transition function of the (value, reference profile) numeric aggregates (internal)';
+CREATE FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_profile_sample_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile, text) IS
+    'Transition function of the (value, reference profile, binning) aggregates (internal)';
+CREATE FUNCTION @extschema@._isotonic_final(@extschema@.sample_state) RETURNS @extschema@.calibration
+    AS 'MODULE_PATHNAME', 'mlm_isotonic_state_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._isotonic_final(@extschema@.sample_state) IS 'Final function of mlmon.isotonic_calibration (internal)';
+
+CREATE OR REPLACE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text) (
+    SFUNC = @extschema@._ks_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text, method text) (
+    SFUNC = @extschema@._ks_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._ks_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.wasserstein(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._wasserstein_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.wasserstein_normed(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._wasserstein_normed_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(value float8, is_current boolean, bins int) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(value float8, is_current boolean, binning text) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, bins int) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, binning text) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.wasserstein(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._wasserstein_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.wasserstein_normed(value float8, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._wasserstein_normed_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, binning text) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._psi_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, binning text) (
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._js_numeric_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.isotonic_calibration(score float8, outcome boolean) (
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._isotonic_final,
+    COMBINEFUNC = @extschema@._sample_combine,
+    PARALLEL = SAFE
+);
+DROP FUNCTION @extschema@._sample_accum(internal, float8, boolean), @extschema@._sample_accum(internal, float8, boolean, int),
+    @extschema@._sample_accum(internal, float8, boolean, text), @extschema@._ks_accum(internal, float8, boolean, text),
+    @extschema@._ks_accum(internal, float8, boolean, text, text),
+    @extschema@._profile_sample_accum(internal, float8, @extschema@.profile), @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text),
+    @extschema@._sample_combine(internal, internal), @extschema@._sample_serialize(internal), @extschema@._sample_deserialize(bytea, internal),
+    @extschema@._ks_final(internal), @extschema@._wasserstein_final(internal), @extschema@._wasserstein_normed_final(internal),
+    @extschema@._psi_numeric_final(internal), @extschema@._js_numeric_final(internal), @extschema@._isotonic_final(internal);

@@ -62,98 +62,105 @@ COMMENT ON TYPE @extschema@.z_result IS
     'Result of mlmon.z_test, the two-proportion z-test of a binary feature';
 
 --------------------------------------------------------------------------
--- Numeric two-sample state: every finite value of both samples.
+-- Numeric two-sample state: every finite value of both samples, a real
+-- type (mlmon.sample_state) so that Citus computes the statistics partially
+-- on its workers.
 -- The transition functions are not STRICT: NULL values are skipped.
 -- IMMUTABLE throughout: results depend on the arguments only.
 --------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, int)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._sample_accum(internal, float8, boolean, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._ks_accum(internal, float8, boolean, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ks_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._ks_accum(internal, float8, boolean, text, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_ks_accum'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._sample_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_combine'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._sample_serialize(internal)
-    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_sample_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._sample_deserialize(bytea, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_sample_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.sample_state;
+CREATE FUNCTION @extschema@.sample_state_in(cstring) RETURNS @extschema@.sample_state
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sample_state_out(@extschema@.sample_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sample_state_recv(internal) RETURNS @extschema@.sample_state
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sample_state_send(@extschema@.sample_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_sample_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.sample_state (
+    INPUT = @extschema@.sample_state_in, OUTPUT = @extschema@.sample_state_out,
+    RECEIVE = @extschema@.sample_state_recv, SEND = @extschema@.sample_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.sample_state IS
+    'Partial state of the numeric two-sample statistics and of mlmon.isotonic_calibration: every finite value of the reference and current samples (8 bytes each), the options, and the reference profile of the (value, profile) forms; text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.sample_state_in(cstring) IS 'Input function of mlmon.sample_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.sample_state_out(@extschema@.sample_state) IS 'Output function of mlmon.sample_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.sample_state_recv(internal) IS 'Binary input function of mlmon.sample_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.sample_state_send(@extschema@.sample_state) IS 'Binary output function of mlmon.sample_state';
 
-COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean) IS
+CREATE FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, int)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_accum_bins'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_accum_binning'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_ks_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_ks_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._sample_combine(@extschema@.sample_state, @extschema@.sample_state)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_sample_state_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean) IS
     'Transition function of the two-sample numeric statistics (internal)';
-COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, int) IS
+COMMENT ON FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, int) IS
     'Transition function of the two-sample numeric statistics with a number of bins (internal)';
-COMMENT ON FUNCTION @extschema@._sample_accum(internal, float8, boolean, text) IS
+COMMENT ON FUNCTION @extschema@._sample_accum(@extschema@.sample_state, float8, boolean, text) IS
     'Transition function of the two-sample numeric statistics with a binning (internal)';
-COMMENT ON FUNCTION @extschema@._ks_accum(internal, float8, boolean, text) IS
+COMMENT ON FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text) IS
     'Transition function of mlmon.ks_2samp with an alternative (internal)';
-COMMENT ON FUNCTION @extschema@._ks_accum(internal, float8, boolean, text, text) IS
+COMMENT ON FUNCTION @extschema@._ks_accum(@extschema@.sample_state, float8, boolean, text, text) IS
     'Transition function of mlmon.ks_2samp with alternative and method (internal)';
-COMMENT ON FUNCTION @extschema@._sample_combine(internal, internal) IS
+COMMENT ON FUNCTION @extschema@._sample_combine(@extschema@.sample_state, @extschema@.sample_state) IS
     'Combine function of the two-sample numeric statistics (internal)';
-COMMENT ON FUNCTION @extschema@._sample_serialize(internal) IS
-    'Serialize function of the two-sample numeric statistics (internal)';
-COMMENT ON FUNCTION @extschema@._sample_deserialize(bytea, internal) IS
-    'Deserialize function of the two-sample numeric statistics (internal)';
 
-CREATE FUNCTION @extschema@._ks_final(internal)
-    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_final'
+CREATE FUNCTION @extschema@._ks_final(@extschema@.sample_state)
+    RETURNS @extschema@.ks_result AS 'MODULE_PATHNAME', 'mlm_ks_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._wasserstein_final(internal)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_final'
+CREATE FUNCTION @extschema@._wasserstein_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._wasserstein_normed_final(internal)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_normed_final'
+CREATE FUNCTION @extschema@._wasserstein_normed_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_wasserstein_normed_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._psi_numeric_final(internal)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_numeric_final'
+CREATE FUNCTION @extschema@._psi_numeric_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_psi_numeric_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._js_numeric_final(internal)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_numeric_final'
+CREATE FUNCTION @extschema@._js_numeric_final(@extschema@.sample_state)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mlm_js_numeric_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._ks_final(internal) IS 'Final function of mlmon.ks_2samp (internal)';
-COMMENT ON FUNCTION @extschema@._wasserstein_final(internal) IS 'Final function of mlmon.wasserstein (internal)';
-COMMENT ON FUNCTION @extschema@._wasserstein_normed_final(internal) IS 'Final function of mlmon.wasserstein_normed (internal)';
-COMMENT ON FUNCTION @extschema@._psi_numeric_final(internal) IS 'Final function of mlmon.psi on float8 (internal)';
-COMMENT ON FUNCTION @extschema@._js_numeric_final(internal) IS 'Final function of mlmon.jensen_shannon on float8 (internal)';
+COMMENT ON FUNCTION @extschema@._ks_final(@extschema@.sample_state) IS 'Final function of mlmon.ks_2samp (internal)';
+COMMENT ON FUNCTION @extschema@._wasserstein_final(@extschema@.sample_state) IS 'Final function of mlmon.wasserstein (internal)';
+COMMENT ON FUNCTION @extschema@._wasserstein_normed_final(@extschema@.sample_state) IS 'Final function of mlmon.wasserstein_normed (internal)';
+COMMENT ON FUNCTION @extschema@._psi_numeric_final(@extschema@.sample_state) IS 'Final function of mlmon.psi on float8 (internal)';
+COMMENT ON FUNCTION @extschema@._js_numeric_final(@extschema@.sample_state) IS 'Final function of mlmon.jensen_shannon on float8 (internal)';
 
 -- Kolmogorov-Smirnov
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text) (
-    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._ks_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.ks_2samp(value float8, is_current boolean, alternative text, method text) (
-    SFUNC = @extschema@._ks_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._ks_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._ks_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean) IS
@@ -165,22 +172,18 @@ COMMENT ON AGGREGATE @extschema@.ks_2samp(float8, boolean, text, text) IS
 
 -- Wasserstein
 CREATE AGGREGATE @extschema@.wasserstein(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.wasserstein(float8, boolean) IS
     'First Wasserstein distance between the reference and current samples (scipy.stats.wasserstein_distance)';
 
 CREATE AGGREGATE @extschema@.wasserstein_normed(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_normed_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, boolean) IS
@@ -188,27 +191,21 @@ COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, boolean) IS
 
 -- PSI and Jensen-Shannon on numbers
 CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, bins int) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.psi(value float8, is_current boolean, binning text) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.psi(float8, boolean) IS
@@ -219,27 +216,21 @@ COMMENT ON AGGREGATE @extschema@.psi(float8, boolean, text) IS
     'Population Stability Index with binning ''quantile'' (10 reference-quantile bins) or ''evidently'' (Evidently''s bins)';
 
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, bins int) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, is_current boolean, binning text) (
-    SFUNC = @extschema@._sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, boolean) IS
@@ -630,15 +621,15 @@ COMMENT ON FUNCTION @extschema@.chi2_drift(@extschema@.profile, @extschema@.prof
 COMMENT ON FUNCTION @extschema@.z_test(@extschema@.profile, @extschema@.profile) IS 'Two-proportion z-test between two binary categorical profiles';
 
 -- live values against a stored reference profile
-CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
+CREATE FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_profile_sample_state_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile) IS
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile) IS
     'Transition function of the (value, reference profile) numeric aggregates (internal)';
-CREATE FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_profile_sample_accum'
+CREATE FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile, text)
+    RETURNS @extschema@.sample_state AS 'MODULE_PATHNAME', 'mlm_profile_sample_state_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._profile_sample_accum(internal, float8, @extschema@.profile, text) IS
+COMMENT ON FUNCTION @extschema@._profile_sample_accum(@extschema@.sample_state, float8, @extschema@.profile, text) IS
     'Transition function of the (value, reference profile, binning) aggregates (internal)';
 CREATE FUNCTION @extschema@._profile_category_accum(@extschema@.category_state, text, @extschema@.profile)
     RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_profile_category_state_accum'
@@ -661,41 +652,33 @@ CREATE FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.
 COMMENT ON FUNCTION @extschema@._profile_category_accum(internal, text, @extschema@.profile, text) IS
     'Transition function of the sliding-window form of mlmon.chi2_drift(category, reference profile, method) (internal)';
 CREATE AGGREGATE @extschema@.wasserstein(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.wasserstein(float8, @extschema@.profile) IS
     'Wasserstein distance of the values from a reference profile';
 CREATE AGGREGATE @extschema@.wasserstein_normed(value float8, reference @extschema@.profile) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._wasserstein_normed_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.wasserstein_normed(float8, @extschema@.profile) IS
     'Normed Wasserstein distance of the values from a reference profile';
 CREATE AGGREGATE @extschema@.psi(value float8, reference @extschema@.profile, binning text) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._psi_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.psi(float8, @extschema@.profile, text) IS
     'PSI of the values against a reference profile with binning quantile or evidently';
 CREATE AGGREGATE @extschema@.jensen_shannon(value float8, reference @extschema@.profile, binning text) (
-    SFUNC = @extschema@._profile_sample_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._profile_sample_accum, STYPE = @extschema@.sample_state, SSPACE = 1024,
     FINALFUNC = @extschema@._js_numeric_final,
     COMBINEFUNC = @extschema@._sample_combine,
-    SERIALFUNC = @extschema@._sample_serialize,
-    DESERIALFUNC = @extschema@._sample_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.jensen_shannon(float8, @extschema@.profile, text) IS

@@ -7,15 +7,16 @@
 #include "ks_result.h"
 
 PG_FUNCTION_INFO_V1(mlm_ks_final);
+PG_FUNCTION_INFO_V1(mlm_ks_state_final);
 
 /*
- * mlm_ks_final(internal) returns mlmon.ks_result: NULL without values; NULL
- * statistic, p-value and method when one sample is empty.
+ * The test of the state: NULL without values; NULL statistic, p-value and
+ * method when one sample is empty.
  */
-Datum
-mlm_ks_final(PG_FUNCTION_ARGS)
+static Datum
+ks_final(FunctionCallInfo fcinfo, bool real_state)
 {
-	SampleState *st = sample_final_state(fcinfo);
+	SampleState *st = sample_final_state(fcinfo, real_state);
 	mlm_wsample a,
 				b;
 
@@ -27,4 +28,18 @@ mlm_ks_final(PG_FUNCTION_ARGS)
 	a = SAMPLE_WS(&st->ref);
 	b = SAMPLE_WS(&st->cur);
 	return ks_result_datum(fcinfo, &a, &b, &st->opts, 0.0);
+}
+
+/* mlm_ks_state_final(mlmon.sample_state) returns mlmon.ks_result */
+Datum
+mlm_ks_state_final(PG_FUNCTION_ARGS)
+{
+	return ks_final(fcinfo, true);
+}
+
+/* mlm_ks_final(internal) returns mlmon.ks_result (0.2.0's) */
+Datum
+mlm_ks_final(PG_FUNCTION_ARGS)
+{
+	return ks_final(fcinfo, false);
 }

@@ -4,6 +4,8 @@
 #include "base64_form.h"
 
 #include "common/base64.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
 
 char *
 base64_form_decode(const char *in, const char *typname, Size *len)
@@ -53,4 +55,33 @@ base64_form_encode(const char *data, Size len)
 		elog(ERROR, "could not encode in base64");
 	out[n] = '\0';
 	return out;
+}
+
+struct varlena *
+base64_form_varlena(const char *bytes, Size len)
+{
+	struct varlena *vl = (struct varlena *) palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(vl, VARHDRSZ + len);
+	memcpy(VARDATA(vl), bytes, len);
+	return vl;
+}
+
+char *
+base64_form_out(Datum value)
+{
+	struct varlena *vl = PG_DETOAST_DATUM(value);
+
+	return base64_form_encode(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl));
+}
+
+bytea *
+base64_form_send(Datum value)
+{
+	struct varlena *vl = PG_DETOAST_DATUM(value);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl));
+	return pq_endtypsend(&buf);
 }

@@ -27,6 +27,7 @@
 #include "sample_state.h"
 
 PG_FUNCTION_INFO_V1(mlm_isotonic_final);
+PG_FUNCTION_INFO_V1(mlm_isotonic_state_final);
 PG_FUNCTION_INFO_V1(mlm_calibrate);
 
 static ArrayType *
@@ -40,11 +41,11 @@ float8_array(const double *v, int64 n)
 	return construct_array(d, (int) n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
-/* _isotonic_final(internal) returns mlmon.calibration; NULL without rows. */
-Datum
-mlm_isotonic_final(PG_FUNCTION_ARGS)
+/* The calibration map of the state; NULL without rows. */
+static Datum
+isotonic_final(FunctionCallInfo fcinfo, bool real_state)
 {
-	SampleState *st = sample_final_state(fcinfo);
+	SampleState *st = sample_final_state(fcinfo, real_state);
 	TupleDesc	tupdesc;
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
@@ -78,6 +79,20 @@ mlm_isotonic_final(PG_FUNCTION_ARGS)
 	values[0] = PointerGetDatum(float8_array(xs, k));
 	values[1] = PointerGetDatum(float8_array(ys, k));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* _isotonic_final(mlmon.sample_state) returns mlmon.calibration */
+Datum
+mlm_isotonic_state_final(PG_FUNCTION_ARGS)
+{
+	return isotonic_final(fcinfo, true);
+}
+
+/* _isotonic_final(internal) returns mlmon.calibration (0.2.0's) */
+Datum
+mlm_isotonic_final(PG_FUNCTION_ARGS)
+{
+	return isotonic_final(fcinfo, false);
 }
 
 /* The knots of a calibration's array attribute attno, checked. */

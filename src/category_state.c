@@ -529,15 +529,11 @@ category_state_from_bytes(const char *bytes, Size len, int errcode_bad)
 	mlm_category_wire w;
 	void	   *profile;
 	size_t		profile_len;
-	struct varlena *vl;
 
 	category_wire_read(bytes, len, errcode_bad, &w, &profile, &profile_len);
 	if (profile != NULL)
 		pfree(profile);
-	vl = (struct varlena *) palloc(VARHDRSZ + len);
-	SET_VARSIZE(vl, VARHDRSZ + len);
-	memcpy(VARDATA(vl), bytes, len);
-	return vl;
+	return base64_form_varlena(bytes, len);
 }
 
 /* mlm_category_state_in(cstring) returns mlmon.category_state: base64 of the binary form. */
@@ -554,9 +550,7 @@ mlm_category_state_in(PG_FUNCTION_ARGS)
 Datum
 mlm_category_state_out(PG_FUNCTION_ARGS)
 {
-	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-
-	PG_RETURN_CSTRING(base64_form_encode(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl)));
+	PG_RETURN_CSTRING(base64_form_out(PG_GETARG_DATUM(0)));
 }
 
 /* mlm_category_state_recv(internal) returns mlmon.category_state: the rest of the message is the binary form. */
@@ -575,12 +569,7 @@ mlm_category_state_recv(PG_FUNCTION_ARGS)
 Datum
 mlm_category_state_send(PG_FUNCTION_ARGS)
 {
-	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(base64_form_send(PG_GETARG_DATUM(0)));
 }
 
 /*

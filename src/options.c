@@ -142,6 +142,13 @@ void
 options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind kind,
 			 MemoryContext mcxt)
 {
+	options_init_as(opts, fcinfo, first, kind, mcxt, InvalidOid);
+}
+
+void
+options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind kind,
+				MemoryContext mcxt, Oid opttype)
+{
 	int			nargs = PG_NARGS();
 	int			i;
 
@@ -151,7 +158,7 @@ options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKind 
 
 	for (i = 0; i < opts->nopts; i++)
 	{
-		opts->opt_type[i] = get_fn_expr_argtype(fcinfo->flinfo, first + i);
+		opts->opt_type[i] = OidIsValid(opttype) ? opttype : get_fn_expr_argtype(fcinfo->flinfo, first + i);
 		/*
 		 * Citus calls transitions without the expression: the kinds whose
 		 * option types are known say them.

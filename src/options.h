@@ -58,6 +58,14 @@ extern void options_defaults(StatOptions *opts);
 extern void options_init(StatOptions *opts, FunctionCallInfo fcinfo, int first,
 						 OptionsKind kind, MemoryContext mcxt);
 
+/*
+ * options_init for a transition function whose option arguments are all of
+ * type opttype (C entry points of a real-state aggregate: Citus calls them
+ * without the expression that tells the argument types).
+ */
+extern void options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first,
+							OptionsKind kind, MemoryContext mcxt, Oid opttype);
+
 /* Error out if the option arguments differ from the ones the state was built with. */
 extern void options_check_same(const StatOptions *opts, FunctionCallInfo fcinfo, int first);
 

@@ -15,16 +15,28 @@
  * Sorting is lazy: a final function sorts only what was appended since the
  * last sort and merges it in (sorting does not change the multiset a state
  * stands for, so states can be shared between aggregates and reused by
- * window frames).  In a parallel plan every worker sorts its part into the
- * message it sends; the leader copies each sorted part once, straight from
- * the message, as a run, and merges all runs of a sample in one pass.
+ * window frames).  Partial states are sorted when they are written; the
+ * state that combines them copies each sorted part once, straight from its
+ * flat form, as a run, and merges all runs of a sample in one pass.
+ *
+ * The aggregates' state type is mlmon.sample_state, a real type, so Citus
+ * computes them partially on its workers and ships the partial states as
+ * text (base64 of the portable binary form, core/sample_wire.h: every value,
+ * about 8 bytes each); during aggregation the state is an expanded object
+ * every row updates in place.  0.2.0's internal-state functions are kept
+ * for databases whose mlmon is not updated yet.
  */
 #include "sample_state.h"
 
 #include <math.h>
 
+#include "catalog/pg_type_d.h"
+#include "libpq/pqformat.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
+#include "base64_form.h"
+#include "core/sample_wire.h"
 #include "core/sort.h"
 #include "huge_alloc.h"
 #include "profile.h"
@@ -36,6 +48,16 @@ PG_FUNCTION_INFO_V1(mlm_profile_sample_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_combine);
 PG_FUNCTION_INFO_V1(mlm_sample_serialize);
 PG_FUNCTION_INFO_V1(mlm_sample_deserialize);
+PG_FUNCTION_INFO_V1(mlm_sample_state_accum);
+PG_FUNCTION_INFO_V1(mlm_sample_state_accum_bins);
+PG_FUNCTION_INFO_V1(mlm_sample_state_accum_binning);
+PG_FUNCTION_INFO_V1(mlm_ks_state_accum);
+PG_FUNCTION_INFO_V1(mlm_profile_sample_state_accum);
+PG_FUNCTION_INFO_V1(mlm_sample_state_combine);
+PG_FUNCTION_INFO_V1(mlm_sample_state_in);
+PG_FUNCTION_INFO_V1(mlm_sample_state_out);
+PG_FUNCTION_INFO_V1(mlm_sample_state_recv);
+PG_FUNCTION_INFO_V1(mlm_sample_state_send);
 
 #define SAMPLE_STATE_VERSION 1
 #define CHUNK_FIRST_CAP 16
@@ -285,10 +307,31 @@ state_reference_profile(SampleState *st, FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * The transition of every numeric aggregate: NULL values or NULL is_current
- * are skipped.  With vs_profile the second argument is a reference profile
- * and every value belongs to the current sample.  The option arguments
- * that follow are read as `kind` says.
+ * Add one row to st: NULL values or NULL is_current are skipped.  With
+ * vs_profile the second argument is a reference profile and every value
+ * belongs to the current sample.
+ */
+static inline void
+sample_add_row(SampleState *st, FunctionCallInfo fcinfo, bool vs_profile)
+{
+	if (st->opts.nopts > 0)
+		options_check_same(&st->opts, fcinfo, 3);
+	if (vs_profile)
+		state_reference_profile(st, fcinfo, 2);
+
+	if (!PG_ARGISNULL(1) && (vs_profile || !PG_ARGISNULL(2)))
+	{
+		double		v = PG_GETARG_FLOAT8(1);
+		bool		current = vs_profile || PG_GETARG_BOOL(2);
+
+		if (likely(isfinite(v)))
+			sample_push(st, current ? &st->cur : &st->ref, v);
+	}
+}
+
+/*
+ * The internal-state transition of 0.2.0's numeric aggregates.  The option
+ * arguments that follow are read as `kind` says.
  */
 static Datum
 sample_accum(FunctionCallInfo fcinfo, OptionsKind kind, bool vs_profile)
@@ -305,40 +348,26 @@ sample_accum(FunctionCallInfo fcinfo, OptionsKind kind, bool vs_profile)
 		options_init(&st->opts, fcinfo, 3, kind, aggcxt);
 	}
 	else
-	{
 		st = (SampleState *) PG_GETARG_POINTER(0);
-		if (st->opts.nopts > 0)
-			options_check_same(&st->opts, fcinfo, 3);
-	}
-	if (vs_profile)
-		state_reference_profile(st, fcinfo, 2);
-
-	if (!PG_ARGISNULL(1) && (vs_profile || !PG_ARGISNULL(2)))
-	{
-		double		v = PG_GETARG_FLOAT8(1);
-		bool		current = vs_profile || PG_GETARG_BOOL(2);
-
-		if (likely(isfinite(v)))
-			sample_push(st, current ? &st->cur : &st->ref, v);
-	}
+	sample_add_row(st, fcinfo, vs_profile);
 	PG_RETURN_POINTER(st);
 }
 
-/* mlm_sample_accum(state internal, value float8, is_current boolean [, bins int | binning text]) */
+/* mlm_sample_accum(state internal, value float8, is_current boolean [, bins int | binning text]) (0.2.0's) */
 Datum
 mlm_sample_accum(PG_FUNCTION_ARGS)
 {
 	return sample_accum(fcinfo, OPTS_BINNED, false);
 }
 
-/* mlm_ks_accum(state internal, value float8, is_current boolean, alternative text [, method text]) */
+/* mlm_ks_accum(state internal, value float8, is_current boolean, alternative text [, method text]) (0.2.0's) */
 Datum
 mlm_ks_accum(PG_FUNCTION_ARGS)
 {
 	return sample_accum(fcinfo, OPTS_KS, false);
 }
 
-/* mlm_profile_sample_accum(state internal, value float8, reference mlmon.profile [, bins int | binning text]) */
+/* mlm_profile_sample_accum(state internal, value float8, reference mlmon.profile [, binning text]) (0.2.0's) */
 Datum
 mlm_profile_sample_accum(PG_FUNCTION_ARGS)
 {
@@ -359,7 +388,7 @@ sample_copy_run(SampleState *st, Sample *s, const char *p, int64 n)
 }
 
 /*
- * mlm_sample_combine(internal, internal): add the second partial state's
+ * mlm_sample_combine(internal, internal) of 0.2.0: add the second partial state's
  * values to the first as sorted runs.  A deserialized state's values are
  * copied straight from the message they came in.
  */
@@ -403,7 +432,7 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* mlm_sample_serialize(internal) returns bytea: sorted samples in native byte order. */
+/* mlm_sample_serialize(internal) returns bytea (0.2.0's): sorted samples in native byte order. */
 Datum
 mlm_sample_serialize(PG_FUNCTION_ARGS)
 {
@@ -451,7 +480,7 @@ mlm_sample_serialize(PG_FUNCTION_ARGS)
 }
 
 /*
- * mlm_sample_deserialize(bytea, internal) returns internal: a state in
+ * mlm_sample_deserialize(bytea, internal) returns internal (0.2.0's): a state in
  * per-call memory that points at the message's values, which the combine
  * function copies next (so the values are copied once, and a spilling hash
  * aggregation does not keep every partial state it reads).
@@ -491,18 +520,435 @@ mlm_sample_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/*
+ * mlmon.sample_state: the aggregates' real state type.  During aggregation
+ * the state is an expanded object in a memory context of its own; its flat
+ * form is the portable binary form (core/sample_wire.h), its text form
+ * that in base64.
+ */
+
+/* A mlmon.sample_state during aggregation: an expanded object around the state. */
+typedef struct SampleStateEO
+{
+	ExpandedObjectHeader hdr;
+	SampleState st;
+	void	   *pwire;			/* the reference profile's wire form, once asked for */
+	size_t		plen;
+} SampleStateEO;
+
+static Size eo_get_flat_size(ExpandedObjectHeader *eohptr);
+static void eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods eo_methods = {
+	eo_get_flat_size,
+	eo_flatten_into
+};
+
+/* A new expanded state in a context of its own under parent. */
+static SampleStateEO *
+eo_new(MemoryContext parent)
+{
+	/* small: GROUP BY may hold thousands of states; the values go to huge_alloc's chunks */
+	MemoryContext cxt = AllocSetContextCreate(parent, "mlmon sample state", ALLOCSET_SMALL_SIZES);
+	SampleStateEO *eo = (SampleStateEO *) MemoryContextAllocZero(cxt, sizeof(SampleStateEO));
+
+	EOH_init_header(&eo->hdr, &eo_methods, cxt);
+	eo->st.mcxt = cxt;
+	options_defaults(&eo->st.opts);
+	return eo;
+}
+
+/* d as our expanded state (read-write or read-only), or NULL when it is flat. */
+static SampleStateEO *
+eo_of(Datum d)
+{
+	ExpandedObjectHeader *eoh;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return NULL;
+	eoh = DatumGetEOHP(d);
+	if (eoh->eoh_methods != &eo_methods)
+		elog(ERROR, "expanded object is not a mlmon.sample_state");
+	return (SampleStateEO *) eoh;
+}
+
+static Size
+eo_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	SampleStateEO *eo = (SampleStateEO *) eohptr;
+	SampleState *st = &eo->st;
+	Size		nvals;
+
+	if (st->ref_profile != NULL && eo->pwire == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->mcxt);
+
+		eo->pwire = mlm_profile_to_wire(PROFILE_PAYLOAD(st->ref_profile),
+										PROFILE_PAYLOAD_SIZE(st->ref_profile), &eo->plen);
+		MemoryContextSwitchTo(old);
+	}
+	nvals = (Size) sample_size(&st->ref) + (Size) sample_size(&st->cur);
+	if (nvals > (MaxAllocSize - VARHDRSZ - MLM_SAMPLE_WIRE_HEADER - eo->plen) / sizeof(double))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("partial state of a drift statistic too large"),
+				 errdetail("The partial state holds %zu values; a value is at most 1 GB.", nvals),
+				 errhint("Partial states are written by parallel workers, by partitionwise aggregation and by Citus: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off, or compare against a reference profile.")));
+	return VARHDRSZ + MLM_SAMPLE_WIRE_HEADER + nvals * sizeof(double) + eo->plen;
+}
+
+static void
+eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	SampleStateEO *eo = (SampleStateEO *) eohptr;
+	SampleState *st = &eo->st;
+	struct varlena *vl = (struct varlena *) result;
+	mlm_sample_wire w;
+	unsigned char *p;
+	Sample	   *samples[2] = {&st->ref, &st->cur};
+	SortScratch scratch = {NULL, 0};
+	int			i;
+
+	Assert(allocated_size == eo_get_flat_size(eohptr));
+	SET_VARSIZE(vl, allocated_size);
+	w.alternative = (uint8) st->opts.alternative;
+	w.method = (uint8) st->opts.method;
+	w.binning = (uint8) st->opts.binning;
+	w.bins = st->opts.bins;
+	w.n_ref = sample_size(&st->ref);
+	w.n_cur = sample_size(&st->cur);
+	w.profile_len = eo->plen;
+	p = (unsigned char *) VARDATA(vl);
+	mlm_sample_wire_put_header(p, &w);
+	p += MLM_SAMPLE_WIRE_HEADER;
+	for (i = 0; i < 2; i++)
+	{
+		int64		n = sample_size(samples[i]);
+
+		if ((uintptr_t) p % sizeof(double) == 0)
+		{
+			/* the usual case: sort straight into the flat form (as 0.2.0's serialize), then byte-swap */
+			sample_sort_into(st, samples[i], (double *) p, &scratch);
+			mlm_sample_wire_values_in_place((double *) p, n);
+			p += n * sizeof(double);
+		}
+		else
+		{
+			sample_sort(st, samples[i], &scratch);
+			p = mlm_sample_wire_put_values(p, samples[i]->values, n);
+		}
+	}
+	if (scratch.buf)
+		pfree(scratch.buf);
+	st->nserialized++;
+	if (eo->plen > 0)
+		memcpy(p, eo->pwire, eo->plen);
+}
+
+/*
+ * Check a flat form (bytes[0..len), untrusted) and fill w; the reference
+ * profile, when there is one, is returned as a flat mlmon.profile
+ * (palloc'd), else NULL.  Errors carry errcode_bad.
+ */
+static struct varlena *
+sample_wire_read(const char *bytes, Size len, int errcode_bad, mlm_sample_wire *w)
+{
+	char		err[256];
+	void	   *payload;
+	size_t		payload_len;
+	struct varlena *pv;
+	mlm_profile_view v;
+
+	if (mlm_sample_wire_check(bytes, len, MLM_MAX_BINS, w, err, sizeof(err)) != 0)
+		ereport(ERROR,
+				(errcode(errcode_bad),
+				 errmsg("invalid mlmon.sample_state value"),
+				 errdetail("%s", err)));
+	if (w->profile == NULL)
+		return NULL;
+	payload = mlm_profile_from_wire(w->profile, w->profile_len, &payload_len, err, sizeof(err));
+	if (payload == NULL)
+		ereport(ERROR,
+				(errcode(errcode_bad),
+				 errmsg("invalid mlmon.sample_state value"),
+				 errdetail("Its reference profile: %s.", err)));
+	mlm_profile_view_of(payload, &v);
+	if (v.h->kind != MLM_PROFILE_NUMERIC)
+		ereport(ERROR,
+				(errcode(errcode_bad),
+				 errmsg("invalid mlmon.sample_state value"),
+				 errdetail("Its reference profile is not a numeric profile.")));
+	pv = profile_from_payload(payload, payload_len);
+	pfree(payload);
+	return pv;
+}
+
+/* Options of a checked flat form. */
+static void
+options_of_wire(StatOptions *opts, const mlm_sample_wire *w)
+{
+	options_defaults(opts);
+	opts->alternative = (mlm_alternative) w->alternative;
+	opts->method = (mlm_ks_method) w->method;
+	opts->binning = (StatBinning) w->binning;
+	opts->bins = w->bins;
+}
+
+/* Copy n sorted values of a checked flat form at p into s as a new run. */
+static void
+sample_copy_wire_run(SampleState *st, Sample *s, const unsigned char *p, int64 n)
+{
+	double	   *run;
+
+	if (n == 0)
+		return;
+	run = (double *) huge_alloc(st->mcxt, n * sizeof(double));
+	mlm_sample_wire_get_values(p, run, n);
+	sample_add_run(st, s, run, n);
+}
+
+/* Add a checked flat form's values (and its profile, when st has none) to st. */
+static void
+sample_add_wire(SampleState *st, const mlm_sample_wire *w, struct varlena *profile)
+{
+	if (st->ref_profile == NULL && profile != NULL)
+	{
+		st->ref_profile = profile_ref_copy(profile, st->mcxt);
+		st->pref.profile = st->ref_profile;
+	}
+	sample_copy_wire_run(st, &st->ref, w->ref, w->n_ref);
+	sample_copy_wire_run(st, &st->cur, w->cur, w->n_cur);
+}
+
+/* An expanded state under parent from a flat form (checked again: it may come from a user). */
+static SampleStateEO *
+eo_expand(struct varlena *vl, MemoryContext parent)
+{
+	mlm_sample_wire w;
+	struct varlena *profile = sample_wire_read(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl),
+											   ERRCODE_DATA_CORRUPTED, &w);
+	SampleStateEO *eo = eo_new(parent);
+
+	options_of_wire(&eo->st.opts, &w);
+	sample_add_wire(&eo->st, &w, profile);
+	if (profile != NULL)
+		pfree(profile);
+	return eo;
+}
+
+/*
+ * The mlmon.sample_state of argument argno: its expanded object (a flat
+ * value is expanded in the current context).
+ */
+static SampleState *
+state_arg(FunctionCallInfo fcinfo, int argno)
+{
+	SampleStateEO *eo = eo_of(PG_GETARG_DATUM(argno));
+
+	if (eo == NULL)
+		eo = eo_expand(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)), CurrentMemoryContext);
+	return &eo->st;
+}
+
+/*
+ * The transition of the mlmon.sample_state aggregates: the state is updated
+ * in place.  The option arguments are of type opttype and read as `kind`
+ * says (one C entry point per signature: Citus calls transitions without
+ * the expression that tells the argument types).
+ */
+static Datum
+sample_state_accum(FunctionCallInfo fcinfo, OptionsKind kind, Oid opttype, bool vs_profile)
+{
+	MemoryContext aggcxt;
+	SampleStateEO *eo;
+
+	if (PG_ARGISNULL(0))
+	{
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the transition function of a drift statistic can only be called by its aggregate")));
+		eo = eo_new(aggcxt);
+		options_init_as(&eo->st.opts, fcinfo, 3, kind, eo->st.mcxt, opttype);
+	}
+	else
+	{
+		eo = eo_of(PG_GETARG_DATUM(0));
+		if (unlikely(eo == NULL || !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0)))))
+		{
+			if (!AggCheckCallContext(fcinfo, &aggcxt))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("the transition function of a drift statistic can only be called by its aggregate")));
+			eo = eo_expand(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)), aggcxt);
+		}
+	}
+	sample_add_row(&eo->st, fcinfo, vs_profile);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&eo->hdr));
+}
+
+/* mlm_sample_state_accum(mlmon.sample_state, value float8, is_current boolean) */
+Datum
+mlm_sample_state_accum(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_BINNED, InvalidOid, false);
+}
+
+/* mlm_sample_state_accum_bins(mlmon.sample_state, value float8, is_current boolean, bins int) */
+Datum
+mlm_sample_state_accum_bins(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_BINNED, INT4OID, false);
+}
+
+/* mlm_sample_state_accum_binning(mlmon.sample_state, value float8, is_current boolean, binning text) */
+Datum
+mlm_sample_state_accum_binning(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_BINNED, TEXTOID, false);
+}
+
+/* mlm_ks_state_accum(mlmon.sample_state, value float8, is_current boolean, alternative text [, method text]) */
+Datum
+mlm_ks_state_accum(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_KS, TEXTOID, false);
+}
+
+/* mlm_profile_sample_state_accum(mlmon.sample_state, value float8, reference mlmon.profile [, binning text]) */
+Datum
+mlm_profile_sample_state_accum(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_BINNED, TEXTOID, true);
+}
+
+/*
+ * mlm_sample_state_combine(mlmon.sample_state, mlmon.sample_state): add the
+ * second partial state's values to the first as sorted runs.  A flat state
+ * (from a parallel worker, or parsed from text by Citus) is checked and its
+ * values copied straight from it.
+ */
+Datum
+mlm_sample_state_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	SampleStateEO *a;
+	SampleStateEO *b;
+	mlm_sample_wire w;
+	struct varlena *profile = NULL;
+	StatOptions bopts;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the combine function of a drift statistic can only be called by its aggregate")));
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = eo_of(PG_GETARG_DATUM(1));
+	if (b != NULL)
+		bopts = b->st.opts;
+	else
+	{
+		struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+
+		profile = sample_wire_read(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl), ERRCODE_DATA_CORRUPTED, &w);
+		options_of_wire(&bopts, &w);
+	}
+	if (PG_ARGISNULL(0))
+	{
+		a = eo_new(aggcxt);
+		a->st.opts = bopts;
+		a->st.opts.nopts = 0;
+	}
+	else
+	{
+		a = eo_of(PG_GETARG_DATUM(0));
+		if (a == NULL || !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+			a = eo_expand(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)), aggcxt);
+		options_check_combinable(&a->st.opts, &bopts);
+	}
+	if (b == NULL)
+		sample_add_wire(&a->st, &w, profile);
+	else
+	{
+		if (a->st.ref_profile == NULL && b->st.ref_profile != NULL)
+		{
+			a->st.ref_profile = profile_ref_copy(b->st.ref_profile, a->st.mcxt);
+			a->st.pref.profile = a->st.ref_profile;
+		}
+		sample_sort_all(&b->st);
+		sample_copy_run(&a->st, &a->st.ref, (const char *) b->st.ref.values, b->st.ref.n);
+		sample_copy_run(&a->st, &a->st.cur, (const char *) b->st.cur.values, b->st.cur.n);
+	}
+	PG_RETURN_DATUM(EOHPGetRWDatum(&a->hdr));
+}
+
+/* A checked flat mlmon.sample_state holding bytes[0..len). */
+static struct varlena *
+sample_state_from_bytes(const char *bytes, Size len, int errcode_bad)
+{
+	mlm_sample_wire w;
+	struct varlena *profile = sample_wire_read(bytes, len, errcode_bad, &w);
+
+	if (profile != NULL)
+		pfree(profile);
+	return base64_form_varlena(bytes, len);
+}
+
+/* mlm_sample_state_in(cstring) returns mlmon.sample_state: base64 of the binary form. */
+Datum
+mlm_sample_state_in(PG_FUNCTION_ARGS)
+{
+	Size		len;
+	char	   *bytes = base64_form_decode(PG_GETARG_CSTRING(0), "mlmon.sample_state", &len);
+
+	PG_RETURN_POINTER(sample_state_from_bytes(bytes, len, ERRCODE_INVALID_TEXT_REPRESENTATION));
+}
+
+/* mlm_sample_state_out(mlmon.sample_state) returns cstring */
+Datum
+mlm_sample_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(base64_form_out(PG_GETARG_DATUM(0)));
+}
+
+/* mlm_sample_state_recv(internal) returns mlmon.sample_state: the rest of the message is the binary form. */
+Datum
+mlm_sample_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	struct varlena *vl = sample_state_from_bytes(buf->data + buf->cursor, (Size) (buf->len - buf->cursor),
+												 ERRCODE_INVALID_BINARY_REPRESENTATION);
+
+	buf->cursor = buf->len;
+	PG_RETURN_POINTER(vl);
+}
+
+/* mlm_sample_state_send(mlmon.sample_state) returns bytea */
+Datum
+mlm_sample_state_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(base64_form_send(PG_GETARG_DATUM(0)));
+}
+
 SampleState *
-sample_final_state(FunctionCallInfo fcinfo)
+sample_final_state(FunctionCallInfo fcinfo, bool real_state)
 {
 	if (PG_ARGISNULL(0))
 		return NULL;
+	if (real_state)
+		return state_arg(fcinfo, 0);
 	return (SampleState *) PG_GETARG_POINTER(0);
 }
 
 SampleState *
-sample_final_sorted(FunctionCallInfo fcinfo)
+sample_final_sorted(FunctionCallInfo fcinfo, bool real_state)
 {
-	SampleState *st = sample_final_state(fcinfo);
+	SampleState *st = sample_final_state(fcinfo, real_state);
 
 	if (st == NULL || sample_reference_size(st) == 0 || sample_size(&st->cur) == 0)
 		return NULL;

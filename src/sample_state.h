@@ -79,11 +79,15 @@ typedef struct SampleState
  */
 extern void sample_sort_all(SampleState *st);
 
-/* The state of a two-sample aggregate's final function, or NULL when it saw no rows. */
-extern SampleState *sample_final_state(FunctionCallInfo fcinfo);
+/*
+ * The state of a two-sample aggregate's final function, or NULL when it saw
+ * no rows.  real_state: the state is a mlmon.sample_state (else internal:
+ * 0.2.0's aggregates).
+ */
+extern SampleState *sample_final_state(FunctionCallInfo fcinfo, bool real_state);
 
 /* The state with both samples sorted, or NULL when either sample is empty. */
-extern SampleState *sample_final_sorted(FunctionCallInfo fcinfo);
+extern SampleState *sample_final_sorted(FunctionCallInfo fcinfo, bool real_state);
 
 /*
  * The reference distribution of a sorted state: the ref sample, or the

@@ -281,9 +281,6 @@ def main():
     ck.equal("marker: sum(value) is pushed down", pushed_down(explain(cur, f"SELECT sum(value) FROM {DIST}")), True)
     ck.equal("marker: mlmon.profile(value) is pushed down",
              pushed_down(explain(cur, f"SELECT mlmon.profile(value) FROM {DIST}"), "mlmon.profile(double precision)"), True)
-    ck.equal("marker: mlmon.ks_2samp(value, is_current) is not pushed down",
-             pushed_down(explain(cur, f"SELECT mlmon.ks_2samp(value, is_current) FROM {DIST}"),
-                         "mlmon.ks_2samp(double precision,boolean)"), False)
 
     cur.execute(f"CREATE TABLE {REF} (id serial, expr text, p mlmon.profile)")
     ref_ids = {}
@@ -299,6 +296,14 @@ def main():
         return f"(SELECT p FROM {REF} WHERE id = {ref_ids[expr]})"
 
     aggs = aggregates(cur)
+    # and not pushed down: an aggregate that still has an internal state (the
+    # first one without a reference profile; families get real states in turn)
+    marker = next((a for a in aggs if a["stype"] == "internal" and "mlmon.profile" not in a["argtypes"]), None)
+    if marker is None:
+        print("NOTE: no aggregate without a reference profile has an internal state: the not-pushed-down marker is skipped")
+    else:
+        ck.equal(f"marker: {marker['sig']} (state internal) is not pushed down",
+                 pushed_down(explain(cur, f"SELECT {call(marker, None)[0]} FROM {DIST}"), marker["sig"]), False)
     pushed, not_pushed, unexpected = [], [], []
     print(f"  {len(aggs)} aggregates (without {', '.join(sorted(ORDERED))} and _summarize_*):")
     for agg in aggs:

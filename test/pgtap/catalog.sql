@@ -7,7 +7,7 @@ SELECT plan(18);
 SELECT has_schema('mlmon');
 SELECT functions_are('mlmon', ARRAY[
   'ks_2samp', 'wasserstein', 'wasserstein_normed', 'psi', 'jensen_shannon', 'chi2_drift', 'z_test',
-  '_sample_accum', '_ks_accum', '_sample_combine', '_sample_serialize', '_sample_deserialize',
+  '_sample_accum', '_ks_accum', '_sample_combine', 'sample_state_in', 'sample_state_out', 'sample_state_recv', 'sample_state_send',
   '_ks_final', '_wasserstein_final', '_wasserstein_normed_final', '_psi_numeric_final', '_js_numeric_final',
   '_category_accum', '_category_combine', 'category_state_in', 'category_state_out', 'category_state_recv', 'category_state_send',
   '_chi2_final', '_psi_categorical_final', '_js_categorical_final', '_z_test_final',
@@ -47,7 +47,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
-  'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state']);
+  'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state', 'sample_state']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

@@ -11,8 +11,8 @@ truncated, corrupted, empty or other plan's summary), the others plausible
 values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
 The text and binary inputs of mlmon.check_summary and of the aggregate state
-types (mlmon.category_state, regression_state, profile_counts_state) refuse
-broken forms with their own SQLSTATE.
+types (mlmon.category_state, regression_state, profile_counts_state,
+sample_state) refuse broken forms with their own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -231,6 +231,23 @@ BAD_COUNTS = {"empty": b"", "header cut": good_counts[:20], "truncated": good_co
               "maximum outside its cell": good_counts[:-8] + struct.pack(">d", -1e9),
               "NaN maximum": good_counts[:-8] + b"\x7f\xf8" + b"\x00" * 6}
 sweep_state("profile_counts_state", good_counts, BAD_COUNTS)
+# the numeric statistics' state (mlmon.sample_state: 36-byte header, sorted values): the same
+cur.execute("CREATE AGGREGATE pg_temp.smp_state(float8, boolean) (SFUNC = mlmon._sample_accum, "
+            "STYPE = mlmon.sample_state)")
+cur.execute("SELECT pg_temp.smp_state(g, g % 3 = 0)::text FROM generate_series(1, 40) g")
+good_smp = base64.b64decode(cur.fetchone()[0])
+BAD_SMP = {"empty": b"", "header cut": good_smp[:20], "truncated": good_smp[:len(good_smp) - 3],
+           "trailing byte": good_smp + b"\x00", "version 9": patched(good_smp, 0, b"\x09"),
+           "alternative 7": patched(good_smp, 1, b"\x07"), "method 9": patched(good_smp, 2, b"\x09"),
+           "binning 5": patched(good_smp, 3, b"\x05"), "bins 0": patched(good_smp, 4, b"\x00" * 4),
+           "reserved 1": patched(good_smp, 8, b"\x00\x00\x00\x01"),
+           "huge count": patched(good_smp, 12, b"\x7f" + b"\xff" * 7),
+           "count off by one": patched(good_smp, 12, struct.pack(">q", struct.unpack(">q", good_smp[12:20])[0] + 1)),
+           "huge profile": patched(good_smp, 28, b"\xff" * 8),
+           "NaN value": patched(good_smp, 36, b"\x7f\xf8" + b"\x00" * 6),
+           "-0 value": patched(good_smp, 36, b"\x80" + b"\x00" * 7),
+           "values swapped": good_smp[:36] + good_smp[44:52] + good_smp[36:44] + good_smp[52:]}
+sweep_state("sample_state", good_smp, BAD_SMP)
 
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
@@ -285,6 +302,7 @@ cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                                         'regression_state_out', 'regression_state_recv', 'regression_state_send',
                                         'profile_counts_state_in', 'profile_counts_state_out',
                                         'profile_counts_state_recv', 'profile_counts_state_send',
+                                        'sample_state_in', 'sample_state_out', 'sample_state_recv', 'sample_state_send',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
                                         'profile_send', 'check_summary_in', 'check_summary_out',
