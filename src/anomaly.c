@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_namespace_d.h"
 #include "catalog/pg_type_d.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -102,6 +103,21 @@ extractor(FmgrInfo *fl, PGFunction fn, MemoryContext mcxt)
 	fl->fn_mcxt = mcxt;
 }
 
+/*
+ * Is this node a Citus worker (Citus's pg_dist_local_group names a group
+ * other than the coordinator's 0)?  Called inside SPI.
+ */
+static bool
+on_citus_worker(void)
+{
+	if (!OidIsValid(get_relname_relid("pg_dist_local_group", PG_CATALOG_NAMESPACE)))
+		return false;
+	if (SPI_execute("SELECT 1 FROM pg_catalog.pg_dist_local_group WHERE groupid OPERATOR(pg_catalog.<>) 0",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading pg_dist_local_group failed");
+	return SPI_processed > 0;
+}
+
 /* Read a model's reference profiles into mcxt. */
 static void
 load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcxt)
@@ -127,15 +143,15 @@ load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcx
 		elog(ERROR, "reading the reference profiles failed");
 
 	/*
-	 * A model without any reference has nothing to score against: an error,
-	 * not a row of NULLs.  On Citus this is what a worker sees (its copy of
-	 * the extension's tables is empty).
+	 * A model without a reference has nothing to score against: every row
+	 * has 0 features checked.  But a Citus worker's copy of the extension's
+	 * tables is empty whatever the coordinator holds: there that answer
+	 * would be silently wrong, so it is an error.
 	 */
 	rows = SPI_tuptable;
 	nrows = SPI_processed;
-	if (nrows == 0)
+	if (nrows == 0 && on_citus_worker())
 	{
-		/* (a reference without feature profiles: every row has 0 features checked) */
 		char	   *any = psprintf("SELECT 1 FROM %s.reference_profiles WHERE model OPERATOR(pg_catalog.=) $1 LIMIT 1",
 								   quote_identifier(nsp));
 
@@ -144,9 +160,10 @@ load_model(FunctionCallInfo fcinfo, ModelRef *mr, text *model, MemoryContext mcx
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("model \"%s\" has no reference", text_to_cstring(model)),
-					 errhint("Set one with mlmon.set_reference().  On Citus, anomaly_score reads the reference of the node it runs on: "
-							 "call it on the coordinator (see the README, Running on Citus).")));
+					 errmsg("anomaly_score cannot run on a Citus worker"),
+					 errdetail("The reference of model \"%s\" is on the coordinator; this node has none.",
+							   text_to_cstring(model)),
+					 errhint("Score rows on the coordinator, for example over a MATERIALIZED CTE of the distributed rows (see the README, Running on Citus).")));
 	}
 
 	old = MemoryContextSwitchTo(mcxt);
