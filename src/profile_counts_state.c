@@ -19,7 +19,7 @@
 #include "base64_form.h"
 #include "core/counts_wire.h"
 #include "core/profile_codec.h"
-#include "libpq/pqformat.h"
+#include "lib/stringinfo.h"
 #include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
@@ -421,13 +421,8 @@ mlm_pcounts_js_final(PG_FUNCTION_ARGS)
 static struct varlena *
 counts_from_bytes(const char *bytes, Size len, int errcode_bad)
 {
-	struct varlena *vl;
-
 	counts_read(bytes, len, errcode_bad, NULL);
-	vl = (struct varlena *) palloc(VARHDRSZ + len);
-	SET_VARSIZE(vl, VARHDRSZ + len);
-	memcpy(VARDATA(vl), bytes, len);
-	return vl;
+	return base64_form_varlena(bytes, len);
 }
 
 /* mlm_profile_counts_state_in(cstring): base64 of the binary form. */
@@ -444,9 +439,7 @@ mlm_profile_counts_state_in(PG_FUNCTION_ARGS)
 Datum
 mlm_profile_counts_state_out(PG_FUNCTION_ARGS)
 {
-	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-
-	PG_RETURN_CSTRING(base64_form_encode(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl)));
+	PG_RETURN_CSTRING(base64_form_out(PG_GETARG_DATUM(0)));
 }
 
 /* mlm_profile_counts_state_recv(internal): the rest of the message is the binary form. */
@@ -465,10 +458,5 @@ mlm_profile_counts_state_recv(PG_FUNCTION_ARGS)
 Datum
 mlm_profile_counts_state_send(PG_FUNCTION_ARGS)
 {
-	struct varlena *vl = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(base64_form_send(PG_GETARG_DATUM(0)));
 }
