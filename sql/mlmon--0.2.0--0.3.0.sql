@@ -864,9 +864,10 @@ BEGIN
     -- partitions exist): the rows moved below are then all the rows there are
     PERFORM pg_advisory_xact_lock(hashtext('mlmon.maintain_partitions'));
     LOCK TABLE @extschema@.predictions_default IN SHARE ROW EXCLUSIVE MODE;
-    -- today and the days ahead, and every day that has rows waiting in the default partition
+    -- yesterday (rows logged late around midnight), today and the days ahead,
+    -- and every day that has rows waiting in the default partition
     FOR d IN
-        SELECT g::date FROM generate_series(today, today + days_ahead, interval '1 day') g
+        SELECT g::date FROM generate_series(today - 1, today + days_ahead, interval '1 day') g
         UNION
         SELECT DISTINCT (ts AT TIME ZONE 'UTC')::date FROM @extschema@.predictions_default
         ORDER BY 1
