@@ -3005,3 +3005,16 @@ DROP FUNCTION @extschema@._sample_accum(internal, float8, boolean), @extschema@.
     @extschema@._sample_combine(internal, internal), @extschema@._sample_serialize(internal), @extschema@._sample_deserialize(bytea, internal),
     @extschema@._ks_final(internal), @extschema@._wasserstein_final(internal), @extschema@._wasserstein_normed_final(internal),
     @extschema@._psi_numeric_final(internal), @extschema@._js_numeric_final(internal), @extschema@._isotonic_final(internal);
+
+-- The drift-test catalogue (sql/catalogue*.sql).
+
+CREATE TYPE @extschema@.test_result AS (
+    statistic   float8,
+    pvalue      float8,
+    n_reference bigint,   -- values used from the reference sample
+    n_current   bigint,   -- values used from the current sample
+    method      text,     -- how the p-value was computed (e.g. 'exact', 'asymp')
+    log_pvalue  float8    -- natural log of pvalue, finite where pvalue underflows to 0
+);
+COMMENT ON TYPE @extschema@.test_result IS
+    'Result of the drift tests with a p-value added in 0.3.0 (t_test, mann_whitney, cramer_von_mises, anderson_darling, g_test, fisher_exact, tvd): statistic, p-value, sample sizes, method and the natural log of the p-value';

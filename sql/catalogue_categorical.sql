@@ -1,0 +1,1 @@
+-- The drift-test catalogue, categorical tests (part of the install script, after sql/catalogue.sql).

@@ -1,0 +1,1 @@
+-- The drift-test catalogue, location tests (part of the install script, after sql/catalogue.sql).

@@ -1,0 +1,1 @@
+-- The drift-test catalogue, rank tests (part of the install script, after sql/catalogue.sql).
