@@ -46,6 +46,12 @@ CREATE FUNCTION @extschema@._adwin_accum(internal, float8)
 CREATE FUNCTION @extschema@._adwin_accum(internal, float8, float8, integer, integer, integer, integer)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_adwin_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._adwin_accum(internal, float8, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_adwin_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._adwin_accum(internal, float8, float8, integer, integer, integer, integer, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_adwin_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._kswin_accum(internal, float8)
     RETURNS internal AS 'MODULE_PATHNAME', 'mlm_kswin_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -60,6 +66,8 @@ COMMENT ON FUNCTION @extschema@._eddm_accum(internal, boolean) IS 'Transition fu
 COMMENT ON FUNCTION @extschema@._eddm_accum(internal, boolean, integer, float8, float8) IS 'Transition function of mlmon.eddm with parameters (internal)';
 COMMENT ON FUNCTION @extschema@._adwin_accum(internal, float8) IS 'Transition function of mlmon.adwin (internal)';
 COMMENT ON FUNCTION @extschema@._adwin_accum(internal, float8, float8, integer, integer, integer, integer) IS 'Transition function of mlmon.adwin with parameters (internal)';
+COMMENT ON FUNCTION @extschema@._adwin_accum(internal, float8, text) IS 'Transition function of mlmon.adwin with after_drift (internal)';
+COMMENT ON FUNCTION @extschema@._adwin_accum(internal, float8, float8, integer, integer, integer, integer, text) IS 'Transition function of mlmon.adwin with parameters and after_drift (internal)';
 COMMENT ON FUNCTION @extschema@._kswin_accum(internal, float8) IS 'Transition function of mlmon.kswin (internal)';
 COMMENT ON FUNCTION @extschema@._kswin_accum(internal, float8, float8, integer, integer, bigint) IS 'Transition function of mlmon.kswin with parameters (internal)';
 
@@ -110,6 +118,17 @@ CREATE AGGREGATE @extschema@.adwin(value float8, delta float8, clock integer, ma
     FINALFUNC = @extschema@._detector_final, FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE @extschema@.adwin(value float8, after_drift text) (
+    SFUNC = @extschema@._adwin_accum, STYPE = internal,
+    FINALFUNC = @extschema@._detector_final, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.adwin(value float8, delta float8, clock integer, max_buckets integer,
+                                   min_window_length integer, grace_period integer, after_drift text) (
+    SFUNC = @extschema@._adwin_accum, STYPE = internal,
+    FINALFUNC = @extschema@._detector_final, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
 CREATE AGGREGATE @extschema@.kswin(value float8) (
     SFUNC = @extschema@._kswin_accum, STYPE = internal,
     FINALFUNC = @extschema@._detector_final, FINALFUNC_MODIFY = READ_ONLY,
@@ -134,9 +153,13 @@ COMMENT ON AGGREGATE @extschema@.eddm(boolean) IS
 COMMENT ON AGGREGATE @extschema@.eddm(boolean, integer, float8, float8) IS
     'EDDM drift detector with warm_start, alpha (warning) and beta (drift)';
 COMMENT ON AGGREGATE @extschema@.adwin(float8) IS
-    'ADWIN adaptive-window change detector (river''s defaults: delta 0.002, clock 32, max_buckets 5, min_window_length 5, grace_period 10); needs ORDER BY';
+    'ADWIN adaptive-window change detector (river''s defaults: delta 0.002, clock 32, max_buckets 5, min_window_length 5, grace_period 10; a new window after each drift, as river); needs ORDER BY';
 COMMENT ON AGGREGATE @extschema@.adwin(float8, float8, integer, integer, integer, integer) IS
-    'ADWIN change detector with delta, clock, max_buckets, min_window_length and grace_period';
+    'ADWIN change detector with delta, clock, max_buckets, min_window_length and grace_period (restarts after a drift, as river)';
+COMMENT ON AGGREGATE @extschema@.adwin(float8, text) IS
+    'ADWIN change detector with river''s defaults; after_drift restart (river: a new window after each drift) or shrink (MOA and the paper: keep the shrunk window)';
+COMMENT ON AGGREGATE @extschema@.adwin(float8, float8, integer, integer, integer, integer, text) IS
+    'ADWIN change detector with delta, clock, max_buckets, min_window_length, grace_period and after_drift (restart as river, or shrink as MOA)';
 COMMENT ON AGGREGATE @extschema@.kswin(float8) IS
     'KSWIN Kolmogorov-Smirnov windowing change detector (river''s defaults: alpha 0.005, window 100, stat size 30; seed 42); needs ORDER BY';
 COMMENT ON AGGREGATE @extschema@.kswin(float8, float8, integer, integer, bigint) IS

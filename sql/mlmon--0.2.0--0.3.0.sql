@@ -3018,3 +3018,32 @@ CREATE TYPE @extschema@.test_result AS (
 );
 COMMENT ON TYPE @extschema@.test_result IS
     'Result of the drift tests with a p-value added in 0.3.0 (t_test, mann_whitney, cramer_von_mises, anderson_darling, g_test, fisher_exact, tvd): statistic, p-value, sample sizes, method and the natural log of the p-value';
+
+-- ADWIN restarts after a drift, as river does; after_drift 'shrink' keeps MOA's way.
+CREATE FUNCTION @extschema@._adwin_accum(internal, float8, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_adwin_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._adwin_accum(internal, float8, float8, integer, integer, integer, integer, text)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_adwin_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._adwin_accum(internal, float8, text) IS 'Transition function of mlmon.adwin with after_drift (internal)';
+COMMENT ON FUNCTION @extschema@._adwin_accum(internal, float8, float8, integer, integer, integer, integer, text) IS 'Transition function of mlmon.adwin with parameters and after_drift (internal)';
+CREATE AGGREGATE @extschema@.adwin(value float8, after_drift text) (
+    SFUNC = @extschema@._adwin_accum, STYPE = internal,
+    FINALFUNC = @extschema@._detector_final, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.adwin(value float8, delta float8, clock integer, max_buckets integer,
+                                   min_window_length integer, grace_period integer, after_drift text) (
+    SFUNC = @extschema@._adwin_accum, STYPE = internal,
+    FINALFUNC = @extschema@._detector_final, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.adwin(float8) IS
+    'ADWIN adaptive-window change detector (river''s defaults: delta 0.002, clock 32, max_buckets 5, min_window_length 5, grace_period 10; a new window after each drift, as river); needs ORDER BY';
+COMMENT ON AGGREGATE @extschema@.adwin(float8, float8, integer, integer, integer, integer) IS
+    'ADWIN change detector with delta, clock, max_buckets, min_window_length and grace_period (restarts after a drift, as river)';
+COMMENT ON AGGREGATE @extschema@.adwin(float8, text) IS
+    'ADWIN change detector with river''s defaults; after_drift restart (river: a new window after each drift) or shrink (MOA and the paper: keep the shrunk window)';
+COMMENT ON AGGREGATE @extschema@.adwin(float8, float8, integer, integer, integer, integer, text) IS
+    'ADWIN change detector with delta, clock, max_buckets, min_window_length, grace_period and after_drift (restart as river, or shrink as MOA)';

@@ -114,6 +114,23 @@ check_params(DetectorKind kind, const char *problem)
 				 errmsg("invalid parameter of mlmon.%s: %s", detector_names[kind], problem)));
 }
 
+/* ADWIN's after_drift argument: true for 'restart' (river), false for 'shrink' (MOA). */
+static bool
+adwin_restart(text *arg)
+{
+	char	   *v = text_to_cstring(arg);
+
+	if (strcmp(v, "restart") == 0)
+		return true;
+	if (strcmp(v, "shrink") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid after_drift of mlmon.adwin: \"%s\"", v),
+			 errhint("Valid values are \"restart\" (river's ADWIN) and \"shrink\" (MOA's).")));
+	return true;				/* not reached */
+}
+
 static void
 require_args(FunctionCallInfo fcinfo, DetectorKind kind)
 {
@@ -195,10 +212,11 @@ detector_setup(DetectorState *s, DetectorKind kind, FunctionCallInfo fcinfo, boo
 			}
 		case DET_ADWIN:
 			{
-				mlm_adwin_params p = {0.002, 32, 5, 5, 10};
+				mlm_adwin_params p = {0.002, 32, 5, 5, 10, true};
 				size_t		cells;
 
-				if (full)
+				/* (value, after_drift) or (value, delta, ..., grace_period [, after_drift]) */
+				if (full && PG_NARGS() > 3)
 				{
 					p.delta = PG_GETARG_FLOAT8(2);
 					p.clock = PG_GETARG_INT32(3);
@@ -206,6 +224,8 @@ detector_setup(DetectorState *s, DetectorKind kind, FunctionCallInfo fcinfo, boo
 					p.min_window_length = PG_GETARG_INT32(5);
 					p.grace_period = PG_GETARG_INT32(6);
 				}
+				if (full && (PG_NARGS() == 3 || PG_NARGS() == 8))
+					p.restart = adwin_restart(PG_GETARG_TEXT_PP(PG_NARGS() - 1));
 				check_params(kind, mlm_adwin_check(&p));
 				cells = mlm_adwin_cells(&p);
 				mlm_adwin_init(&s->d.adwin, &p,

@@ -11,9 +11,10 @@
  * when their means differ by more than the Hoeffding-style bound eps_cut,
  * the oldest bucket is dropped and the window tested again.
  *
- * Unlike river, every cut is tested (river skips the newest bucket of each
- * row: river issue #1539) and the detector keeps its shrunk window after a
- * drift instead of restarting, as the paper and MOA do.
+ * As in river's current core, every cut but the one after the newest value
+ * is tested.  After a drift the detector restarts with an empty window, as
+ * river's ADWIN does (restart true, the default); with restart false it
+ * keeps its shrunk window, as the paper and MOA do.
  *
  * Part of the numerics core: plain C, no PostgreSQL headers.
  */
@@ -42,6 +43,18 @@ size_t
 mlm_adwin_cells(const mlm_adwin_params *p)
 {
 	return (size_t) MLM_ADWIN_MAX_ROWS * (size_t) (p->max_buckets + 1);
+}
+
+/* An empty window. */
+static void
+clear_window(mlm_adwin *d)
+{
+	d->nrows = 1;
+	memset(d->row_len, 0, sizeof(d->row_len));
+	d->tick = 0;
+	d->width = 0.0;
+	d->sum = 0.0;
+	d->var = 0.0;
 }
 
 void
@@ -208,4 +221,7 @@ mlm_adwin_update(mlm_adwin *d, double x, mlm_detect_step *out)
 	out->statistic = d->width;
 	out->has_estimate = d->width > 0;
 	out->estimate = d->width > 0 ? d->sum / d->width : 0.0;
+	/* river: the update after a drift starts from a new detector */
+	if (drift && d->p.restart)
+		clear_window(d);
 }

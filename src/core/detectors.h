@@ -125,6 +125,7 @@ typedef struct mlm_adwin_params
 	int64_t		max_buckets;	/* 5 */
 	int64_t		min_window_length;	/* 5 */
 	int64_t		grace_period;	/* 10 */
+	bool		restart;		/* true (river): a new, empty window after a drift; false (MOA): keep the shrunk one */
 } mlm_adwin_params;
 
 typedef struct mlm_adwin

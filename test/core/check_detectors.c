@@ -65,6 +65,7 @@ check_adwin(int64_t n, int kind)
 	p.max_buckets = 1 + (int64_t) (xorshift_next() % 8);
 	p.min_window_length = 1 + (int64_t) (xorshift_next() % 8);
 	p.grace_period = (int64_t) (xorshift_next() % 20);
+	p.restart = (xorshift_next() & 1) != 0;
 	CHECK(mlm_adwin_check(&p) == NULL, "adwin params rejected");
 	tot = calloc(mlm_adwin_cells(&p), sizeof(double));
 	var = calloc(mlm_adwin_cells(&p), sizeof(double));
@@ -91,8 +92,17 @@ check_adwin(int64_t n, int kind)
 		}
 		CHECK(w == d.width, "adwin width %g, buckets hold %g", d.width, w);
 		CHECK(fabs(t - d.sum) <= 1e-9 * (absum + 1.0), "adwin total %g, buckets hold %g", d.sum, t);
-		CHECK(d.width >= 1 && d.width <= (double) (i + 1), "adwin width %g after %lld values", d.width, (long long) i + 1);
-		CHECK(o.has_statistic && o.statistic == d.width && !o.warning, "adwin step");
+		if (o.drift && p.restart)
+		{
+			/* river: a new, empty window after a drift */
+			CHECK(d.width == 0 && d.nrows == 1 && d.row_len[0] == 0 && d.tick == 0, "adwin did not restart");
+			CHECK(o.has_statistic && o.statistic >= 1 && o.statistic <= (double) (i + 1) && !o.warning, "adwin step");
+		}
+		else
+		{
+			CHECK(d.width >= 1 && d.width <= (double) (i + 1), "adwin width %g after %lld values", d.width, (long long) i + 1);
+			CHECK(o.has_statistic && o.statistic == d.width && !o.warning, "adwin step");
+		}
 		CHECK(isfinite(o.estimate), "adwin estimate not finite");
 	}
 	free(tot);

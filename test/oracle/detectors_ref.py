@@ -181,13 +181,21 @@ class EDDM(Detector):
 
 class ADWIN(Detector):
     """ADWIN2: exponential histogram; row r holds buckets of 2^r values
-    as [total, variance], oldest first; row len-1 is the oldest row."""
-    resets = False
+    as [total, variance], oldest first; row len-1 is the oldest row.  After a
+    drift, after_drift "restart" starts the next value in a new, empty window
+    (river's ADWIN.update resets once drift_detected is set); "shrink" keeps
+    the shrunk window (the paper, MOA)."""
 
-    def __init__(self, delta=0.002, clock=32, max_buckets=5, min_window_length=5, grace_period=10):
+    def __init__(self, delta=0.002, clock=32, max_buckets=5, min_window_length=5, grace_period=10,
+                 after_drift="restart"):
         super().__init__()
+        assert after_drift in ("restart", "shrink")
+        self.resets = after_drift == "restart"
         self.delta, self.clock, self.max_buckets = float(delta), clock, max_buckets
         self.mwl, self.grace = min_window_length, grace_period
+        self.reset()
+
+    def reset(self):
         self.rows = []
         self.W = 0
         self.total = 0.0

@@ -2,7 +2,8 @@
 """The streaming drift detectors mlmon.page_hinkley, ddm, eddm, adwin and
 kswin against reference implementations written here, in Python, from the
 published algorithms and mlmon's specification of them (river 0.21's forms of
-Page-Hinkley, DDM, EDDM and KSWIN; ADWIN2 of Bifet & Gavalda as MOA runs it;
+Page-Hinkley, DDM, EDDM and KSWIN; ADWIN2 of Bifet & Gavalda with river's
+restart after a drift, and as MOA runs it (after_drift 'shrink');
 KSWIN's subsample drawn with splitmix64; (D, p) of KSWIN from SciPy).
 
 1. The references are first checked against the examples of river's
@@ -19,6 +20,8 @@ KSWIN's subsample drawn with splitmix64; (D, p) of KSWIN from SciPy).
 3. Detection delay after a known change point and false alarms on stationary
    streams: identical between SQL and Python, bounded as argued below, and
    printed as a table.
+   3b. ADWIN after a drift: river's restart (the default) against MOA's
+   shrunk window (after_drift 'shrink') on one mean shift.
 4. ADWIN with max_buckets = 1, where rows of the histogram can be empty
    (last: a failure there once ended the session)."""
 import collections
@@ -75,9 +78,9 @@ RIVER_DOCS = [
     ("EDDM(alpha=0.8, beta=0.75)", lambda: EDDM(alpha=0.8, beta=0.75), RIVER_BIN,
      [("warning", 1059), ("change", 1278)], "all"),
     ("PageHinkley()", lambda: PageHinkley(), RIVER_NUM, [("change", 1006)], "changes"),
-    # river's ADWIN restarts after a drift and skips some cuts (issue #1539); only the
-    # first drift is comparable with the MOA form specified for mlmon
-    ("ADWIN()", lambda: ADWIN(), RIVER_NUM, [("change", 1023)], "first change"),
+    # river's ADWIN restarts after a drift, as mlmon's default does: every change is
+    # comparable (MOA's way, after_drift 'shrink', detects again at 1055, 1087 and 1279)
+    ("ADWIN()", lambda: ADWIN(), RIVER_NUM, [("change", 1023)], "changes"),
     # river draws KSWIN's subsample with random.Random(seed), mlmon with splitmix64
     ("KSWIN(alpha=0.0001, seed=42), river's sampler", lambda: KSWIN(alpha=0.0001, seed=42, river_rng=True),
      RIVER_NUM, [("change", 1016)], "first change"),
@@ -279,6 +282,13 @@ FORMS = {
         # min_window_length 1: cuts with exactly min_window_length values on either side count
         ("0.1, 1, 2, 1, 0", dict(delta=0.1, clock=1, max_buckets=2, min_window_length=1, grace_period=0)),
         ("0.5, 4, 5, 1, 10", dict(delta=0.5, clock=4, max_buckets=5, min_window_length=1, grace_period=10)),
+        # after_drift: river's restart (the default) or MOA's shrunk window
+        ("'restart'", dict(after_drift="restart")),
+        ("'shrink'", dict(after_drift="shrink")),
+        ("0.01, 1, 3, 8, 5, 'shrink'", dict(delta=0.01, clock=1, max_buckets=3, min_window_length=8, grace_period=5,
+                                            after_drift="shrink")),
+        ("0.5, 4, 5, 1, 10, 'restart'", dict(delta=0.5, clock=4, max_buckets=5, min_window_length=1, grace_period=10,
+                                             after_drift="restart")),
     ],
     "kswin": [
         ("", {}),
@@ -577,6 +587,32 @@ BOUND_FALSE = {("adwin", "N(0,1)"): 4, ("adwin", "0/1 errors 0.1"): 4, ("kswin",
 for key, bound in BOUND_FALSE.items():
     fa = FALSE[key]
     chk.equal(f"{key[0]} false alarms on 3 x {STAT_N} rows of '{key[1]}' <= {bound} ({fa})", sum(fa) <= bound, True)
+
+# ====================================================================== 3b. after a drift: river or MOA
+# One mean shift (N(0,1) -> N(1,1) after row 1024): river's ADWIN restarts after its drift
+# and, the new window holding only the new regime, detects once; MOA's shrunk window still
+# holds old values and cuts again.  The row after each restart's drift sees a window of one
+# value (its statistic is 1).
+for seed in range(5):
+    r = np.random.default_rng(seed)
+    xs = np.concatenate([r.normal(0, 1, 1024), r.normal(1, 1, 1000)]).tolist()
+    drifts = {}
+    for mode in ("restart", "shrink"):
+        cur.execute(f"""SELECT array_agg(i - 1 ORDER BY i) FILTER (WHERE (d).drift),
+                               array_agg((d).statistic ORDER BY i) FILTER (WHERE prev_drift)
+                          FROM (SELECT i, d, lag((d).drift) OVER (ORDER BY i) AS prev_drift
+                                  FROM (SELECT i, mlmon.adwin(x, '{mode}') OVER (ORDER BY i) AS d
+                                          FROM unnest(%s::float8[]) WITH ORDINALITY u(x, i)) q) q2""", (xs,))
+        got, after = cur.fetchone()
+        want = [row[0] - 1 for row in ADWIN(after_drift=mode).run(xs) if row[2]]
+        chk.equal(f"adwin(x, '{mode}') on a mean shift at 1024 (seed {seed}): drift rows", got, want)
+        drifts[mode] = got or []
+        if mode == "restart":
+            chk.equal(f"adwin(x, 'restart') seed {seed}: the window after each drift holds one value",
+                      set(after or []) <= {1.0}, True)
+    chk.equal(f"seed {seed}: river's way detects the one shift once, MOA's again later",
+              (len(drifts["restart"]), drifts["shrink"][:1] == drifts["restart"], len(drifts["shrink"]) > 1),
+              (1, True, True))
 
 # ====================================================================== 4. ADWIN with max_buckets = 1
 # Accepted by mlmon and defined by the specification (a row holds one bucket; two merge into
