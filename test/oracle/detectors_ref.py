@@ -1,7 +1,7 @@
 """Reference implementations of the streaming drift detectors, written from
 the published algorithms and mlmon's specification of them (river 0.21's
-forms of Page-Hinkley, DDM, EDDM and KSWIN; ADWIN2 of Bifet & Gavalda as MOA
-runs it; KSWIN's subsample drawn with splitmix64; (D, p) of KSWIN from
+forms of Page-Hinkley, DDM, EDDM and KSWIN; ADWIN2 of Bifet & Gavalda, restarting
+after a drift as river does or keeping its window as MOA does; KSWIN's subsample drawn with splitmix64; (D, p) of KSWIN from
 SciPy).  Used by test_detectors.py (every row against mlmon) and by
 test_scenario.py and test_concept_regression.py (the stream part of the
 concept-drift check)."""

@@ -79,7 +79,7 @@ RIVER_DOCS = [
      [("warning", 1059), ("change", 1278)], "all"),
     ("PageHinkley()", lambda: PageHinkley(), RIVER_NUM, [("change", 1006)], "changes"),
     # river's ADWIN restarts after a drift, as mlmon's default does: every change is
-    # comparable (MOA's way, after_drift 'shrink', detects again at 1055, 1087 and 1279)
+    # comparable (section 3b shows where MOA's way, after_drift 'shrink', differs)
     ("ADWIN()", lambda: ADWIN(), RIVER_NUM, [("change", 1023)], "changes"),
     # river draws KSWIN's subsample with random.Random(seed), mlmon with splitmix64
     ("KSWIN(alpha=0.0001, seed=42), river's sampler", lambda: KSWIN(alpha=0.0001, seed=42, river_rng=True),
