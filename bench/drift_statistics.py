@@ -46,6 +46,31 @@ QUERIES = [
     ("psi (categorical)", "SELECT mlmon.psi(category, is_current) FROM bench_cat", "cat"),
     ("jensen_shannon (categorical)", "SELECT mlmon.jensen_shannon(category, is_current) FROM bench_cat", "cat"),
 ]
+# The drift-test catalogue (0.3.0): timed when the installed mlmon has them.
+CATALOGUE = [
+    ("t_test (Welch)", "SELECT mlmon.t_test(value, is_current) FROM bench_num", "num", "mlmon.t_test(float8, boolean)"),
+    ("mann_whitney", "SELECT mlmon.mann_whitney(value, is_current) FROM bench_num", "num",
+     "mlmon.mann_whitney(float8, boolean)"),
+    ("cramer_von_mises", "SELECT mlmon.cramer_von_mises(value, is_current) FROM bench_num", "num",
+     "mlmon.cramer_von_mises(float8, boolean)"),
+    ("anderson_darling", "SELECT mlmon.anderson_darling(value, is_current) FROM bench_num", "num",
+     "mlmon.anderson_darling(float8, boolean)"),
+    ("energy_distance", "SELECT mlmon.energy_distance(value, is_current) FROM bench_num", "num",
+     "mlmon.energy_distance(float8, boolean)"),
+    ("hellinger", "SELECT mlmon.hellinger(value, is_current) FROM bench_num", "num", "mlmon.hellinger(float8, boolean)"),
+    ("kl_div", "SELECT mlmon.kl_div(value, is_current) FROM bench_num", "num", "mlmon.kl_div(float8, boolean)"),
+    ("hellinger (categorical)", "SELECT mlmon.hellinger(category, is_current) FROM bench_cat", "cat",
+     "mlmon.hellinger(text, boolean)"),
+    ("kl_div (categorical)", "SELECT mlmon.kl_div(category, is_current) FROM bench_cat", "cat",
+     "mlmon.kl_div(text, boolean)"),
+    ("g_test", "SELECT mlmon.g_test(category, is_current) FROM bench_cat", "cat", "mlmon.g_test(text, boolean)"),
+    ("tvd (1000 permutations)", "SELECT mlmon.tvd(category, is_current) FROM bench_cat", "cat",
+     "mlmon.tvd(text, boolean)"),
+]
+for name, sql, table, proc in CATALOGUE:
+    cur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (proc,))
+    if cur.fetchone()[0]:
+        QUERIES.append((name, sql, table))
 PLAIN = [
     ("plain SQL KS (window functions)", benchlib.PLAIN_KS.format(t="bench_num"), "num"),
     ("plain SQL PSI (width_bucket)", benchlib.PLAIN_PSI.format(t="bench_num"), "num"),
