@@ -16,7 +16,8 @@ typedef enum OptionName
 {
 	OPT_ALTERNATIVE,
 	OPT_METHOD,
-	OPT_BINNING
+	OPT_BINNING,
+	OPT_VARIANT
 } OptionName;
 
 /* Text of an option argument; NULL is an error. */
@@ -41,6 +42,11 @@ option_text(FunctionCallInfo fcinfo, int argno, OptionName what)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("binning must not be null")));
+				break;
+			case OPT_VARIANT:
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("variant must not be null")));
 				break;
 		}
 	}
@@ -79,6 +85,38 @@ parse_ks_method(const char *s)
 			 errmsg("invalid method \"%s\"", s),
 			 errhint("Valid methods are \"auto\", \"exact\", \"asymp\" and \"none\".")));
 	return MLM_KS_AUTO;
+}
+
+/* mlmon.mann_whitney's methods: SciPy's names, and mlmon.ks_2samp's 'asymp'. */
+static mlm_ks_method
+parse_mwu_method(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return MLM_KS_AUTO;
+	if (strcmp(s, "exact") == 0)
+		return MLM_KS_EXACT;
+	if (strcmp(s, "asymptotic") == 0 || strcmp(s, "asymp") == 0)
+		return MLM_KS_ASYMP;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid method \"%s\"", s),
+			 errhint("Valid methods are \"auto\", \"exact\" and \"asymptotic\".")));
+	return MLM_KS_AUTO;
+}
+
+/* mlmon.t_test's variants. */
+static mlm_ks_method
+parse_ttest_variant(const char *s)
+{
+	if (strcmp(s, "welch") == 0)
+		return TTEST_WELCH;
+	if (strcmp(s, "student") == 0)
+		return TTEST_STUDENT;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid t-test variant \"%s\"", s),
+			 errhint("Valid variants are \"welch\" and \"student\".")));
+	return TTEST_WELCH;
 }
 
 static StatBinning
@@ -163,7 +201,8 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 		 * Citus calls transitions without the expression: the kinds whose
 		 * option types are known say them.
 		 */
-		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS))
+		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS ||
+												   kind == OPTS_TTEST || kind == OPTS_MWU))
 			opts->opt_type[i] = TEXTOID;
 		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_BINS)
 			opts->opt_type[i] = INT4OID;
@@ -190,6 +229,14 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 			opts->alternative = parse_alternative(option_text(fcinfo, first, OPT_ALTERNATIVE));
 			if (opts->nopts == 2)
 				opts->method = parse_ks_method(option_text(fcinfo, first + 1, OPT_METHOD));
+			break;
+		case OPTS_MWU:
+			opts->alternative = parse_alternative(option_text(fcinfo, first, OPT_ALTERNATIVE));
+			if (opts->nopts == 2)
+				opts->method = parse_mwu_method(option_text(fcinfo, first + 1, OPT_METHOD));
+			break;
+		case OPTS_TTEST:
+			opts->method = parse_ttest_variant(option_text(fcinfo, first, OPT_VARIANT));
 			break;
 		case OPTS_BINNED:
 		case OPTS_BINS:

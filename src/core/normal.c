@@ -53,3 +53,56 @@ mlm_norm_sf(double z)
 		return (z > 0.0) ? 0.0 : 1.0;
 	return 0.5 * erfc_z_over_sqrt2(z);
 }
+
+/*
+ * ln(1 - Phi(z)) for z > NORM_LOG_ASYMP_Z, where the tail is below 1e-267:
+ * -z^2/2 - ln z - ln sqrt(2 pi) + ln(1 - 1/z^2 + 3/z^4 - 15/z^6 + ...)
+ * (DLMF 7.12.1); the series' terms are below 1e-19 from the 8th on.
+ */
+#define NORM_LOG_ASYMP_Z 35.0
+#define LN_SQRT_2PI 0.91893853320467274178
+
+static double
+log_sf_asymptotic(double z)
+{
+	double		r = 1.0 / (z * z);
+	double		term = 1.0;
+	double		sum = 1.0;
+	int			k;
+
+	for (k = 1; k <= 12; k++)
+	{
+		term *= -(2 * k - 1) * r;
+		sum += term;
+	}
+	return -0.5 * z * z - log(z) - LN_SQRT_2PI + log(sum);
+}
+
+/* ln(1 - Phi(z)): log1p of the lower tail where the upper one is near 1, the asymptotic series where it underflows. */
+double
+mlm_norm_log_sf(double z)
+{
+	if (isnan(z))
+		return z;
+	if (z > NORM_LOG_ASYMP_Z)
+		return log_sf_asymptotic(z);
+	if (z < -1.0)
+		return log1p(-mlm_norm_sf(-z));
+	return log(mlm_norm_sf(z));
+}
+
+/* ln(2 (1 - Phi(|z|))): log1p(-erf) near z = 0, where the tail is near 1. */
+double
+mlm_norm_log_two_sided_p(double z)
+{
+	double		a;
+
+	if (isnan(z))
+		return z;
+	a = fabs(z);
+	if (a > NORM_LOG_ASYMP_Z)
+		return M_LN2 + log_sf_asymptotic(a);
+	if (a < 0.5)
+		return log1p(-erf(a * SQRT_HALF_HI));
+	return log(mlm_norm_two_sided_p(a));
+}
