@@ -16,8 +16,7 @@ typedef enum OptionName
 {
 	OPT_ALTERNATIVE,
 	OPT_METHOD,
-	OPT_BINNING,
-	OPT_VARIANT
+	OPT_BINNING
 } OptionName;
 
 /* Text of an option argument; NULL is an error. */
@@ -42,11 +41,6 @@ option_text(FunctionCallInfo fcinfo, int argno, OptionName what)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("binning must not be null")));
-				break;
-			case OPT_VARIANT:
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("variant must not be null")));
 				break;
 		}
 	}
@@ -102,21 +96,6 @@ parse_mwu_method(const char *s)
 			 errmsg("invalid method \"%s\"", s),
 			 errhint("Valid methods are \"auto\", \"exact\" and \"asymptotic\".")));
 	return MLM_KS_AUTO;
-}
-
-/* mlmon.t_test's variants. */
-static mlm_ks_method
-parse_ttest_variant(const char *s)
-{
-	if (strcmp(s, "welch") == 0)
-		return TTEST_WELCH;
-	if (strcmp(s, "student") == 0)
-		return TTEST_STUDENT;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid t-test variant \"%s\"", s),
-			 errhint("Valid variants are \"welch\" and \"student\".")));
-	return TTEST_WELCH;
 }
 
 static StatBinning
@@ -201,8 +180,7 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 		 * Citus calls transitions without the expression: the kinds whose
 		 * option types are known say them.
 		 */
-		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS ||
-												   kind == OPTS_TTEST || kind == OPTS_MWU))
+		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS || kind == OPTS_MWU))
 			opts->opt_type[i] = TEXTOID;
 		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_BINS)
 			opts->opt_type[i] = INT4OID;
@@ -234,9 +212,6 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 			opts->alternative = parse_alternative(option_text(fcinfo, first, OPT_ALTERNATIVE));
 			if (opts->nopts == 2)
 				opts->method = parse_mwu_method(option_text(fcinfo, first + 1, OPT_METHOD));
-			break;
-		case OPTS_TTEST:
-			opts->method = parse_ttest_variant(option_text(fcinfo, first, OPT_VARIANT));
 			break;
 		case OPTS_BINNED:
 		case OPTS_BINS:

@@ -46,13 +46,8 @@ typedef enum OptionsKind
 	OPTS_KS = 1,				/* text = alternative; text, text = alternative, method */
 	OPTS_CATEGORICAL = 2,		/* text = chi-square method */
 	OPTS_BINS = 3,				/* int = bins (OPTS_BINNED whose option is known to be an int) */
-	OPTS_TTEST = 4,				/* text = variant ('welch' or 'student', kept in method) */
-	OPTS_MWU = 5				/* text = alternative; text, text = alternative, method (auto, exact, asymptotic) */
+	OPTS_MWU = 4				/* text = alternative; text, text = alternative, method (auto, exact, asymptotic) */
 } OptionsKind;
-
-/* mlmon.t_test's variant, kept in StatOptions.method (the state's wire carries it there). */
-#define TTEST_WELCH MLM_KS_AUTO
-#define TTEST_STUDENT MLM_KS_EXACT
 
 /* The options of a statistic called without option arguments (no option seen yet). */
 extern void options_defaults(StatOptions *opts);

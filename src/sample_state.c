@@ -52,7 +52,6 @@ PG_FUNCTION_INFO_V1(mlm_sample_state_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_state_accum_bins);
 PG_FUNCTION_INFO_V1(mlm_sample_state_accum_binning);
 PG_FUNCTION_INFO_V1(mlm_ks_state_accum);
-PG_FUNCTION_INFO_V1(mlm_ttest_state_accum);
 PG_FUNCTION_INFO_V1(mlm_mwu_state_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_sample_state_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_state_combine);
@@ -815,13 +814,6 @@ Datum
 mlm_ks_state_accum(PG_FUNCTION_ARGS)
 {
 	return sample_state_accum(fcinfo, OPTS_KS, TEXTOID, false);
-}
-
-/* mlm_ttest_state_accum(mlmon.sample_state, value float8, is_current boolean, variant text) */
-Datum
-mlm_ttest_state_accum(PG_FUNCTION_ARGS)
-{
-	return sample_state_accum(fcinfo, OPTS_TTEST, TEXTOID, false);
 }
 
 /* mlm_mwu_state_accum(mlmon.sample_state, value float8, is_current boolean, alternative text [, method text]) */

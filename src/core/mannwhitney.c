@@ -27,11 +27,12 @@
  *
  * Asymptotic: z = (U - n1 n2 / 2 - 1/2) / s,
  * s = sqrt(n1 n2 / 12 ((n + 1) - sum(t^3 - t) / (n (n - 1)))), p = sf(z);
- * its log comes from normal.c's log tails, finite where p underflows.
+ * its log comes from normal_log.c's log tails, finite where p underflows.
  */
 #include <math.h>
 
 #include "mannwhitney.h"
+#include "normal_log.h"
 #include "normal.h"
 
 void

@@ -14,12 +14,4 @@ double mlm_norm_two_sided_p(double z);
 /* Upper normal tail 1 - Phi(z) = erfc(z/sqrt2)/2 (scipy.special.ndtr(-z)). */
 double mlm_norm_sf(double z);
 
-/*
- * The natural logs of the tails above, finite and accurate where the tail
- * underflows (z > 37): ln(1 - Phi(z)) (scipy.special.log_ndtr(-z)) and
- * ln(2 (1 - Phi(|z|))).  NaN gives NaN.
- */
-double mlm_norm_log_sf(double z);
-double mlm_norm_log_two_sided_p(double z);
-
 #endif							/* MLM_CORE_NORMAL_H */

@@ -12,28 +12,7 @@
 #include <math.h>
 
 #include "incbeta.h"
-#include "summation.h"
 #include "ttest.h"
-
-void
-mlm_moments_of(const double *x, int64_t n, mlm_moments *m)
-{
-	mlm_ksum	s = {0.0, 0.0};
-	mlm_ksum	ss = {0.0, 0.0};
-	int64_t		i;
-
-	for (i = 0; i < n; i++)
-		mlm_ksum_add(&s, x[i]);
-	m->n = n;
-	m->mean = (n > 0) ? mlm_ksum_value(&s) / (double) n : NAN;
-	for (i = 0; i < n; i++)
-	{
-		double		d = x[i] - m->mean;
-
-		mlm_ksum_add(&ss, d * d);
-	}
-	m->m2 = mlm_ksum_value(&ss);
-}
 
 void
 mlm_ttest(const mlm_moments *a, const mlm_moments *b, int student, mlm_test_outcome *out)

@@ -12,16 +12,13 @@
 
 #include "test_outcome.h"
 
-/* Count, mean and sum of squared deviations from the mean of one sample. */
+/* Count, mean and sum of squared deviations from the mean of one sample (moments.h keeps them). */
 typedef struct mlm_moments
 {
 	int64_t		n;
 	double		mean;
 	double		m2;
 } mlm_moments;
-
-/* The moments of x[0..n), by compensated sums (two passes). */
-void		mlm_moments_of(const double *x, int64_t n, mlm_moments *m);
 
 /*
  * The test of a (reference) against b (current): t = (mean_a - mean_b) / se,

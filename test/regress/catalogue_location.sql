@@ -45,7 +45,7 @@ SELECT (mlmon.mann_whitney(v, c)).* FROM (VALUES (1.0::float8, false), (2.0, tru
 SELECT (mlmon.t_test(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (1.0, true), (1.0, true)) t(v, c);
 SELECT (mlmon.t_test(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (2.0, true), (2.0, true)) t(v, c);
 -- one sample constant: Welch's df from the other one (SciPy: -4, p 0.05719095841793663)
-SELECT statistic, abs(pvalue / 0.05719095841793663 - 1) < 1e-9 AS pvalue_ok
+SELECT abs(statistic + 4) < 1e-12 AS statistic_ok, abs(pvalue / 0.05719095841793663 - 1) < 1e-9 AS pvalue_ok
   FROM (SELECT (mlmon.t_test(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (1.0, false), (2.0, true), (2.0, true), (3.0, true)) t(v, c)) s;
 -- every value tied: p = 1
 SELECT (mlmon.mann_whitney(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (1.0, false), (1.0, true), (1.0, true)) t(v, c);
@@ -62,6 +62,16 @@ SELECT mlmon.mann_whitney(value, is_current, 'two_sided') FROM loc;
 SELECT mlmon.mann_whitney(value, is_current, 'less', 'permutation') FROM loc;
 SELECT mlmon.mann_whitney(value, is_current, 'less', NULL) FROM loc;
 SELECT mlmon.mann_whitney(value, is_current, CASE WHEN value > 3 THEN 'less' ELSE 'greater' END) FROM loc;
+-- the t-test's state (a float8[]) is checked where a user can pass one
+SELECT mlmon._t_test_final('{1,2,3}');
+SELECT mlmon._t_test_final('{1,0,2.5,0,0,0,0,3,0,0,1,0}');
+SELECT mlmon._t_test_final('{1,0,-1,0,0,0,0,3,0,0,1,0}');
+SELECT mlmon._t_test_final('{1,0,2,0,0,0,0,3,0,0,-1,0}');
+-- a valid state: Student's test of (1, 2) against (3, 4) (SciPy: -2.82842712474619, p 0.10557280900008413)
+SELECT n_reference, n_current, method, abs(statistic / -2.82842712474619 - 1) < 1e-12 AS statistic_ok,
+       abs(pvalue / 0.10557280900008413 - 1) < 1e-9 AS pvalue_ok
+  FROM (SELECT (mlmon._t_test_final('{1,1,2,1.5,0,0.5,0,2,3.5,0,0.5,0}')).*) s;
+SELECT mlmon._t_test_combine('{1,1,2,1.5,0,0.5,0,2,3.5,0,0.5,0}', NULL);
 -- an exact p-value past the work limit
 SELECT mlmon.mann_whitney(g::float8, g % 2 = 0, 'two-sided', 'exact') FROM generate_series(1, 10000) g;
 -- 'auto' with a small sample stays exact at sizes SciPy cannot handle (7, 5000)
