@@ -79,9 +79,11 @@ sample_of(const float8 *v, mlm_dmoments *m)
 {
 	if (!(v[0] >= 0.0 && v[0] <= TS_MAX_COUNT && v[0] == floor(v[0])))
 		invalid_state("A count is not a whole number between 0 and 2^53.");
-	for (int i = 1; i < 5; i++)
-		if (!isfinite(v[i]))
-			invalid_state("A mean or sum of squares is not finite.");
+	/*
+	 * The mean and M2 may be infinite or NaN: values whose squares overflow
+	 * float8 (beyond 1e154) get there, and the test is then NULL, as SciPy's
+	 * overflowing variance gives NaN.
+	 */
 	if (v[3] < 0.0)
 		invalid_state("A sum of squared deviations is negative.");
 	m->n = (int64) v[0];

@@ -47,6 +47,8 @@ SELECT (mlmon.t_test(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (
 -- one sample constant: Welch's df from the other one (SciPy: -4, p 0.05719095841793663)
 SELECT abs(statistic + 4) < 1e-12 AS statistic_ok, abs(pvalue / 0.05719095841793663 - 1) < 1e-9 AS pvalue_ok
   FROM (SELECT (mlmon.t_test(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (1.0, false), (2.0, true), (2.0, true), (3.0, true)) t(v, c)) s;
+-- squares beyond float8: NULL (SciPy's variance overflows to inf and gives t = -0, p = 1), no error
+SELECT * FROM (SELECT (mlmon.t_test(v, c)).* FROM (VALUES (1e200::float8, false), (-1e200, false), (1e300, true), (-1e300, true), (1.0, true)) t(v, c)) s;
 -- every value tied: p = 1
 SELECT (mlmon.mann_whitney(v, c)).* FROM (VALUES (1.0::float8, false), (1.0, false), (1.0, false), (1.0, true), (1.0, true)) t(v, c);
 -- p underflows to 0, its log stays finite (mpmath: -4330.62000708991 and -2254.0564089619)
