@@ -81,6 +81,23 @@ parse_ks_method(const char *s)
 	return MLM_KS_AUTO;
 }
 
+/* mlmon.mann_whitney's methods: SciPy's names, and mlmon.ks_2samp's 'asymp'. */
+static mlm_ks_method
+parse_mwu_method(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return MLM_KS_AUTO;
+	if (strcmp(s, "exact") == 0)
+		return MLM_KS_EXACT;
+	if (strcmp(s, "asymptotic") == 0 || strcmp(s, "asymp") == 0)
+		return MLM_KS_ASYMP;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid method \"%s\"", s),
+			 errhint("Valid methods are \"auto\", \"exact\" and \"asymptotic\".")));
+	return MLM_KS_AUTO;
+}
+
 static StatBinning
 parse_binning(const char *s)
 {
@@ -163,7 +180,7 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 		 * Citus calls transitions without the expression: the kinds whose
 		 * option types are known say them.
 		 */
-		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS))
+		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS || kind == OPTS_MWU))
 			opts->opt_type[i] = TEXTOID;
 		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_BINS)
 			opts->opt_type[i] = INT4OID;
@@ -190,6 +207,11 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 			opts->alternative = parse_alternative(option_text(fcinfo, first, OPT_ALTERNATIVE));
 			if (opts->nopts == 2)
 				opts->method = parse_ks_method(option_text(fcinfo, first + 1, OPT_METHOD));
+			break;
+		case OPTS_MWU:
+			opts->alternative = parse_alternative(option_text(fcinfo, first, OPT_ALTERNATIVE));
+			if (opts->nopts == 2)
+				opts->method = parse_mwu_method(option_text(fcinfo, first + 1, OPT_METHOD));
 			break;
 		case OPTS_BINNED:
 		case OPTS_BINS:

@@ -45,7 +45,8 @@ typedef enum OptionsKind
 	OPTS_BINNED = 0,			/* int = bins; text = binning */
 	OPTS_KS = 1,				/* text = alternative; text, text = alternative, method */
 	OPTS_CATEGORICAL = 2,		/* text = chi-square method */
-	OPTS_BINS = 3				/* int = bins (OPTS_BINNED whose option is known to be an int) */
+	OPTS_BINS = 3,				/* int = bins (OPTS_BINNED whose option is known to be an int) */
+	OPTS_MWU = 4				/* text = alternative; text, text = alternative, method (auto, exact, asymptotic) */
 } OptionsKind;
 
 /* The options of a statistic called without option arguments (no option seen yet). */

@@ -52,6 +52,7 @@ PG_FUNCTION_INFO_V1(mlm_sample_state_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_state_accum_bins);
 PG_FUNCTION_INFO_V1(mlm_sample_state_accum_binning);
 PG_FUNCTION_INFO_V1(mlm_ks_state_accum);
+PG_FUNCTION_INFO_V1(mlm_mwu_state_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_sample_state_accum);
 PG_FUNCTION_INFO_V1(mlm_sample_state_combine);
 PG_FUNCTION_INFO_V1(mlm_sample_state_in);
@@ -813,6 +814,13 @@ Datum
 mlm_ks_state_accum(PG_FUNCTION_ARGS)
 {
 	return sample_state_accum(fcinfo, OPTS_KS, TEXTOID, false);
+}
+
+/* mlm_mwu_state_accum(mlmon.sample_state, value float8, is_current boolean, alternative text [, method text]) */
+Datum
+mlm_mwu_state_accum(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_MWU, TEXTOID, false);
 }
 
 /* mlm_profile_sample_state_accum(mlmon.sample_state, value float8, reference mlmon.profile [, binning text]) */

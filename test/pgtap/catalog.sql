@@ -7,6 +7,7 @@ SELECT plan(18);
 SELECT has_schema('mlmon');
 SELECT functions_are('mlmon', ARRAY[
   'ks_2samp', 'wasserstein', 'wasserstein_normed', 'psi', 'jensen_shannon', 'chi2_drift', 'z_test',
+  't_test', 'mann_whitney', '_t_test_accum', '_t_test_combine', '_mann_whitney_accum', '_t_test_final', '_mann_whitney_final',
   '_sample_accum', '_ks_accum', '_sample_combine', 'sample_state_in', 'sample_state_out', 'sample_state_recv', 'sample_state_send',
   '_ks_final', '_wasserstein_final', '_wasserstein_normed_final', '_psi_numeric_final', '_js_numeric_final',
   '_category_accum', '_category_combine', 'category_state_in', 'category_state_out', 'category_state_recv', 'category_state_send',
