@@ -2,11 +2,12 @@
  * divergence.c: PSI, Jensen-Shannon, Hellinger and Kullback-Leibler from
  * bin counts.
  *
- * PSI, Jensen-Shannon and Kullback-Leibler follow the reference implementations operation by operation
- * (Evidently's psi_stat_test, SciPy's jensenshannon and rel_entr, NumPy's
- * pairwise sums, scipy.stats.entropy), so identical bins give identical
- * digits.  Hellinger takes the algebraically equal form that is exact for
- * identical proportions instead of Evidently's 1 - sum sqrt(pq).
+ * PSI, Jensen-Shannon and Kullback-Leibler follow the reference
+ * implementations operation by operation (Evidently's psi_stat_test and
+ * kl_div, SciPy's jensenshannon, entropy and rel_entr, NumPy's pairwise
+ * sums), so identical bins give identical digits.  Hellinger takes the
+ * algebraically equal form that is exact for identical proportions instead
+ * of Evidently's sqrt(1 - sum sqrt(pq)).
  */
 #include "divergence.h"
 

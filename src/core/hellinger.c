@@ -50,9 +50,15 @@ mlm_hellinger_edges(const mlm_wsample *a, const mlm_wsample *b, double *edges)
 	mlm_wsample none;
 
 	if (a->m == 0)
-		lo = b->v[0], hi = b->v[b->m - 1];
+	{
+		lo = b->v[0];
+		hi = b->v[b->m - 1];
+	}
 	else if (b->m == 0)
-		lo = a->v[0], hi = a->v[a->m - 1];
+	{
+		lo = a->v[0];
+		hi = a->v[a->m - 1];
+	}
 	else
 	{
 		lo = a->v[0] < b->v[0] ? a->v[0] : b->v[0];
