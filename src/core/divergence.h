@@ -1,6 +1,7 @@
 /*
- * divergence.h: Population Stability Index and Jensen-Shannon distance
- * between two binned samples.
+ * divergence.h: Population Stability Index, Jensen-Shannon distance,
+ * Hellinger distance and Kullback-Leibler divergence between two binned
+ * samples.
  *
  * Part of the numerics core: plain C, no PostgreSQL headers.
  */
@@ -12,7 +13,7 @@
 /* Doubles of scratch space the divergences below need for k bins. */
 #define MLM_DIVERGENCE_SCRATCH(k) (4 * (k))
 
-/* Signature shared by mlm_psi_counts and mlm_js_counts. */
+/* Signature shared by the divergences below. */
 typedef double (*mlm_divergence_fn) (const int64_t *ref, const int64_t *cur, int64_t k,
 									 int64_t n_ref, int64_t n_cur, double *scratch);
 
@@ -31,6 +32,24 @@ double		mlm_psi_counts(const int64_t *ref, const int64_t *cur, int64_t k,
  * root.  scratch needs room for MLM_DIVERGENCE_SCRATCH(k) doubles.
  */
 double		mlm_js_counts(const int64_t *ref, const int64_t *cur, int64_t k,
+						  int64_t n_ref, int64_t n_cur, double *scratch);
+
+/*
+ * Hellinger distance of the proportions r = ref/n_ref and c = cur/n_cur
+ * over k bins (Evidently's hellinger_distance): sqrt(sum (sqrt r - sqrt c)^2
+ * / 2), equal to Evidently's sqrt(1 - sum sqrt(r c)) but exactly 0 for equal
+ * proportions.  scratch needs room for MLM_DIVERGENCE_SCRATCH(k) doubles.
+ */
+double		mlm_hellinger_counts(const int64_t *ref, const int64_t *cur, int64_t k,
+								 int64_t n_ref, int64_t n_cur, double *scratch);
+
+/*
+ * Evidently's kl_div: the proportions r = ref/n_ref and c = cur/n_cur with
+ * empty bins replaced as in mlm_psi_counts, then scipy.stats.entropy(r, c)
+ * (each renormalized to sum 1): sum r ln(r / c), KL(reference || current).
+ * scratch needs room for MLM_DIVERGENCE_SCRATCH(k) doubles.
+ */
+double		mlm_kl_counts(const int64_t *ref, const int64_t *cur, int64_t k,
 						  int64_t n_ref, int64_t n_cur, double *scratch);
 
 #endif

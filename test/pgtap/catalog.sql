@@ -38,6 +38,7 @@ SELECT functions_are('mlmon', ARRAY[
   'run_checks', 'report', 'acknowledge_alert', 'effective_alert_rules', 'grant_reader', 'grant_writer', 'grant_feature_reader',
   '_model_task', '_source', '_jsonb_numbers', '_jsonb_categories', '_jsonb_has_other_keys', '_fence', '_drift_test',
   '_feature_names', '_adjust_pvalues',
+  'energy_distance', 'hellinger', 'kl_div', '_energy_distance_final', '_hellinger_numeric_final', '_kl_numeric_final', '_hellinger_categorical_final', '_kl_categorical_final',
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
   '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
   '_match_labels', '_read_parts', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
