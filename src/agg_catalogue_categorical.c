@@ -20,6 +20,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 
@@ -140,10 +141,74 @@ check_permutations(bool isnull, int32 permutations)
 				 errdetail("The value given is %d.", permutations)));
 }
 
+/* A walk over a plan's expressions: the Aggref of the partial aggregate matching want. */
+typedef struct PartialAggrefSearch
+{
+	const Aggref *want;
+	Aggref	   *found;
+} PartialAggrefSearch;
+
+static bool
+partial_aggref_walker(Node *node, PartialAggrefSearch *s)
+{
+	if (node == NULL || s->found != NULL)
+		return false;
+	if (IsA(node, Aggref))
+	{
+		Aggref	   *a = (Aggref *) node;
+
+		if (a->aggfnoid == s->want->aggfnoid && a->aggno == s->want->aggno && list_length(a->args) == 3)
+		{
+			s->found = a;
+			return true;
+		}
+		return false;
+	}
+	return expression_tree_walker(node, partial_aggref_walker, (void *) s);
+}
+
+/* The partial aggregate below a Finalize Aggregate that computed want's states. */
+static Aggref *
+find_partial_aggref(Plan *plan, const Aggref *want)
+{
+	PartialAggrefSearch s;
+	ListCell   *lc;
+	List	   *children = NIL;
+	Aggref	   *found;
+
+	if (plan == NULL)
+		return NULL;
+	check_stack_depth();
+	if (IsA(plan, Agg) && DO_AGGSPLIT_SKIPFINAL(((Agg *) plan)->aggsplit))
+	{
+		s.want = want;
+		s.found = NULL;
+		(void) partial_aggref_walker((Node *) plan->targetlist, &s);
+		if (s.found == NULL)
+			(void) partial_aggref_walker((Node *) plan->qual, &s);
+		if (s.found != NULL)
+			return s.found;
+	}
+	if (IsA(plan, Append))
+		children = ((Append *) plan)->appendplans;
+	else if (IsA(plan, MergeAppend))
+		children = ((MergeAppend *) plan)->mergeplans;
+	else if (IsA(plan, SubqueryScan))
+		children = list_make1(((SubqueryScan *) plan)->subplan);
+	foreach(lc, children)
+		if ((found = find_partial_aggref((Plan *) lfirst(lc), want)) != NULL)
+			return found;
+	if ((found = find_partial_aggref(outerPlan(plan), want)) != NULL)
+		return found;
+	return find_partial_aggref(innerPlan(plan), want);
+}
+
 /*
  * The permutations argument of the tvd(category, is_current, permutations)
  * call being finished: a constant, or an expression that does not depend
- * on the row (a parameter, say), evaluated here.
+ * on the row (a parameter, say), evaluated here.  A Finalize Aggregate of
+ * a parallel plan sees only the partial states: the argument is then read
+ * from the partial aggregate's copy of the call, in the plan below it.
  */
 static int32
 permutations_of_call(FunctionCallInfo fcinfo)
@@ -154,6 +219,9 @@ permutations_of_call(FunctionCallInfo fcinfo)
 	bool		isnull;
 	Datum		d;
 
+	if (aggref != NULL && list_length(aggref->args) != 3 && fcinfo->context != NULL &&
+		IsA(fcinfo->context, AggState))
+		aggref = find_partial_aggref(outerPlan(((PlanState *) fcinfo->context)->plan), aggref);
 	if (aggref == NULL || list_length(aggref->args) != 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
