@@ -293,7 +293,7 @@ tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
 	pfree(total);
 	r.statistic = mlm_tvd_of_numerator(observed, cc.n_ref, cc.n_cur);
 	r.pvalue = (double) hits / (double) permutations;
-	r.log_pvalue = hits == 0 ? -(double) INFINITY : log((double) hits) - log((double) permutations);
+	r.log_pvalue = hits == 0 ? -(double) INFINITY : log(r.pvalue);
 	r.method = "permutation";
 	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
 }
