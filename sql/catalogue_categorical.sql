@@ -4,8 +4,9 @@
 -- keeps (mlmon.category_state, sql/mlmon.sql), for text, boolean and bigint
 -- categories like mlmon.chi2_drift and mlmon.z_test.  Their final functions
 -- are IMMUTABLE: tvd's permutations come from a generator restarted at seed
--- 0 on every call, so its p-value depends on the counts alone.
-
+-- 0 on every call, so its p-value depends on the counts alone (and, for
+-- _tvd_permutations_final, on the aggregate call's permutations argument,
+-- which must be the same for every row: a constant or a parameter).
 
 CREATE FUNCTION @extschema@._g_test_final(@extschema@.category_state)
     RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_g_test_final'
