@@ -41,11 +41,11 @@ mlm_hypergeom_draw(mlm_splitmix64 *g, int64_t total, int64_t marked, int64_t n)
 	m = n < marked ? marked : n;
 	for (i = 0, t = total; i < draws && m > 0; i++, t--)
 	{
-		if ((int64_t) mlm_splitmix64_below(g, (uint64_t) t) < m)
-		{
-			x++;
-			m--;
-		}
+		/* branch-free: the outcome is a coin flip a branch would mispredict */
+		int64_t		hit = (int64_t) mlm_splitmix64_below(g, (uint64_t) t) < m;
+
+		x += hit;
+		m -= hit;
 	}
 	/*
 	 * Undo the complements: with marked' = total - marked, X counts drawn

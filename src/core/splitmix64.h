@@ -35,22 +35,31 @@ mlm_splitmix64_next(mlm_splitmix64 *g)
 }
 
 /*
- * A uniform integer in [0, bound), bound >= 1, exactly: outputs below
- * 2^64 mod bound are rejected (at most half of them, so on average fewer
- * than two draws), the rest taken mod bound.
+ * A uniform integer in [0, bound), bound >= 1, exactly (Lemire's
+ * multiply-and-reject, "Fast random integer generation in an interval",
+ * 2019): the 128-bit product z * bound of an output z; its high 64 bits
+ * are the result unless its low 64 bits fall below 2^64 mod bound, in
+ * which case z is rejected and drawn again (fewer than bound of the 2^64
+ * outputs are rejected, so this is rare, and the division that finds
+ * 2^64 mod bound is only done when the low bits are below bound).
  */
 static inline uint64_t
 mlm_splitmix64_below(mlm_splitmix64 *g, uint64_t bound)
 {
-	uint64_t	reject = (UINT64_C(0) - bound) % bound;	/* 2^64 mod bound */
+	unsigned __int128 m = (unsigned __int128) mlm_splitmix64_next(g) * bound;
+	uint64_t	low = (uint64_t) m;
 
-	for (;;)
+	if (low < bound)
 	{
-		uint64_t	z = mlm_splitmix64_next(g);
+		uint64_t	reject = (UINT64_C(0) - bound) % bound;	/* 2^64 mod bound */
 
-		if (z >= reject)
-			return z % bound;
+		while (low < reject)
+		{
+			m = (unsigned __int128) mlm_splitmix64_next(g) * bound;
+			low = (uint64_t) m;
+		}
 	}
+	return (uint64_t) (m >> 64);
 }
 
 #endif							/* MLM_CORE_SPLITMIX64_H */

@@ -353,12 +353,13 @@ class SplitMix64:
         return z ^ (z >> 31)
 
     def below(self, bound):
-        # reject the 2^64 mod bound smallest outputs, then reduce: exact uniform
+        # Lemire's method: high word of z * bound, rejecting z whose low word
+        # falls below 2^64 mod bound: exactly uniform
         lim = (1 << 64) % bound
         while True:
-            z = self.next()
-            if z >= lim:
-                return z % bound
+            m = self.next() * bound
+            if (m & M64) >= lim:
+                return m >> 64
 
 
 assert SplitMix64(0).next() == 0xE220A8397B1DCDAF   # the published first output from seed 0
