@@ -77,14 +77,14 @@ final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 	return true;
 }
 
-/* mlm_g_test_final(mlmon.category_state): NULL without rows; NULL statistic and p-value when a sample is empty. */
+/* mlm_g_test_final(mlmon.category_state): NULL without values; NULL statistic and p-value when one sample is empty. */
 Datum
 mlm_g_test_final(PG_FUNCTION_ARGS)
 {
 	CategoryCounts cc;
 	mlm_test_outcome r;
 
-	if (!final_counts(fcinfo, &cc))
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
 		PG_RETURN_NULL();
 	if (cc.n_ref == 0 || cc.n_cur == 0)
 		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
@@ -103,7 +103,7 @@ mlm_fisher_exact_final(PG_FUNCTION_ARGS)
 	CategoryCounts cc;
 	mlm_test_outcome r;
 
-	if (!final_counts(fcinfo, &cc))
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
 		PG_RETURN_NULL();
 	if (cc.k > 2)
 		ereport(ERROR,
@@ -219,6 +219,11 @@ permutations_of_call(FunctionCallInfo fcinfo)
 	bool		isnull;
 	Datum		d;
 
+	if (fcinfo->context != NULL && IsA(fcinfo->context, WindowAggState))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("mlmon.tvd with a number of permutations cannot be used as a window function"),
+				 errhint("Use mlmon.tvd(category, is_current), which makes 1000 permutations.")));
 	if (aggref != NULL && list_length(aggref->args) != 3 && fcinfo->context != NULL &&
 		IsA(fcinfo->context, AggState))
 		aggref = find_partial_aggref(outerPlan(((PlanState *) fcinfo->context)->plan), aggref);
@@ -273,7 +278,7 @@ tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
 	int64		i,
 				hits = 0;
 
-	if (!final_counts(fcinfo, &cc))
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
 		PG_RETURN_NULL();
 	if (cc.n_ref == 0 || cc.n_cur == 0)
 		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));

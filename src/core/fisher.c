@@ -198,7 +198,7 @@ mlm_fisher_exact(int64_t c00, int64_t c01, int64_t c10, int64_t c11,
 		/* 1 - p: the tables strictly between the two tails */
 		double		rest = upward ? middle_sum(&t, c00 + 1, far - 1) : middle_sum(&t, far + 1, c00 - 1);
 
-		out->log_pvalue = rest >= 1.0 ? -(double) INFINITY : log1p(-rest);
+		out->log_pvalue = rest < 0.5 ? log1p(-rest) : logp;
 		if (out->log_pvalue > 0.0)
 			out->log_pvalue = 0.0;
 	}

@@ -89,6 +89,12 @@ EXECUTE tvd_perm(50);
 EXECUTE tvd_perm(-1);
 DEALLOCATE tvd_perm;
 RESET plan_cache_mode;
+-- not as a window function (the default form is: p 0.465, from the oracle's implementation)
+SELECT (mlmon.tvd(category, is_current, 10) OVER ()).pvalue FROM catalogue_cat_sample('{1}', '{1}');
+SELECT DISTINCT (mlmon.tvd(category, is_current) OVER ()).pvalue FROM catalogue_cat_sample('{3,1}', '{1,3}');
+-- only NULL categories: NULL, as without rows
+SELECT mlmon.g_test(NULL::text, x) IS NULL AS g, mlmon.fisher_exact(NULL::text, x) IS NULL AS f,
+       mlmon.tvd(NULL::text, x) IS NULL AS t FROM (VALUES (true), (false)) v(x);
 -- the final function outside its aggregate
 SELECT mlmon._tvd_permutations_final(NULL) IS NULL AS null_state;
 SELECT mlmon._tvd_permutations_final('AQAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAAAWEAAAAAAAAAAQAAAAAAAAAB'::mlmon.category_state);
