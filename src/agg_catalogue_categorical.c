@@ -1,0 +1,360 @@
+/*
+ * agg_catalogue_categorical.c: the categorical tests of the drift-test
+ * catalogue, mlmon.g_test, mlmon.fisher_exact and mlmon.tvd: final
+ * functions on mlmon.category_state (category_state.c counts the rows)
+ * returning mlmon.test_result, and the transition of tvd's form with a
+ * number of permutations.  The numerics are in src/core (gtest.c,
+ * fisher.c, tvd.c).
+ *
+ * tvd(category, is_current, permutations) keeps the same state as every
+ * categorical aggregate, whose portable form has no room for a count of
+ * permutations; the final function reads the argument from the aggregate
+ * call instead (it must not depend on the row), and the transition checks
+ * each row's value so that bad values fail early.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+
+#include "category_state.h"
+#include "core/fisher.h"
+#include "core/gtest.h"
+#include "core/splitmix64.h"
+#include "core/tvd.h"
+#include "test_result.h"
+
+PG_FUNCTION_INFO_V1(mlm_g_test_final);
+PG_FUNCTION_INFO_V1(mlm_fisher_exact_final);
+PG_FUNCTION_INFO_V1(mlm_tvd_final);
+PG_FUNCTION_INFO_V1(mlm_tvd_permutations_final);
+PG_FUNCTION_INFO_V1(mlm_tvd_accum_text);
+PG_FUNCTION_INFO_V1(mlm_tvd_accum_bool);
+PG_FUNCTION_INFO_V1(mlm_tvd_accum_int8);
+
+/* The transitions of the other categorical aggregates (category_state.c). */
+extern Datum mlm_category_state_accum_text(PG_FUNCTION_ARGS);
+extern Datum mlm_category_state_accum_bool(PG_FUNCTION_ARGS);
+extern Datum mlm_category_state_accum_int8(PG_FUNCTION_ARGS);
+
+/* Evidently's number of relabellings, and the most a call may ask for. */
+#define TVD_DEFAULT_PERMUTATIONS 1000
+#define TVD_MAX_PERMUTATIONS 1000000
+/* The seed the generator restarts from on every call. */
+#define TVD_SEED 0
+/* Counts above this are not exact as float8, which Fisher's probabilities use. */
+#define FISHER_MAX_TOTAL (INT64CONST(1) << 53)
+
+/*
+ * The counts of the aggregate's rows, categories seen in neither sample
+ * dropped; false without rows.
+ */
+static bool
+final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
+{
+	int64		i,
+				k = 0;
+
+	if (!category_final_counts(fcinfo, true, cc))
+		return false;
+	for (i = 0; i < cc->k; i++)
+		if (cc->ref[i] != 0 || cc->cur[i] != 0)
+		{
+			cc->ref[k] = cc->ref[i];
+			cc->cur[k] = cc->cur[i];
+			cc->key[k] = cc->key[i];
+			cc->keylen[k] = cc->keylen[i];
+			k++;
+		}
+	cc->k = k;
+	return true;
+}
+
+/* mlm_g_test_final(mlmon.category_state): NULL without values; NULL statistic and p-value when one sample is empty. */
+Datum
+mlm_g_test_final(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+	mlm_test_outcome r;
+
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	if (cc.n_ref == 0 || cc.n_cur == 0)
+		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
+	mlm_g_test(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur, &r);
+	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
+}
+
+/*
+ * mlm_fisher_exact_final(mlmon.category_state): the 2x2 table with rows
+ * (current, reference) and columns the two categories in byte order; one
+ * category: NULL odds ratio, p = 1; more than two: an error.
+ */
+Datum
+mlm_fisher_exact_final(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+	mlm_test_outcome r;
+
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	if (cc.k > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("Fisher's exact test needs a feature with at most two categories"),
+				 errdetail("The samples have %lld distinct categories.", (long long) cc.k),
+				 errhint("Use mlmon.g_test or mlmon.chi2_drift for features with more than two categories.")));
+	if (cc.n_ref == 0 || cc.n_cur == 0)
+		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
+	if (cc.n_ref > FISHER_MAX_TOTAL - cc.n_cur)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rows for Fisher's exact test"),
+				 errdetail("The samples have %lld and %lld rows; at most 2^53 in all.",
+						   (long long) cc.n_ref, (long long) cc.n_cur)));
+	if (cc.k == 2)
+		mlm_fisher_exact(cc.cur[0], cc.cur[1], cc.ref[0], cc.ref[1], &r);
+	else
+		mlm_fisher_exact(cc.cur[0], 0, cc.ref[0], 0, &r);
+	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
+}
+
+/* Error out unless permutations is a number of relabellings tvd accepts. */
+static void
+check_permutations(bool isnull, int32 permutations)
+{
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("number of permutations must not be null")));
+	if (permutations < 1 || permutations > TVD_MAX_PERMUTATIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of permutations must be between 1 and %d", TVD_MAX_PERMUTATIONS),
+				 errdetail("The value given is %d.", permutations)));
+}
+
+/* A walk over a plan's expressions: the Aggref of the partial aggregate matching want. */
+typedef struct PartialAggrefSearch
+{
+	const Aggref *want;
+	Aggref	   *found;
+} PartialAggrefSearch;
+
+static bool
+partial_aggref_walker(Node *node, PartialAggrefSearch *s)
+{
+	if (node == NULL || s->found != NULL)
+		return false;
+	if (IsA(node, Aggref))
+	{
+		Aggref	   *a = (Aggref *) node;
+
+		if (a->aggfnoid == s->want->aggfnoid && a->aggno == s->want->aggno && list_length(a->args) == 3)
+		{
+			s->found = a;
+			return true;
+		}
+		return false;
+	}
+	return expression_tree_walker(node, partial_aggref_walker, (void *) s);
+}
+
+/* The partial aggregate below a Finalize Aggregate that computed want's states. */
+static Aggref *
+find_partial_aggref(Plan *plan, const Aggref *want)
+{
+	PartialAggrefSearch s;
+	ListCell   *lc;
+	List	   *children = NIL;
+	Aggref	   *found;
+
+	if (plan == NULL)
+		return NULL;
+	check_stack_depth();
+	if (IsA(plan, Agg) && DO_AGGSPLIT_SKIPFINAL(((Agg *) plan)->aggsplit))
+	{
+		s.want = want;
+		s.found = NULL;
+		(void) partial_aggref_walker((Node *) plan->targetlist, &s);
+		if (s.found == NULL)
+			(void) partial_aggref_walker((Node *) plan->qual, &s);
+		if (s.found != NULL)
+			return s.found;
+	}
+	if (IsA(plan, Append))
+		children = ((Append *) plan)->appendplans;
+	else if (IsA(plan, MergeAppend))
+		children = ((MergeAppend *) plan)->mergeplans;
+	else if (IsA(plan, SubqueryScan))
+		children = list_make1(((SubqueryScan *) plan)->subplan);
+	foreach(lc, children)
+		if ((found = find_partial_aggref((Plan *) lfirst(lc), want)) != NULL)
+			return found;
+	if ((found = find_partial_aggref(outerPlan(plan), want)) != NULL)
+		return found;
+	return find_partial_aggref(innerPlan(plan), want);
+}
+
+/*
+ * The permutations argument of the tvd(category, is_current, permutations)
+ * call being finished: a constant, or an expression that does not depend
+ * on the row (a parameter, say), evaluated here.  A Finalize Aggregate of
+ * a parallel plan sees only the partial states: the argument is then read
+ * from the partial aggregate's copy of the call, in the plan below it.
+ */
+static int32
+permutations_of_call(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	TargetEntry *te;
+	Node	   *arg;
+	bool		isnull;
+	Datum		d;
+
+	if (fcinfo->context != NULL && IsA(fcinfo->context, WindowAggState))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("mlmon.tvd with a number of permutations cannot be used as a window function"),
+				 errhint("Use mlmon.tvd(category, is_current), which makes 1000 permutations.")));
+	if (aggref != NULL && list_length(aggref->args) != 3 && fcinfo->context != NULL &&
+		IsA(fcinfo->context, AggState))
+		aggref = find_partial_aggref(outerPlan(((PlanState *) fcinfo->context)->plan), aggref);
+	if (aggref == NULL || list_length(aggref->args) != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the final function of mlmon.tvd with a number of permutations can only be called by its aggregate")));
+	te = (TargetEntry *) lthird(aggref->args);
+	arg = (Node *) te->expr;
+	if (IsA(arg, Const))
+	{
+		isnull = ((Const *) arg)->constisnull;
+		d = ((Const *) arg)->constvalue;
+	}
+	else
+	{
+		ExprState  *es;
+		ExprContext *econtext;
+
+		if (contain_var_clause(arg) || contain_volatile_functions(arg) || contain_subplans(arg) ||
+			fcinfo->context == NULL || !IsA(fcinfo->context, AggState))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("number of permutations of mlmon.tvd must be the same for every row"),
+					 errhint("Pass a constant or a parameter.")));
+		econtext = ((AggState *) fcinfo->context)->ss.ps.ps_ExprContext;
+		es = ExecInitExpr((Expr *) arg, NULL);
+		d = ExecEvalExprSwitchContext(es, econtext, &isnull);
+	}
+	check_permutations(isnull, isnull ? 0 : DatumGetInt32(d));
+	return DatumGetInt32(d);
+}
+
+/*
+ * The TVD and its permutation p-value with B relabellings (1000, or the
+ * call's argument, read once the rows are known: no rows give NULL
+ * without looking at it): the share of
+ * relabellings whose distance is at least the observed one (Evidently's
+ * estimator, no +1), p = 0 possible (then ln p = -Infinity).  The
+ * generator restarts at seed 0 on every call and categories are taken in
+ * byte order, so the same counts always give the same p-value.
+ */
+static Datum
+tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
+{
+	int32		permutations = TVD_DEFAULT_PERMUTATIONS;
+	CategoryCounts cc;
+	mlm_test_outcome r;
+	mlm_splitmix64 g;
+	unsigned __int128 observed;
+	int64	   *total;
+	int64		i,
+				hits = 0;
+
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	if (cc.n_ref == 0 || cc.n_cur == 0)
+		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
+	if (permutations_given)
+		permutations = permutations_of_call(fcinfo);
+	total = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(cc.k, 1));
+	for (i = 0; i < cc.k; i++)
+		total[i] = cc.ref[i] + cc.cur[i];
+	observed = mlm_tvd_numerator(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur);
+	mlm_splitmix64_init(&g, TVD_SEED);
+	for (i = 0; i < permutations; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (mlm_tvd_relabel_numerator(&g, total, cc.k, cc.n_ref, cc.n_cur) >= observed)
+			hits++;
+	}
+	pfree(total);
+	r.statistic = mlm_tvd_of_numerator(observed, cc.n_ref, cc.n_cur);
+	r.pvalue = (double) hits / (double) permutations;
+	r.log_pvalue = hits == 0 ? -(double) INFINITY : log(r.pvalue);
+	r.method = "permutation";
+	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
+}
+
+/* mlm_tvd_final(mlmon.category_state): 1000 relabellings (Evidently's number). */
+Datum
+mlm_tvd_final(PG_FUNCTION_ARGS)
+{
+	return tvd_final(fcinfo, false);
+}
+
+/* mlm_tvd_permutations_final(mlmon.category_state): the call's number of relabellings. */
+Datum
+mlm_tvd_permutations_final(PG_FUNCTION_ARGS)
+{
+	return tvd_final(fcinfo, true);
+}
+
+/*
+ * tvd's transition with a number of permutations: check it, then count
+ * the row as every categorical aggregate does (the three-argument
+ * transition, called with the first three arguments).
+ */
+static Datum
+tvd_accum(FunctionCallInfo fcinfo, PGFunction accum)
+{
+	LOCAL_FCINFO(inner, 3);
+	Datum		result;
+	int			i;
+
+	check_permutations(PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT32(3));
+	InitFunctionCallInfoData(*inner, fcinfo->flinfo, 3, fcinfo->fncollation, fcinfo->context, NULL);
+	for (i = 0; i < 3; i++)
+		inner->args[i] = fcinfo->args[i];
+	result = accum(inner);
+	fcinfo->isnull = inner->isnull;
+	return result;
+}
+
+/* mlm_tvd_accum_text(mlmon.category_state, category text, is_current boolean, permutations int) */
+Datum
+mlm_tvd_accum_text(PG_FUNCTION_ARGS)
+{
+	return tvd_accum(fcinfo, mlm_category_state_accum_text);
+}
+
+/* mlm_tvd_accum_bool(mlmon.category_state, category boolean, is_current boolean, permutations int) */
+Datum
+mlm_tvd_accum_bool(PG_FUNCTION_ARGS)
+{
+	return tvd_accum(fcinfo, mlm_category_state_accum_bool);
+}
+
+/* mlm_tvd_accum_int8(mlmon.category_state, category bigint, is_current boolean, permutations int) */
+Datum
+mlm_tvd_accum_int8(PG_FUNCTION_ARGS)
+{
+	return tvd_accum(fcinfo, mlm_category_state_accum_int8);
+}
