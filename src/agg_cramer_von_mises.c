@@ -124,5 +124,10 @@ mlm_cvm_state_final(PG_FUNCTION_ARGS)
 				 errdetail("The samples have " INT64_FORMAT " and " INT64_FORMAT " values; the exact distribution is computed while n1 * n2 * lcm(n1, n2) is at most %.0f.",
 						   st->ref.n, st->cur.n, MLM_CVM_EXACT_MAX_WORK),
 				 errhint("Use method \"asymptotic\" or \"auto\".")));
+	if (rc == MLM_CVM_NO_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("The exact Cramer-von Mises distribution did not fit in memory.")));
 	return test_result_datum(fcinfo, st->ref.n, st->cur.n, rc == MLM_CVM_OK ? &r : NULL);
 }

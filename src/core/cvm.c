@@ -14,6 +14,7 @@
  * at or above zeta is kept as zeta itself: each node holds a sorted list of
  * (sum, count) pairs below zeta plus that one bucket.  Counts are doubles
  * (exact up to 2^53 paths, C(40, 20) for the sizes 'auto' chooses).
+ * Memory comes from the host (core/env.h), which may cancel between columns.
  *
  * The asymptotic p-value is SciPy's: the statistic normalized by its mean
  * and variance (Anderson 1962) into the limiting distribution
@@ -24,10 +25,11 @@
 #include "cvm.h"
 
 #include <math.h>
-#include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cvm_dist.h"
+#include "env.h"
 
 typedef __int128 i128;
 
@@ -111,24 +113,60 @@ typedef struct Dist
 } Dist;
 
 static void
+dist_free(Dist *d)
+{
+	if (d->key)
+		mlm_core_env->release(d->key);
+	if (d->cnt)
+		mlm_core_env->release(d->cnt);
+	d->key = NULL;
+	d->cnt = NULL;
+	d->cap = 0;
+}
+
+/* Room for cap entries in d (the host's memory, core/env.h); false when none is left. */
+static bool
 dist_reserve(Dist *d, int64_t cap)
 {
+	int64_t    *key;
+	double	   *cnt;
+
 	if (d->cap >= cap)
-		return;
-	d->key = realloc(d->key, cap * sizeof(int64_t));
-	d->cnt = realloc(d->cnt, cap * sizeof(double));
+		return true;
+	cap = cap < 2 * d->cap ? 2 * d->cap : cap;
+	key = mlm_core_env->alloc((size_t) cap * sizeof(int64_t));
+	cnt = mlm_core_env->alloc((size_t) cap * sizeof(double));
+	if (key == NULL || cnt == NULL)
+	{
+		if (key)
+			mlm_core_env->release(key);
+		if (cnt)
+			mlm_core_env->release(cnt);
+		return false;
+	}
+	if (d->len > 0)
+	{
+		memcpy(key, d->key, (size_t) d->len * sizeof(int64_t));
+		memcpy(cnt, d->cnt, (size_t) d->len * sizeof(double));
+	}
+	dist_free(d);
+	d->key = key;
+	d->cnt = cnt;
 	d->cap = cap;
+	return true;
 }
 
 /* out = merge(a, b) + add, sums at or above zeta collected at zeta. */
-static void
+static bool
 dist_merge_shift(const Dist *a, const Dist *b, int64_t add, int64_t zeta, Dist *out)
 {
 	int64_t		i = 0,
 				j = 0,
 				len = 0;
 
-	dist_reserve(out, a->len + b->len + 1);
+	out->len = 0;
+	if (!dist_reserve(out, a->len + b->len + 1))
+		return false;
 	while (i < a->len || j < b->len)
 	{
 		int64_t		k;
@@ -161,6 +199,7 @@ dist_merge_shift(const Dist *a, const Dist *b, int64_t add, int64_t zeta, Dist *
 		}
 	}
 	out->len = len;
+	return true;
 }
 
 double
@@ -180,6 +219,7 @@ mlm_cvm_exact_p(i128 u4, int64_t m, int64_t n)
 				v;
 	double		hit = 0.0,
 				total = 0.0;
+	bool		ok;
 
 	/* SciPy: zeta = lcm^2 (m+n) (6U - mn(4mn-1)) // (6 m^2 n^2), U = u4/4 */
 	zeta128 = floor_div((i128) lcm * lcm * (m + n) * (3 * u4 - 2 * mn * (4 * mn - 1)),
@@ -188,12 +228,18 @@ mlm_cvm_exact_p(i128 u4, int64_t m, int64_t n)
 		return 1.0;
 	zeta = (int64_t) zeta128;
 
-	col = calloc(m + 1, sizeof(Dist));
-	dist_reserve(&col[0], 1);
-	col[0].key[0] = 0;
-	col[0].cnt[0] = 1.0;
-	col[0].len = 1;
-	for (u = 0; u <= n; u++)
+	col = mlm_core_env->alloc((size_t) (m + 1) * sizeof(Dist));
+	if (col == NULL)
+		return NAN;
+	memset(col, 0, (size_t) (m + 1) * sizeof(Dist));
+	ok = dist_reserve(&col[0], 1);
+	if (ok)
+	{
+		col[0].key[0] = 0;
+		col[0].cnt[0] = 1.0;
+		col[0].len = 1;
+	}
+	for (u = 0; ok && u <= n; u++)
 	{
 		const Dist *prev = &empty;	/* the new column's node below (u, v) */
 
@@ -202,28 +248,31 @@ mlm_cvm_exact_p(i128 u4, int64_t m, int64_t n)
 			int64_t		d = a * v - b * u;
 			Dist		swap;
 
-			dist_merge_shift(prev, &col[v], d * d, zeta, &tmp);
+			if (!dist_merge_shift(prev, &col[v], d * d, zeta, &tmp))
+			{
+				ok = false;
+				break;
+			}
 			/* tmp becomes col[v]; col[v]'s arrays are reused as the next tmp */
 			swap = col[v];
 			col[v] = tmp;
 			tmp = swap;
 			prev = &col[v];
 		}
+		mlm_core_env->check_cancel();
 	}
-	for (v = 0; v < col[m].len; v++)
+	for (v = 0; ok && v < col[m].len; v++)
 	{
 		total += col[m].cnt[v];
 		if (col[m].key[v] >= zeta)
 			hit += col[m].cnt[v];
 	}
 	for (v = 0; v <= m; v++)
-	{
-		free(col[v].key);
-		free(col[v].cnt);
-	}
-	free(col);
-	free(tmp.key);
-	free(tmp.cnt);
+		dist_free(&col[v]);
+	mlm_core_env->release(col);
+	dist_free(&tmp);
+	if (!ok)
+		return NAN;
 	return hit / total;
 }
 
@@ -254,6 +303,8 @@ mlm_cvm_test(const double *x, int64_t m, const double *y, int64_t n,
 	{
 		double		p = mlm_cvm_exact_p(u4, m, n);
 
+		if (isnan(p))
+			return MLM_CVM_NO_MEMORY;
 		out->pvalue = p;
 		out->log_pvalue = log(p);
 		out->method = "exact";

@@ -28,6 +28,7 @@ typedef enum mlm_cvm_method
 #define MLM_CVM_OK 0
 #define MLM_CVM_TOO_SMALL 1		/* a sample has fewer than 2 values: outcome all NaN */
 #define MLM_CVM_EXACT_TOO_LARGE 2	/* method exact beyond MLM_CVM_EXACT_MAX_WORK */
+#define MLM_CVM_NO_MEMORY 3		/* the host had no memory for the exact distribution */
 
 /*
  * The test of ascending x[0..m) (reference) against ascending y[0..n)
@@ -43,7 +44,8 @@ __int128	mlm_cvm_u4(const double *x, int64_t m, const double *y, int64_t n);
 
 /*
  * The exact p-value P(U' >= U) as SciPy 1.10 computes it (the threshold
- * rounded down as SciPy's floor division does), m, n >= 1.
+ * rounded down as SciPy's floor division does), m, n >= 1; NaN when the
+ * host has no memory for it.
  */
 double		mlm_cvm_exact_p(__int128 u4, int64_t m, int64_t n);
 
