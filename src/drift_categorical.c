@@ -15,8 +15,8 @@
 #include "drift_categorical.h"
 #include "result_desc.h"
 
-#define CHI2_RESULT_NATTS 6
-#define Z_RESULT_NATTS 5
+#define CHI2_RESULT_NATTS 7
+#define Z_RESULT_NATTS 6
 
 Datum
 categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Method method)
@@ -30,7 +30,7 @@ categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Me
 	values[4] = Int64GetDatum(cc->n_cur);
 	values[5] = CStringGetTextDatum(method == CHI2_CONTINGENCY ? "contingency" : "goodness_of_fit");
 	if (cc->n_ref == 0 || cc->n_cur == 0)
-		nulls[0] = nulls[1] = nulls[2] = true;
+		nulls[0] = nulls[1] = nulls[2] = nulls[6] = true;
 	else
 	{
 		mlm_chi2_result r;
@@ -49,6 +49,7 @@ categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Me
 		values[0] = Float8GetDatum(r.statistic);
 		values[1] = Float8GetDatum(r.pvalue);
 		values[2] = Int32GetDatum((int32) r.dof);
+		values[6] = Float8GetDatum(r.log_pvalue);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -107,7 +108,7 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 	else
 		nulls[4] = true;
 	if (cc->n_ref == 0 || cc->n_cur == 0)
-		nulls[0] = nulls[1] = true;
+		nulls[0] = nulls[1] = nulls[5] = true;
 	else
 	{
 		mlm_z_result r;
@@ -115,6 +116,7 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 		mlm_z_test(cc->ref[first], cc->n_ref, cc->cur[first], cc->n_cur, &r);
 		values[0] = Float8GetDatum(r.statistic);
 		values[1] = Float8GetDatum(r.pvalue);
+		values[5] = Float8GetDatum(r.log_pvalue);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
