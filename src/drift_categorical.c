@@ -21,7 +21,8 @@
 Datum
 categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Method method)
 {
-	TupleDesc	tupdesc = result_desc(fcinfo, CHI2_RESULT_NATTS);
+	/* before ALTER EXTENSION UPDATE to 0.3.0 the type has no log_pvalue */
+	TupleDesc	tupdesc = result_desc_grown(fcinfo, CHI2_RESULT_NATTS - 1, CHI2_RESULT_NATTS);
 	Datum		values[CHI2_RESULT_NATTS];
 	bool		nulls[CHI2_RESULT_NATTS];
 
@@ -99,7 +100,8 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 				 errhint("Use mlmon.chi2_drift for features with more than two categories.")));
 	if (first < 0)
 		first = 0;
-	tupdesc = result_desc(fcinfo, Z_RESULT_NATTS);
+	/* before ALTER EXTENSION UPDATE to 0.3.0 the type has no log_pvalue */
+	tupdesc = result_desc_grown(fcinfo, Z_RESULT_NATTS - 1, Z_RESULT_NATTS);
 	memset(nulls, 0, sizeof(nulls));
 	values[2] = Int64GetDatum(cc->n_ref);
 	values[3] = Int64GetDatum(cc->n_cur);

@@ -65,7 +65,8 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 	bool		nulls[KS_NATTS];
 	mlm_ks_result r;
 
-	tupdesc = result_desc(fcinfo, KS_NATTS);
+	/* before ALTER EXTENSION UPDATE to 0.3.0 the type has no log_pvalue */
+	tupdesc = result_desc_grown(fcinfo, KS_LOG_PVALUE, KS_NATTS);
 
 	memset(nulls, 0, sizeof(nulls));
 	values[KS_N_REFERENCE] = Int64GetDatum(n1);
