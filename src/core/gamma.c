@@ -741,7 +741,9 @@ log_temme_upper(double a, double x)
 }
 
 /*
- * Natural log of Q(a,x) (mlm_gammaincc), finite where Q underflows to 0.
+ * Natural log of Q(a,x) (mlm_gammaincc), finite where Q underflows to 0,
+ * and log1p(-P) where Q > 1/2, so that it stays accurate relative to
+ * itself as Q -> 1 (a mild drift: log Q ~ -P, however small).
  * Q < 1e-300 happens only for x > a (for x <= a, Q >= ~1/2; the small-a
  * series serves x <= 0.8 with Q > 0.1), where Q = a R / F: then
  * log Q = log R + log(a / F), log R the double-double prefactor exponent
@@ -757,6 +759,14 @@ mlm_log_gammaincc(double a, double x)
 
 	if (isnan(q))
 		return q;
+	if (q > 0.5)
+	{
+		/* log Q = log1p(-P): relative accuracy as Q -> 1 (P from its series is accurate there) */
+		double		p = mlm_gammainc(a, x);
+
+		if (p < 0.5)
+			return log1p(-p);
+	}
 	if (q >= LOG_DIRECT_MIN || x <= a || a == 0.0 || isinf(a))
 		return log(q);
 	if (isinf(x))

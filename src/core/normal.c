@@ -85,8 +85,10 @@ mlm_erfcx_large(double y)
 }
 
 /*
- * log(2 (1 - Phi(|z|))) = log erfc(|z| / sqrt 2): log of
- * mlm_norm_two_sided_p where that is at least 1e-300; beyond (|z| > 37)
+ * log(2 (1 - Phi(|z|))) = log erfc(|z| / sqrt 2): log1p(-erf(|z| / sqrt 2))
+ * where p > 1/2 (accurate relative to itself as z -> 0; the rounding of
+ * |z| / sqrt 2 costs 1 ulp there), log of mlm_norm_two_sided_p where that
+ * is at least 1e-300; beyond (|z| > 37)
  * -z^2/2 + log erfcx(|z| / sqrt 2), finite for any finite z (-inf for
  * infinite z, NaN for NaN).  The argument rounding that matters for erfc
  * itself costs only ~1e-16 relative here.
@@ -100,6 +102,8 @@ mlm_norm_two_sided_logp(double z)
 
 	if (isnan(p))
 		return p;
+	if (p > 0.5)
+		return log1p(-erf(fabs(z) * SQRT_HALF_HI));	/* relative accuracy as p -> 1 (z -> 0) */
 	if (p >= LOG_DIRECT_MIN)
 		return log(p);
 	if (isinf(z))
