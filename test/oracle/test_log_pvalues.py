@@ -35,7 +35,7 @@ rng = np.random.default_rng(20261204)
 underflowed = []   # cases whose p-value is 0 or subnormal
 
 
-def check_log(label, got_log, got_p, want_log, near_one_atol=0.0):
+def check_log(label, got_log, got_p, want_log, near_one_atol=0.0, kind="log_pvalue"):
     """got_log against the mpmath value (None: no closed form; then ln(p)
     only) and against ln(got_p); NULL exactly where the p-value is NULL.
     near_one_atol: the absolute error allowed where p > 1/2 (KS: there the
@@ -48,7 +48,7 @@ def check_log(label, got_log, got_p, want_log, near_one_atol=0.0):
     if want_log is not None:
         want = -math.inf if want_log == mpf("-inf") else float(want_log)
         atol = near_one_atol if got_p > 0.5 else 0.0
-        chk.close(f"{label}:log_pvalue", got_log, want, LOG_RTOL, atol if want != 0 else max(atol, 1e-15))
+        chk.close(f"{label}:{kind}", got_log, want, LOG_RTOL, atol if want != 0 else max(atol, 1e-15))
     if got_p > 1e-300:
         chk.close(f"{label}:log_pvalue_vs_ln_pvalue", got_log, math.log(got_p), LN_RTOL, 1e-15)
 
@@ -71,13 +71,13 @@ def ks_oracle(n1, n2, d, alt, method, p_scipy):
     if method == "exact":
         g = math.gcd(n1, n2)
         h = round(d * (n1 // g) * n2)
-        return R.ks2_exact_log(n1, n2, h, alt == "two-sided")
+        return R.ks2_exact_log(n1, n2, h, alt == "two-sided"), "log_pvalue"
     if alt != "two-sided":
-        return hodges_log(n1, n2, d)
+        return hodges_log(n1, n2, d), "log_pvalue"
     want = R.log_kstwo_tail(round_half_even(n1 * n2 / (n1 + n2)), d)
     if want is None and p_scipy > 0:
-        want = mp.log(mpf(p_scipy))     # Durbin / Pomeranz / Pelz-Good region: p is far from underflow
-    return want
+        return mp.log(mpf(p_scipy)), "log_pvalue_vs_ln_scipy_pvalue"   # Durbin / Pomeranz / Pelz-Good: p far from underflow
+    return want, "log_pvalue"
 
 
 def check_ks(label, a, b, row, alt, method_arg):
@@ -85,7 +85,8 @@ def check_ks(label, a, b, row, alt, method_arg):
     want = stats.ks_2samp(a, b, alternative=alt, method=method_arg)
     chk.close(f"{label}:statistic", s, float(want.statistic), STAT_RTOL)
     chk.close(f"{label}:pvalue", p, float(want.pvalue), P_RTOL, P_ATOL)
-    check_log(label, logp, p, ks_oracle(len(a), len(b), s, alt, method, float(want.pvalue)), 1e-15)
+    want_log, kind = ks_oracle(len(a), len(b), s, alt, method, float(want.pvalue))
+    check_log(label, logp, p, want_log, 1e-15, kind)
     return method
 
 
@@ -177,7 +178,8 @@ for g, *row in cur.fetchall():
         lbl = f"ks random {len(a)}x{len(b)} {alt}"
         chk.close(f"{lbl}:statistic", s, float(want.statistic), STAT_RTOL)
         chk.close(f"{lbl}:pvalue", p, float(want.pvalue), P_RTOL, P_ATOL)
-        check_log(lbl, logp, p, mp.log(mpf(float(want.pvalue))) if want.pvalue > 1e-300 else None, 1e-15)
+        check_log(lbl, logp, p, mp.log(mpf(float(want.pvalue))) if want.pvalue > 1e-300 else None, 1e-15,
+                  "log_pvalue_vs_ln_scipy_pvalue")
 
 # the profile form and the sketch: NULL log_pvalue exactly where pvalue is NULL
 cur.execute("""
