@@ -35,7 +35,8 @@ CREATE TYPE @extschema@.ks_result AS (
     method             text,     -- 'exact' or 'asymp': the p-value computed
     statistic_location float8,   -- value at which the ECDF gap is attained
     statistic_sign     int,      -- +1: reference ECDF above current there, -1 below
-    statistic_error    float8    -- bound on |statistic - exact statistic|: 0 unless a sketched profile is involved
+    statistic_error    float8,   -- bound on |statistic - exact statistic|: 0 unless a sketched profile is involved
+    log_pvalue         float8    -- ln(pvalue), finite where pvalue underflows to 0; NULL with pvalue
 );
 COMMENT ON TYPE @extschema@.ks_result IS
     'Result of mlmon.ks_2samp, the two-sample Kolmogorov-Smirnov test (scipy.stats.ks_2samp)';
@@ -46,7 +47,8 @@ CREATE TYPE @extschema@.chi2_result AS (
     dof         int,
     n_reference bigint,
     n_current   bigint,
-    method      text             -- 'goodness_of_fit' or 'contingency'
+    method      text,            -- 'goodness_of_fit' or 'contingency'
+    log_pvalue  float8           -- ln(pvalue), finite where pvalue underflows to 0; NULL with pvalue
 );
 COMMENT ON TYPE @extschema@.chi2_result IS
     'Result of mlmon.chi2_drift, the chi-square test of a categorical feature';
@@ -56,7 +58,8 @@ CREATE TYPE @extschema@.z_result AS (
     pvalue      float8,          -- two-sided
     n_reference bigint,
     n_current   bigint,
-    category    text             -- the category whose proportion is compared
+    category    text,            -- the category whose proportion is compared
+    log_pvalue  float8           -- ln(pvalue), finite where pvalue underflows to 0; NULL with pvalue
 );
 COMMENT ON TYPE @extschema@.z_result IS
     'Result of mlmon.z_test, the two-proportion z-test of a binary feature';

@@ -15,13 +15,14 @@
 #include "drift_categorical.h"
 #include "result_desc.h"
 
-#define CHI2_RESULT_NATTS 6
-#define Z_RESULT_NATTS 5
+#define CHI2_RESULT_NATTS 7
+#define Z_RESULT_NATTS 6
 
 Datum
 categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Method method)
 {
-	TupleDesc	tupdesc = result_desc(fcinfo, CHI2_RESULT_NATTS);
+	/* before ALTER EXTENSION UPDATE to 0.3.0 the type has no log_pvalue */
+	TupleDesc	tupdesc = result_desc_grown(fcinfo, CHI2_RESULT_NATTS - 1, CHI2_RESULT_NATTS);
 	Datum		values[CHI2_RESULT_NATTS];
 	bool		nulls[CHI2_RESULT_NATTS];
 
@@ -30,7 +31,7 @@ categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Me
 	values[4] = Int64GetDatum(cc->n_cur);
 	values[5] = CStringGetTextDatum(method == CHI2_CONTINGENCY ? "contingency" : "goodness_of_fit");
 	if (cc->n_ref == 0 || cc->n_cur == 0)
-		nulls[0] = nulls[1] = nulls[2] = true;
+		nulls[0] = nulls[1] = nulls[2] = nulls[6] = true;
 	else
 	{
 		mlm_chi2_result r;
@@ -49,6 +50,7 @@ categorical_chi2_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, Chi2Me
 		values[0] = Float8GetDatum(r.statistic);
 		values[1] = Float8GetDatum(r.pvalue);
 		values[2] = Int32GetDatum((int32) r.dof);
+		values[6] = Float8GetDatum(r.log_pvalue);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -98,7 +100,8 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 				 errhint("Use mlmon.chi2_drift for features with more than two categories.")));
 	if (first < 0)
 		first = 0;
-	tupdesc = result_desc(fcinfo, Z_RESULT_NATTS);
+	/* before ALTER EXTENSION UPDATE to 0.3.0 the type has no log_pvalue */
+	tupdesc = result_desc_grown(fcinfo, Z_RESULT_NATTS - 1, Z_RESULT_NATTS);
 	memset(nulls, 0, sizeof(nulls));
 	values[2] = Int64GetDatum(cc->n_ref);
 	values[3] = Int64GetDatum(cc->n_cur);
@@ -107,7 +110,7 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 	else
 		nulls[4] = true;
 	if (cc->n_ref == 0 || cc->n_cur == 0)
-		nulls[0] = nulls[1] = true;
+		nulls[0] = nulls[1] = nulls[5] = true;
 	else
 	{
 		mlm_z_result r;
@@ -115,6 +118,7 @@ categorical_z_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 		mlm_z_test(cc->ref[first], cc->n_ref, cc->cur[first], cc->n_cur, &r);
 		values[0] = Float8GetDatum(r.statistic);
 		values[1] = Float8GetDatum(r.pvalue);
+		values[5] = Float8GetDatum(r.log_pvalue);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

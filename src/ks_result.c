@@ -30,6 +30,7 @@ enum
 	KS_LOCATION,
 	KS_SIGN,
 	KS_ERROR,
+	KS_LOG_PVALUE,
 	KS_NATTS
 };
 
@@ -64,7 +65,8 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 	bool		nulls[KS_NATTS];
 	mlm_ks_result r;
 
-	tupdesc = result_desc(fcinfo, KS_NATTS);
+	/* before ALTER EXTENSION UPDATE to 0.3.0 the type has no log_pvalue */
+	tupdesc = result_desc_grown(fcinfo, KS_LOG_PVALUE, KS_NATTS);
 
 	memset(nulls, 0, sizeof(nulls));
 	values[KS_N_REFERENCE] = Int64GetDatum(n1);
@@ -72,7 +74,7 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 	if (n1 == 0 || n2 == 0)
 	{
 		nulls[KS_STATISTIC] = nulls[KS_PVALUE] = nulls[KS_METHOD] = true;
-		nulls[KS_LOCATION] = nulls[KS_SIGN] = nulls[KS_ERROR] = true;
+		nulls[KS_LOCATION] = nulls[KS_SIGN] = nulls[KS_ERROR] = nulls[KS_LOG_PVALUE] = true;
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 	}
 	if (error_bound == 0.0 && exact_too_expensive(opts, n1, n2))
@@ -95,17 +97,18 @@ ks_row(FunctionCallInfo fcinfo, int64 n1, int64 n2, const StatOptions *opts, dou
 	values[KS_ERROR] = Float8GetDatum(error_bound);
 	if (error_bound > 0.0)
 	{
-		nulls[KS_PVALUE] = true;
+		nulls[KS_PVALUE] = nulls[KS_LOG_PVALUE] = true;
 		values[KS_METHOD] = CStringGetTextDatum("sketch");
 	}
 	else if (r.method_used == MLM_KS_NONE)
 	{
-		nulls[KS_PVALUE] = true;
+		nulls[KS_PVALUE] = nulls[KS_LOG_PVALUE] = true;
 		values[KS_METHOD] = CStringGetTextDatum("none");
 	}
 	else
 	{
 		values[KS_PVALUE] = Float8GetDatum(r.pvalue);
+		values[KS_LOG_PVALUE] = Float8GetDatum(r.log_pvalue);
 		values[KS_METHOD] = CStringGetTextDatum(ks_method_name(r.method_used));
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));

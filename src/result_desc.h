@@ -13,4 +13,12 @@
 /* The blessed descriptor of fcinfo's composite result, checked to have natts columns. */
 extern TupleDesc result_desc(FunctionCallInfo fcinfo, int natts);
 
+/*
+ * The same for a result type that gained trailing columns: natts columns,
+ * or min_natts..natts (the type as an older install script declared it,
+ * until ALTER EXTENSION UPDATE adds the rest).  The caller fills natts
+ * values; heap_form_tuple reads only the descriptor's.
+ */
+extern TupleDesc result_desc_grown(FunctionCallInfo fcinfo, int min_natts, int natts);
+
 #endif

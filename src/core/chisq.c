@@ -23,6 +23,7 @@ mlm_chi2_goodness_of_fit(const int64_t *ref, const int64_t *cur, int64_t k,
 	{
 		res->statistic = 0.0;
 		res->pvalue = 1.0;
+		res->log_pvalue = 0.0;
 		return;
 	}
 	for (i = 0; i < k; i++)
@@ -35,6 +36,8 @@ mlm_chi2_goodness_of_fit(const int64_t *ref, const int64_t *cur, int64_t k,
 	}
 	res->statistic = mlm_pairwise_sum(scratch, k);
 	res->pvalue = isinf(res->statistic) ? 0.0 : mlm_chi2_sf(res->statistic, (double) res->dof);
+	/* An infinite statistic has p = 0 exactly (not by underflow): log -inf. */
+	res->log_pvalue = isinf(res->statistic) ? -INFINITY : mlm_chi2_logsf(res->statistic, (double) res->dof);
 }
 
 void
@@ -51,6 +54,7 @@ mlm_chi2_contingency(const int64_t *ref, const int64_t *cur, int64_t k,
 	{
 		res->statistic = 0.0;
 		res->pvalue = 1.0;
+		res->log_pvalue = 0.0;
 		return;
 	}
 	for (i = 0; i < k; i++)
@@ -83,4 +87,5 @@ mlm_chi2_contingency(const int64_t *ref, const int64_t *cur, int64_t k,
 	}
 	res->statistic = mlm_pairwise_sum(scratch, 2 * k);
 	res->pvalue = mlm_chi2_sf(res->statistic, (double) res->dof);
+	res->log_pvalue = mlm_chi2_logsf(res->statistic, (double) res->dof);
 }

@@ -13,6 +13,7 @@ typedef struct mlm_chi2_result
 {
 	double		statistic;
 	double		pvalue;
+	double		log_pvalue;		/* ln(pvalue), finite where pvalue underflows to 0 */
 	int64_t		dof;
 } mlm_chi2_result;
 

@@ -47,6 +47,7 @@
 
 #include "gamma.h"
 #include "clip.h"
+#include "normal.h"
 
 /* log 2 split so that e * LN2_HI is exact for |e| < 2^13: 40 leading bits of log 2, then the rest. */
 #define LN2_HI 0x1.62e42fefa2000p-1
@@ -715,4 +716,74 @@ mlm_chi2_sf(double x, double k)
 	if (x <= 0.0)
 		return 1.0;
 	return mlm_gammaincc(0.5 * k, 0.5 * x);
+}
+
+/* Above this Q gives its log as log(Q); below, the log forms. */
+#define LOG_DIRECT_MIN 1e-300
+
+/*
+ * log Q(a,x) by Temme's expansion for x >= a (temme_uniform with the common
+ * factor e^(-y^2) taken out: Q = e^(-y^2) (erfcx(y)/2 - y_lo/sqrt(pi) +
+ * S/sqrt(2 pi a)), S the c_k series), used where Q < 1e-300, so y > 26 and
+ * erfcx comes from its asymptotic series.
+ */
+static double
+log_temme_upper(double a, double x)
+{
+	dd_t		y2 = dd_neg(neg_a_phi(a, x));
+	double		y = sqrt(y2.hi),
+				y_lo = (fma(-y, y, y2.hi) + y2.lo) / (2.0 * y),
+				eta = sqrt(2.0 * y2.hi / a),
+				bracket;
+
+	bracket = 0.5 * mlm_erfcx_large(y) - y_lo * INV_SQRT_PI + temme_series(eta, a) / sqrt(TWO_PI * a);
+	return -y2.hi - y2.lo + log(bracket);
+}
+
+/*
+ * Natural log of Q(a,x) (mlm_gammaincc), finite where Q underflows to 0,
+ * and log1p(-P) where Q > 1/2, so that it stays accurate relative to
+ * itself as Q -> 1 (a mild drift: log Q ~ -P, however small).
+ * Q < 1e-300 happens only for x > a (for x <= a, Q >= ~1/2; the small-a
+ * series serves x <= 0.8 with Q > 0.1), where Q = a R / F: then
+ * log Q = log R + log(a / F), log R the double-double prefactor exponent
+ * (no exp, so nothing is flushed), F Legendre's continued fraction, which
+ * converges faster the farther x is in the tail; in Temme's band
+ * (a >= 1e4, x <= 1.25 a) the expansion above.  -inf for x = +inf.
+ */
+double
+mlm_log_gammaincc(double a, double x)
+{
+	double		q = mlm_gammaincc(a, x);
+	dd_t		logr;
+
+	if (isnan(q))
+		return q;
+	if (q > 0.5)
+	{
+		/* log Q = log1p(-P): relative accuracy as Q -> 1 (P from its series is accurate there) */
+		double		p = mlm_gammainc(a, x);
+
+		if (p < 0.5)
+			return log1p(-p);
+	}
+	if (q >= LOG_DIRECT_MIN || x <= a || a == 0.0 || isinf(a))
+		return log(q);
+	if (isinf(x))
+		return -INFINITY;
+	if (a >= TEMME_MIN_A && fabs(x - a) <= TEMME_BAND * a)
+		return log_temme_upper(a, x);
+	logr = log_prefactor(a, x);
+	return logr.hi + (logr.lo + log(a / upper_fraction(a, x)));
+}
+
+/* Natural log of mlm_chi2_sf(x, k), finite where it underflows to 0. */
+double
+mlm_chi2_logsf(double x, double k)
+{
+	if (isnan(x) || isnan(k) || k <= 0.0)
+		return (double) NAN;
+	if (x <= 0.0)
+		return 0.0;
+	return mlm_log_gammaincc(0.5 * k, 0.5 * x);
 }

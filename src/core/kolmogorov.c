@@ -1039,3 +1039,144 @@ mlm_kstwo_sf(double d, int64_t n)
 		cdf = pelz_good_cdf(n, d);
 	return mlm_clip_unit(1.0 - cdf);
 }
+
+
+/* ------------------------------------------------------------------------ */
+/* Natural logs of the survival functions, finite where they underflow      */
+/* ------------------------------------------------------------------------ */
+
+/* Above this a survival function gives its log as log(sf); below, log space. */
+#define KS_LOG_DIRECT_MIN 1e-300
+
+/* s += t for scaled numbers (the smaller one aligned to the larger's exponent; far smaller ones vanish). */
+static void
+sc_accumulate(scaled_ld *s, scaled_ld t)
+{
+	int64_t		shift;
+
+	if (t.m == 0.0L)
+		return;
+	if (s->m == 0.0L)
+	{
+		*s = t;
+		return;
+	}
+	shift = t.e - s->e;
+	if (shift > 0)
+		*s = sc_make(ldexpl(s->m, (int) (shift > 20000 ? -20000 : -shift)) + t.m, t.e);
+	else
+		*s = sc_make(s->m + ldexpl(t.m, (int) (shift < -20000 ? -20000 : shift)), s->e);
+}
+
+/*
+ * log of x * sum_{v=0}^{n-nxfl-1} A_v, the positive (lower) Smirnov sum of
+ * mlm_smirnov_sf, with the same terms, ratio recurrence, anchors and
+ * stopping rule, but the sum kept as a scaled number so that it never
+ * underflows (its terms peak at ~exp(-2 n x^2) and n x^2 reaches 1e6).
+ */
+static double
+smirnov_log_lower(int64_t n, double x, double nx_hi, double nx_lo, int64_t nxfl)
+{
+	int64_t		n_terms = n - nxfl,
+				vmid = n / 2,
+				j;
+	scaled_ld	binom = sc_make(1.0L, 0),
+				npow = sc_pow((long double) n, 0.0L, n - 1),
+				cur = sc_make(0.0L, 0),
+				sum = sc_make(0.0L, 0);
+
+	for (j = 0; j < n_terms; j++)
+	{
+		bool		negative = false;
+
+		if (j > 0)
+			binom = sc_make(binom.m * (long double) (n - j + 1) / (long double) j, binom.e);
+		if (j % SMIRNOV_ANCHOR != 0 && cur.m != 0.0L)
+			cur = sc_make(cur.m * smirnov_ratio(n, j - 1, nx_hi, nx_lo), cur.e);
+		else
+			cur = smirnov_term(n, j, binom, npow, nx_hi, nx_lo, &negative);
+		if (cur.m == 0.0L)
+		{
+			if (j > vmid)
+				break;
+			continue;
+		}
+		sc_accumulate(&sum, cur);
+		if (j > 0 && j != n_terms - 1)
+		{
+			int64_t		shift = cur.e - sum.e;
+			long double rel = shift < -20000 ? 0.0L : ldexpl(cur.m, (int) shift) / sum.m;
+
+			if (4.0L * (long double) (n_terms - j) * rel < (long double) DBL_EPSILON)
+				break;
+		}
+	}
+	if (sum.m <= 0.0L)
+		return -INFINITY;
+	return (double) (logl(sum.m) + (long double) sum.e * (long double) MLM_KS_LN2 + logl((long double) x));
+}
+
+/*
+ * log P(D+_n >= x).  Where mlm_smirnov_sf is at least KS_LOG_DIRECT_MIN
+ * this is log of it.  Below, only three of its branches can be reached
+ * (x <= 1/n gives sf = 1 - x (1+x)^(n-1) >= 1/4, and the alternating upper
+ * sum serves only n x^2 <= 1/4, sf > 0.1): x >= 1 - 1/n,
+ * n log(1-x); n > 1e6, SciPy's exponent -(6nx+1)^2/18n itself; otherwise
+ * the lower sum in scaled form.
+ */
+double
+mlm_smirnov_logsf(int64_t n, double x)
+{
+	double		sf = mlm_smirnov_sf(n, x),
+				nx_hi,
+				nx_lo,
+				alpha;
+	int64_t		nxfl;
+
+	if (isnan(sf))
+		return sf;
+	if (sf >= KS_LOG_DIRECT_MIN)
+		return log(sf);
+	if (x >= 1.0)
+		return -INFINITY;
+	split_nx(n, x, &nx_hi, &nx_lo, &nxfl, &alpha);
+	if (nxfl >= n - 1)
+		return (double) ((long double) n * log1pl(-(long double) x));
+	if (n > SMIRNOV_EXACT_MAX_N)
+	{
+		double		y = 6.0 * (double) n * x + 1.0;
+
+		return -pow(y, 2.0) / 18.0 / (double) n;
+	}
+	if (sf > 0.0 && (nxfl == 0 || (nxfl == 1 && alpha == 0.0)))
+		return log(sf);
+	return smirnov_log_lower(n, x, nx_hi, nx_lo, nxfl);
+}
+
+/*
+ * log P(D_n >= d).  Where mlm_kstwo_sf is at least KS_LOG_DIRECT_MIN this
+ * is log of it.  Below, the branch is one of the two that can underflow:
+ * Ruben-Gambino's 2 (1-d)^n (d >= 1 - 1/n), or 2 smirnov (d >= 1/2, or
+ * n x^2 > 4 for n <= 140, n x^2 >= 2.2 above, including n x^2 >= 370 where
+ * mlm_kstwo_sf returns 0 as SciPy does: the log continues 2 smirnov, whose
+ * error there, the probability that both one-sided statistics reach d, is
+ * 0 for d > 1/2 and below sf^2 otherwise).  Durbin, Pomeranz and
+ * Pelz-Good serve only n x^2 <= 4, where the sf exceeds 1e-4.
+ */
+double
+mlm_kstwo_logsf(double d, int64_t n)
+{
+	double		sf = mlm_kstwo_sf(d, n),
+				nd;
+
+	if (isnan(sf))
+		return sf;
+	if (sf >= KS_LOG_DIRECT_MIN)
+		return log(sf);
+	if (d >= 1.0)
+		return -INFINITY;
+	nd = (double) n;
+	if (nd * d >= nd - 1.0)
+		return (double) ((long double) MLM_KS_LN2 + (long double) nd * log1pl(-(long double) d));
+	return MLM_KS_LN2 + mlm_smirnov_logsf(n, d);
+}

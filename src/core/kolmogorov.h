@@ -25,4 +25,10 @@ double mlm_smirnov_sf(int64_t n, double d);
 /* Limiting Kolmogorov survival function: scipy.special.kolmogorov(x) (= kstwobign.sf). */
 double mlm_kolmogorov_sf(double x);
 
+/* Natural log of mlm_smirnov_sf(n, d), finite where it underflows to 0 (the lower sum carried with a separate binary exponent, and SciPy's n > 1e6 form as its exponent); -inf at d == 1. */
+double mlm_smirnov_logsf(int64_t n, double d);
+
+/* Natural log of mlm_kstwo_sf(d, n), finite where it underflows to 0 (also for n d^2 >= 370, where the sf is flushed to 0): log 2 + mlm_smirnov_logsf or log 2 + n log(1-d) in the branches that can underflow; -inf at d >= 1. */
+double mlm_kstwo_logsf(double d, int64_t n);
+
 #endif							/* MLM_KOLMOGOROV_H */

@@ -83,24 +83,26 @@ static struct
 	mlm_alternative alt;
 	mlm_ks_method mode;			/* the method asked for: exact or asymp */
 	double		pvalue;
+	double		log_pvalue;
 	mlm_ks_method used;
 } pvalue_memo;
 
 static bool
 memo_lookup(int64_t n1, int64_t n2, double d, mlm_alternative alt, mlm_ks_method mode,
-			double *pvalue, mlm_ks_method *used)
+			double *pvalue, double *log_pvalue, mlm_ks_method *used)
 {
 	if (!pvalue_memo.valid || pvalue_memo.n1 != n1 || pvalue_memo.n2 != n2 ||
 		pvalue_memo.d != d || pvalue_memo.alt != alt || pvalue_memo.mode != mode)
 		return false;
 	*pvalue = pvalue_memo.pvalue;
+	*log_pvalue = pvalue_memo.log_pvalue;
 	*used = pvalue_memo.used;
 	return true;
 }
 
 static void
 memo_store(int64_t n1, int64_t n2, double d, mlm_alternative alt, mlm_ks_method mode,
-		   double pvalue, mlm_ks_method used)
+		   double pvalue, double log_pvalue, mlm_ks_method used)
 {
 	pvalue_memo.valid = true;
 	pvalue_memo.n1 = n1;
@@ -109,6 +111,7 @@ memo_store(int64_t n1, int64_t n2, double d, mlm_alternative alt, mlm_ks_method 
 	pvalue_memo.alt = alt;
 	pvalue_memo.mode = mode;
 	pvalue_memo.pvalue = pvalue;
+	pvalue_memo.log_pvalue = log_pvalue;
 	pvalue_memo.used = used;
 }
 
@@ -170,10 +173,11 @@ mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method meth
 	if (mode == MLM_KS_NONE)
 	{
 		res->pvalue = NAN;
+		res->log_pvalue = NAN;
 		res->method_used = MLM_KS_NONE;
 		return;
 	}
-	if (memo_lookup(n1, n2, d, alt, mode, &res->pvalue, &res->method_used))
+	if (memo_lookup(n1, n2, d, alt, mode, &res->pvalue, &res->log_pvalue, &res->method_used))
 		return;
 
 	res->method_used = MLM_KS_ASYMP;
@@ -184,12 +188,16 @@ mlm_ks_walk_finish(const mlm_ks_walk *w, mlm_alternative alt, mlm_ks_method meth
 		if (mlm_ks2_exact_pvalue(n1, n2, h, alt, &p))
 		{
 			res->pvalue = p;
+			res->log_pvalue = mlm_ks2_exact_logp(n1, n2, h, alt, p);
 			res->method_used = MLM_KS_EXACT;
 		}
 	}
 	if (res->method_used == MLM_KS_ASYMP)
+	{
 		res->pvalue = mlm_ks2_asymp_pvalue(n1, n2, d, alt);
-	memo_store(n1, n2, d, alt, mode, res->pvalue, res->method_used);
+		res->log_pvalue = mlm_ks2_asymp_logp(n1, n2, d, alt);
+	}
+	memo_store(n1, n2, d, alt, mode, res->pvalue, res->log_pvalue, res->method_used);
 }
 
 void

@@ -23,6 +23,7 @@ typedef struct mlm_ks_result
 {
 	double		statistic;		/* D, D+ or D- as SciPy reports it */
 	double		pvalue;
+	double		log_pvalue;		/* ln(pvalue), finite where pvalue underflows to 0; NaN with it */
 	double		location;		/* value at which the ECDF gap is attained */
 	int			sign;			/* +1: reference ECDF above current, -1: below */
 	mlm_ks_method method_used;	/* MLM_KS_EXACT, MLM_KS_ASYMP or MLM_KS_NONE */

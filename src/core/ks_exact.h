@@ -38,4 +38,10 @@ int64_t		mlm_gcd(int64_t a, int64_t b);
    NaN for n1 < 1 or n2 < 1, and (as SciPy, whose kstwo rejects n = 0) two-sided with n1 == n2 == 1. */
 double		mlm_ks2_asymp_pvalue(int64_t n1, int64_t n2, double d, mlm_alternative alt);
 
+/* Natural log of mlm_ks2_exact_pvalue's p-value p for the same arguments: log(p) where p >= 1e-300, else computed in log space (finite where p underflows to 0).  NaN for NaN p or when scratch memory is unavailable. */
+double		mlm_ks2_exact_logp(int64_t n1, int64_t n2, int64_t h, mlm_alternative alt, double p);
+
+/* Natural log of mlm_ks2_asymp_pvalue's p-value for the same arguments, finite where that p-value underflows to 0 (-inf only where it is exactly 0: two-sided d >= 1).  NaN where the p-value is NaN. */
+double		mlm_ks2_asymp_logp(int64_t n1, int64_t n2, double d, mlm_alternative alt);
+
 #endif							/* MLM_KS_EXACT_H */

@@ -24,8 +24,10 @@ mlm_z_test(int64_t x_ref, int64_t n_ref, int64_t x_cur, int64_t n_cur, mlm_z_res
 		/* Both samples constant and equal: no evidence of a difference. */
 		res->statistic = 0.0;
 		res->pvalue = 1.0;
+		res->log_pvalue = 0.0;
 		return;
 	}
 	res->statistic = (p1 - p2) / se;
 	res->pvalue = mlm_norm_two_sided_p(res->statistic);
+	res->log_pvalue = mlm_norm_two_sided_logp(res->statistic);
 }

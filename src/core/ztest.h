@@ -13,6 +13,7 @@ typedef struct mlm_z_result
 {
 	double		statistic;		/* pooled z of p_ref - p_cur */
 	double		pvalue;			/* two-sided */
+	double		log_pvalue;		/* ln(pvalue), finite where pvalue underflows to 0 */
 } mlm_z_result;
 
 /*
