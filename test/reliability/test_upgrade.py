@@ -361,6 +361,7 @@ def profile_binary_roundtrip(cur):
 # Result types that gained trailing attributes since a released version (ALTER TYPE ... ADD ATTRIBUTE in
 # the upgrade script): until the update, the old declarations give the row without them.
 GROWN_TYPES_ATTRS = 1     # ks_result, chi2_result, z_result: log_pvalue in 0.3.0
+GROWN_TYPES = ["ks_result", "chi2_result", "z_result"]
 
 
 def grown_row(old, fresh):
@@ -388,6 +389,13 @@ def check_old_sql_new_library(version, cur_old, fresh_calls):
     bad_bin = [f"{s} ({b})" for s, b, _ in c_funcs if b != "$libdir/mlmon"]
     check(section, "every C function links $libdir/mlmon", not bad_bin, ", ".join(bad_bin))
     old_calls = binding_calls(cur_old)
+    # the functions and aggregates of the old script that return a type that grew since
+    grown = {r[0] for r in rows(cur_old, """SELECT p.oid::regprocedure::text FROM pg_proc p
+                                             WHERE p.pronamespace = 'mlmon'::regnamespace
+                                               AND p.prorettype IN (SELECT t.oid FROM pg_type t
+                                                                     WHERE t.typnamespace = 'mlmon'::regnamespace
+                                                                       AND t.typname = ANY (%s))""",
+                          (list(GROWN_TYPES),))}
     n_calls = sum(len(v) for v in old_calls.values())
     internal = [f"{c}: {r}" for v in old_calls.values() for c, r in v if r.startswith("error XX")]
     check(section, "no internal error calling the old functions on the new library", not internal,
@@ -400,7 +408,7 @@ def check_old_sql_new_library(version, cur_old, fresh_calls):
             continue
         fresh = dict(fresh_calls[sig])
         for call, res in calls:
-            if call in fresh and fresh[call] != res and not grown_row(res, fresh[call]):
+            if call in fresh and fresh[call] != res and not (sig in grown and grown_row(res, fresh[call])):
                 diffs.append(f"{call}\n      {version}: {res[:300]}\n      {DEFAULT}: {fresh[call][:300]}")
     check(section, f"the {version} declarations give the results of a fresh {DEFAULT} install on the same rows "
           "(a C function whose arguments or state changed needs the upgrade script to redeclare it, and the old "
