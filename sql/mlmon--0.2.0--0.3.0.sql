@@ -945,15 +945,15 @@ COMMENT ON FUNCTION @extschema@.apply_retention(text, interval) IS
 --------------------------------------------------------------------------
 
 -- What a drift test returns to the checks.
-CREATE TYPE @extschema@._drift_value AS (statistic float8, p_value float8);
-COMMENT ON TYPE @extschema@._drift_value IS 'A drift test''s statistic and p-value (NULL for distances) (internal)';
+CREATE TYPE @extschema@._drift_value AS (statistic float8, p_value float8, log_p_value float8);
+COMMENT ON TYPE @extschema@._drift_value IS 'A drift test''s statistic, p-value and its natural log (NULL for distances) (internal)';
 
 -- The tests on a column of a summary: (summary, the column's reference
 -- profile, the column: 0 the prediction, i feature i) -> _drift_value.
 CREATE FUNCTION @extschema@._drift_ks(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN (SELECT ROW((k).statistic, (k).pvalue)::@extschema@._drift_value
+RETURN (SELECT ROW((k).statistic, (k).pvalue, (k).log_pvalue)::@extschema@._drift_value
           FROM (SELECT @extschema@._summary_ks(s, reference, col) AS k) x);
 COMMENT ON FUNCTION @extschema@._drift_ks(@extschema@.check_summary, @extschema@.profile, int) IS
     'Two-sample KS against the reference (exact from the grid while the reference is exact) (internal)';
@@ -961,7 +961,7 @@ COMMENT ON FUNCTION @extschema@._drift_ks(@extschema@.check_summary, @extschema@
 CREATE FUNCTION @extschema@._drift_wasserstein(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN ROW(@extschema@.wasserstein_normed(reference, @extschema@._summary_profile(s, col)), NULL)::@extschema@._drift_value;
+RETURN ROW(@extschema@.wasserstein_normed(reference, @extschema@._summary_profile(s, col)), NULL, NULL)::@extschema@._drift_value;
 COMMENT ON FUNCTION @extschema@._drift_wasserstein(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s normed Wasserstein distance between the reference and the window''s profile (internal)';
 
@@ -971,7 +971,7 @@ CREATE FUNCTION @extschema@._drift_psi(s @extschema@.check_summary, reference @e
 RETURN ROW(CASE WHEN (@extschema@.summary(reference)).kind = 'numeric'
                 THEN @extschema@._summary_binned(s, reference, col, 'psi')
                 ELSE @extschema@.psi(reference, @extschema@._summary_profile(s, col)) END,
-           NULL)::@extschema@._drift_value;
+           NULL, NULL)::@extschema@._drift_value;
 COMMENT ON FUNCTION @extschema@._drift_psi(@extschema@.check_summary, @extschema@.profile, int) IS
     'PSI: over the reference''s 10 quantile bins, or one bin per category (internal)';
 
@@ -981,14 +981,14 @@ CREATE FUNCTION @extschema@._drift_jensen_shannon(s @extschema@.check_summary, r
 RETURN ROW(CASE WHEN (@extschema@.summary(reference)).kind = 'numeric'
                 THEN @extschema@._summary_binned(s, reference, col, 'jensen_shannon')
                 ELSE @extschema@.jensen_shannon(reference, @extschema@._summary_profile(s, col)) END,
-           NULL)::@extschema@._drift_value;
+           NULL, NULL)::@extschema@._drift_value;
 COMMENT ON FUNCTION @extschema@._drift_jensen_shannon(@extschema@.check_summary, @extschema@.profile, int) IS
     'Jensen-Shannon distance: over the reference''s 10 quantile bins, or one bin per category (internal)';
 
 CREATE FUNCTION @extschema@._drift_chi2(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN (SELECT ROW((c).statistic, (c).pvalue)::@extschema@._drift_value
+RETURN (SELECT ROW((c).statistic, (c).pvalue, (c).log_pvalue)::@extschema@._drift_value
           FROM (SELECT @extschema@.chi2_drift(reference, @extschema@._summary_profile(s, col)) AS c) x);
 COMMENT ON FUNCTION @extschema@._drift_chi2(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s chi-square goodness of fit of the window''s categories to the reference''s (internal)';
@@ -996,7 +996,7 @@ COMMENT ON FUNCTION @extschema@._drift_chi2(@extschema@.check_summary, @extschem
 CREATE FUNCTION @extschema@._drift_z_test(s @extschema@.check_summary, reference @extschema@.profile, col int)
     RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN (SELECT ROW((z).statistic, (z).pvalue)::@extschema@._drift_value
+RETURN (SELECT ROW((z).statistic, (z).pvalue, (z).log_pvalue)::@extschema@._drift_value
           FROM (SELECT @extschema@.z_test(reference, @extschema@._summary_profile(s, col)) AS z) x);
 COMMENT ON FUNCTION @extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s two-proportion z-test of a binary feature (internal)';
@@ -1648,7 +1648,7 @@ COMMENT ON FUNCTION @extschema@.summarize(text, timestamptz, timestamptz) IS
 -- One column's drift: its test (from the registry) and effect size.
 CREATE FUNCTION @extschema@._column_drift(test text, is_numeric boolean, reference @extschema@.profile,
         s @extschema@.check_summary, col int, OUT is_p boolean, OUT statistic float8, OUT p_value float8,
-        OUT effect float8)
+        OUT effect float8, OUT log_p_value float8)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1664,6 +1664,7 @@ BEGIN
        INTO d USING s, reference, col;
     statistic := d.statistic;
     p_value := d.p_value;
+    log_p_value := d.log_p_value;
     -- the effect size: the normed Wasserstein distance (numbers) or the Jensen-Shannon distance (categories)
     IF is_numeric AND test <> 'wasserstein' THEN
         effect := (@extschema@._drift_wasserstein(s, reference, col)).statistic;
@@ -1697,7 +1698,8 @@ BEGIN ATOMIC
     SELECT 'data_drift', x.metric, d.feature, x.value, d.test
       FROM d, LATERAL (VALUES (1, 'statistic', d.statistic), (2, 'p_value', d.p_value), (3, 'p_value_adjusted', d.p_adj),
                               (4, 'effect_size', coalesce(d.effect, d.statistic)), (5, 'threshold', d.threshold),
-                              (6, 'drift_detected', d.drift), (7, 'n', d.n::float8)) x(o, metric, value)
+                              (6, 'drift_detected', d.drift), (7, 'n', d.n::float8),
+                              (8, 'log_p_value', d.log_p_value)) x(o, metric, value)
     UNION ALL
     SELECT 'data_drift', x.metric, NULL, x.value, NULL
       FROM (SELECT count(*)::float8 AS nf, coalesce(sum(d.drift), 0) AS drifted FROM d) t,
@@ -1761,7 +1763,7 @@ BEGIN ATOMIC
          WHERE (plan).prediction_test IS NOT NULL AND @extschema@.count(p.cur) > 0
     )
     SELECT 'output_drift', x.metric, NULL::text, x.value, (plan).prediction_test
-      FROM d, LATERAL (VALUES ('statistic', d.statistic), ('p_value', d.p_value),
+      FROM d, LATERAL (VALUES ('statistic', d.statistic), ('p_value', d.p_value), ('log_p_value', d.log_p_value),
                               ('threshold', (plan).prediction_threshold), ('drift_detected', d.drift)) x(metric, value)
     UNION ALL
     -- each class's share, or the predicted values' quartiles
@@ -3472,3 +3474,170 @@ COMMENT ON AGGREGATE @extschema@.anderson_darling(float8, boolean) IS
 ALTER TYPE @extschema@.ks_result ADD ATTRIBUTE log_pvalue float8;
 ALTER TYPE @extschema@.chi2_result ADD ATTRIBUTE log_pvalue float8;
 ALTER TYPE @extschema@.z_result ADD ATTRIBUTE log_pvalue float8;
+
+-- The checks store each drift test's log p-value (metric log_p_value), the
+-- feature_drift view shows it, and the data-drift alert lists its drifted
+-- features strongest first by it.
+CREATE OR REPLACE FUNCTION @extschema@._apply_alert_rules() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c record;
+    rule record;
+    v float8;
+    v2 float8;
+    drifted text[];
+    data_drift_fired boolean;
+BEGIN
+    FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
+        -- one rule evaluation at a time per model: no duplicate or lost alerts
+        PERFORM pg_advisory_xact_lock(hashtext('mlmon.alerts'), hashtext(c.model));
+        -- each check once (rows restored from a dump, or added later, raise nothing again)
+        UPDATE @extschema@.checks ck SET alerts_applied = true
+         WHERE ck.check_id = c.check_id AND NOT ck.alerts_applied;
+        IF NOT FOUND THEN
+            CONTINUE;
+        END IF;
+        -- a window without rows says nothing: open alerts stay as they are
+        IF coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
+                        AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0 THEN
+            CONTINUE;
+        END IF;
+        SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
+         WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
+        drifted := coalesce(drifted, '{}');
+        data_drift_fired := false;
+        FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
+                CASE alert_type WHEN 'data_drift' THEN 0 ELSE 1 END LOOP
+            IF NOT rule.enabled THEN
+                CONTINUE;
+            END IF;
+            IF rule.alert_type = 'performance_degradation' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                   AND nr.metric IN ('accuracy_drop', 'r2_drop');
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels in this window: the condition is unknown
+                ELSIF v > rule.threshold THEN
+                    SELECT nr.value INTO v2 FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                       AND nr.metric IN ('accuracy', 'r2');
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        jsonb_build_object('current', v2, 'reference', v2 + v, 'degradation', v, 'threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'data_drift' THEN
+                IF cardinality(drifted) >= rule.threshold THEN
+                    data_drift_fired := true;
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, drifted,
+                        jsonb_build_object('n_drifted', cardinality(drifted), 'threshold', rule.threshold,
+                            -- strongest first: by log p-value (finite where the p-value underflows), then
+                            -- the distances by statistic
+                            'drifted_features', (SELECT jsonb_agg(jsonb_build_object('feature', d.feature, 'method', d.method,
+                                                     'statistic', d.value, 'p_value', p.value, 'log_p_value', lp.value)
+                                                     ORDER BY lp.value NULLS LAST, d.value DESC, d.feature)
+                                                   FROM new_results d LEFT JOIN new_results p
+                                                     ON p.check_id = d.check_id AND p.feature = d.feature
+                                                    AND p."check" = 'data_drift' AND p.metric = 'p_value'
+                                                   LEFT JOIN new_results lp
+                                                     ON lp.check_id = d.check_id AND lp.feature = d.feature
+                                                    AND lp."check" = 'data_drift' AND lp.metric = 'log_p_value'
+                                                  WHERE d.check_id = c.check_id AND d."check" = 'data_drift'
+                                                    AND d.metric = 'statistic' AND d.feature = ANY (drifted))),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'feature_drift' THEN
+                -- single features, while the data_drift rule has not fired
+                IF data_drift_fired THEN
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                ELSE
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, d.feature, ARRAY[d.feature],
+                                jsonb_build_object('method', d.method, 'statistic', d.value,
+                                                   'p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'p_value'),
+                                                   'log_p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'log_p_value')),
+                                c.check_id, rule.cooldown)
+                       FROM new_results d
+                      WHERE d.check_id = c.check_id AND d."check" = 'data_drift' AND d.metric = 'statistic'
+                        AND d.feature = ANY (drifted);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, drifted);
+                END IF;
+            ELSIF rule.alert_type = 'output_drift' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = 'output_drift' AND nr.metric = 'drift_detected';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v >= rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) || jsonb_build_object('method', min(nr.method))
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'output_drift'),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'data_quality' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = 'data_quality' AND nr.metric = 'quality_issue_rate';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v > rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(coalesce(nr.feature || '.', '') || nr.metric, nr.value)
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'data_quality'
+                            AND nr.value > 0 AND nr.metric <> 'out_of_range_rate' AND nr.metric <> 'unseen_category_rate')
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance') THEN
+                -- one number against the threshold; its check's other results are the details
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = rule.alert_type
+                   AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
+                                                        WHEN 'anomalies' THEN 'anomaly_rate'
+                                                        ELSE 'estimated_accuracy_drop' END;
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels, scores or features to judge by in this window
+                ELSIF (rule.alert_type = 'concept_drift' AND v >= rule.threshold)
+                      OR (rule.alert_type <> 'concept_drift' AND v > rule.threshold) THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
+                          WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE VIEW @extschema@.feature_drift AS
+SELECT DISTINCT ON (c.model, r.feature)
+       c.model, r.feature, c.check_id, c.window_end AS time, r.method,
+       r.value AS statistic,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'p_value') AS p_value,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'p_value_adjusted') AS p_value_adjusted,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'effect_size') AS effect_size,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'threshold') AS threshold,
+       (SELECT x.value = 1 FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'drift_detected') AS drift_detected,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+           AND x."check" = 'data_drift' AND x.metric = 'log_p_value') AS log_p_value
+  FROM @extschema@.checks c
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'data_drift' AND r.metric = 'statistic'
+ ORDER BY c.model, r.feature, c.window_end DESC, c.check_id DESC;
+COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model (rank the drifted ones by log_p_value: it stays finite where p_value underflows to 0)';

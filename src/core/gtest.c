@@ -17,7 +17,6 @@
 
 #include <math.h>
 
-#include "chi2_logsf.h"
 #include "gamma.h"
 
 /* Below this |d|, phi(1 + d) comes from its series (it converges like d^j). */
