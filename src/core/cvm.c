@@ -30,6 +30,7 @@
 
 #include "cvm_dist.h"
 #include "env.h"
+#include "ks_exact.h"
 
 typedef __int128 i128;
 
@@ -77,19 +78,6 @@ mlm_cvm_u4(const double *x, int64_t m, const double *y, int64_t n)
 		j += ty;
 	}
 	return sx * m + sy * n;
-}
-
-static int64_t
-gcd64(int64_t a, int64_t b)
-{
-	while (b != 0)
-	{
-		int64_t		r = a % b;
-
-		a = b;
-		b = r;
-	}
-	return a;
 }
 
 /* floor(a / b) for b > 0 */
@@ -205,7 +193,7 @@ dist_merge_shift(const Dist *a, const Dist *b, int64_t add, int64_t zeta, Dist *
 double
 mlm_cvm_exact_p(i128 u4, int64_t m, int64_t n)
 {
-	int64_t		g = gcd64(m, n);
+	int64_t		g = mlm_gcd(m, n);
 	int64_t		lcm = m / g * n;
 	int64_t		a = lcm / m,
 				b = lcm / n;
@@ -292,7 +280,7 @@ mlm_cvm_test(const double *x, int64_t m, const double *y, int64_t n,
 	if (method == MLM_CVM_AUTO)
 		method = (m > 20 || n > 20) ? MLM_CVM_ASYMP : MLM_CVM_EXACT;
 	if (method == MLM_CVM_EXACT &&
-		(double) m * (double) n * (double) (m / gcd64(m, n)) * (double) n > MLM_CVM_EXACT_MAX_WORK)
+		(double) m * (double) n * (double) (m / mlm_gcd(m, n)) * (double) n > MLM_CVM_EXACT_MAX_WORK)
 		return MLM_CVM_EXACT_TOO_LARGE;
 
 	u4 = mlm_cvm_u4(x, m, y, n);
