@@ -105,7 +105,7 @@ for name, sql, table in QUERIES + PLAIN:
     lines.append(f"| {name} | {t0:.3f} | {t0 / floor_of(table, 0):.2f} | "
                  f"{(t0 / pc if table == 'num' else float('nan')):.2f} | {t2:.3f} | "
                  f"{t2 / floor_of(table, 2):.2f} | {t0 / t2:.2f} |")
-lines += ["", "Scan floor of the categorical queries: SELECT count(category) on a 10M-row text table."]
+lines += ["", f"Scan floor of the categorical queries: SELECT count(category) on a {args.rows:,}-row text table."]
 text = "\n".join(lines) + "\n"
 print(text)
 os.makedirs(os.path.dirname(args.out), exist_ok=True)
