@@ -1279,6 +1279,8 @@ BEGIN ATOMIC
                 ELSE least(clock_timestamp(),
                            (SELECT min(a.xact_start) FROM pg_stat_activity a
                              WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
+                               -- autovacuum's ANALYZE takes an xid but writes no row of a log
+                               AND a.backend_type <> 'autovacuum worker'
                                AND a.pid <> pg_backend_pid())) END;
 END;
 COMMENT ON FUNCTION @extschema@._summary_horizon() IS
