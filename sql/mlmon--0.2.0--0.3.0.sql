@@ -2316,10 +2316,10 @@ WITH last AS (
                    CASE WHEN r.feature IS NULL THEN 'mlmon_' || r.metric
                         WHEN r.metric = 'statistic' THEN 'mlmon_feature_drift_statistic'
                         WHEN r.metric = 'drift_detected' THEN 'mlmon_feature_drift_detected'
-                        WHEN r.metric IN ('p_value', 'p_value_adjusted', 'effect_size') THEN 'mlmon_feature_drift_' || r.metric END
+                        WHEN r.metric IN ('p_value', 'p_value_adjusted', 'effect_size', 'log_p_value') THEN 'mlmon_feature_drift_' || r.metric END
                WHEN 'output_drift' THEN
                    CASE WHEN r.metric = 'drift_detected' THEN 'mlmon_output_drift_detected'
-                        WHEN r.metric IN ('statistic', 'p_value') THEN 'mlmon_output_drift_' || r.metric
+                        WHEN r.metric IN ('statistic', 'p_value', 'log_p_value') THEN 'mlmon_output_drift_' || r.metric
                         WHEN r.metric = 'prediction_share' THEN 'mlmon_prediction_share' END
                WHEN 'concept_drift' THEN
                    CASE r.metric WHEN 'drift_detected' THEN 'mlmon_concept_drift_detected'
