@@ -49,6 +49,14 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION mlmon UPDATE TO '0.3.0'" to load this file. \quit
 
+-- log_pvalue: the natural log of the p-value, finite where the p-value
+-- underflows to 0, as the last column of the three older result types (the
+-- library fills it; it also keeps building the shorter rows for the 0.2.0
+-- declarations until this update has run).
+ALTER TYPE @extschema@.ks_result ADD ATTRIBUTE log_pvalue float8;
+ALTER TYPE @extschema@.chi2_result ADD ATTRIBUTE log_pvalue float8;
+ALTER TYPE @extschema@.z_result ADD ATTRIBUTE log_pvalue float8;
+
 --------------------------------------------------------------------------
 -- Check summaries (sql/summaries.sql, new in 0.3.0)
 --------------------------------------------------------------------------
@@ -3468,14 +3476,6 @@ CREATE AGGREGATE @extschema@.anderson_darling(value float8, is_current boolean) 
 );
 COMMENT ON AGGREGATE @extschema@.anderson_darling(float8, boolean) IS
     'Two-sample Anderson-Darling test, midrank form (scipy.stats.anderson_ksamp): standardized statistic and SciPy''s interpolated significance level, capped at 0.25 and floored at 0.001';
-
--- log_pvalue: the natural log of the p-value, finite where the p-value
--- underflows to 0, as the last column of the three older result types (the
--- library fills it; it also keeps building the shorter rows for the 0.2.0
--- declarations until this update has run).
-ALTER TYPE @extschema@.ks_result ADD ATTRIBUTE log_pvalue float8;
-ALTER TYPE @extschema@.chi2_result ADD ATTRIBUTE log_pvalue float8;
-ALTER TYPE @extschema@.z_result ADD ATTRIBUTE log_pvalue float8;
 
 -- The checks store each drift test's log p-value (metric log_p_value), the
 -- feature_drift view shows it, and the data-drift alert lists its drifted
