@@ -208,7 +208,7 @@ mlm_mwu_test(const mlm_mwu_ranks *r, mlm_alternative alt, int exact, long double
 		if (two)
 		{
 			p = 2.0 * mlm_norm_sf(z);
-			logp = (z >= 0.0) ? mlm_norm_log_two_sided_p(z) : M_LN2 + mlm_norm_log_sf(z);
+			logp = (z >= 0.0) ? mlm_norm_two_sided_logp(z) : M_LN2 + mlm_norm_log_sf(z);
 		}
 		else
 		{

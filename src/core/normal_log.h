@@ -10,7 +10,6 @@
 /* ln(1 - Phi(z)) (scipy.special.log_ndtr(-z)); NaN gives NaN, +inf -inf, -inf 0. */
 double		mlm_norm_log_sf(double z);
 
-/* ln(2 (1 - Phi(|z|))), the log of mlm_norm_two_sided_p; NaN gives NaN, +-inf -inf. */
-double		mlm_norm_log_two_sided_p(double z);
+/* The log of the two-sided tail is normal.h's mlm_norm_two_sided_logp. */
 
 #endif							/* MLM_CORE_NORMAL_LOG_H */

@@ -67,7 +67,7 @@ check("t tail df<=0", t_p(1.0, 0.0, ctypes.byref(lp)), math.nan, 0)
 
 # ---------------------------------------------------------------- normal log tails
 log_sf = fn("mlm_norm_log_sf", ctypes.c_double, ctypes.c_double)
-log_two = fn("mlm_norm_log_two_sided_p", ctypes.c_double, ctypes.c_double)
+log_two = fn("mlm_norm_two_sided_logp", ctypes.c_double, ctypes.c_double)
 zs = [0.0, 1e-9, 1e-3, 0.3, 0.49, 0.51, 1, 2.5, 8, 20, 34.9, 35.1, 37.5, 40, 100, 1e4, 1e8,
       -1e-9, -0.5, -0.99, -1.01, -3, -8, -40]
 zs += [rng.uniform(-10, 60) for _ in range(200)]
