@@ -1668,10 +1668,19 @@ DECLARE
 BEGIN
     SELECT t.p_value, CASE WHEN is_numeric THEN t.numeric_function ELSE t.categorical_function END INTO is_p, fn
       FROM @extschema@.drift_tests t WHERE t.name = test;
-    EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
-                   (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
-                   (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
-       INTO d USING s, reference, col;
+    -- a test the window's data does not allow (fisher_exact on a third
+    -- category, mmd past its size) leaves this column undecided, with a
+    -- warning, rather than failing the whole check
+    BEGIN
+        EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
+                       (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
+                       (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
+           INTO d USING s, reference, col;
+    EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+        RAISE WARNING 'drift test "%" could not be computed on column % of the window: %', test, col, SQLERRM
+            USING ERRCODE = SQLSTATE;
+        d := NULL;
+    END;
     statistic := d.statistic;
     p_value := d.p_value;
     log_p_value := d.log_p_value;
@@ -3643,3 +3652,98 @@ SELECT DISTINCT ON (c.model, r.feature)
   JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'data_drift' AND r.metric = 'statistic'
  ORDER BY c.model, r.feature, c.window_end DESC, c.check_id DESC;
 COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model (rank the drifted ones by log_p_value: it stays finite where p_value underflows to 0)';
+
+-- The drift-test catalogue against profiles, categorical tests (part of the
+-- install script, after sql/catalogue_categorical.sql).  g_test,
+-- fisher_exact and tvd between a reference profile and a current profile,
+-- and as aggregates of categories against a reference profile.  Exact
+-- profiles give exactly the two-sample aggregates' results on the rows they
+-- summarise; a sketched categorical profile's unlisted categories count as
+-- one more category ("other"), as for chi2_drift.  The aggregates reuse
+-- the categorical state mlmon.category_state and its transition against a
+-- profile (sql/mlmon.sql) and the final functions of the two-sample forms
+-- (sql/catalogue_categorical.sql).  IMMUTABLE STRICT: results depend on
+-- the arguments only, and a NULL profile has no answer.
+
+CREATE FUNCTION @extschema@.g_test(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_g_test_profiles'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.g_test(@extschema@.profile, @extschema@.profile) IS
+    'G-test (log-likelihood ratio) drift test between two categorical profiles (Evidently''s g_test)';
+CREATE FUNCTION @extschema@.fisher_exact(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_fisher_exact_profiles'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.fisher_exact(@extschema@.profile, @extschema@.profile) IS
+    'Fisher''s exact test between two categorical profiles of at most two categories (Evidently''s fisher_exact)';
+CREATE FUNCTION @extschema@.tvd(reference @extschema@.profile, current @extschema@.profile)
+    RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_tvd_profiles'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tvd(@extschema@.profile, @extschema@.profile) IS
+    'Total variation distance between two categorical profiles with a reproducible permutation p-value (1000 relabellings, Evidently''s tvd)';
+CREATE FUNCTION @extschema@.tvd(reference @extschema@.profile, current @extschema@.profile, permutations int)
+    RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_tvd_profiles'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tvd(@extschema@.profile, @extschema@.profile, int) IS
+    'Total variation distance between two categorical profiles with a reproducible permutation p-value over the given number of relabellings';
+
+CREATE AGGREGATE @extschema@.g_test(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._g_test_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.g_test(text, @extschema@.profile) IS
+    'G-test (log-likelihood ratio) drift test of the categories against a reference profile';
+CREATE AGGREGATE @extschema@.fisher_exact(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._fisher_exact_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fisher_exact(text, @extschema@.profile) IS
+    'Fisher''s exact test of the categories (at most two) against a reference profile';
+CREATE AGGREGATE @extschema@.tvd(category text, reference @extschema@.profile) (
+    SFUNC = @extschema@._profile_category_accum, STYPE = @extschema@.category_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._tvd_final,
+    COMBINEFUNC = @extschema@._category_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.tvd(text, @extschema@.profile) IS
+    'Total variation distance of the categories against a reference profile with a reproducible permutation p-value (1000 relabellings)';
+
+-- The checks run the catalogue's tests: each is a row of the registry and its function.
+-- The tests of the catalogue (0.3.0), on the window's profile of the column
+-- against its reference profile: exact while both profiles are (the window
+-- has at most mlmon.profile_exact_cap distinct values).
+CREATE FUNCTION @extschema@._drift_of(r @extschema@.test_result) RETURNS @extschema@._drift_value
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW((r).statistic, (r).pvalue, (r).log_pvalue)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_of(@extschema@.test_result) IS
+    'A test result as the checks keep it: statistic, p-value and its log (internal)';
+CREATE FUNCTION @extschema@._drift_g_test(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.g_test(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_g_test(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Evidently''s G-test of the window''s categories against the reference''s (internal)';
+CREATE FUNCTION @extschema@._drift_fisher_exact(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.fisher_exact(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_fisher_exact(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Fisher''s exact test of a feature with two categories against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_tvd(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.tvd(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_tvd(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Total variation distance with its permutation p-value against the reference''s categories (internal)';
+
+INSERT INTO @extschema@.drift_tests VALUES
+    ('g_test', NULL, '@extschema@._drift_g_test(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1, NULL,
+     'G-test (log-likelihood ratio) of the category counts (Evidently''s g_test)'),
+    ('fisher_exact', NULL, '@extschema@._drift_fisher_exact(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1,
+     NULL, 'Fisher''s exact test of a feature with two categories (Evidently''s fisher_exact)'),
+    ('tvd', NULL, '@extschema@._drift_tvd(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1, NULL,
+     'total variation distance with a reproducible permutation p-value, 1000 relabellings (Evidently''s TVD)');

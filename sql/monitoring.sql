@@ -962,6 +962,34 @@ RETURN (SELECT ROW((z).statistic, (z).pvalue, (z).log_pvalue)::@extschema@._drif
 COMMENT ON FUNCTION @extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int) IS
     'Evidently''s two-proportion z-test of a binary feature (internal)';
 
+-- The tests of the catalogue (0.3.0), on the window's profile of the column
+-- against its reference profile: exact while both profiles are (the window
+-- has at most mlmon.profile_exact_cap distinct values).
+CREATE FUNCTION @extschema@._drift_of(r @extschema@.test_result) RETURNS @extschema@._drift_value
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW((r).statistic, (r).pvalue, (r).log_pvalue)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_of(@extschema@.test_result) IS
+    'A test result as the checks keep it: statistic, p-value and its log (internal)';
+CREATE FUNCTION @extschema@._drift_g_test(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.g_test(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_g_test(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Evidently''s G-test of the window''s categories against the reference''s (internal)';
+CREATE FUNCTION @extschema@._drift_fisher_exact(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.fisher_exact(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_fisher_exact(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Fisher''s exact test of a feature with two categories against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_tvd(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.tvd(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_tvd(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Total variation distance with its permutation p-value against the reference''s categories (internal)';
+
 -- The registry: what the checks know of each drift test.  A test is one row
 -- and its functions; mlmon.drift_settings names tests from here.
 CREATE TABLE @extschema@.drift_tests (
@@ -990,7 +1018,13 @@ INSERT INTO @extschema@.drift_tests VALUES
     ('chi2', NULL, '@extschema@._drift_chi2(@extschema@.check_summary, @extschema@.profile, int)', true, 0.05, NULL,
      'chi-square goodness of fit to the reference''s category shares (Evidently)'),
     ('z_test', NULL, '@extschema@._drift_z_test(@extschema@.check_summary, @extschema@.profile, int)', true, 0.05, NULL,
-     'two-proportion z-test of a binary feature (Evidently)');
+     'two-proportion z-test of a binary feature (Evidently)'),
+    ('g_test', NULL, '@extschema@._drift_g_test(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1, NULL,
+     'G-test (log-likelihood ratio) of the category counts (Evidently''s g_test)'),
+    ('fisher_exact', NULL, '@extschema@._drift_fisher_exact(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1,
+     NULL, 'Fisher''s exact test of a feature with two categories (Evidently''s fisher_exact)'),
+    ('tvd', NULL, '@extschema@._drift_tvd(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1, NULL,
+     'total variation distance with a reproducible permutation p-value, 1000 relabellings (Evidently''s TVD)');
 
 -- Per-feature choice of drift test (overrides Evidently's rule).
 CREATE TABLE @extschema@.drift_settings (
@@ -1661,10 +1695,19 @@ DECLARE
 BEGIN
     SELECT t.p_value, CASE WHEN is_numeric THEN t.numeric_function ELSE t.categorical_function END INTO is_p, fn
       FROM @extschema@.drift_tests t WHERE t.name = test;
-    EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
-                   (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
-                   (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
-       INTO d USING s, reference, col;
+    -- a test the window's data does not allow (fisher_exact on a third
+    -- category, mmd past its size) leaves this column undecided, with a
+    -- warning, rather than failing the whole check
+    BEGIN
+        EXECUTE format('SELECT * FROM %I.%I($1, $2, $3)',
+                       (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
+                       (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
+           INTO d USING s, reference, col;
+    EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+        RAISE WARNING 'drift test "%" could not be computed on column % of the window: %', test, col, SQLERRM
+            USING ERRCODE = SQLSTATE;
+        d := NULL;
+    END;
     statistic := d.statistic;
     p_value := d.p_value;
     log_p_value := d.log_p_value;

@@ -24,6 +24,7 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 
+#include "catalogue_categorical.h"
 #include "category_state.h"
 #include "core/fisher.h"
 #include "core/gtest.h"
@@ -44,9 +45,6 @@ extern Datum mlm_category_state_accum_text(PG_FUNCTION_ARGS);
 extern Datum mlm_category_state_accum_bool(PG_FUNCTION_ARGS);
 extern Datum mlm_category_state_accum_int8(PG_FUNCTION_ARGS);
 
-/* Evidently's number of relabellings, and the most a call may ask for. */
-#define TVD_DEFAULT_PERMUTATIONS 1000
-#define TVD_MAX_PERMUTATIONS 1000000
 /* The seed the generator restarts from on every call. */
 #define TVD_SEED 0
 /* Counts above this are not exact as float8, which Fisher's probabilities use. */
@@ -77,58 +75,74 @@ final_counts(FunctionCallInfo fcinfo, CategoryCounts *cc)
 	return true;
 }
 
-/* mlm_g_test_final(mlmon.category_state): NULL without values; NULL statistic and p-value when one sample is empty. */
+/* mlmon.test_result of the G-test of the counts: NULL statistic and p-value when one sample is empty. */
 Datum
-mlm_g_test_final(PG_FUNCTION_ARGS)
+catalogue_g_test_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 {
-	CategoryCounts cc;
 	mlm_test_outcome r;
 
-	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
-		PG_RETURN_NULL();
-	if (cc.n_ref == 0 || cc.n_cur == 0)
-		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
-	mlm_g_test(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur, &r);
-	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
+	if (cc->n_ref == 0 || cc->n_cur == 0)
+		return test_result_datum(fcinfo, cc->n_ref, cc->n_cur, NULL);
+	mlm_g_test(cc->ref, cc->cur, cc->k, cc->n_ref, cc->n_cur, &r);
+	return test_result_datum(fcinfo, cc->n_ref, cc->n_cur, &r);
 }
 
 /*
- * mlm_fisher_exact_final(mlmon.category_state): the 2x2 table with rows
- * (current, reference) and columns the two categories in byte order; one
- * category: NULL odds ratio, p = 1; more than two: an error.
+ * mlmon.test_result of Fisher's exact test of the counts: the 2x2 table
+ * with rows (current, reference) and columns the two categories in byte
+ * order; one category: NULL odds ratio, p = 1; more than two: an error.
  */
 Datum
-mlm_fisher_exact_final(PG_FUNCTION_ARGS)
+catalogue_fisher_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc)
 {
-	CategoryCounts cc;
 	mlm_test_outcome r;
 
-	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
-		PG_RETURN_NULL();
-	if (cc.k > 2)
+	if (cc->k > 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("Fisher's exact test needs a feature with at most two categories"),
-				 errdetail("The samples have %lld distinct categories.", (long long) cc.k),
+				 errdetail("The samples have %lld distinct categories.", (long long) cc->k),
 				 errhint("Use mlmon.g_test or mlmon.chi2_drift for features with more than two categories.")));
-	if (cc.n_ref == 0 || cc.n_cur == 0)
-		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
-	if (cc.n_ref > FISHER_MAX_TOTAL - cc.n_cur)
+	if (cc->n_ref == 0 || cc->n_cur == 0)
+		return test_result_datum(fcinfo, cc->n_ref, cc->n_cur, NULL);
+	if (cc->n_ref > FISHER_MAX_TOTAL - cc->n_cur)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for Fisher's exact test"),
 				 errdetail("The samples have %lld and %lld rows; at most 2^53 in all.",
-						   (long long) cc.n_ref, (long long) cc.n_cur)));
-	if (cc.k == 2)
-		mlm_fisher_exact(cc.cur[0], cc.cur[1], cc.ref[0], cc.ref[1], &r);
+						   (long long) cc->n_ref, (long long) cc->n_cur)));
+	if (cc->k == 2)
+		mlm_fisher_exact(cc->cur[0], cc->cur[1], cc->ref[0], cc->ref[1], &r);
 	else
-		mlm_fisher_exact(cc.cur[0], 0, cc.ref[0], 0, &r);
-	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
+		mlm_fisher_exact(cc->cur[0], 0, cc->ref[0], 0, &r);
+	return test_result_datum(fcinfo, cc->n_ref, cc->n_cur, &r);
+}
+
+/* mlm_g_test_final(mlmon.category_state): NULL without values. */
+Datum
+mlm_g_test_final(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(catalogue_g_test_datum(fcinfo, &cc));
+}
+
+/* mlm_fisher_exact_final(mlmon.category_state): NULL without values. */
+Datum
+mlm_fisher_exact_final(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(catalogue_fisher_datum(fcinfo, &cc));
 }
 
 /* Error out unless permutations is a number of relabellings tvd accepts. */
-static void
-check_permutations(bool isnull, int32 permutations)
+void
+catalogue_check_permutations(bool isnull, int32 permutations)
 {
 	if (isnull)
 		ereport(ERROR,
@@ -253,24 +267,21 @@ permutations_of_call(FunctionCallInfo fcinfo)
 		es = ExecInitExpr((Expr *) arg, NULL);
 		d = ExecEvalExprSwitchContext(es, econtext, &isnull);
 	}
-	check_permutations(isnull, isnull ? 0 : DatumGetInt32(d));
+	catalogue_check_permutations(isnull, isnull ? 0 : DatumGetInt32(d));
 	return DatumGetInt32(d);
 }
 
 /*
- * The TVD and its permutation p-value with B relabellings (1000, or the
- * call's argument, read once the rows are known: no rows give NULL
- * without looking at it): the share of
- * relabellings whose distance is at least the observed one (Evidently's
- * estimator, no +1), p = 0 possible (then ln p = -Infinity).  The
- * generator restarts at seed 0 on every call and categories are taken in
- * byte order, so the same counts always give the same p-value.
+ * mlmon.test_result of the TVD of the counts and its permutation p-value
+ * with B = permutations relabellings: the share of relabellings whose
+ * distance is at least the observed one (Evidently's estimator, no +1),
+ * p = 0 possible (then ln p = -Infinity).  The generator restarts at seed
+ * 0 on every call and categories are taken in byte order, so the same
+ * counts always give the same p-value.
  */
-static Datum
-tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
+Datum
+catalogue_tvd_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, int32 permutations)
 {
-	int32		permutations = TVD_DEFAULT_PERMUTATIONS;
-	CategoryCounts cc;
 	mlm_test_outcome r;
 	mlm_splitmix64 g;
 	unsigned __int128 observed;
@@ -278,29 +289,42 @@ tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
 	int64		i,
 				hits = 0;
 
-	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
-		PG_RETURN_NULL();
-	if (cc.n_ref == 0 || cc.n_cur == 0)
-		PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, NULL));
-	if (permutations_given)
-		permutations = permutations_of_call(fcinfo);
-	total = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(cc.k, 1));
-	for (i = 0; i < cc.k; i++)
-		total[i] = cc.ref[i] + cc.cur[i];
-	observed = mlm_tvd_numerator(cc.ref, cc.cur, cc.k, cc.n_ref, cc.n_cur);
+	if (cc->n_ref == 0 || cc->n_cur == 0)
+		return test_result_datum(fcinfo, cc->n_ref, cc->n_cur, NULL);
+	total = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(cc->k, 1));
+	for (i = 0; i < cc->k; i++)
+		total[i] = cc->ref[i] + cc->cur[i];
+	observed = mlm_tvd_numerator(cc->ref, cc->cur, cc->k, cc->n_ref, cc->n_cur);
 	mlm_splitmix64_init(&g, TVD_SEED);
 	for (i = 0; i < permutations; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (mlm_tvd_relabel_numerator(&g, total, cc.k, cc.n_ref, cc.n_cur) >= observed)
+		if (mlm_tvd_relabel_numerator(&g, total, cc->k, cc->n_ref, cc->n_cur) >= observed)
 			hits++;
 	}
 	pfree(total);
-	r.statistic = mlm_tvd_of_numerator(observed, cc.n_ref, cc.n_cur);
+	r.statistic = mlm_tvd_of_numerator(observed, cc->n_ref, cc->n_cur);
 	r.pvalue = (double) hits / (double) permutations;
 	r.log_pvalue = hits == 0 ? -(double) INFINITY : log(r.pvalue);
 	r.method = "permutation";
-	PG_RETURN_DATUM(test_result_datum(fcinfo, cc.n_ref, cc.n_cur, &r));
+	return test_result_datum(fcinfo, cc->n_ref, cc->n_cur, &r);
+}
+
+/*
+ * The final functions of tvd: 1000 relabellings, or the call's argument,
+ * read once the rows are known (no rows give NULL without looking at it).
+ */
+static Datum
+tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
+{
+	CategoryCounts cc;
+	int32		permutations = TVD_DEFAULT_PERMUTATIONS;
+
+	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
+		PG_RETURN_NULL();
+	if (permutations_given && cc.n_ref != 0 && cc.n_cur != 0)
+		permutations = permutations_of_call(fcinfo);
+	PG_RETURN_DATUM(catalogue_tvd_datum(fcinfo, &cc, permutations));
 }
 
 /* mlm_tvd_final(mlmon.category_state): 1000 relabellings (Evidently's number). */
@@ -329,7 +353,7 @@ tvd_accum(FunctionCallInfo fcinfo, PGFunction accum)
 	Datum		result;
 	int			i;
 
-	check_permutations(PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT32(3));
+	catalogue_check_permutations(PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT32(3));
 	InitFunctionCallInfoData(*inner, fcinfo->flinfo, 3, fcinfo->fncollation, fcinfo->context, NULL);
 	for (i = 0; i < 3; i++)
 		inner->args[i] = fcinfo->args[i];

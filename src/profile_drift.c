@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "catalogue_categorical.h"
 #include "category_state.h"
 #include "core/divergence.h"
 #include "core/wasserstein.h"
@@ -24,6 +25,9 @@ PG_FUNCTION_INFO_V1(mlm_psi_profiles);
 PG_FUNCTION_INFO_V1(mlm_js_profiles);
 PG_FUNCTION_INFO_V1(mlm_chi2_profiles);
 PG_FUNCTION_INFO_V1(mlm_z_test_profiles);
+PG_FUNCTION_INFO_V1(mlm_g_test_profiles);
+PG_FUNCTION_INFO_V1(mlm_fisher_exact_profiles);
+PG_FUNCTION_INFO_V1(mlm_tvd_profiles);
 
 /* The two profile arguments, of one kind. */
 static void
@@ -199,4 +203,46 @@ mlm_z_test_profiles(PG_FUNCTION_ARGS)
 	if (cc.n_ref == 0 && cc.n_cur == 0)
 		PG_RETURN_NULL();
 	return categorical_z_datum(fcinfo, &cc);
+}
+
+/* mlm_g_test_profiles(reference, current) returns mlmon.test_result */
+Datum
+mlm_g_test_profiles(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+
+	categorical_pair(fcinfo, &cc);
+	if (cc.n_ref == 0 && cc.n_cur == 0)
+		PG_RETURN_NULL();
+	return catalogue_g_test_datum(fcinfo, &cc);
+}
+
+/* mlm_fisher_exact_profiles(reference, current) returns mlmon.test_result */
+Datum
+mlm_fisher_exact_profiles(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+
+	categorical_pair(fcinfo, &cc);
+	if (cc.n_ref == 0 && cc.n_cur == 0)
+		PG_RETURN_NULL();
+	return catalogue_fisher_datum(fcinfo, &cc);
+}
+
+/* mlm_tvd_profiles(reference, current [, permutations]) returns mlmon.test_result */
+Datum
+mlm_tvd_profiles(PG_FUNCTION_ARGS)
+{
+	CategoryCounts cc;
+	int32		permutations = TVD_DEFAULT_PERMUTATIONS;
+
+	if (PG_NARGS() > 2)
+	{
+		catalogue_check_permutations(PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
+		permutations = PG_GETARG_INT32(2);
+	}
+	categorical_pair(fcinfo, &cc);
+	if (cc.n_ref == 0 && cc.n_cur == 0)
+		PG_RETURN_NULL();
+	return catalogue_tvd_datum(fcinfo, &cc, permutations);
 }

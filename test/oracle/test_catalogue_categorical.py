@@ -508,4 +508,68 @@ chk.equal("parallel result equals serial", cur.fetchone(), serial)
 cur.execute("RESET ALL")
 cur.execute("DROP TABLE mlmon_oracle_categorical_big")
 
+# ------------------------------------------------------------ profile forms
+# (reference profile, current profile) and (category, reference profile)
+# give exactly the two-sample aggregate's result: the same counts reach the
+# same code.  Every case above, as profiles built from its rows; serial and
+# parallel plans of the aggregate against a profile.
+for name, cases, table in (("g_test", G_CASES, "gcat_p"), ("fisher_exact", F_CASES, "fcat_p"), ("tvd", T_CASES, "tcat_p")):
+    rows = []
+    for i, (_, ref, cur_) in enumerate(cases):
+        rows += table_rows(i, ref, cur_)
+    copy_rows(cur, table, "grp int, category text, is_current boolean", rows, analyze=True)
+    cur.execute(f"""WITH p AS (SELECT grp, mlmon.profile(category) FILTER (WHERE NOT is_current) AS r,
+                                      mlmon.profile(category) FILTER (WHERE is_current) AS c FROM {table} GROUP BY grp)
+                    SELECT t.grp, mlmon.{name}(t.category, t.is_current)::text,
+                           (SELECT mlmon.{name}(p.r, p.c)::text FROM p WHERE p.grp = t.grp),
+                           (SELECT mlmon.{name}(x.category, p.r)::text FROM {table} x, p
+                             WHERE x.grp = t.grp AND p.grp = t.grp AND x.is_current)
+                      FROM {table} t GROUP BY t.grp ORDER BY t.grp""")
+    for grp, rows_r, prof_r, agg_r in cur.fetchall():
+        label = cases[grp][0]
+        if rows_r is not None and (cases[grp][1] and cases[grp][2]):
+            chk.equal(f"{name}[{label}] (profile, profile) = rows", prof_r, rows_r)
+            chk.equal(f"{name}[{label}] (category, profile) = rows", agg_r, rows_r)
+cur.execute("""SELECT mlmon.tvd(r, c, 250)::text FROM (SELECT mlmon.profile(category) FILTER (WHERE NOT is_current) AS r,
+                      mlmon.profile(category) FILTER (WHERE is_current) AS c FROM tcat_p WHERE grp = 0) p""")
+prof250 = cur.fetchone()[0]
+cur.execute("SELECT mlmon.tvd(category, is_current, 250)::text FROM tcat_p WHERE grp = 0")
+chk.equal("tvd(profile, profile, 250) = tvd(rows, 250)", prof250, cur.fetchone()[0])
+for bad, code in (("0", "22023"), ("1000001", "22023")):
+    try:
+        cur.execute(f"SELECT mlmon.tvd(mlmon.profile(x), mlmon.profile(x), {bad}) FROM (VALUES ('a'), ('b')) v(x)")
+        chk.equal(f"tvd(profile, profile, {bad}) refused", None, code)
+    except Exception as e:
+        chk.equal(f"tvd(profile, profile, {bad}) refused", e.pgcode, code)
+try:
+    cur.execute("SELECT mlmon.g_test(mlmon.profile(x::float8), mlmon.profile(x::float8)) FROM (VALUES (1), (2)) v(x)")
+    chk.equal("g_test of numeric profiles refused", None, "22023 or 42804")
+except Exception as e:
+    chk.equal("g_test of numeric profiles refused", e.pgcode in ("22023", "42804"), True)
+# a sketched current profile: its unlisted categories are one more category, "other"
+cur.execute("""WITH x AS (SELECT 'k' || (i % 50) AS category, i % 2 = 0 AS is_current FROM generate_series(1, 5000) i)
+               SELECT (mlmon.g_test(r, c)).n_current, mlmon.is_exact(c)
+                 FROM (SELECT mlmon.profile(category) FILTER (WHERE NOT is_current) AS r,
+                              mlmon.profile(category, 10) FILTER (WHERE is_current) AS c FROM x) p""")
+n_cur, exact = cur.fetchone()
+chk.equal("g_test against a sketched profile counts every value", (n_cur, exact), (2500, False))
+cur.execute("DROP TABLE IF EXISTS mlmon_oracle_categorical_prof")
+cur.execute("CREATE TABLE mlmon_oracle_categorical_prof AS SELECT 'k' || (i % 2) AS category FROM generate_series(1, 200000) i")
+cur.execute("ANALYZE mlmon_oracle_categorical_prof")
+cur.execute("CREATE TEMP TABLE refp AS SELECT mlmon.profile(x) AS p FROM (VALUES ('k0'), ('k1'), ('k1')) v(x)")
+PQ = """SELECT mlmon.g_test(category, (SELECT p FROM refp))::text, mlmon.fisher_exact(category, (SELECT p FROM refp))::text,
+               mlmon.tvd(category, (SELECT p FROM refp))::text FROM mlmon_oracle_categorical_prof"""
+cur.execute("SET max_parallel_workers_per_gather = 0")
+cur.execute(PQ)
+serial = cur.fetchone()
+cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+            "SET min_parallel_table_scan_size = 0")
+cur.execute("EXPLAIN " + PQ)
+plan = "\n".join(r[0] for r in cur.fetchall())
+chk.equal("(category, profile) forms: parallel plan has a Partial Aggregate", "Partial Aggregate" in plan, True)
+cur.execute(PQ)
+chk.equal("(category, profile) forms: parallel result equals serial", cur.fetchone(), serial)
+cur.execute("RESET ALL")
+cur.execute("DROP TABLE mlmon_oracle_categorical_prof")
+
 chk.finish()
