@@ -7,6 +7,7 @@ here), and returns a time column and numeric values.  Grafana itself is not
 installed here."""
 import datetime
 import json
+import math
 import os
 import re
 import sys
@@ -90,7 +91,8 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
              "Latency percentiles (ms)", "Throughput (predictions per second)", "Open alerts", "Recommendations",
              "Concept drift: error rate against the reference", "Concept drift: detections", "Anomaly rate",
              "Most unusual rows (latest window)", "Estimated against realised accuracy (CBPE)",
-             "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time"):
+             "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time",
+             "Drift strength per feature: -ln p (latest check)"):
     chk.equal(f"panel present: {want}", want in titles, True)
 # panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
 FEATURES = {"Most unusual rows (latest window)"}
@@ -127,6 +129,14 @@ for p in dash["panels"]:
             chk.equal("the CBPE gap opens in the drifted hours", max(r[cols.index("gap (estimated - realised)")] for r in res) > 0.3, True)
         if p["title"] == "Data quality per feature (latest check)":
             chk.equal("a feature with missing values in the latest check", max(r[cols.index("missing")] for r in res) > 0, True)
+        if p["title"] == "Drift strength per feature: -ln p (latest check)":
+            lp = [r[cols.index("-ln p")] for r in res if r[cols.index("-ln p")] is not None]
+            chk.equal("-ln p: the p-value tests first, strongest first", lp, sorted(lp, reverse=True))
+            chk.equal("-ln p: finite and >= 0", all(math.isfinite(x) and x >= 0 for x in lp), True)
+            chk.equal("-ln p: the demo's features have p-values", len(lp) > 0, True)
+            chk.equal("-ln p is -ln of the p-value",
+                      all(abs(math.exp(-r[cols.index("-ln p")]) - r[cols.index("p_value")]) <= 1e-12 * max(r[cols.index("p_value")], 1e-300)
+                          for r in res if r[cols.index("-ln p")] is not None and r[cols.index("p_value")] > 1e-300), True)
         if p["title"] == "Most unusual rows (latest window)":
             chk.equal("most unusual rows below p = 0.01", all(r[cols.index("p_value")] < 0.01 for r in res), True)
 reader.close()
