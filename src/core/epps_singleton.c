@@ -26,6 +26,7 @@
 #include "epps_singleton.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #include "gamma.h"
 #include "summation.h"
@@ -45,6 +46,26 @@ lerp(double a, double b, double t)
 	return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
+/*
+ * The next distinct value of the pooled sample x + y, from entries *ix of x
+ * and *iy of y (both advanced past it); *seen counts the values passed.
+ */
+static double
+pooled_next(const mlm_wsample *x, const mlm_wsample *y, int64_t *ix, int64_t *iy, int64_t *seen)
+{
+	double		z;
+
+	if (*iy >= y->m || (*ix < x->m && x->v[*ix] <= y->v[*iy]))
+		z = x->v[*ix];
+	else
+		z = y->v[*iy];
+	if (*ix < x->m && x->v[*ix] == z)
+		mlm_ws_next(x, ix, seen);
+	if (*iy < y->m && y->v[*iy] == z)
+		mlm_ws_next(y, iy, seen);
+	return z;
+}
+
 /* The order statistics of the pooled sample at the ascending ranks rank[0..k). */
 static void
 pooled_order_stats(const mlm_wsample *x, const mlm_wsample *y, const int64_t *rank, int k, double *out)
@@ -56,16 +77,8 @@ pooled_order_stats(const mlm_wsample *x, const mlm_wsample *y, const int64_t *ra
 
 	while (j < k && (ix < x->m || iy < y->m))
 	{
-		double		z;
+		double		z = pooled_next(x, y, &ix, &iy, &seen);
 
-		if (iy >= y->m || (ix < x->m && x->v[ix] <= y->v[iy]))
-			z = x->v[ix];
-		else
-			z = y->v[iy];
-		if (ix < x->m && x->v[ix] == z)
-			mlm_ws_next(x, &ix, &seen);
-		if (iy < y->m && y->v[iy] == z)
-			mlm_ws_next(y, &iy, &seen);
 		while (j < k && rank[j] < seen)
 			out[j++] = z;
 	}
@@ -98,20 +111,8 @@ pooled_distinct(const mlm_wsample *x, const mlm_wsample *y, int limit)
 				seen = 0;
 	int			k = 0;
 
-	while (k < limit && (ix < x->m || iy < y->m))
-	{
-		double		z;
-
-		if (iy >= y->m || (ix < x->m && x->v[ix] <= y->v[iy]))
-			z = x->v[ix];
-		else
-			z = y->v[iy];
-		if (ix < x->m && x->v[ix] == z)
-			mlm_ws_next(x, &ix, &seen);
-		if (iy < y->m && y->v[iy] == z)
-			mlm_ws_next(y, &iy, &seen);
-		k++;
-	}
+	for (; k < limit && (ix < x->m || iy < y->m); k++)
+		(void) pooled_next(x, y, &ix, &iy, &seen);
 	return k;
 }
 
@@ -131,49 +132,63 @@ g_of(const double *ts, double z, double *g)
 }
 
 /*
+ * One pass over sample s, each run of equal values once with its count c:
+ * without a centre, acc[j] += c g_j(x); with one, the centred
+ * cross-products acc[(j, k)] += c (g_j - centre_j)(g_k - centre_k), k >= j,
+ * packed row by row.  False when some g is not finite.
+ */
+static int
+g_pass(const mlm_wsample *s, const double *ts, const double *centre, mlm_ksum *acc)
+{
+	int64_t		pos = 0;
+
+	while (pos < s->m)
+	{
+		int64_t		cnt = 0;
+		double		z = mlm_ws_next(s, &pos, &cnt);
+		double		g[NG];
+		int			j,
+					k,
+					c;
+
+		g_of(ts, z, g);
+		for (j = 0; j < NG; j++)
+			if (!isfinite(g[j]))
+				return 0;
+		if (centre == NULL)
+			for (j = 0; j < NG; j++)
+				mlm_ksum_add(&acc[j], (double) cnt * g[j]);
+		else
+		{
+			for (j = 0; j < NG; j++)
+				g[j] -= centre[j];
+			for (j = 0, c = 0; j < NG; j++)
+				for (k = j; k < NG; k++, c++)
+					mlm_ksum_add(&acc[c], (double) cnt * (g[j] * g[k]));
+		}
+	}
+	return 1;
+}
+
+/*
  * Mean of g over sample s and its covariance with divisor n (row-major
- * NG x NG); false when some g is not finite.
+ * NG x NG), np.cov's way: centre first, then multiply; false when some g
+ * is not finite.
  */
 static int
 g_moments(const mlm_wsample *s, const double *ts, double *mean, double *cov)
 {
 	mlm_ksum	sum[NG] = {{0}};
 	mlm_ksum	cross[NG * (NG + 1) / 2] = {{0}};
-	int64_t		pos = 0;
 	int			j,
 				k,
 				c;
 
-	while (pos < s->m)
-	{
-		int64_t		cnt = 0;
-		double		z = mlm_ws_next(s, &pos, &cnt);
-		double		g[NG];
-
-		g_of(ts, z, g);
-		for (j = 0; j < NG; j++)
-		{
-			if (!isfinite(g[j]))
-				return 0;
-			mlm_ksum_add(&sum[j], (double) cnt * g[j]);
-		}
-	}
+	if (!g_pass(s, ts, NULL, sum))
+		return 0;
 	for (j = 0; j < NG; j++)
 		mean[j] = mlm_ksum_value(&sum[j]) / (double) s->n;
-	pos = 0;
-	while (pos < s->m)
-	{
-		int64_t		cnt = 0;
-		double		z = mlm_ws_next(s, &pos, &cnt);
-		double		g[NG];
-
-		g_of(ts, z, g);
-		for (j = 0; j < NG; j++)
-			g[j] -= mean[j];
-		for (j = 0, c = 0; j < NG; j++)
-			for (k = j; k < NG; k++, c++)
-				mlm_ksum_add(&cross[c], (double) cnt * (g[j] * g[k]));
-	}
+	(void) g_pass(s, ts, mean, cross);
 	for (j = 0, c = 0; j < NG; j++)
 		for (k = j; k < NG; k++, c++)
 			cov[j * NG + k] = cov[k * NG + j] = mlm_ksum_value(&cross[c]) * (1.0 / (double) s->n);
