@@ -74,7 +74,7 @@ SELECT mlmon.epps_singleton('NaN'::float8, g > 2) IS NULL AS is_null FROM genera
 
 -- exact profiles give the rows' result, bit for bit: (profile, profile) and (value, profile)
 CREATE TABLE es_big AS
-  SELECT round(sin(g * 1.3) * 100 + g % 7) / 4 AS value, g % 3 = 0 AS is_current
+  SELECT g, round(sin(g * 1.3) * 100 + g % 7) / 4 AS value, g % 3 = 0 AS is_current
     FROM generate_series(1, 30000) g;
 SELECT (SELECT mlmon.epps_singleton(value, is_current) FROM es_big)::text
      = (SELECT mlmon.epps_singleton(mlmon.profile(value) FILTER (WHERE NOT is_current),
@@ -95,6 +95,14 @@ SELECT (r).n_reference, (r).n_current, (r).method, (r).pvalue, (r).log_pvalue, (
   FROM (SELECT mlmon.epps_singleton(b.value, p.ref) AS r
           FROM es_big b, (SELECT mlmon.profile(value * 1.001 + 0.01, 16) AS ref FROM es_big WHERE NOT is_current) p
          WHERE b.is_current) s;
+
+-- as a window function (no moving-aggregate form: each frame is recomputed) it equals the aggregate
+-- over the frame's rows
+SELECT bool_and(w::text = (SELECT mlmon.epps_singleton(value, is_current) FROM es_big b2
+                            WHERE b2.g BETWEEN s.g - 40 AND s.g)::text) AS window_equals_aggregate, count(*)
+  FROM (SELECT g, mlmon.epps_singleton(value, is_current) OVER (ORDER BY g ROWS BETWEEN 40 PRECEDING AND CURRENT ROW) AS w
+          FROM es_big WHERE g <= 200) s
+ WHERE g > 150;
 
 -- a categorical profile is refused
 SELECT mlmon.epps_singleton(mlmon.profile(g::text), mlmon.profile(g::text)) FROM generate_series(1, 10) g;
