@@ -239,33 +239,8 @@ relabel(mmd_pool *p, mlm_splitmix64 *g)
 	return mmd_of_counts(p, p->cnt);
 }
 
-/* Number of distinct values in the union of two samples. */
+/* Fill u, tot, refc from the two samples' distinct values (merge); returns their number. */
 static int64_t
-union_size(const mlm_wsample *a, const mlm_wsample *b)
-{
-	int64_t		i = 0,
-				j = 0,
-				d = 0;
-
-	while (i < a->m || j < b->m)
-	{
-		double		x;
-
-		if (j >= b->m || (i < a->m && a->v[i] <= b->v[j]))
-			x = a->v[i];
-		else
-			x = b->v[j];
-		while (i < a->m && a->v[i] == x)
-			i++;
-		while (j < b->m && b->v[j] == x)
-			j++;
-		d++;
-	}
-	return d;
-}
-
-/* Fill u, tot, refc from the two samples' distinct values (merge). */
-static void
 pool_values(mmd_pool *p, const double *rv, const int64_t *rw, int64_t rk,
 			const double *cv, const int64_t *cw, int64_t ck)
 {
@@ -284,6 +259,7 @@ pool_values(mmd_pool *p, const double *rv, const int64_t *rw, int64_t rk,
 		p->tot[d] = a + b;
 		d++;
 	}
+	return d;
 }
 
 mlm_mmd_rc
@@ -312,36 +288,34 @@ mlm_mmd(const mlm_wsample *ref, const mlm_wsample *cur, int permutations, uint64
 		return MLM_MMD_TOO_FEW;
 	if (ref->n + cur->n > MLM_MMD_MAX_ROWS)
 		return MLM_MMD_TOO_MANY_ROWS;
-	p.d = union_size(ref, cur);
-	if (p.d > MLM_MMD_MAX_DISTINCT)
-		return MLM_MMD_TOO_MANY_DISTINCT;
+	memset(&p, 0, sizeof p);
 	p.n = ref->n;
 	p.m = cur->n;
 
+	/* the distinct values of each sample and of both */
 	rv = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) ref->m);
 	rw = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) ref->m);
 	cum = (uint64_t *) mlm_core_env->alloc(sizeof(uint64_t) * (size_t) (ref->m + 1));
 	cv = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) cur->m);
 	cw = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) cur->m);
-	p.u = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) p.d);
-	p.tot = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) p.d);
-	p.refc = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) p.d);
-	p.cnt = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) p.d);
-	p.r = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) p.d);
-	p.s = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) p.d);
-	p.kern = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (p.d * (p.d - 1) / 2 + 1));
-	p.canon = (int32_t *) mlm_core_env->alloc(sizeof(int32_t) * (size_t) (p.n + p.m));
-	p.work = (int32_t *) mlm_core_env->alloc(sizeof(int32_t) * (size_t) (p.n + p.m));
-	if (!rv || !rw || !cum || !cv || !cw || !p.u || !p.tot || !p.refc || !p.cnt || !p.r || !p.s
-		|| !p.kern || !p.canon || !p.work)
+	p.u = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (ref->m + cur->m));
+	p.tot = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) (ref->m + cur->m));
+	p.refc = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) (ref->m + cur->m));
+	if (!rv || !rw || !cum || !cv || !cw || !p.u || !p.tot || !p.refc)
 	{
 		rc = MLM_MMD_NO_MEMORY;
 		goto done;
 	}
-
-	/* the kernel scale from the reference alone */
 	rk = distinct_of(ref, rv, rw);
 	ck = distinct_of(cur, cv, cw);
+	p.d = pool_values(&p, rv, rw, rk, cv, cw, ck);
+	if (p.d > MLM_MMD_MAX_DISTINCT)
+	{
+		rc = MLM_MMD_TOO_MANY_DISTINCT;
+		goto done;
+	}
+
+	/* the kernel scale from the reference alone */
 	scale = median_sqdiff(rv, rw, cum, rk);
 	if (scale == 0.0)
 		scale = 1.0;
@@ -351,8 +325,19 @@ mlm_mmd(const mlm_wsample *ref, const mlm_wsample *cur, int permutations, uint64
 		goto done;
 	}
 
+	p.cnt = (int64_t *) mlm_core_env->alloc(sizeof(int64_t) * (size_t) p.d);
+	p.r = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) p.d);
+	p.s = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) p.d);
+	p.kern = (double *) mlm_core_env->alloc(sizeof(double) * (size_t) (p.d * (p.d - 1) / 2 + 1));
+	p.canon = (int32_t *) mlm_core_env->alloc(sizeof(int32_t) * (size_t) (p.n + p.m));
+	p.work = (int32_t *) mlm_core_env->alloc(sizeof(int32_t) * (size_t) (p.n + p.m));
+	if (!p.cnt || !p.r || !p.s || !p.kern || !p.canon || !p.work)
+	{
+		rc = MLM_MMD_NO_MEMORY;
+		goto done;
+	}
+
 	/* the pooled kernel over the distinct values */
-	pool_values(&p, rv, rw, rk, cv, cw, ck);
 	for (i = 0; i < p.d; i++)
 	{
 		double	   *row = p.kern + kernel_row(&p, i);
