@@ -62,7 +62,8 @@ typedef enum mlm_mmd_rc
  * The median of the n^2 reference-reference squared differences as numpy's
  * percentile(50, 'nearest') picks it (see above), without listing them:
  * a search over the bit patterns of the doubles with an O(k) weighted
- * two-pointer count per step (k distinct reference values).  ref: n >= 1.
+ * two-pointer count per step (k distinct reference values).  ref: 1 <= n
+ * < 2^32 (the counts of pairs are 64-bit).
  */
 double		mlm_mmd_median_sqdiff(const mlm_wsample *ref);
 
