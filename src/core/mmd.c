@@ -13,6 +13,7 @@
 
 #include "env.h"
 #include "splitmix64.h"
+#include "summation.h"
 
 /* The distinct values of a sample with their counts (arrays of sample->m). */
 static int64_t
@@ -160,16 +161,22 @@ kernel_row(const mmd_pool *p, int64_t i)
 	return (i * (2 * p->d - i - 1)) / 2;
 }
 
+/* Terms summed plainly before a block's sum joins a row's compensated sum. */
+#define MMD_BLOCK 32
+
 /*
  * MMD^2 of the split with reference counts rc[i] of u[i]: over the distinct
  * values in ascending order, so the result depends on the counts only.
+ * Row i's sums a = sum_{j>i} r_j k_ij and b = sum_{j>i} s_j k_ij add blocks
+ * of MMD_BLOCK plain terms to Neumaier sums (mlm_ksum), as do the totals
+ * over the rows: the error stays a few ulps of the terms whatever D is.
  */
 static double
 mmd_of_counts(const mmd_pool *p, const int64_t *rc)
 {
-	double		pxx = 0.0,
-				pyy = 0.0,
-				pxy = 0.0;
+	mlm_ksum	pxx = {0.0, 0.0},
+				pyy = {0.0, 0.0},
+				pxy = {0.0, 0.0};
 	int64_t		ixx = 0,
 				iyy = 0,
 				ixy = 0;
@@ -189,17 +196,32 @@ mmd_of_counts(const mmd_pool *p, const int64_t *rc)
 		const double *row = p->kern + kernel_row(p, i);
 		int64_t		ri = rc[i],
 					si = p->tot[i] - rc[i];
-		double		a = 0.0,
-					b = 0.0;
+		mlm_ksum	ka = {0.0, 0.0},
+					kb = {0.0, 0.0};
+		double		a,
+					b;
 
-		for (j = i + 1; j < p->d; j++)
+		for (j = i + 1; j < p->d; j += MMD_BLOCK)
 		{
-			a += p->r[j] * row[j - i - 1];
-			b += p->s[j] * row[j - i - 1];
+			int64_t		end = j + MMD_BLOCK < p->d ? j + MMD_BLOCK : p->d,
+						l;
+			double		ba = 0.0,
+						bb = 0.0;
+
+			for (l = j; l < end; l++)
+			{
+				ba += p->r[l] * row[l - i - 1];
+				bb += p->s[l] * row[l - i - 1];
+			}
+			mlm_ksum_add(&ka, ba);
+			mlm_ksum_add(&kb, bb);
 		}
-		pxx += p->r[i] * a;
-		pyy += p->s[i] * b;
-		pxy += p->r[i] * b + p->s[i] * a;
+		a = mlm_ksum_value(&ka);
+		b = mlm_ksum_value(&kb);
+		mlm_ksum_add(&pxx, p->r[i] * a);
+		mlm_ksum_add(&pyy, p->s[i] * b);
+		mlm_ksum_add(&pxy, p->r[i] * b);
+		mlm_ksum_add(&pxy, p->s[i] * a);
 		/* pairs of distinct rows of equal value: k = 1 */
 		ixx += ri * (ri - 1);
 		iyy += si * (si - 1);
@@ -207,9 +229,9 @@ mmd_of_counts(const mmd_pool *p, const int64_t *rc)
 		if ((i & 63) == 63)
 			mlm_core_env->check_cancel();
 	}
-	sxx = 2.0 * pxx + (double) ixx;
-	syy = 2.0 * pyy + (double) iyy;
-	sxy = pxy + (double) ixy;
+	sxx = 2.0 * mlm_ksum_value(&pxx) + (double) ixx;
+	syy = 2.0 * mlm_ksum_value(&pyy) + (double) iyy;
+	sxy = mlm_ksum_value(&pxy) + (double) ixy;
 	return sxx / ((double) p->n * (double) (p->n - 1))
 		+ syy / ((double) p->m * (double) (p->m - 1))
 		- 2.0 * (sxy / ((double) p->n * (double) p->m));

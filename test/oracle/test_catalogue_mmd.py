@@ -61,6 +61,14 @@ for grp, s, p, nr, nc, method, lp in cur.fetchall():
     bands += 1
 print(f"  {bands} statistical checks against NumPy relabelling estimates")
 
+# a larger case: the statistic and the reproduced p-value (no NumPy band: too slow here)
+x, y = rng.normal(size=500), rng.normal(0.1, 1.0, size=450)
+load_samples(cur, "mmd_big", two_sample_rows(0, x, y))
+cur.execute("SELECT (t).statistic, (t).pvalue FROM (SELECT mlmon.mmd(value, is_current) AS t FROM mmd_big) s")
+s_big, p_big = cur.fetchone()
+chk.close("mmd[500x450]:statistic", s_big, R.evidently_mmd2(x, y), STAT_RTOL)
+chk.equal("mmd[500x450] p identical to the re-implementation", p_big, R.mlmon_pvalue(x, y)[0])
+
 # profile forms: exactly the row form (exact profiles)
 cur.execute("""WITH r AS (SELECT grp, mlmon.profile(value) AS p FROM mmd_cases WHERE NOT is_current GROUP BY grp),
                     c AS (SELECT grp, mlmon.profile(value) AS p FROM mmd_cases WHERE is_current GROUP BY grp),
