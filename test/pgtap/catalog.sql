@@ -43,6 +43,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
   '_drift_of', '_drift_g_test', '_drift_fisher_exact', '_drift_tvd',
   'g_test', 'fisher_exact', 'tvd', '_g_test_final', '_fisher_exact_final', '_tvd_final', '_tvd_permutations_final', '_tvd_accum',
+  'mmd', '_mmd_final',
   '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
   '_match_labels', '_read_parts', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
   '_drift_results', '_quality_results', '_output_results', '_volume_results', '_performance_results',
