@@ -989,6 +989,18 @@ CREATE FUNCTION @extschema@._drift_tvd(s @extschema@.check_summary, reference @e
 RETURN @extschema@._drift_of(@extschema@.tvd(reference, @extschema@._summary_profile(s, col)));
 COMMENT ON FUNCTION @extschema@._drift_tvd(@extschema@.check_summary, @extschema@.profile, int) IS
     'Total variation distance with its permutation p-value against the reference''s categories (internal)';
+CREATE FUNCTION @extschema@._drift_epps_singleton(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.epps_singleton(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_epps_singleton(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Epps-Singleton test of the window''s values against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_mmd(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.mmd(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_mmd(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Maximum mean discrepancy with its reproducible permutation p-value against the reference (internal)';
 
 -- The registry: what the checks know of each drift test.  A test is one row
 -- and its functions; mlmon.drift_settings names tests from here.
@@ -1024,7 +1036,11 @@ INSERT INTO @extschema@.drift_tests VALUES
     ('fisher_exact', NULL, '@extschema@._drift_fisher_exact(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1,
      NULL, 'Fisher''s exact test of a feature with two categories (Evidently''s fisher_exact)'),
     ('tvd', NULL, '@extschema@._drift_tvd(@extschema@.check_summary, @extschema@.profile, int)', true, 0.1, NULL,
-     'total variation distance with a reproducible permutation p-value, 1000 relabellings (Evidently''s TVD)');
+     'total variation distance with a reproducible permutation p-value, 1000 relabellings (Evidently''s TVD)'),
+    ('epps_singleton', '@extschema@._drift_epps_singleton(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.05,
+     NULL, 'Epps-Singleton test of the empirical characteristic functions (SciPy''s epps_singleton_2samp; Evidently''s es)'),
+    ('mmd', '@extschema@._drift_mmd(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.1, NULL,
+     'maximum mean discrepancy, Gaussian kernel, p-value from 100 reproducible relabellings (Evidently''s empirical MMD)');
 
 -- Per-feature choice of drift test (overrides Evidently's rule).
 CREATE TABLE @extschema@.drift_settings (
@@ -1703,7 +1719,7 @@ BEGIN
                        (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
                        (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
            INTO d USING s, reference, col;
-    EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+    EXCEPTION WHEN data_exception OR program_limit_exceeded OR feature_not_supported THEN
         RAISE WARNING 'drift test "%" could not be computed on column % of the window: %', test, col, SQLERRM
             USING ERRCODE = SQLSTATE;
         d := NULL;

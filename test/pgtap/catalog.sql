@@ -41,7 +41,7 @@ SELECT functions_are('mlmon', ARRAY[
   'energy_distance', 'hellinger', 'kl_div', '_energy_distance_final', '_hellinger_numeric_final', '_kl_numeric_final', '_hellinger_categorical_final', '_kl_categorical_final',
   'cramer_von_mises', 'anderson_darling', '_cvm_accum', '_cvm_final', '_anderson_darling_final',
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
-  '_drift_of', '_drift_g_test', '_drift_fisher_exact', '_drift_tvd',
+  '_drift_of', '_drift_g_test', '_drift_fisher_exact', '_drift_tvd', '_drift_epps_singleton', '_drift_mmd',
   'g_test', 'fisher_exact', 'tvd', '_g_test_final', '_fisher_exact_final', '_tvd_final', '_tvd_permutations_final', '_tvd_accum',
   'mmd', '_mmd_final',
   '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
