@@ -5,29 +5,51 @@
  */
 #include "sample_state.h"
 
+#include <math.h>
+
+#include "catalogue_numeric.h"
 #include "core/anderson_ksamp.h"
 #include "test_result.h"
 
 PG_FUNCTION_INFO_V1(mlm_anderson_darling_state_final);
+
+Datum
+anderson_darling_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b, bool sketch)
+{
+	mlm_test_outcome r;
+	int			rc;
+
+	if (a->n == 0 && b->n == 0)
+		PG_RETURN_NULL();
+	rc = mlm_anderson_ksamp(a, b, &r);
+	if (rc == MLM_AD_OK && sketch)
+	{
+		r.pvalue = r.log_pvalue = NAN;
+		r.method = "sketch";
+	}
+	return test_result_datum(fcinfo, a->n, b->n, rc == MLM_AD_OK ? &r : NULL);
+}
 
 /*
  * mlm_anderson_darling_state_final(mlmon.sample_state) returns
  * mlmon.test_result: NULL without values; NULL statistic, p-value and
  * method when a sample is empty, there are fewer than 4 values or a
  * single distinct value (SciPy raises an error or returns NaN there).
+ * The reference is the rows' or a reference profile's (sketched: no
+ * p-value).
  */
 Datum
 mlm_anderson_darling_state_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_state(fcinfo, true);
-	mlm_test_outcome r;
-	int			rc;
+	const mlm_profile_hdr *hdr;
+	mlm_wsample a,
+				b;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	sample_sort_all(st);
-	if (st->ref.n == 0 && st->cur.n == 0)
-		PG_RETURN_NULL();
-	rc = mlm_anderson_ksamp(st->ref.values, st->ref.n, st->cur.values, st->cur.n, &r);
-	return test_result_datum(fcinfo, st->ref.n, st->cur.n, rc == MLM_AD_OK ? &r : NULL);
+	a = sample_reference(st, &hdr);
+	b = SAMPLE_WS(&st->cur);
+	return anderson_darling_datum(fcinfo, &a, &b, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
 }

@@ -12,8 +12,11 @@
  */
 #include "sample_state.h"
 
+#include <math.h>
+
 #include "utils/builtins.h"
 
+#include "catalogue_numeric.h"
 #include "core/cvm.h"
 #include "test_result.h"
 
@@ -86,25 +89,17 @@ mlm_cvm_state_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
-/*
- * mlm_cvm_state_final(mlmon.sample_state) returns mlmon.test_result: NULL
- * without values; NULL statistic, p-value and method when a sample has
- * fewer than two values (SciPy raises an error there).
- */
 Datum
-mlm_cvm_state_final(PG_FUNCTION_ARGS)
+cvm_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b,
+				 mlm_ks_method ks_method, bool sketch)
 {
-	SampleState *st = sample_final_state(fcinfo, true);
 	mlm_test_outcome r;
 	mlm_cvm_method method;
 	int			rc;
 
-	if (st == NULL)
+	if (a->n == 0 && b->n == 0)
 		PG_RETURN_NULL();
-	sample_sort_all(st);
-	if (st->ref.n == 0 && st->cur.n == 0)
-		PG_RETURN_NULL();
-	switch (st->opts.method)
+	switch (ks_method)
 	{
 		case MLM_KS_EXACT:
 			method = MLM_CVM_EXACT;
@@ -116,18 +111,52 @@ mlm_cvm_state_final(PG_FUNCTION_ARGS)
 			method = MLM_CVM_AUTO;
 			break;
 	}
-	rc = mlm_cvm_test(st->ref.values, st->ref.n, st->cur.values, st->cur.n, method, &r);
+	/* a sketch: the statistic only (the asymptotic path computes no exact distribution) */
+	rc = mlm_cvm_test(a, b, sketch ? MLM_CVM_ASYMP : method, &r);
 	if (rc == MLM_CVM_EXACT_TOO_LARGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("samples too large for the exact Cramer-von Mises distribution"),
 				 errdetail("The samples have " INT64_FORMAT " and " INT64_FORMAT " values; the exact distribution is computed while n1 * n2 * lcm(n1, n2) is at most %.0f.",
-						   st->ref.n, st->cur.n, MLM_CVM_EXACT_MAX_WORK),
+						   a->n, b->n, MLM_CVM_EXACT_MAX_WORK),
 				 errhint("Use method \"asymptotic\" or \"auto\".")));
+	if (rc == MLM_CVM_TOO_MANY)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("samples too large for the Cramer-von Mises statistic"),
+				 errdetail("The samples have " INT64_FORMAT " and " INT64_FORMAT " values; the statistic is computed exactly for at most " INT64_FORMAT " values.",
+						   a->n, b->n, (int64) MLM_CVM_MAX_VALUES)));
 	if (rc == MLM_CVM_NO_MEMORY)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory"),
 				 errdetail("The exact Cramer-von Mises distribution did not fit in memory.")));
-	return test_result_datum(fcinfo, st->ref.n, st->cur.n, rc == MLM_CVM_OK ? &r : NULL);
+	if (rc == MLM_CVM_OK && sketch)
+	{
+		r.pvalue = r.log_pvalue = NAN;
+		r.method = "sketch";
+	}
+	return test_result_datum(fcinfo, a->n, b->n, rc == MLM_CVM_OK ? &r : NULL);
+}
+
+/*
+ * mlm_cvm_state_final(mlmon.sample_state) returns mlmon.test_result: NULL
+ * without values; NULL statistic, p-value and method when a sample has
+ * fewer than two values (SciPy raises an error there).  The reference is
+ * the rows' or a reference profile's (sketched: no p-value).
+ */
+Datum
+mlm_cvm_state_final(PG_FUNCTION_ARGS)
+{
+	SampleState *st = sample_final_state(fcinfo, true);
+	const mlm_profile_hdr *hdr;
+	mlm_wsample a,
+				b;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	sample_sort_all(st);
+	a = sample_reference(st, &hdr);
+	b = SAMPLE_WS(&st->cur);
+	return cvm_result_datum(fcinfo, &a, &b, st->opts.method, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
 }

@@ -4,12 +4,16 @@
  * numbers (mlmon.sample_state) and on categories (mlmon.category_state).
  * The numerics are in core/energy.c, core/hellinger.c and
  * core/divergence.c; KL's bins are PSI's Evidently binning (bin_samples).
- * Every one returns NULL when either sample is empty, as psi does.
+ * Every one returns NULL when either sample is empty, as psi does.  The
+ * reference may be a profile's distribution (sample_reference; a sketch's
+ * weighted sample gives an approximate distance); hellinger_numeric and
+ * kl_numeric serve the (profile, profile) forms too.
  */
 #include "sample_state.h"
 
 #include <math.h>
 
+#include "catalogue_numeric.h"
 #include "category_state.h"
 #include "core/binning.h"
 #include "core/divergence.h"
@@ -65,6 +69,36 @@ mlm_energy_distance_state_final(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(mlm_energy_distance(&a, &b));
 }
 
+double
+hellinger_numeric(const mlm_wsample *a, const mlm_wsample *b)
+{
+	double		edges[MLM_STURGES_MAX_BINS + 1];
+	int64		ref[MLM_STURGES_MAX_BINS];
+	int64		cur[MLM_STURGES_MAX_BINS];
+	int			nb;
+
+	CheckEqualWidthRange(a, b);
+	nb = mlm_hellinger_edges(a, b, edges);
+	if (nb < 0)
+		elog(ERROR, "equal-width bins over an out-of-range span");
+	mlm_count_histogram(a, edges, nb, ref);
+	mlm_count_histogram(b, edges, nb, cur);
+	return divergence_of(ref, cur, nb, a->n, b->n, mlm_hellinger_counts);
+}
+
+double
+kl_numeric(const mlm_wsample *a, const mlm_wsample *b, const StatOptions *opts)
+{
+	StatOptions o = *opts;
+	BinCounts	bc;
+
+	if (mlm_count_distinct(a) > MLM_EVIDENTLY_MAX_DISTINCT)
+		CheckEqualWidthRange(a, b);
+	o.binning = BINNING_EVIDENTLY;
+	bin_samples(a, b, &o, &bc);
+	return divergence_of(bc.ref, bc.cur, bc.k, a->n, b->n, mlm_kl_counts);
+}
+
 /*
  * mlm_hellinger_numeric_state_final(mlmon.sample_state) returns float8:
  * Sturges bins over the distinct values of both samples.
@@ -74,24 +108,14 @@ mlm_hellinger_numeric_state_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_sorted(fcinfo, true);
 	const mlm_profile_hdr *hdr;
-	double		edges[MLM_STURGES_MAX_BINS + 1];
-	int64		ref[MLM_STURGES_MAX_BINS];
-	int64		cur[MLM_STURGES_MAX_BINS];
 	mlm_wsample a,
 				b;
-	int			nb;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
-	CheckEqualWidthRange(&a, &b);
-	nb = mlm_hellinger_edges(&a, &b, edges);
-	if (nb < 0)
-		elog(ERROR, "equal-width bins over an out-of-range span");
-	mlm_count_histogram(&a, edges, nb, ref);
-	mlm_count_histogram(&b, edges, nb, cur);
-	PG_RETURN_FLOAT8(divergence_of(ref, cur, nb, a.n, b.n, mlm_hellinger_counts));
+	PG_RETURN_FLOAT8(hellinger_numeric(&a, &b));
 }
 
 /*
@@ -103,8 +127,6 @@ mlm_kl_numeric_state_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = sample_final_sorted(fcinfo, true);
 	const mlm_profile_hdr *hdr;
-	StatOptions opts;
-	BinCounts	bc;
 	mlm_wsample a,
 				b;
 
@@ -112,12 +134,7 @@ mlm_kl_numeric_state_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	a = sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
-	if (mlm_count_distinct(&a) > MLM_EVIDENTLY_MAX_DISTINCT)
-		CheckEqualWidthRange(&a, &b);
-	opts = st->opts;
-	opts.binning = BINNING_EVIDENTLY;
-	bin_samples(&a, &b, &opts, &bc);
-	PG_RETURN_FLOAT8(divergence_of(bc.ref, bc.cur, bc.k, a.n, b.n, mlm_kl_counts));
+	PG_RETURN_FLOAT8(kl_numeric(&a, &b, &st->opts));
 }
 
 /* mlm_hellinger_categorical_state_final(mlmon.category_state) returns float8 */

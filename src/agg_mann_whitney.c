@@ -1,10 +1,14 @@
 /*
  * agg_mann_whitney.c: the final function of mlmon.mann_whitney, over
  * mlmon.sample_state (the finite values of both samples).  The test itself
- * is src/core/mannwhitney.c.
+ * is src/core/mannwhitney.c; mwu_result_datum serves the profile forms too
+ * (src/profile_drift.c).
  */
 #include "sample_state.h"
 
+#include <math.h>
+
+#include "catalogue_numeric.h"
 #include "core/mannwhitney.h"
 #include "huge_alloc.h"
 #include "test_result.h"
@@ -20,43 +24,35 @@ PG_FUNCTION_INFO_V1(mlm_mwu_state_final);
 /* Largest T: 2^25 long doubles are 512 MB of scratch space. */
 #define MWU_EXACT_MAX_TERMS ((int64) 1 << 25)
 
-/*
- * The state of a final function with both samples sorted; NULL when the
- * aggregate saw no rows.  *n1 and *n2 are the sample sizes.
- */
-static SampleState *
-location_state(FunctionCallInfo fcinfo, int64 *n1, int64 *n2)
-{
-	SampleState *st = sample_final_state(fcinfo, true);
-
-	if (st == NULL)
-		return NULL;
-	*n1 = sample_size(&st->ref);
-	*n2 = sample_size(&st->cur);
-	if (*n1 > 0 && *n2 > 0)
-		sample_sort_all(st);
-	return st;
-}
-
-/* mlm_mwu_state_final(mlmon.sample_state) returns mlmon.test_result */
 Datum
-mlm_mwu_state_final(PG_FUNCTION_ARGS)
+mwu_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsample *b,
+				 const StatOptions *opts, bool sketch)
 {
-	int64		n1,
-				n2;
-	SampleState *st = location_state(fcinfo, &n1, &n2);
+	int64		n1 = a->n,
+				n2 = b->n;
 	mlm_mwu_ranks ranks;
 	mlm_test_outcome r;
 	bool		exact;
 	int64		terms = 0;
 	long double *work = NULL;
 
-	if (st == NULL)
-		PG_RETURN_NULL();
 	if (n1 == 0 || n2 == 0)
-		PG_RETURN_DATUM(test_result_datum(fcinfo, n1, n2, NULL));
-	mlm_mwu_rank(st->ref.values, n1, st->cur.values, n2, &ranks);
-	switch (st->opts.method)
+		return test_result_datum(fcinfo, n1, n2, NULL);
+	if ((double) n1 * (double) n2 >= 4611686018427387904.0)	/* 2^62 */
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("samples too large for the Mann-Whitney U statistic"),
+				 errdetail("The samples have " INT64_FORMAT " and " INT64_FORMAT " values; the product of the sizes must be below 2^62.",
+						   n1, n2)));
+	mlm_mwu_rank(a, b, &ranks);
+	if (sketch)
+	{
+		r.statistic = (double) ranks.u1x2 / 2.0;
+		r.pvalue = r.log_pvalue = NAN;
+		r.method = "sketch";
+		return test_result_datum(fcinfo, n1, n2, &r);
+	}
+	switch (opts->method)
 	{
 		case MLM_KS_EXACT:
 			exact = true;
@@ -72,12 +68,12 @@ mlm_mwu_state_final(PG_FUNCTION_ARGS)
 	{
 		double		work_steps;
 
-		terms = mlm_mwu_exact_terms(&ranks, st->opts.alternative);
+		terms = mlm_mwu_exact_terms(&ranks, opts->alternative);
 		work_steps = (double) Min(n1, n2) * (double) terms;
 		if (terms > MWU_EXACT_MAX_TERMS || work_steps > MWU_EXACT_MAX_WORK)
 		{
 			/* 'auto' falls back to the normal approximation; 'exact' was asked for */
-			if (st->opts.method != MLM_KS_EXACT)
+			if (opts->method != MLM_KS_EXACT)
 				exact = false;
 			else
 				ereport(ERROR,
@@ -91,8 +87,28 @@ mlm_mwu_state_final(PG_FUNCTION_ARGS)
 	}
 	if (exact)
 		work = huge_alloc(CurrentMemoryContext, (Size) terms * sizeof(long double));
-	mlm_mwu_test(&ranks, st->opts.alternative, exact, work, &r);
+	mlm_mwu_test(&ranks, opts->alternative, exact, work, &r);
 	if (work != NULL)
 		pfree(work);
-	PG_RETURN_DATUM(test_result_datum(fcinfo, n1, n2, &r));
+	return test_result_datum(fcinfo, n1, n2, &r);
+}
+
+/*
+ * mlm_mwu_state_final(mlmon.sample_state) returns mlmon.test_result: the
+ * reference is the rows' or a reference profile's (sketched: no p-value).
+ */
+Datum
+mlm_mwu_state_final(PG_FUNCTION_ARGS)
+{
+	SampleState *st = sample_final_state(fcinfo, true);
+	const mlm_profile_hdr *hdr;
+	mlm_wsample a,
+				b;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	sample_sort_all(st);
+	a = sample_reference(st, &hdr);
+	b = SAMPLE_WS(&st->cur);
+	return mwu_result_datum(fcinfo, &a, &b, &st->opts, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
 }

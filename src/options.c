@@ -16,7 +16,8 @@ typedef enum OptionName
 {
 	OPT_ALTERNATIVE,
 	OPT_METHOD,
-	OPT_BINNING
+	OPT_BINNING,
+	OPT_VARIANT
 } OptionName;
 
 /* Text of an option argument; NULL is an error. */
@@ -41,6 +42,11 @@ option_text(FunctionCallInfo fcinfo, int argno, OptionName what)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("binning must not be null")));
+				break;
+			case OPT_VARIANT:
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("variant must not be null")));
 				break;
 		}
 	}
@@ -96,6 +102,20 @@ parse_mwu_method(const char *s)
 			 errmsg("invalid method \"%s\"", s),
 			 errhint("Valid methods are \"auto\", \"exact\" and \"asymptotic\".")));
 	return MLM_KS_AUTO;
+}
+
+mlm_ks_method
+ttest_variant_of(const char *s)
+{
+	if (strcmp(s, "welch") == 0)
+		return TTEST_VARIANT_WELCH;
+	if (strcmp(s, "student") == 0)
+		return TTEST_VARIANT_STUDENT;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid t-test variant \"%s\"", s),
+			 errhint("Valid variants are \"welch\" and \"student\".")));
+	return TTEST_VARIANT_WELCH;	/* keep compiler quiet */
 }
 
 static StatBinning
@@ -180,7 +200,8 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 		 * Citus calls transitions without the expression: the kinds whose
 		 * option types are known say them.
 		 */
-		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS || kind == OPTS_MWU))
+		if (!OidIsValid(opts->opt_type[i]) && (kind == OPTS_CATEGORICAL || kind == OPTS_KS || kind == OPTS_MWU ||
+															kind == OPTS_METHOD || kind == OPTS_TTEST))
 			opts->opt_type[i] = TEXTOID;
 		if (!OidIsValid(opts->opt_type[i]) && kind == OPTS_BINS)
 			opts->opt_type[i] = INT4OID;
@@ -222,6 +243,12 @@ options_init_as(StatOptions *opts, FunctionCallInfo fcinfo, int first, OptionsKi
 			break;
 		case OPTS_CATEGORICAL:
 			opts->chi2_method = parse_chi2_method(option_text(fcinfo, first, OPT_METHOD));
+			break;
+		case OPTS_METHOD:
+			opts->method = parse_mwu_method(option_text(fcinfo, first, OPT_METHOD));
+			break;
+		case OPTS_TTEST:
+			opts->method = ttest_variant_of(option_text(fcinfo, first, OPT_VARIANT));
 			break;
 	}
 }

@@ -46,8 +46,20 @@ typedef enum OptionsKind
 	OPTS_KS = 1,				/* text = alternative; text, text = alternative, method */
 	OPTS_CATEGORICAL = 2,		/* text = chi-square method */
 	OPTS_BINS = 3,				/* int = bins (OPTS_BINNED whose option is known to be an int) */
-	OPTS_MWU = 4				/* text = alternative; text, text = alternative, method (auto, exact, asymptotic) */
+	OPTS_MWU = 4,				/* text = alternative; text, text = alternative, method (auto, exact, asymptotic) */
+	OPTS_METHOD = 5,			/* text = method (auto, exact, asymptotic) */
+	OPTS_TTEST = 6				/* text = t-test variant (welch, student), kept in method */
 } OptionsKind;
+
+/*
+ * OPTS_TTEST keeps mlmon.t_test's variant in StatOptions.method, a field
+ * the binary form of mlmon.sample_state carries to the combine function.
+ */
+#define TTEST_VARIANT_WELCH MLM_KS_AUTO
+#define TTEST_VARIANT_STUDENT MLM_KS_EXACT
+
+/* The t-test variant named s: TTEST_VARIANT_WELCH or _STUDENT (error for another name). */
+extern mlm_ks_method ttest_variant_of(const char *s);
 
 /* The options of a statistic called without option arguments (no option seen yet). */
 extern void options_defaults(StatOptions *opts);

@@ -10,8 +10,10 @@
 #include <math.h>
 
 #include "catalogue_categorical.h"
+#include "catalogue_numeric.h"
 #include "category_state.h"
 #include "core/divergence.h"
+#include "core/energy.h"
 #include "core/wasserstein.h"
 #include "drift_categorical.h"
 #include "drift_numeric.h"
@@ -28,6 +30,13 @@ PG_FUNCTION_INFO_V1(mlm_z_test_profiles);
 PG_FUNCTION_INFO_V1(mlm_g_test_profiles);
 PG_FUNCTION_INFO_V1(mlm_fisher_exact_profiles);
 PG_FUNCTION_INFO_V1(mlm_tvd_profiles);
+PG_FUNCTION_INFO_V1(mlm_ttest_profiles);
+PG_FUNCTION_INFO_V1(mlm_mwu_profiles);
+PG_FUNCTION_INFO_V1(mlm_cvm_profiles);
+PG_FUNCTION_INFO_V1(mlm_anderson_darling_profiles);
+PG_FUNCTION_INFO_V1(mlm_energy_distance_profiles);
+PG_FUNCTION_INFO_V1(mlm_hellinger_profiles);
+PG_FUNCTION_INFO_V1(mlm_kl_div_profiles);
 
 /* The two profile arguments, of one kind. */
 static void
@@ -245,4 +254,153 @@ mlm_tvd_profiles(PG_FUNCTION_ARGS)
 	if (cc.n_ref == 0 && cc.n_cur == 0)
 		PG_RETURN_NULL();
 	return catalogue_tvd_datum(fcinfo, &cc, permutations);
+}
+
+/*
+ * The numeric tests of the 0.3.0 catalogue between two numeric profiles:
+ * the same functions as the two-sample aggregates (catalogue_numeric.h) on
+ * the profiles' distributions.  Either profile sketched: the statistic of
+ * the sketches' weighted samples, with method 'sketch' and no p-value
+ * (t_test: the headers' moments of all values, with a p-value).
+ */
+
+/* The two numeric profiles' distributions (empty ones too); *sketch when either is a sketch. */
+static void
+numeric_profiles(FunctionCallInfo fcinfo, ProfileArg *ref, ProfileArg *cur, mlm_wsample *a, mlm_wsample *b,
+				 bool *sketch)
+{
+	two_profiles(fcinfo, ref, cur, MLM_PROFILE_NUMERIC);
+	*a = profile_view_sample(&ref->view);
+	*b = profile_view_sample(&cur->view);
+	*sketch = ref->view.h->mode == MLM_PROFILE_SKETCH || cur->view.h->mode == MLM_PROFILE_SKETCH;
+}
+
+/* mlm_ttest_profiles(reference, current [, variant]) returns mlmon.test_result */
+Datum
+mlm_ttest_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	StatOptions opts;
+	mlm_wsample a,
+				b;
+	mlm_dmoments ma,
+				mb;
+	bool		sketch;
+
+	profile_options(fcinfo, OPTS_TTEST, &opts);
+	numeric_profiles(fcinfo, &ref, &cur, &a, &b, &sketch);
+	if (a.n == 0 && b.n == 0)
+		PG_RETURN_NULL();
+	profile_moments(ref.view.h, &a, &ma);
+	profile_moments(cur.view.h, &b, &mb);
+	return ttest_result_datum(fcinfo, &ma, &mb, opts.method == TTEST_VARIANT_STUDENT);
+}
+
+/* mlm_mwu_profiles(reference, current [, method]) returns mlmon.test_result */
+Datum
+mlm_mwu_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	StatOptions opts;
+	mlm_wsample a,
+				b;
+	bool		sketch;
+
+	profile_options(fcinfo, OPTS_METHOD, &opts);
+	numeric_profiles(fcinfo, &ref, &cur, &a, &b, &sketch);
+	if (a.n == 0 && b.n == 0)
+		PG_RETURN_NULL();
+	return mwu_result_datum(fcinfo, &a, &b, &opts, sketch);
+}
+
+/* mlm_cvm_profiles(reference, current [, method]) returns mlmon.test_result */
+Datum
+mlm_cvm_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	StatOptions opts;
+	mlm_wsample a,
+				b;
+	bool		sketch;
+
+	profile_options(fcinfo, OPTS_METHOD, &opts);
+	numeric_profiles(fcinfo, &ref, &cur, &a, &b, &sketch);
+	return cvm_result_datum(fcinfo, &a, &b, opts.method, sketch);
+}
+
+/* mlm_anderson_darling_profiles(reference, current) returns mlmon.test_result */
+Datum
+mlm_anderson_darling_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	mlm_wsample a,
+				b;
+	bool		sketch;
+
+	numeric_profiles(fcinfo, &ref, &cur, &a, &b, &sketch);
+	return anderson_darling_datum(fcinfo, &a, &b, sketch);
+}
+
+/* mlm_energy_distance_profiles(reference, current) returns float8 */
+Datum
+mlm_energy_distance_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	mlm_wsample a,
+				b;
+
+	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(mlm_energy_distance(&a, &b));
+}
+
+/* mlm_hellinger_profiles(reference, current) returns float8: numeric or categorical profiles */
+Datum
+mlm_hellinger_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	mlm_wsample a,
+				b;
+
+	profile_arg(fcinfo, 0, &ref);
+	if (ref.view.h->kind == MLM_PROFILE_CATEGORICAL)
+	{
+		CategoryCounts cc;
+
+		categorical_pair(fcinfo, &cc);
+		return categorical_divergence_datum(fcinfo, &cc, mlm_hellinger_counts);
+	}
+	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(hellinger_numeric(&a, &b));
+}
+
+/* mlm_kl_div_profiles(reference, current) returns float8: numeric or categorical profiles */
+Datum
+mlm_kl_div_profiles(PG_FUNCTION_ARGS)
+{
+	ProfileArg	ref,
+				cur;
+	StatOptions opts;
+	mlm_wsample a,
+				b;
+
+	profile_arg(fcinfo, 0, &ref);
+	if (ref.view.h->kind == MLM_PROFILE_CATEGORICAL)
+	{
+		CategoryCounts cc;
+
+		categorical_pair(fcinfo, &cc);
+		return categorical_divergence_datum(fcinfo, &cc, mlm_kl_counts);
+	}
+	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
+		PG_RETURN_NULL();
+	options_defaults(&opts);
+	PG_RETURN_FLOAT8(kl_numeric(&a, &b, &opts));
 }

@@ -45,6 +45,8 @@
 PG_FUNCTION_INFO_V1(mlm_sample_accum);
 PG_FUNCTION_INFO_V1(mlm_ks_accum);
 PG_FUNCTION_INFO_V1(mlm_profile_sample_accum);
+PG_FUNCTION_INFO_V1(mlm_profile_sample_state_accum_method);
+PG_FUNCTION_INFO_V1(mlm_profile_sample_state_accum_variant);
 PG_FUNCTION_INFO_V1(mlm_sample_combine);
 PG_FUNCTION_INFO_V1(mlm_sample_serialize);
 PG_FUNCTION_INFO_V1(mlm_sample_deserialize);
@@ -828,6 +830,20 @@ Datum
 mlm_profile_sample_state_accum(PG_FUNCTION_ARGS)
 {
 	return sample_state_accum(fcinfo, OPTS_BINNED, TEXTOID, true);
+}
+
+/* mlm_profile_sample_state_accum_method(mlmon.sample_state, value float8, reference mlmon.profile, method text) */
+Datum
+mlm_profile_sample_state_accum_method(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_METHOD, TEXTOID, true);
+}
+
+/* mlm_profile_sample_state_accum_variant(mlmon.sample_state, value float8, reference mlmon.profile, variant text) */
+Datum
+mlm_profile_sample_state_accum_variant(PG_FUNCTION_ARGS)
+{
+	return sample_state_accum(fcinfo, OPTS_TTEST, TEXTOID, true);
 }
 
 /*

@@ -7,8 +7,10 @@
  * is a real SQL type (Citus combines it on its workers; its text form, with
  * 17 significant digits, round-trips) and the combine function merges two
  * states with Chan et al.'s formulas.  The test itself is src/core/ttest.c.
+ * The forms against a reference profile (src/profile_drift.c and
+ * mlm_ttest_sample_final) take the moments of profiles and sorted values.
  */
-#include "postgres.h"
+#include "sample_state.h"
 
 #include <math.h>
 
@@ -17,13 +19,16 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "catalogue_numeric.h"
 #include "core/moments.h"
 #include "core/ttest.h"
+#include "options.h"
 #include "test_result.h"
 
 PG_FUNCTION_INFO_V1(mlm_ttest_accum);
 PG_FUNCTION_INFO_V1(mlm_ttest_combine);
 PG_FUNCTION_INFO_V1(mlm_ttest_final);
+PG_FUNCTION_INFO_V1(mlm_ttest_sample_final);
 
 #define TTEST_STATE_VERSION 1
 #define TTEST_WELCH 0
@@ -53,15 +58,7 @@ parse_variant(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("variant must not be null")));
 	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	if (strcmp(s, "welch") == 0)
-		return TTEST_WELCH;
-	if (strcmp(s, "student") == 0)
-		return TTEST_STUDENT;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid t-test variant \"%s\"", s),
-			 errhint("Valid variants are \"welch\" and \"student\".")));
-	return TTEST_WELCH;			/* keep compiler quiet */
+	return ttest_variant_of(s) == TTEST_VARIANT_STUDENT ? TTEST_STUDENT : TTEST_WELCH;
 }
 
 static void
@@ -258,6 +255,36 @@ moments_of(const mlm_dmoments *d, mlm_moments *m)
 	m->m2 = d->m2.hi + d->m2.lo;
 }
 
+Datum
+ttest_result_datum(FunctionCallInfo fcinfo, const mlm_dmoments *ref, const mlm_dmoments *cur, bool student)
+{
+	mlm_moments a,
+				b;
+	mlm_test_outcome r;
+
+	if (ref->n == 0 || cur->n == 0)
+		return test_result_datum(fcinfo, ref->n, cur->n, NULL);
+	moments_of(ref, &a);
+	moments_of(cur, &b);
+	mlm_ttest(&a, &b, student, &r);
+	return test_result_datum(fcinfo, ref->n, cur->n, &r);
+}
+
+void
+profile_moments(const mlm_profile_hdr *h, const mlm_wsample *s, mlm_dmoments *m)
+{
+	if (h->mode == MLM_PROFILE_EXACT)
+		mlm_dmoments_of_sample(s, m);
+	else
+	{
+		m->n = h->count;
+		m->mean.hi = h->mean;
+		m->mean.lo = 0.0;
+		m->m2.hi = h->m2;
+		m->m2.lo = 0.0;
+	}
+}
+
 /* mlm_ttest_final(float8[]) returns mlmon.test_result */
 Datum
 mlm_ttest_final(PG_FUNCTION_ARGS)
@@ -265,17 +292,42 @@ mlm_ttest_final(PG_FUNCTION_ARGS)
 	int			variant;
 	mlm_dmoments ref,
 				cur;
-	mlm_moments a,
-				b;
-	mlm_test_outcome r;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state_read(PG_GETARG_ARRAYTYPE_P(0), &variant, &ref, &cur);
-	if (ref.n == 0 || cur.n == 0)
-		PG_RETURN_DATUM(test_result_datum(fcinfo, ref.n, cur.n, NULL));
-	moments_of(&ref, &a);
-	moments_of(&cur, &b);
-	mlm_ttest(&a, &b, variant == TTEST_STUDENT, &r);
-	PG_RETURN_DATUM(test_result_datum(fcinfo, ref.n, cur.n, &r));
+	return ttest_result_datum(fcinfo, &ref, &cur, variant == TTEST_STUDENT);
+}
+
+/*
+ * mlm_ttest_sample_final(mlmon.sample_state) returns mlmon.test_result: the
+ * final function of t_test(value, reference profile [, variant]).  These
+ * aggregates keep the current values in the numeric two-sample state
+ * (rather than the moments state of t_test(value, is_current)), whose
+ * transition checks the reference profile; the moments are computed here,
+ * in double-double from the sorted values (each distinct value with its
+ * count), as from an exact profile.  The variant is in the state's method
+ * option (OPTS_TTEST).
+ */
+Datum
+mlm_ttest_sample_final(PG_FUNCTION_ARGS)
+{
+	SampleState *st = sample_final_state(fcinfo, true);
+	const mlm_profile_hdr *hdr;
+	mlm_wsample a,
+				b;
+	mlm_dmoments ref,
+				cur;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	sample_sort_all(st);
+	a = sample_reference(st, &hdr);
+	b = SAMPLE_WS(&st->cur);
+	if (hdr != NULL)
+		profile_moments(hdr, &a, &ref);
+	else
+		mlm_dmoments_of_sample(&a, &ref);
+	mlm_dmoments_of_sample(&b, &cur);
+	return ttest_result_datum(fcinfo, &ref, &cur, st->opts.method == TTEST_VARIANT_STUDENT);
 }

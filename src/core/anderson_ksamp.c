@@ -16,6 +16,11 @@
  * to the statistic inside the table's range; 0.25 below it and 0.001
  * above it, as SciPy 1.10 returns (with a warning) there.
  *
+ * The distinct values are walked in two weighted sorted samples (wsample.h),
+ * so a profile's counts are never expanded and a raw sample and a profile
+ * of the same values give the same terms.  sigma_N's harmonic sums take
+ * O(N) steps (N the number of values, not of distinct values).
+ *
  * Part of the numerics core: plain C, no PostgreSQL headers.
  */
 #include "anderson_ksamp.h"
@@ -138,12 +143,15 @@ ad_log_significance(double a2, double *p)
 }
 
 int
-mlm_anderson_ksamp(const double *x, int64_t m, const double *y, int64_t n,
-				   mlm_test_outcome *out)
+mlm_anderson_ksamp(const mlm_wsample *x, const mlm_wsample *y, mlm_test_outcome *out)
 {
+	int64_t		m = x->n,
+				n = y->n;
 	int64_t		N = m + n;
 	int64_t		i = 0,
-				j = 0,
+				j = 0,			/* entries consumed */
+				ci = 0,
+				cj = 0,			/* values consumed */
 				distinct = 0;
 	mlm_ksum	sum = {0, 0};
 	mlm_ksum	hs = {0, 0};
@@ -167,28 +175,28 @@ mlm_anderson_ksamp(const double *x, int64_t m, const double *y, int64_t n,
 		return MLM_AD_UNDEFINED;
 
 	/* walk the distinct values of the pooled sample */
-	while (i < m || j < n)
+	while (i < x->m || j < y->m)
 	{
-		double		v = (j >= n || (i < m && x[i] <= y[j])) ? x[i] : y[j];
+		double		v = (j >= y->m || (i < x->m && x->v[i] <= y->v[j])) ? x->v[i] : y->v[j];
 		int64_t		tx = 0,
 					ty = 0,
 					lj,
-					left = i + j;
+					left = ci + cj;
 		double		num,
 					den;
 
-		while (i + tx < m && x[i + tx] == v)
-			tx++;
-		while (j + ty < n && y[j + ty] == v)
-			ty++;
+		if (i < x->m && x->v[i] == v)
+			mlm_ws_next(x, &i, &tx);
+		if (j < y->m && y->v[j] == v)
+			mlm_ws_next(y, &j, &ty);
 		lj = tx + ty;
-		/* 2 B_j = 2 left + l_j; 2 M_1j = 2 (i + tx) - tx = 2 i + tx */
-		num = (double) (N * (2 * i + tx) - (2 * left + lj) * m);
+		/* 2 B_j = 2 left + l_j; 2 M_1j = 2 (ci + tx) - tx = 2 ci + tx (exact in 128 bits) */
+		num = (double) ((__int128) N * (2 * ci + tx) - (__int128) (2 * left + lj) * m);
 		den = (double) (2 * left + lj) * (double) (2 * N - 2 * left - lj) - (double) N * (double) lj;
 		if (den > 0)
 			mlm_ksum_add(&sum, (double) lj * (num * num) / den);
-		i += tx;
-		j += ty;
+		ci += tx;
+		cj += ty;
 		distinct++;
 	}
 	if (distinct < 2)

@@ -20,6 +20,12 @@
  * and variance (Anderson 1962) into the limiting distribution
  * (cvm_dist.c); ln p comes from that distribution's exact tail.
  *
+ * The ranks walk two weighted sorted samples (wsample.h): a run of t tied
+ * values of one sample adds its squared rank deviations in closed form, so
+ * a profile's counts are never expanded and a raw sample and a profile of
+ * the same values give the same integer 4U.  |3 (4U) - 2k(4k-1)| <= 2 N^4
+ * fits 128 bits while N <= 2^31 (MLM_CVM_MAX_VALUES).
+ *
  * Part of the numerics core: plain C, no PostgreSQL headers.
  */
 #include "cvm.h"
@@ -34,50 +40,50 @@
 
 typedef __int128 i128;
 
+/*
+ * sum_{k=0}^{t-1} (c - 2k)^2 = t c^2 - 2 c t (t - 1) + 2 t (t - 1) (2t - 1) / 3:
+ * the squared doubled rank deviations of t tied values of one sample.
+ */
+static inline i128
+tied_deviations(int64_t c, int64_t t)
+{
+	i128		tt = t;
+
+	return tt * c * c - 2 * (i128) c * tt * (tt - 1) + 4 * (tt * (tt - 1) * (2 * tt - 1) / 6);
+}
+
 i128
-mlm_cvm_u4(const double *x, int64_t m, const double *y, int64_t n)
+mlm_cvm_u4(const mlm_wsample *x, const mlm_wsample *y)
 {
 	int64_t		i = 0,
-				j = 0;
+				j = 0;			/* entries consumed */
+	int64_t		ci = 0,
+				cj = 0;			/* values consumed */
 	i128		sx = 0,
 				sy = 0;
 
-	while (i < m || j < n)
+	while (i < x->m || j < y->m)
 	{
-		double		v;
+		double		v = (j >= y->m || (i < x->m && x->v[i] <= y->v[j])) ? x->v[i] : y->v[j];
 		int64_t		tx = 0,
 					ty = 0,
-					t,
-					k;
-		int64_t		twice_rank;
+					twice_rank;
 
-		if (j >= n || (i < m && x[i] <= y[j]))
-			v = x[i];
-		else
-			v = y[j];
-		while (i + tx < m && x[i + tx] == v)
-			tx++;
-		while (j + ty < n && y[j + ty] == v)
-			ty++;
-		t = tx + ty;
-		/* positions i+j+1 .. i+j+t share the midrank (i+j) + (t+1)/2 */
-		twice_rank = 2 * (i + j) + t + 1;
-		for (k = 0; k < tx; k++)
-		{
-			int64_t		d = twice_rank - 2 * (i + k + 1);
-
-			sx += (i128) d * d;
-		}
-		for (k = 0; k < ty; k++)
-		{
-			int64_t		d = twice_rank - 2 * (j + k + 1);
-
-			sy += (i128) d * d;
-		}
-		i += tx;
-		j += ty;
+		if (i < x->m && x->v[i] == v)
+			mlm_ws_next(x, &i, &tx);
+		if (j < y->m && y->v[j] == v)
+			mlm_ws_next(y, &j, &ty);
+		/* positions ci+cj+1 .. ci+cj+t share the midrank (ci+cj) + (t+1)/2 */
+		twice_rank = 2 * (ci + cj) + tx + ty + 1;
+		/* the k-th tied value of x is x's (ci+k+1)-th: d = twice_rank - 2 (ci+k+1) */
+		if (tx > 0)
+			sx += tied_deviations(twice_rank - 2 * (ci + 1), tx);
+		if (ty > 0)
+			sy += tied_deviations(twice_rank - 2 * (cj + 1), ty);
+		ci += tx;
+		cj += ty;
 	}
-	return sx * m + sy * n;
+	return sx * x->n + sy * y->n;
 }
 
 /* floor(a / b) for b > 0 */
@@ -265,9 +271,10 @@ mlm_cvm_exact_p(i128 u4, int64_t m, int64_t n)
 }
 
 int
-mlm_cvm_test(const double *x, int64_t m, const double *y, int64_t n,
-			 mlm_cvm_method method, mlm_test_outcome *out)
+mlm_cvm_test(const mlm_wsample *x, const mlm_wsample *y, mlm_cvm_method method, mlm_test_outcome *out)
 {
+	int64_t		m = x->n,
+				n = y->n;
 	i128		u4;
 	i128		k = (i128) m * n;
 	int64_t		N = m + n;
@@ -277,13 +284,15 @@ mlm_cvm_test(const double *x, int64_t m, const double *y, int64_t n,
 	out->method = NULL;
 	if (m < 2 || n < 2)
 		return MLM_CVM_TOO_SMALL;
+	if (N > MLM_CVM_MAX_VALUES)
+		return MLM_CVM_TOO_MANY;
 	if (method == MLM_CVM_AUTO)
 		method = (m > 20 || n > 20) ? MLM_CVM_ASYMP : MLM_CVM_EXACT;
 	if (method == MLM_CVM_EXACT &&
 		(double) m * (double) n * (double) (m / mlm_gcd(m, n)) * (double) n > MLM_CVM_EXACT_MAX_WORK)
 		return MLM_CVM_EXACT_TOO_LARGE;
 
-	u4 = mlm_cvm_u4(x, m, y, n);
+	u4 = mlm_cvm_u4(x, y);
 	/* T = (6U - k(4k-1)) / (6kN) = (3 u4 - 2k(4k-1)) / (12 k N) */
 	t = (double) (3 * u4 - 2 * k * (4 * k - 1)) / ((double) (12 * k) * (double) N);
 	out->statistic = t;

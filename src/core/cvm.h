@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "test_outcome.h"
+#include "wsample.h"
 
 typedef enum mlm_cvm_method
 {
@@ -29,18 +30,22 @@ typedef enum mlm_cvm_method
 #define MLM_CVM_TOO_SMALL 1		/* a sample has fewer than 2 values: outcome all NaN */
 #define MLM_CVM_EXACT_TOO_LARGE 2	/* method exact beyond MLM_CVM_EXACT_MAX_WORK */
 #define MLM_CVM_NO_MEMORY 3		/* the host had no memory for the exact distribution */
+#define MLM_CVM_TOO_MANY 4		/* more than MLM_CVM_MAX_VALUES values: all NaN */
+
+/* Most values (both samples) whose exact 4U and numerator of T fit 128 bits. */
+#define MLM_CVM_MAX_VALUES ((int64_t) 1 << 31)
 
 /*
- * The test of ascending x[0..m) (reference) against ascending y[0..n)
- * (current): T from midranks (exact: 4U is an integer), the p-value
+ * The test of the sorted sample x (reference) against the sorted sample y
+ * (current), raw or with counts: T from midranks (exact: 4U is an integer), the p-value
  * exact (paths counted) or SciPy's asymptotic one, and ln p (for the
  * asymptotic method, of the exact limiting tail).
  */
-int			mlm_cvm_test(const double *x, int64_t m, const double *y, int64_t n,
-						 mlm_cvm_method method, mlm_test_outcome *out);
+int			mlm_cvm_test(const mlm_wsample *x, const mlm_wsample *y, mlm_cvm_method method,
+						 mlm_test_outcome *out);
 
 /* 4U = 4 (m sum (rx_i - i)^2 + n sum (ry_j - j)^2), with midranks: an integer. */
-__int128	mlm_cvm_u4(const double *x, int64_t m, const double *y, int64_t n);
+__int128	mlm_cvm_u4(const mlm_wsample *x, const mlm_wsample *y);
 
 /*
  * The exact p-value P(U' >= U) as SciPy 1.10 computes it (the threshold

@@ -25,6 +25,12 @@
  * the scaled terms from underflowing for every size the caller allows.
  * As in SciPy, a statistic that is not an integer (ties) is truncated.
  *
+ * The ranks walk two weighted sorted samples (wsample.h): a raw sample and
+ * a profile's distinct values with counts give the same sums, and a count
+ * is never expanded.  2 R1 and the tie term sum(t^3 - t) are integers,
+ * summed exactly in 128 bits (SciPy sums the tie term in int64), so both
+ * stay exact for groups of any size; U1 fits 64 bits while n1 n2 < 2^62.
+ *
  * Asymptotic: z = (U - n1 n2 / 2 - 1/2) / s,
  * s = sqrt(n1 n2 / 12 ((n + 1) - sum(t^3 - t) / (n (n - 1)))), p = sf(z);
  * its log comes from normal_log.c's log tails, finite where p underflows.
@@ -36,41 +42,40 @@
 #include "normal.h"
 
 void
-mlm_mwu_rank(const double *x, int64_t n1, const double *y, int64_t n2, mlm_mwu_ranks *r)
+mlm_mwu_rank(const mlm_wsample *x, const mlm_wsample *y, mlm_mwu_ranks *r)
 {
 	int64_t		i = 0,
 				j = 0,
-				pos = 0,
-				r1x2 = 0;
+				pos = 0;
+	__int128	r1x2 = 0,
+				tie = 0;
 
-	r->n1 = n1;
-	r->n2 = n2;
-	r->tie_term = 0.0;
+	r->n1 = x->n;
+	r->n2 = y->n;
 	r->has_ties = 0;
-	while (i < n1 || j < n2)
+	while (i < x->m || j < y->m)
 	{
-		double		v = (j >= n2 || (i < n1 && x[i] <= y[j])) ? x[i] : y[j];
+		double		v = (j >= y->m || (i < x->m && x->v[i] <= y->v[j])) ? x->v[i] : y->v[j];
 		int64_t		a = 0,
 					b = 0,
 					t;
 
-		while (i < n1 && x[i] == v)
-			i++, a++;
-		while (j < n2 && y[j] == v)
-			j++, b++;
+		if (i < x->m && x->v[i] == v)
+			mlm_ws_next(x, &i, &a);
+		if (j < y->m && y->v[j] == v)
+			mlm_ws_next(y, &j, &b);
 		t = a + b;
 		/* the group holds ranks pos+1 .. pos+t: midrank (2 pos + t + 1) / 2 */
-		r1x2 += a * (2 * pos + t + 1);
+		r1x2 += (__int128) a * (2 * pos + t + 1);
 		if (t > 1)
 		{
-			double		td = (double) t;
-
 			r->has_ties = 1;
-			r->tie_term += td * td * td - td;
+			tie += (__int128) t * t * t - t;
 		}
 		pos += t;
 	}
-	r->u1x2 = r1x2 - n1 * (n1 + 1);
+	r->u1x2 = (int64_t) (r1x2 - (__int128) x->n * (x->n + 1));
+	r->tie_term = (double) tie;
 }
 
 int

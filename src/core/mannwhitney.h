@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ks.h"
+#include "wsample.h"
 #include "test_outcome.h"
 
 /* What the ranks of the pooled sample give. */
@@ -22,8 +23,12 @@ typedef struct mlm_mwu_ranks
 	int			has_ties;		/* some value occurs more than once */
 } mlm_mwu_ranks;
 
-/* Ranks of x[0..n1) (ascending) against y[0..n2) (ascending): U1 of x with midranks, the tie term. */
-void		mlm_mwu_rank(const double *x, int64_t n1, const double *y, int64_t n2, mlm_mwu_ranks *r);
+/*
+ * Ranks of the sorted sample x against the sorted sample y (raw or with
+ * counts): U1 of x with midranks, the tie term (exact integers; the tie
+ * term rounded once to double).  x->n * y->n must be below 2^62.
+ */
+void		mlm_mwu_rank(const mlm_wsample *x, const mlm_wsample *y, mlm_mwu_ranks *r);
 
 /* SciPy 1.10's method choice for 'auto': exact when either sample has at most 8 values and no value is tied. */
 int			mlm_mwu_auto_exact(const mlm_mwu_ranks *r);

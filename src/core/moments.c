@@ -107,6 +107,33 @@ mlm_dmoments_add(mlm_dmoments *m, double x)
 }
 
 void
+mlm_dmoments_add_count(mlm_dmoments *m, double x, int64_t count)
+{
+	mlm_dmoments b = {count, {x, 0.0}, {0.0, 0.0}};
+
+	if (count == 1)
+		mlm_dmoments_add(m, x);
+	else
+		mlm_dmoments_merge(m, &b);
+}
+
+void
+mlm_dmoments_of_sample(const mlm_wsample *s, mlm_dmoments *m)
+{
+	int64_t		pos = 0;
+
+	m->n = 0;
+	m->mean.hi = m->mean.lo = m->m2.hi = m->m2.lo = 0.0;
+	while (pos < s->m)
+	{
+		int64_t		count = 0;
+		double		x = mlm_ws_next(s, &pos, &count);
+
+		mlm_dmoments_add_count(m, x, count);
+	}
+}
+
+void
 mlm_dmoments_merge(mlm_dmoments *a, const mlm_dmoments *b)
 {
 	double		n;

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "wsample.h"
+
 /* A double-double number hi + lo, |lo| <= ulp(hi) / 2. */
 typedef struct mlm_dd
 {
@@ -27,6 +29,16 @@ typedef struct mlm_dmoments
 
 /* Welford's update with x (finite). */
 void		mlm_dmoments_add(mlm_dmoments *m, double x);
+
+/* count copies of x (finite) added: Welford's update for one, else a merge of the block. */
+void		mlm_dmoments_add_count(mlm_dmoments *m, double x, int64_t count);
+
+/*
+ * The moments of a sorted sample, raw or with counts, its distinct values
+ * added in ascending order with their counts (a profile's counts are never
+ * expanded).
+ */
+void		mlm_dmoments_of_sample(const mlm_wsample *s, mlm_dmoments *m);
 
 /* a += b (Chan, Golub and LeVeque's pairwise update). */
 void		mlm_dmoments_merge(mlm_dmoments *a, const mlm_dmoments *b);

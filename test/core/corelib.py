@@ -70,3 +70,34 @@ def build_programs(name, sources, outdir):
     subprocess.run(PROGRAM_CFLAGS + ["-o", exe] + srcs + ["-lm"], check=True)
     builds.append(("plain -O2", exe))
     return builds
+
+
+class WSample(ctypes.Structure):
+    """src/core/wsample.h's mlm_wsample."""
+    _fields_ = [("v", ctypes.POINTER(ctypes.c_double)), ("w", ctypes.POINTER(ctypes.c_int64)),
+                ("cum", ctypes.POINTER(ctypes.c_int64)), ("m", ctypes.c_int64), ("n", ctypes.c_int64)]
+
+
+def wsample(values, counts=None):
+    """An mlm_wsample over ascending `values` (raw: ties repeated) or over
+    distinct ascending values with `counts`; the arrays stay referenced by it."""
+    m = len(values)
+    v = (ctypes.c_double * max(m, 1))(*values)
+    s = WSample()
+    s.v = ctypes.cast(v, ctypes.POINTER(ctypes.c_double))
+    s.m = m
+    s._keep = [v]
+    if counts is None:
+        s.n = m
+    else:
+        w = (ctypes.c_int64 * max(m, 1))(*counts)
+        cum, total = [], 0
+        for c in counts:
+            total += c
+            cum.append(total)
+        cu = (ctypes.c_int64 * max(m, 1))(*cum)
+        s.w = ctypes.cast(w, ctypes.POINTER(ctypes.c_int64))
+        s.cum = ctypes.cast(cu, ctypes.POINTER(ctypes.c_int64))
+        s.n = total
+        s._keep += [w, cu]
+    return s

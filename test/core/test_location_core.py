@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import mpmath
 
-from corelib import fn
+from corelib import fn, wsample, WSample
 
 mpmath.mp.dps = 40
 failures = []
@@ -125,7 +125,8 @@ class Outcome(ctypes.Structure):
 
 
 D = ctypes.POINTER(ctypes.c_double)
-rank = fn("mlm_mwu_rank", None, D, ctypes.c_int64, D, ctypes.c_int64, ctypes.POINTER(Ranks))
+WS = ctypes.POINTER(WSample)
+rank = fn("mlm_mwu_rank", None, WS, WS, ctypes.POINTER(Ranks))
 terms = fn("mlm_mwu_exact_terms", ctypes.c_int64, ctypes.POINTER(Ranks), ctypes.c_int)
 mwu = fn("mlm_mwu_test", None, ctypes.POINTER(Ranks), ctypes.c_int, ctypes.c_int, ctypes.c_void_p,
          ctypes.POINTER(Outcome))
@@ -151,7 +152,7 @@ for n1, n2 in ((1, 1), (1, 7), (3, 4), (8, 8), (5, 40), (20, 25), (7, 600), (60,
         x = sorted(float(v + shift) + 0.5 for v in pool[:n1])  # no value shared with y
         y = sorted(float(v) for v in pool[n1:])
         r = Ranks()
-        rank((ctypes.c_double * n1)(*x), n1, (ctypes.c_double * n2)(*y), n2, ctypes.byref(r))
+        rank(ctypes.byref(wsample(x)), ctypes.byref(wsample(y)), ctypes.byref(r))
         u1 = sum(1 for a in x for b in y if a > b)
         check(f"mwu U1 ({n1},{n2})", r.u1x2 / 2, u1, 0)
         for alt, code in ALT.items():
@@ -164,6 +165,82 @@ for n1, n2 in ((1, 1), (1, 7), (3, 4), (8, 8), (5, 40), (20, 25), (7, 600), (60,
             check(f"mwu exact p ({n1},{n2}) {alt}", out.pvalue, float(p), 1e-12)
             check(f"mwu exact log p ({n1},{n2}) {alt}", out.log_pvalue,
                   float(mpmath.log(mpmath.mpf(p.numerator) / p.denominator)), 1e-12, 1e-15)
+
+
+# ---------------------------------------------------------------- weighted samples (profiles)
+# A sample given as distinct values with counts must give exactly what the
+# raw sample gives; U and the tie term against SciPy on the expanded arrays,
+# and, with counts of 10^6 (too large to expand), against the closed forms.
+import numpy as np
+from scipy.stats import mannwhitneyu
+
+of_sample = fn("mlm_dmoments_of_sample", None, WS, ctypes.POINTER(DMoments))
+
+
+def counted(xs):
+    vals, cnts = np.unique(np.asarray(xs, dtype=float), return_counts=True)
+    return wsample(list(vals), [int(c) for c in cnts])
+
+
+def check_same(label, got, want):
+    """Bit for bit (NaN equal to NaN)."""
+    counts[label] = counts.get(label, 0) + 1
+    if [repr(g) for g in got] != [repr(w) for w in want]:
+        failures.append(f"{label}: got {got!r}, want {want!r}")
+
+
+def outcome_tuple(o):
+    return (o.statistic, o.pvalue, o.log_pvalue, o.method)
+
+
+for trial in range(30):
+    n1, n2 = rng.choice([(3, 4), (10, 12), (50, 70), (300, 200)])
+    k = rng.choice([2, 5, 20])
+    x = sorted(float(rng.randrange(k)) for _ in range(n1))
+    y = sorted(float(rng.randrange(k)) + rng.choice([0.0, 0.5]) for _ in range(n2))
+    raw, cnt = Ranks(), Ranks()
+    rank(ctypes.byref(wsample(x)), ctypes.byref(wsample(y)), ctypes.byref(raw))
+    rank(ctypes.byref(counted(x)), ctypes.byref(counted(y)), ctypes.byref(cnt))
+    check_same(f"weighted mwu ranks equal #{trial}",
+          (cnt.n1, cnt.n2, cnt.u1x2, cnt.tie_term, cnt.has_ties),
+          (raw.n1, raw.n2, raw.u1x2, raw.tie_term, raw.has_ties))
+    ref = mannwhitneyu(x, y, method="asymptotic")
+    check(f"weighted mwu U vs scipy #{trial}", cnt.u1x2 / 2, float(ref.statistic), 0)
+    for code in (0, 1, 2):
+        a, b = Outcome(), Outcome()
+        mwu(ctypes.byref(raw), code, 0, None, ctypes.byref(a))
+        mwu(ctypes.byref(cnt), code, 0, None, ctypes.byref(b))
+        check_same(f"weighted mwu asymp outcome equal #{trial}/{code}", outcome_tuple(b), outcome_tuple(a))
+    a = Outcome()
+    mwu(ctypes.byref(cnt), 0, 0, None, ctypes.byref(a))
+    check(f"weighted mwu two-sided p vs scipy #{trial}", a.pvalue, float(ref.pvalue), 1e-12, 1e-300)
+    mr, mc = DMoments(), DMoments()
+    of_sample(ctypes.byref(wsample(x)), ctypes.byref(mr))
+    of_sample(ctypes.byref(counted(x)), ctypes.byref(mc))
+    fx = [Fraction(v) for v in x]
+    mean = sum(fx) / len(fx)
+    check(f"weighted moments mean #{trial}", mc.mean.hi + mc.mean.lo, float(mean), 1e-15, 1e-300)
+    check(f"weighted moments m2 #{trial}", mc.m2.hi + mc.m2.lo, float(sum((v - mean) ** 2 for v in fx)), 1e-15, 1e-300)
+
+# 5 distinct values with counts of about 10^6 each side: U = sum over pairs,
+# tie term = sum (t^3 - t) with t the pooled counts (exact integers)
+for trial in range(5):
+    vals = [float(v) for v in sorted(rng.sample(range(-50, 50), 5))]
+    cx = [rng.randrange(10**6, 3 * 10**6) for _ in vals]
+    cy = [rng.randrange(10**6, 3 * 10**6) for _ in vals]
+    r = Ranks()
+    rank(ctypes.byref(wsample(vals, cx)), ctypes.byref(wsample(vals, cy)), ctypes.byref(r))
+    u1 = sum(cx[i] * cy[j] for i in range(5) for j in range(5) if i > j) * 2 + sum(cx[i] * cy[i] for i in range(5))
+    check(f"large counts mwu 2U1 #{trial}", r.u1x2, u1, 0)
+    tie = sum((cx[i] + cy[i]) ** 3 - (cx[i] + cy[i]) for i in range(5))
+    check(f"large counts mwu tie term #{trial}", r.tie_term, float(tie), 0)
+    n1, n2 = sum(cx), sum(cy)
+    n = n1 + n2
+    s_ = math.sqrt(n1 * n2 / 12 * ((n + 1) - float(tie) / (n * (n - 1))))
+    z = (max(u1 / 2, n1 * n2 - u1 / 2) - n1 * n2 / 2 - 0.5) / s_
+    o = Outcome()
+    mwu(ctypes.byref(r), 0, 0, None, ctypes.byref(o))
+    check(f"large counts mwu p #{trial}", o.pvalue, min(1.0, 2 * float(mpmath.ncdf(-z))), 1e-9, 1e-300)
 
 for f in failures[:40]:
     print("FAIL", f)
