@@ -41,15 +41,13 @@ anderson_darling_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_
 Datum
 mlm_anderson_darling_state_final(PG_FUNCTION_ARGS)
 {
-	SampleState *st = sample_final_state(fcinfo, true);
 	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
+	bool		sketch;
+	SampleState *st = sample_final_pair(fcinfo, &a, &b, &hdr, &sketch);
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	sample_sort_all(st);
-	a = sample_reference(st, &hdr);
-	b = SAMPLE_WS(&st->cur);
-	return anderson_darling_datum(fcinfo, &a, &b, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
+	return anderson_darling_datum(fcinfo, &a, &b, sketch);
 }

@@ -148,15 +148,13 @@ cvm_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsampl
 Datum
 mlm_cvm_state_final(PG_FUNCTION_ARGS)
 {
-	SampleState *st = sample_final_state(fcinfo, true);
 	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
+	bool		sketch;
+	SampleState *st = sample_final_pair(fcinfo, &a, &b, &hdr, &sketch);
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	sample_sort_all(st);
-	a = sample_reference(st, &hdr);
-	b = SAMPLE_WS(&st->cur);
-	return cvm_result_datum(fcinfo, &a, &b, st->opts.method, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
+	return cvm_result_datum(fcinfo, &a, &b, st->opts.method, sketch);
 }

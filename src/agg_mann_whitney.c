@@ -100,15 +100,13 @@ mwu_result_datum(FunctionCallInfo fcinfo, const mlm_wsample *a, const mlm_wsampl
 Datum
 mlm_mwu_state_final(PG_FUNCTION_ARGS)
 {
-	SampleState *st = sample_final_state(fcinfo, true);
 	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
+	bool		sketch;
+	SampleState *st = sample_final_pair(fcinfo, &a, &b, &hdr, &sketch);
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	sample_sort_all(st);
-	a = sample_reference(st, &hdr);
-	b = SAMPLE_WS(&st->cur);
-	return mwu_result_datum(fcinfo, &a, &b, &st->opts, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
+	return mwu_result_datum(fcinfo, &a, &b, &st->opts, sketch);
 }

@@ -359,9 +359,23 @@ mlm_energy_distance_profiles(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(mlm_energy_distance(&a, &b));
 }
 
-/* mlm_hellinger_profiles(reference, current) returns float8: numeric or categorical profiles */
-Datum
-mlm_hellinger_profiles(PG_FUNCTION_ARGS)
+/* kl_numeric with the default options (Evidently's bins). */
+static double
+kl_numeric_default(const mlm_wsample *a, const mlm_wsample *b)
+{
+	StatOptions opts;
+
+	options_defaults(&opts);
+	return kl_numeric(a, b, &opts);
+}
+
+/*
+ * A distance between two numeric profiles (numeric) or two categorical
+ * profiles (divergence of the categories' counts).
+ */
+static Datum
+distance_profiles(FunctionCallInfo fcinfo, double (*numeric) (const mlm_wsample *, const mlm_wsample *),
+				  mlm_divergence_fn categorical)
 {
 	ProfileArg	ref,
 				cur;
@@ -374,33 +388,23 @@ mlm_hellinger_profiles(PG_FUNCTION_ARGS)
 		CategoryCounts cc;
 
 		categorical_pair(fcinfo, &cc);
-		return categorical_divergence_datum(fcinfo, &cc, mlm_hellinger_counts);
+		return categorical_divergence_datum(fcinfo, &cc, categorical);
 	}
 	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(hellinger_numeric(&a, &b));
+	PG_RETURN_FLOAT8(numeric(&a, &b));
+}
+
+/* mlm_hellinger_profiles(reference, current) returns float8: numeric or categorical profiles */
+Datum
+mlm_hellinger_profiles(PG_FUNCTION_ARGS)
+{
+	return distance_profiles(fcinfo, hellinger_numeric, mlm_hellinger_counts);
 }
 
 /* mlm_kl_div_profiles(reference, current) returns float8: numeric or categorical profiles */
 Datum
 mlm_kl_div_profiles(PG_FUNCTION_ARGS)
 {
-	ProfileArg	ref,
-				cur;
-	StatOptions opts;
-	mlm_wsample a,
-				b;
-
-	profile_arg(fcinfo, 0, &ref);
-	if (ref.view.h->kind == MLM_PROFILE_CATEGORICAL)
-	{
-		CategoryCounts cc;
-
-		categorical_pair(fcinfo, &cc);
-		return categorical_divergence_datum(fcinfo, &cc, mlm_kl_counts);
-	}
-	if (!numeric_pair(fcinfo, &ref, &cur, &a, &b))
-		PG_RETURN_NULL();
-	options_defaults(&opts);
-	PG_RETURN_FLOAT8(kl_numeric(&a, &b, &opts));
+	return distance_profiles(fcinfo, kl_numeric_default, mlm_kl_counts);
 }

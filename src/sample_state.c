@@ -980,6 +980,21 @@ sample_final_sorted(FunctionCallInfo fcinfo, bool real_state)
 	return st;
 }
 
+SampleState *
+sample_final_pair(FunctionCallInfo fcinfo, mlm_wsample *ref, mlm_wsample *cur,
+				  const mlm_profile_hdr **hdr, bool *sketch)
+{
+	SampleState *st = sample_final_state(fcinfo, true);
+
+	if (st == NULL)
+		return NULL;
+	sample_sort_all(st);
+	*ref = sample_reference(st, hdr);
+	*cur = SAMPLE_WS(&st->cur);
+	*sketch = *hdr != NULL && (*hdr)->mode == MLM_PROFILE_SKETCH;
+	return st;
+}
+
 int64
 sample_reference_size(const SampleState *st)
 {

@@ -96,6 +96,14 @@ extern SampleState *sample_final_sorted(FunctionCallInfo fcinfo, bool real_state
  */
 extern mlm_wsample sample_reference(SampleState *st, const mlm_profile_hdr **hdr);
 
+/*
+ * The state of a final function with both samples sorted, its reference
+ * (sample_reference) and current distributions, and *sketch: the reference
+ * is a sketched profile; NULL when the aggregate saw no rows.
+ */
+extern SampleState *sample_final_pair(FunctionCallInfo fcinfo, mlm_wsample *ref, mlm_wsample *cur,
+									  const mlm_profile_hdr **hdr, bool *sketch);
+
 /* Number of reference values (the ref sample's or the profile's count). */
 extern int64 sample_reference_size(const SampleState *st);
 

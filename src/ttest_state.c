@@ -312,18 +312,16 @@ mlm_ttest_final(PG_FUNCTION_ARGS)
 Datum
 mlm_ttest_sample_final(PG_FUNCTION_ARGS)
 {
-	SampleState *st = sample_final_state(fcinfo, true);
 	const mlm_profile_hdr *hdr;
 	mlm_wsample a,
 				b;
+	bool		sketch;
 	mlm_dmoments ref,
 				cur;
+	SampleState *st = sample_final_pair(fcinfo, &a, &b, &hdr, &sketch);
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	sample_sort_all(st);
-	a = sample_reference(st, &hdr);
-	b = SAMPLE_WS(&st->cur);
 	if (hdr != NULL)
 		profile_moments(hdr, &a, &ref);
 	else
