@@ -96,6 +96,7 @@ for m, n in ((2, 2), (3, 5), (4, 4), (6, 7), (5, 9), (8, 8)):
 # raw samples' outcome; the statistics against SciPy on the expanded arrays;
 # with counts of 10^6 (not expanded here) T against an independent
 # weighted formula in exact rationals.
+import warnings
 from fractions import Fraction
 
 from scipy.stats import anderson_ksamp, cramervonmises_2samp
@@ -112,6 +113,7 @@ WS = ctypes.POINTER(WSample)
 cvm_test = fn("mlm_cvm_test", ctypes.c_int, WS, WS, ctypes.c_int, ctypes.POINTER(Outcome))
 ad_test = fn("mlm_anderson_ksamp", ctypes.c_int, WS, WS, ctypes.POINTER(Outcome))
 rng = np.random.default_rng(20261204)
+warnings.simplefilter("ignore")   # SciPy's "p-value capped/floored" warnings of anderson_ksamp
 
 
 def counted(xs):
