@@ -7,8 +7,8 @@ energy_distance as (reference profile, current profile) functions and as
 cramervonmises_2samp, anderson_ksamp (midrank) and energy_distance on the
 same values as NumPy arrays; and on 5 distinct values with counts of about
 10^6 on each side (profiles built from 10^7 rows; SciPy on the expanded
-arrays).  The exact equality of the profile forms with the row forms is
-test/regress/catalogue_profiles_numeric.sql's."""
+arrays); and the profile forms equal the row forms to the last digit on the
+random samples (as in test/regress/catalogue_profiles_numeric.sql)."""
 import math
 import warnings
 
@@ -88,6 +88,25 @@ cur.execute(f"SELECT grp, {TESTS.format(a='value', b='pr')} FROM pn JOIN pnp USI
 for r in cur.fetchall():
     x, y = groups[r[0]]
     compare(f"#{r[0]} ({len(x)},{len(y)}) (value, profile)", dict(zip(KEYS, r[1:7])), x, y, r[7])
+
+# exactness: the profile forms give the row forms' results to the last digit
+cur.execute("SET extra_float_digits = 3")
+ROWS = ("mlmon.t_test(value, is_current)::text, mlmon.t_test(value, is_current, 'student')::text, "
+        "mlmon.mann_whitney(value, is_current)::text, mlmon.mann_whitney(value, is_current, 'two-sided', 'asymptotic')::text, "
+        "mlmon.cramer_von_mises(value, is_current)::text, mlmon.anderson_darling(value, is_current)::text, "
+        "mlmon.energy_distance(value, is_current)::text, mlmon.hellinger(value, is_current)::text, "
+        "mlmon.kl_div(value, is_current)::text")
+MORE = ", mlmon.hellinger({a}, {b})::text, mlmon.kl_div({a}, {b})::text"
+cur.execute(f"SELECT grp, {ROWS} FROM pn GROUP BY grp ORDER BY grp")
+row_form = {r[0]: r[1:] for r in cur.fetchall()}
+cur.execute(f"SELECT grp, {TESTS.format(a='pr', b='pc')}::text{MORE.format(a='pr', b='pc')} FROM pnp ORDER BY grp")
+for r in cur.fetchall():
+    chk.equal(f"#{r[0]} (profile, profile) = rows, every digit", r[1:], row_form[r[0]])
+cur.execute(f"SELECT grp, {TESTS.format(a='value', b='pr')}::text{MORE.format(a='value', b='pr')} "
+            "FROM pn JOIN pnp USING (grp) WHERE is_current GROUP BY grp ORDER BY grp")
+for r in cur.fetchall():
+    chk.equal(f"#{r[0]} (value, profile) = rows, every digit", r[1:], row_form[r[0]])
+cur.execute("RESET extra_float_digits")
 
 # 5 distinct values with counts of about 10^6 each side
 for trial in range(2):
