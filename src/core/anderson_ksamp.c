@@ -155,6 +155,7 @@ mlm_anderson_ksamp(const mlm_wsample *x, const mlm_wsample *y, mlm_test_outcome 
 				ci = 0,
 				cj = 0,			/* values consumed */
 				distinct = 0;
+	int			small = N < ((int64_t) 1 << 31);
 	mlm_ksum	sum = {0, 0};
 	mlm_ksum	hs = {0, 0};
 	mlm_ksum	gs = {0, 0};
@@ -180,20 +181,18 @@ mlm_anderson_ksamp(const mlm_wsample *x, const mlm_wsample *y, mlm_test_outcome 
 	while (i < x->m || j < y->m)
 	{
 		double		v = (j >= y->m || (i < x->m && x->v[i] <= y->v[j])) ? x->v[i] : y->v[j];
-		int64_t		tx = 0,
-					ty = 0,
-					lj,
+		int64_t		tx = mlm_ws_take(x, &i, v),
+					ty = mlm_ws_take(y, &j, v),
+					lj = tx + ty,
 					left = ci + cj;
 		double		num,
 					den;
 
-		if (i < x->m && x->v[i] == v)
-			mlm_ws_next(x, &i, &tx);
-		if (j < y->m && y->v[j] == v)
-			mlm_ws_next(y, &j, &ty);
-		lj = tx + ty;
-		/* 2 B_j = 2 left + l_j; 2 M_1j = 2 (ci + tx) - tx = 2 ci + tx (exact in 128 bits) */
-		num = (double) ((__int128) N * (2 * ci + tx) - (__int128) (2 * left + lj) * m);
+		/* 2 B_j = 2 left + l_j; 2 M_1j = 2 (ci + tx) - tx = 2 ci + tx: 64 bits hold it below 2^31 values */
+		if (small)
+			num = (double) (N * (2 * ci + tx) - (2 * left + lj) * m);
+		else
+			num = (double) ((__int128) N * (2 * ci + tx) - (__int128) (2 * left + lj) * m);
 		den = (double) (2 * left + lj) * (double) (2 * N - 2 * left - lj) - (double) N * (double) lj;
 		if (den > 0)
 			mlm_ksum_add(&sum, (double) lj * (num * num) / den);

@@ -49,6 +49,8 @@ tied_deviations(int64_t c, int64_t t)
 {
 	i128		tt = t;
 
+	if (t == 1)					/* most runs, with continuous values */
+		return (i128) c * c;
 	return tt * c * c - 2 * (i128) c * tt * (tt - 1) + 4 * (tt * (tt - 1) * (2 * tt - 1) / 6);
 }
 
@@ -65,14 +67,10 @@ mlm_cvm_u4(const mlm_wsample *x, const mlm_wsample *y)
 	while (i < x->m || j < y->m)
 	{
 		double		v = (j >= y->m || (i < x->m && x->v[i] <= y->v[j])) ? x->v[i] : y->v[j];
-		int64_t		tx = 0,
-					ty = 0,
+		int64_t		tx = mlm_ws_take(x, &i, v),
+					ty = mlm_ws_take(y, &j, v),
 					twice_rank;
 
-		if (i < x->m && x->v[i] == v)
-			mlm_ws_next(x, &i, &tx);
-		if (j < y->m && y->v[j] == v)
-			mlm_ws_next(y, &j, &ty);
 		/* positions ci+cj+1 .. ci+cj+t share the midrank (ci+cj) + (t+1)/2 */
 		twice_rank = 2 * (ci + cj) + tx + ty + 1;
 		/* the k-th tied value of x is x's (ci+k+1)-th: d = twice_rank - 2 (ci+k+1) */

@@ -56,15 +56,10 @@ mlm_mwu_rank(const mlm_wsample *x, const mlm_wsample *y, mlm_mwu_ranks *r)
 	while (i < x->m || j < y->m)
 	{
 		double		v = (j >= y->m || (i < x->m && x->v[i] <= y->v[j])) ? x->v[i] : y->v[j];
-		int64_t		a = 0,
-					b = 0,
-					t;
+		int64_t		a = mlm_ws_take(x, &i, v),
+					b = mlm_ws_take(y, &j, v),
+					t = a + b;
 
-		if (i < x->m && x->v[i] == v)
-			mlm_ws_next(x, &i, &a);
-		if (j < y->m && y->v[j] == v)
-			mlm_ws_next(y, &j, &b);
-		t = a + b;
 		/* the group holds ranks pos+1 .. pos+t: midrank (2 pos + t + 1) / 2 */
 		r1x2 += (__int128) a * (2 * pos + t + 1);
 		if (t > 1)

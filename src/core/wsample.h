@@ -67,4 +67,32 @@ mlm_ws_next(const mlm_wsample *s, int64_t *pos, int64_t *count)
 	return v;
 }
 
+/*
+ * The number of values equal to v at entry *pos (0 when that entry holds
+ * another value, or none is left); *pos moves past them.  The merge step of
+ * the rank statistics: one predictable branch on the form, then the tight
+ * loop of a raw sample.
+ */
+static inline int64_t
+mlm_ws_take(const mlm_wsample *s, int64_t *pos, double v)
+{
+	int64_t		p = *pos,
+				c = 0;
+
+	if (s->w)
+	{
+		if (p < s->m && s->v[p] == v)
+		{
+			c = s->w[p];
+			*pos = p + 1;
+		}
+		return c;
+	}
+	while (p < s->m && s->v[p] == v)
+		p++;
+	c = p - *pos;
+	*pos = p;
+	return c;
+}
+
 #endif
