@@ -3,7 +3,8 @@
  * current profile.  Exact profiles give exactly the results of the
  * two-sample aggregates on the rows they summarise (the same core functions
  * walk the same distinct values with the same counts); a sketched profile's
- * KS statistic carries its error bound.
+ * KS statistic carries its error bound, and the rank tests against a sketch
+ * give their statistic with method 'sketch' and no p-value.
  */
 #include "profile.h"
 
