@@ -1001,6 +1001,48 @@ CREATE FUNCTION @extschema@._drift_mmd(s @extschema@.check_summary, reference @e
 RETURN @extschema@._drift_of(@extschema@.mmd(reference, @extschema@._summary_profile(s, col)));
 COMMENT ON FUNCTION @extschema@._drift_mmd(@extschema@.check_summary, @extschema@.profile, int) IS
     'Maximum mean discrepancy with its reproducible permutation p-value against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_t_test(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.t_test(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_t_test(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Welch''s t-test of the window''s mean against the reference''s (internal)';
+CREATE FUNCTION @extschema@._drift_mann_whitney(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.mann_whitney(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_mann_whitney(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Two-sided Mann-Whitney U test of the window''s values against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_cramer_von_mises(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.cramer_von_mises(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_cramer_von_mises(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Two-sample Cramer-von Mises test of the window''s values against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_anderson_darling(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN @extschema@._drift_of(@extschema@.anderson_darling(reference, @extschema@._summary_profile(s, col)));
+COMMENT ON FUNCTION @extschema@._drift_anderson_darling(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Two-sample Anderson-Darling test of the window''s values against the reference (internal)';
+CREATE FUNCTION @extschema@._drift_energy_distance(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(@extschema@.energy_distance(reference, @extschema@._summary_profile(s, col)), NULL, NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_energy_distance(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Energy distance between the reference and the window''s profile (internal)';
+CREATE FUNCTION @extschema@._drift_hellinger(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(@extschema@.hellinger(reference, @extschema@._summary_profile(s, col)), NULL, NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_hellinger(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Hellinger distance over Evidently''s bins, or one bin per category (internal)';
+CREATE FUNCTION @extschema@._drift_kl_div(s @extschema@.check_summary, reference @extschema@.profile, col int)
+    RETURNS @extschema@._drift_value LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN ROW(@extschema@.kl_div(reference, @extschema@._summary_profile(s, col)), NULL, NULL)::@extschema@._drift_value;
+COMMENT ON FUNCTION @extschema@._drift_kl_div(@extschema@.check_summary, @extschema@.profile, int) IS
+    'Kullback-Leibler divergence KL(reference || window) over Evidently''s bins, or one bin per category (internal)';
 
 -- The registry: what the checks know of each drift test.  A test is one row
 -- and its functions; mlmon.drift_settings names tests from here.
@@ -1040,7 +1082,23 @@ INSERT INTO @extschema@.drift_tests VALUES
     ('epps_singleton', '@extschema@._drift_epps_singleton(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.05,
      NULL, 'Epps-Singleton test of the empirical characteristic functions (SciPy''s epps_singleton_2samp; Evidently''s es)'),
     ('mmd', '@extschema@._drift_mmd(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.1, NULL,
-     'maximum mean discrepancy, Gaussian kernel, p-value from 100 reproducible relabellings (Evidently''s empirical MMD)');
+     'maximum mean discrepancy, Gaussian kernel, p-value from 100 reproducible relabellings (Evidently''s empirical MMD)'),
+    ('t_test', '@extschema@._drift_t_test(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.05, NULL,
+     'Welch''s two-sample t-test (SciPy''s ttest_ind, equal_var=False; Evidently''s t_test)'),
+    ('mann_whitney', '@extschema@._drift_mann_whitney(@extschema@.check_summary, @extschema@.profile, int)', NULL, true, 0.05,
+     NULL, 'two-sided Mann-Whitney U test (SciPy 1.10''s mannwhitneyu, method auto; Evidently''s mannw)'),
+    ('cramer_von_mises', '@extschema@._drift_cramer_von_mises(@extschema@.check_summary, @extschema@.profile, int)', NULL, true,
+     0.1, NULL, 'two-sample Cramer-von Mises test (SciPy''s cramervonmises_2samp, method auto; Evidently''s cramer_von_mises)'),
+    ('anderson_darling', '@extschema@._drift_anderson_darling(@extschema@.check_summary, @extschema@.profile, int)', NULL, true,
+     0.1, NULL, 'two-sample Anderson-Darling test, midrank (SciPy''s anderson_ksamp; Evidently''s anderson)'),
+    ('energy_distance', '@extschema@._drift_energy_distance(@extschema@.check_summary, @extschema@.profile, int)', NULL, false,
+     0.1, NULL, 'energy distance (SciPy''s energy_distance; Evidently''s ed)'),
+    ('hellinger', '@extschema@._drift_hellinger(@extschema@.check_summary, @extschema@.profile, int)',
+     '@extschema@._drift_hellinger(@extschema@.check_summary, @extschema@.profile, int)', false, 0.1, NULL,
+     'Hellinger distance: Sturges bins over both samples, or one per category (Evidently''s hellinger)'),
+    ('kl_div', '@extschema@._drift_kl_div(@extschema@.check_summary, @extschema@.profile, int)',
+     '@extschema@._drift_kl_div(@extschema@.check_summary, @extschema@.profile, int)', false, 0.1, NULL,
+     'Kullback-Leibler divergence KL(reference || current) over Evidently''s bins, or one per category (Evidently''s kl_div)');
 
 -- Per-feature choice of drift test (overrides Evidently's rule).
 CREATE TABLE @extschema@.drift_settings (

@@ -42,6 +42,7 @@ SELECT functions_are('mlmon', ARRAY[
   'cramer_von_mises', 'anderson_darling', '_cvm_accum', '_cvm_final', '_anderson_darling_final',
   '_drift_ks', '_drift_wasserstein', '_drift_psi', '_drift_jensen_shannon', '_drift_chi2', '_drift_z_test',
   '_drift_of', '_drift_g_test', '_drift_fisher_exact', '_drift_tvd', '_drift_epps_singleton', '_drift_mmd',
+  '_drift_t_test', '_drift_mann_whitney', '_drift_cramer_von_mises', '_drift_anderson_darling', '_drift_energy_distance', '_drift_hellinger', '_drift_kl_div',
   'g_test', 'fisher_exact', 'tvd', '_g_test_final', '_fisher_exact_final', '_tvd_final', '_tvd_permutations_final', '_tvd_accum',
   'mmd', '_mmd_final',
   '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
