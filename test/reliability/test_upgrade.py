@@ -336,9 +336,11 @@ def binding_calls(cur):
             try:
                 cur.execute(stmt)
                 res = "ok: " + " | ".join(str(r[0]) for r in cur.fetchall())
-            except psycopg2.OperationalError as e:
-                raise RuntimeError(f"{stmt}: the server connection was lost ({e}): crash of old SQL on the new library")
             except psycopg2.Error as e:
+                # a lost connection has no SQLSTATE (an error of class 54, 55, 57 or 58 has one
+                # and is an OperationalError too)
+                if e.pgcode is None or cur.connection.closed:
+                    raise RuntimeError(f"{stmt}: the server connection was lost ({e}): crash of old SQL on the new library")
                 res = f"error {e.pgcode}: {e.diag.message_primary}"
             results.append((call, res))
         out[sig] = results
