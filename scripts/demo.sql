@@ -57,6 +57,24 @@ SELECT round((chi2).statistic::numeric, 2) AS chi2, (chi2).dof, to_char((chi2).p
                mlmon.jensen_shannon(channel, is_current) AS js
           FROM predictions_log) s;
 
+\echo 'Evidently''s other drift tests on income (ln_p stays finite where p underflows to 0)'
+SELECT t.test, round((t.r).statistic::numeric, 4) AS statistic, to_char((t.r).pvalue, '9.99EEEE') AS p,
+       round((t.r).log_pvalue::numeric, 1) AS ln_p, (t.r).method
+  FROM (SELECT mlmon.t_test(income, is_current) AS t, mlmon.mann_whitney(income, is_current) AS mw,
+               mlmon.cramer_von_mises(income, is_current) AS cvm, mlmon.anderson_darling(income, is_current) AS ad,
+               mlmon.epps_singleton(income, is_current) AS es
+          FROM predictions_log) s,
+       LATERAL (VALUES ('t_test', s.t), ('mann_whitney', s.mw), ('cramer_von_mises', s.cvm),
+                       ('anderson_darling', s.ad), ('epps_singleton', s.es)) t(test, r);
+\echo 'and MMD (on one row in ten: its cost grows with the square of the rows), the distances, and channel'
+SELECT round((mlmon.mmd(income, is_current) FILTER (WHERE request_id % 10 = 0)).pvalue::numeric, 2) AS mmd_p,
+       round(mlmon.energy_distance(income, is_current)::numeric, 1) AS energy_distance,
+       round(mlmon.hellinger(income, is_current)::numeric, 4) AS hellinger,
+       round(mlmon.kl_div(income, is_current)::numeric, 4) AS kl_div,
+       round((mlmon.g_test(channel, is_current)).statistic::numeric, 1) AS channel_g,
+       round((mlmon.tvd(channel, is_current)).statistic::numeric, 4) AS channel_tvd
+  FROM predictions_log;
+
 \echo 'The same statistics as a window function: KS p-value of income over the last 1,000 rows'
 SELECT request_id, (ks).n_reference, (ks).n_current, to_char((ks).pvalue, '9.99EEEE') AS ks_p_last_1000_rows
   FROM (SELECT request_id,
@@ -73,6 +91,8 @@ SELECT request_id, (ks).n_reference, (ks).n_current, to_char((ks).pvalue, '9.99E
 \echo 'by 2 and whose labels no longer follow the model.'
 SELECT mlmon.register_model('churn', '1.0', 'classification', '{"mlflow_run_id": "demo"}') \g /dev/null
 UPDATE mlmon.models SET drift_correction = 'benjamini_hochberg' WHERE name = 'churn';
+-- two features get other tests of the registry (mlmon.drift_tests) than Evidently's rule's KS
+INSERT INTO mlmon.drift_settings (model, feature, test) VALUES ('churn', 'f01', 'anderson_darling'), ('churn', 'f02', 't_test');
 SELECT setseed(0.42) \g /dev/null
 CREATE TEMP TABLE batches AS
 SELECT b.name, b.hours_ago, g, b.scale, b.concept,
@@ -120,7 +140,7 @@ SELECT jobname, schedule, command FROM cron.job WHERE jobid = :job;
 SELECT check_id, to_char(time, 'HH24:MI') AS window_end, round(accuracy::numeric, 3) AS accuracy,
        round(f1::numeric, 3) AS f1, round(roc_auc::numeric, 3) AS roc_auc, round(degradation::numeric, 3) AS accuracy_drop
   FROM mlmon.performance_history WHERE model = 'churn' ORDER BY check_id;
-\echo 'Drifted features per check (BH-adjusted KS p-values <= 0.05)'
+\echo 'Drifted features per check (BH-adjusted p-values <= 0.05: KS, Anderson-Darling for f01, t-test for f02)'
 SELECT check_id, count(*) FILTER (WHERE metric = 'drift_detected' AND value = 1 AND feature IS NOT NULL) AS drifted_features,
        max(value) FILTER (WHERE "check" = 'output_drift' AND metric = 'drift_detected') AS output_drift
   FROM mlmon.check_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
