@@ -66,6 +66,12 @@ CATALOGUE = [
     ("g_test", "SELECT mlmon.g_test(category, is_current) FROM bench_cat", "cat", "mlmon.g_test(text, boolean)"),
     ("tvd (1000 permutations)", "SELECT mlmon.tvd(category, is_current) FROM bench_cat", "cat",
      "mlmon.tvd(text, boolean)"),
+    ("epps_singleton", "SELECT mlmon.epps_singleton(value, is_current) FROM bench_num", "num",
+     "mlmon.epps_singleton(float8, boolean)"),
+    # mmd is O(distinct values^2) per relabelling and refuses more than 5,000 distinct values: a
+    # sample of 1 row in 1000 of the table (2,000 rows at 2 million), its scan included
+    ("mmd (1 row in 1000)", "SELECT mlmon.mmd(value, is_current) FILTER (WHERE hashfloat8(value) % 1000 = 0) FROM bench_num", "num",
+     "mlmon.mmd(float8, boolean)"),
 ]
 for name, sql, table, proc in CATALOGUE:
     cur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (proc,))
