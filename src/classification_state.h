@@ -1,0 +1,78 @@
+/*
+ * classification_state.h: the state of mlmon.classification_metrics,
+ * shared by its aggregates with the real state type
+ * (classification_state.c) and 0.2.0's internal-state support functions
+ * (agg_classification.c).
+ */
+#ifndef MLMON_CLASSIFICATION_STATE_H
+#define MLMON_CLASSIFICATION_STATE_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "catcount.h"
+
+typedef struct Scores
+{
+	double	   *v;
+	int64		n;
+	int64		cap;
+} Scores;
+
+typedef struct ClassState
+{
+	MemoryContext mcxt;
+	CatCounter	pairs;			/* key: actual '\0' predicted; c[0]: rows */
+	int64		n;
+	/*
+	 * Score forms.  With an explicit positive label, slot 1 holds the scores
+	 * of rows whose actual label is positive and slot 0 the others.
+	 * Otherwise slot i holds the scores of rows whose actual label is
+	 * label[i] (at most two labels; a third makes the score metrics NULL).
+	 */
+	bool		explicit_pos;
+	char	   *pos;
+	int32		poslen;
+	int			nlabels;
+	bool		multiclass;
+	char	   *label[2];
+	int32		labellen[2];
+	Scores		sc[2];
+	/*
+	 * mlmon.classification_state only: the form (MLM_CLASS_FORM_*: the
+	 * final function reads it from the state, not from its arguments), the
+	 * rows with a score, and "multiclass drops the scores" (0.2.0's state
+	 * keeps those it has).
+	 */
+	bool		real;
+	uint8		form;
+	int64		n_scored;
+} ClassState;
+
+/* Initialize st (zeroed) in mcxt. */
+extern void class_state_init(ClassState *st, MemoryContext mcxt);
+
+/* Set the positive label (explicit form). */
+extern void class_state_set_positive(ClassState *st, const char *p, int32 len);
+
+/* Count one (actual, predicted) pair count times. */
+extern void class_state_add_pair(ClassState *st, const char *a, int32 alen, const char *p, int32 plen,
+								 int64 count);
+
+/* Add the scores v[0..n) of rows whose actual label is a. */
+extern void class_state_add_scores(ClassState *st, const char *a, int32 alen, const double *v, int64 n);
+
+/* Add the scores v[0..n) to slot (not counted in n_scored). */
+extern void class_state_slot_scores(ClassState *st, int slot, const double *v, int64 n);
+
+/* Check a row's score (a probability). */
+extern void class_state_check_score(double s);
+
+/* Add b's pairs and scores to a (same form, same positive label). */
+extern void class_state_merge(ClassState *a, const ClassState *b);
+
+/* The result row of a state with rows; scored: the score forms. */
+extern Datum class_state_result(FunctionCallInfo fcinfo, ClassState *st, bool scored);
+
+#endif
