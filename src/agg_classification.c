@@ -275,7 +275,9 @@ class_state_merge(ClassState *a, const ClassState *b)
 	CatEntry   *e;
 
 	if (a->form != b->form)
-		elog(ERROR, "combining states of two forms of mlmon.classification_metrics");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("partial states of two forms of mlmon.classification_metrics cannot be combined")));
 	if (b->n > PG_INT64_MAX - a->n || b->n_scored > PG_INT64_MAX - a->n_scored)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
