@@ -52,7 +52,7 @@ WITH parts AS (SELECT g % 7 AS part, pg_temp.state_of(y, yhat, score)::text AS s
      combined AS (SELECT pg_temp.metrics_of(s::mlmon.classification_state ORDER BY part DESC) AS m FROM parts),
      whole AS (SELECT mlmon.classification_metrics(y, yhat, score) AS m FROM cls)
 SELECT (c.m).confusion_matrix = (w.m).confusion_matrix AS matrix_equal, (c.m).roc_auc = (w.m).roc_auc AS auc_equal,
-       (c.m).n_scored = (w.m).n_scored AS n_scored_equal, (w.m).n_scored,
+       (c.m).n_scored = (w.m).n_scored AS n_scored_equal, (w.m).n_scored = (SELECT count(score) FROM cls) AS n_scored_is_count,
        abs((c.m).log_loss - (w.m).log_loss) < 1e-15 AS log_loss_equal, abs((c.m).brier - (w.m).brier) < 1e-15 AS brier_equal
   FROM combined c, whole w;
 WITH parts AS (SELECT g % 5 AS part, pg_temp.state_of(actual, predicted, score, 'dog')::text AS s FROM cls GROUP BY 1),
