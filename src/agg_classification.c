@@ -76,8 +76,8 @@ scores_add(ClassState *st, Scores *s, const double *v, int64 n)
 {
 	if (s->n + n > s->cap)
 	{
-		/* the real state starts small: GROUP BY may hold thousands of states */
-		int64		cap = Max(s->cap * 2, Max(s->n + n, st->real ? 16 : 256));
+		/* start small: GROUP BY may hold thousands of states */
+		int64		cap = Max(s->cap * 2, Max(s->n + n, 16));
 
 		if ((Size) cap > (SIZE_MAX / 2) / sizeof(double))
 			ereport(ERROR,
@@ -91,9 +91,9 @@ scores_add(ClassState *st, Scores *s, const double *v, int64 n)
 }
 
 /*
- * A third actual label has scores: the score metrics are NULL.  The real
- * state drops the scores (so that it is the same whatever the rows' order);
- * 0.2.0's keeps those it has.
+ * A third actual label has scores: the score metrics are NULL, and the
+ * scores are dropped (so that the state is the same whatever the rows'
+ * order; n_scored still counts every scored row).
  */
 static void
 set_multiclass(ClassState *st)
@@ -101,8 +101,6 @@ set_multiclass(ClassState *st)
 	int			i;
 
 	st->multiclass = true;
-	if (!st->real)
-		return;
 	for (i = 0; i < 2; i++)
 	{
 		if (st->sc[i].v != NULL)
@@ -325,7 +323,9 @@ mlm_classification_combine(PG_FUNCTION_ARGS)
  * Serialized form: version byte, flags byte, then int32-length-prefixed
  * strings and int64 counts:
  *   npairs, (key, count)*; positive label (explicit) or nlabels and labels;
- *   then per slot the number of scores and the scores.
+ *   then per slot the number of scores and the scores; then the scored
+ *   rows (a server's parallel workers run the same library: the form may
+ *   change from one version of it to the next).
  */
 static void
 put_bytes(StringInfo buf, const char *p, int32 len)
@@ -382,6 +382,7 @@ mlm_classification_serialize(PG_FUNCTION_ARGS)
 		if (st->sc[i].n > 0)
 			appendBinaryStringInfo(&buf, (const char *) st->sc[i].v, st->sc[i].n * sizeof(double));
 	}
+	put_int64(&buf, st->n_scored);
 	r = (bytea *) palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(r, VARHDRSZ + buf.len);
 	memcpy(VARDATA(r), buf.data, buf.len);
@@ -503,6 +504,9 @@ mlm_classification_deserialize(PG_FUNCTION_ARGS)
 			r.p += n * sizeof(double);
 		}
 	}
+	st->n_scored = get_int64(&r);
+	if (st->n_scored < st->sc[0].n + st->sc[1].n)
+		bad_state();
 	if (r.p != r.end)
 		bad_state();
 	PG_RETURN_POINTER(st);
@@ -766,8 +770,7 @@ class_state_result(FunctionCallInfo fcinfo, ClassState *st, bool scored)
 		else
 		{
 			sm.scored = true;
-			/* 0.2.0's state counts the scores it kept */
-			sm.n_scored = st->real ? st->n_scored : st->sc[0].n + st->sc[1].n;
+			sm.n_scored = st->n_scored;
 		}
 	}
 	return classification_result_datum(result_desc(fcinfo, CR_NATTS), pairs, npairs, &sm);

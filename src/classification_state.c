@@ -60,7 +60,6 @@ eo_new(MemoryContext parent, uint8 form)
 
 	EOH_init_header(&eo->hdr, &eo_methods, cxt);
 	class_state_init(&eo->st, cxt);
-	eo->st.real = true;
 	eo->st.form = form;
 	return eo;
 }

@@ -39,15 +39,12 @@ typedef struct ClassState
 	char	   *label[2];
 	int32		labellen[2];
 	Scores		sc[2];
+	int64		n_scored;		/* rows with a score (the scores dropped included) */
 	/*
-	 * mlmon.classification_state only: the form (MLM_CLASS_FORM_*: the
-	 * final function reads it from the state, not from its arguments), the
-	 * rows with a score, and "multiclass drops the scores" (0.2.0's state
-	 * keeps those it has).
+	 * mlmon.classification_state only: the form (MLM_CLASS_FORM_*): the
+	 * final function reads it from the state, not from its arguments.
 	 */
-	bool		real;
 	uint8		form;
-	int64		n_scored;
 } ClassState;
 
 /* Initialize st (zeroed) in mcxt. */
