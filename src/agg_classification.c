@@ -173,31 +173,6 @@ class_state_set_positive(ClassState *st, const char *p, int32 len)
 	st->pos = copy_bytes(st->mcxt, p, len);
 }
 
-void
-class_state_check_score(double s)
-{
-	if (!(s >= 0.0 && s <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("score %s is not a probability", float8out_internal(s)),
-				 errdetail("The score of mlmon.classification_metrics is the probability of the positive class, between 0 and 1.")));
-}
-
-void
-class_state_add_pair(ClassState *st, const char *a, int32 alen, const char *p, int32 plen, int64 count)
-{
-	char		buf[256];
-	char	   *key = (alen + plen + 1 <= (int32) sizeof(buf)) ? buf : palloc(alen + plen + 1);
-
-	memcpy(key, a, alen);
-	key[alen] = '\0';
-	memcpy(key + alen + 1, p, plen);
-	catcount_add(&st->pairs, key, alen + plen + 1, count, 0);
-	st->n += count;
-	if (key != buf)
-		pfree(key);
-}
-
 /*
  * _classification_accum(internal, actual text, predicted text
  *                       [, score float8 [, positive_label text]])

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/float.h"
 
 #include "catcount.h"
 
@@ -53,9 +54,21 @@ extern void class_state_init(ClassState *st, MemoryContext mcxt);
 /* Set the positive label (explicit form). */
 extern void class_state_set_positive(ClassState *st, const char *p, int32 len);
 
-/* Count one (actual, predicted) pair count times. */
-extern void class_state_add_pair(ClassState *st, const char *a, int32 alen, const char *p, int32 plen,
-								 int64 count);
+/* Count one (actual, predicted) pair count times (inline: once a row). */
+static inline void
+class_state_add_pair(ClassState *st, const char *a, int32 alen, const char *p, int32 plen, int64 count)
+{
+	char		buf[256];
+	char	   *key = (alen + plen + 1 <= (int32) sizeof(buf)) ? buf : palloc(alen + plen + 1);
+
+	memcpy(key, a, alen);
+	key[alen] = '\0';
+	memcpy(key + alen + 1, p, plen);
+	catcount_add(&st->pairs, key, alen + plen + 1, count, 0);
+	st->n += count;
+	if (key != buf)
+		pfree(key);
+}
 
 /* Add the scores v[0..n) of rows whose actual label is a. */
 extern void class_state_add_scores(ClassState *st, const char *a, int32 alen, const double *v, int64 n);
@@ -63,8 +76,16 @@ extern void class_state_add_scores(ClassState *st, const char *a, int32 alen, co
 /* Add the scores v[0..n) to slot (not counted in n_scored). */
 extern void class_state_slot_scores(ClassState *st, int slot, const double *v, int64 n);
 
-/* Check a row's score (a probability). */
-extern void class_state_check_score(double s);
+/* Check a row's score (a probability; inline: once a row). */
+static inline void
+class_state_check_score(double s)
+{
+	if (!(s >= 0.0 && s <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("score %s is not a probability", float8out_internal(s)),
+				 errdetail("The score of mlmon.classification_metrics is the probability of the positive class, between 0 and 1.")));
+}
 
 /* Add b's pairs and scores to a (same form, same positive label). */
 extern void class_state_merge(ClassState *a, const ClassState *b);
