@@ -86,7 +86,10 @@ scores_add(ClassState *st, Scores *s, const double *v, int64 n)
 		s->v = s->v ? huge_realloc(s->v, cap * sizeof(double)) : huge_alloc(st->mcxt, cap * sizeof(double));
 		s->cap = cap;
 	}
-	memcpy(s->v + s->n, v, n * sizeof(double));
+	if (n == 1)
+		s->v[s->n] = v[0];		/* a row's score: no memcpy call */
+	else
+		memcpy(s->v + s->n, v, n * sizeof(double));
 	s->n += n;
 }
 

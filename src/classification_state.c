@@ -342,7 +342,22 @@ class_state_accum(FunctionCallInfo fcinfo, uint8 form)
 	}
 	else
 	{
-		eo = state_to_update(fcinfo, aggcxt);
+		Datum		d = PG_GETARG_DATUM(0);
+
+		/* the usual case, once a row: our read-write expanded state, read inline */
+		eo = NULL;
+		if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		{
+			struct varatt_expanded ve;
+
+			memcpy(&ve, VARDATA_EXTERNAL(DatumGetPointer(d)), sizeof(ve));
+			if (ve.eohptr->eoh_methods == &eo_methods)
+				eo = (ClassStateEO *) ve.eohptr;
+		}
+		if (eo == NULL)
+			eo = state_to_update(fcinfo, aggcxt);
+		else if (eo->flat != NULL)
+			eo_changed(eo);
 		if (eo->st.form != form)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -55,7 +55,7 @@ extern void class_state_init(ClassState *st, MemoryContext mcxt);
 extern void class_state_set_positive(ClassState *st, const char *p, int32 len);
 
 /* Count one (actual, predicted) pair count times (inline: once a row). */
-static inline void
+static pg_attribute_always_inline void
 class_state_add_pair(ClassState *st, const char *a, int32 alen, const char *p, int32 plen, int64 count)
 {
 	char		buf[256];
