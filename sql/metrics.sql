@@ -32,74 +32,73 @@ CREATE TYPE @extschema@.regression_result AS (
 COMMENT ON TYPE @extschema@.regression_result IS
     'Result of mlmon.regression_metrics: scikit-learn''s mean_absolute_error, mean_squared_error, its root, r2_score and mean_absolute_percentage_error';
 
-CREATE FUNCTION @extschema@._classification_accum(internal, text, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_accum'
+-- The classification metrics' state: the rows counted per (actual,
+-- predicted) pair and the scores by actual label, a real type (an expanded
+-- object updated in place during aggregation) so that Citus computes the
+-- aggregate partially on its workers.
+CREATE TYPE @extschema@.classification_state;
+CREATE FUNCTION @extschema@.classification_state_in(cstring) RETURNS @extschema@.classification_state
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.classification_state_out(@extschema@.classification_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.classification_state_recv(internal) RETURNS @extschema@.classification_state
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.classification_state_send(@extschema@.classification_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.classification_state (
+    INPUT = @extschema@.classification_state_in, OUTPUT = @extschema@.classification_state_out,
+    RECEIVE = @extschema@.classification_state_recv, SEND = @extschema@.classification_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.classification_state IS
+    'Partial state of mlmon.classification_metrics: the rows counted per (actual, predicted) pair of labels and, for the score forms, the scores by actual label (and the positive label); text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.classification_state_in(cstring) IS 'Input function of mlmon.classification_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.classification_state_out(@extschema@.classification_state) IS 'Output function of mlmon.classification_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.classification_state_recv(internal) IS 'Binary input function of mlmon.classification_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.classification_state_send(@extschema@.classification_state) IS 'Binary output function of mlmon.classification_state';
+
+CREATE FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_accum(internal, text, text, float8)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_accum'
+CREATE FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_accum_score'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_accum(internal, text, text, float8, text)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_accum'
+CREATE FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8, text)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_accum_positive'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_combine'
+CREATE FUNCTION @extschema@._classification_combine(@extschema@.classification_state, @extschema@.classification_state)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_combine'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_serialize(internal)
-    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_classification_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_deserialize(bytea, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_classification_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_final(internal)
-    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_final'
+CREATE FUNCTION @extschema@._classification_final(@extschema@.classification_state)
+    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_state_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_final(internal, text, text, float8)
-    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._classification_final(internal, text, text, float8, text)
-    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._classification_accum(internal, text, text) IS
+COMMENT ON FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text) IS
     'Transition function of mlmon.classification_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._classification_accum(internal, text, text, float8) IS
+COMMENT ON FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8) IS
     'Transition function of mlmon.classification_metrics with scores (internal)';
-COMMENT ON FUNCTION @extschema@._classification_accum(internal, text, text, float8, text) IS
+COMMENT ON FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8, text) IS
     'Transition function of mlmon.classification_metrics with scores and a positive label (internal)';
-COMMENT ON FUNCTION @extschema@._classification_combine(internal, internal) IS
+COMMENT ON FUNCTION @extschema@._classification_combine(@extschema@.classification_state, @extschema@.classification_state) IS
     'Combine function of mlmon.classification_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._classification_serialize(internal) IS
-    'Serialize function of mlmon.classification_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._classification_deserialize(bytea, internal) IS
-    'Deserialize function of mlmon.classification_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._classification_final(internal) IS
-    'Final function of mlmon.classification_metrics (internal)';
-COMMENT ON FUNCTION @extschema@._classification_final(internal, text, text, float8) IS
-    'Final function of mlmon.classification_metrics with scores (internal)';
-COMMENT ON FUNCTION @extschema@._classification_final(internal, text, text, float8, text) IS
-    'Final function of mlmon.classification_metrics with scores and a positive label (internal)';
+COMMENT ON FUNCTION @extschema@._classification_final(@extschema@.classification_state) IS
+    'Final function of mlmon.classification_metrics, all forms: the state knows its form (internal)';
 
 CREATE AGGREGATE @extschema@.classification_metrics(actual text, predicted text) (
-    SFUNC = @extschema@._classification_accum, STYPE = internal, SSPACE = 1024,
+    SFUNC = @extschema@._classification_accum, STYPE = @extschema@.classification_state, SSPACE = 1024,
     FINALFUNC = @extschema@._classification_final,
     COMBINEFUNC = @extschema@._classification_combine,
-    SERIALFUNC = @extschema@._classification_serialize,
-    DESERIALFUNC = @extschema@._classification_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.classification_metrics(actual text, predicted text, score float8) (
-    SFUNC = @extschema@._classification_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._classification_final, FINALFUNC_EXTRA,
+    SFUNC = @extschema@._classification_accum, STYPE = @extschema@.classification_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._classification_final,
     COMBINEFUNC = @extschema@._classification_combine,
-    SERIALFUNC = @extschema@._classification_serialize,
-    DESERIALFUNC = @extschema@._classification_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.classification_metrics(actual text, predicted text, score float8, positive_label text) (
-    SFUNC = @extschema@._classification_accum, STYPE = internal, SSPACE = 4096,
-    FINALFUNC = @extschema@._classification_final, FINALFUNC_EXTRA,
+    SFUNC = @extschema@._classification_accum, STYPE = @extschema@.classification_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._classification_final,
     COMBINEFUNC = @extschema@._classification_combine,
-    SERIALFUNC = @extschema@._classification_serialize,
-    DESERIALFUNC = @extschema@._classification_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.classification_metrics(text, text) IS

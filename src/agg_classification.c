@@ -7,7 +7,10 @@
  * each row's score by actual label (ROC AUC needs their order).  Rows with
  * a NULL actual or predicted label are skipped; a NULL score leaves the
  * row out of the score metrics only.  The metrics are computed by
- * core/metrics.c.
+ * core/metrics.c.  This file holds the state's operations and the result
+ * row, shared with mlmon.classification_state (classification_state.c, the
+ * aggregates' state type), and 0.2.0's internal-state support functions: a
+ * database not yet updated (ALTER EXTENSION mlmon UPDATE) still calls them.
  */
 #include "postgres.h"
 
@@ -26,6 +29,7 @@
 
 #include "catcount.h"
 #include "classification_result.h"
+#include "classification_state.h"
 #include "core/metrics.h"
 #include "core/sort.h"
 #include "huge_alloc.h"
@@ -41,42 +45,20 @@ PG_FUNCTION_INFO_V1(mlm_classification_final);
 /* Most distinct labels the confusion matrix is built for (a 4096^2 int64 matrix is 128 MB). */
 #define MAX_CLASSES 4096
 
-typedef struct Scores
-{
-	double	   *v;
-	int64		n;
-	int64		cap;
-} Scores;
-
-typedef struct ClassState
-{
-	MemoryContext mcxt;
-	CatCounter	pairs;			/* key: actual '\0' predicted; c[0]: rows */
-	int64		n;
-	/*
-	 * Score forms.  With an explicit positive label, slot 1 holds the scores
-	 * of rows whose actual label is positive and slot 0 the others.
-	 * Otherwise slot i holds the scores of rows whose actual label is
-	 * label[i] (at most two labels; a third makes the score metrics NULL).
-	 */
-	bool		explicit_pos;
-	char	   *pos;
-	int32		poslen;
-	int			nlabels;
-	bool		multiclass;
-	char	   *label[2];
-	int32		labellen[2];
-	Scores		sc[2];
-} ClassState;
-
 static ClassState *
 class_state_new(MemoryContext mcxt)
 {
 	ClassState *st = MemoryContextAllocZero(mcxt, sizeof(ClassState));
 
+	class_state_init(st, mcxt);
+	return st;
+}
+
+void
+class_state_init(ClassState *st, MemoryContext mcxt)
+{
 	st->mcxt = mcxt;
 	catcount_init(&st->pairs, mcxt);
-	return st;
 }
 
 static char *
@@ -94,7 +76,8 @@ scores_add(ClassState *st, Scores *s, const double *v, int64 n)
 {
 	if (s->n + n > s->cap)
 	{
-		int64		cap = Max(s->cap * 2, Max(s->n + n, 256));
+		/* start small: GROUP BY may hold thousands of states */
+		int64		cap = Max(s->cap * 2, Max(s->n + n, 16));
 
 		if ((Size) cap > (SIZE_MAX / 2) / sizeof(double))
 			ereport(ERROR,
@@ -103,8 +86,41 @@ scores_add(ClassState *st, Scores *s, const double *v, int64 n)
 		s->v = s->v ? huge_realloc(s->v, cap * sizeof(double)) : huge_alloc(st->mcxt, cap * sizeof(double));
 		s->cap = cap;
 	}
-	memcpy(s->v + s->n, v, n * sizeof(double));
+	if (n == 1)
+		s->v[s->n] = v[0];		/* a row's score: no memcpy call */
+	else
+		memcpy(s->v + s->n, v, n * sizeof(double));
 	s->n += n;
+}
+
+/*
+ * A third actual label has scores: the score metrics are NULL, and the
+ * scores are dropped (so that the state is the same whatever the rows'
+ * order; n_scored still counts every scored row).
+ */
+static void
+set_multiclass(ClassState *st)
+{
+	int			i;
+
+	st->multiclass = true;
+	for (i = 0; i < 2; i++)
+	{
+		if (st->sc[i].v != NULL)
+			pfree(st->sc[i].v);
+		memset(&st->sc[i], 0, sizeof(Scores));
+		if (i < st->nlabels)
+			pfree(st->label[i]);
+		st->label[i] = NULL;
+		st->labellen[i] = 0;
+	}
+	st->nlabels = 0;
+}
+
+void
+class_state_slot_scores(ClassState *st, int slot, const double *v, int64 n)
+{
+	scores_add(st, &st->sc[slot], v, n);
 }
 
 /* The score slot for actual label a (implicit positive label), or -1 once multiclass. */
@@ -118,7 +134,7 @@ label_slot(ClassState *st, const char *a, int32 alen)
 			return i;
 	if (st->nlabels == 2)
 	{
-		st->multiclass = true;
+		set_multiclass(st);
 		return -1;
 	}
 	st->label[st->nlabels] = copy_bytes(st->mcxt, a, alen);
@@ -126,6 +142,7 @@ label_slot(ClassState *st, const char *a, int32 alen)
 	return st->nlabels++;
 }
 
+/* Add scores to the slot of actual label a (not counted in n_scored). */
 static void
 add_scores(ClassState *st, const char *a, int32 alen, const double *v, int64 n)
 {
@@ -144,19 +161,19 @@ add_scores(ClassState *st, const char *a, int32 alen, const double *v, int64 n)
 	scores_add(st, &st->sc[slot], v, n);
 }
 
-static void
-add_pair(ClassState *st, const char *a, int32 alen, const char *p, int32 plen, int64 count)
+void
+class_state_add_scores(ClassState *st, const char *a, int32 alen, const double *v, int64 n)
 {
-	char		buf[256];
-	char	   *key = (alen + plen + 1 <= (int32) sizeof(buf)) ? buf : palloc(alen + plen + 1);
+	st->n_scored += n;
+	add_scores(st, a, alen, v, n);
+}
 
-	memcpy(key, a, alen);
-	key[alen] = '\0';
-	memcpy(key + alen + 1, p, plen);
-	catcount_add(&st->pairs, key, alen + plen + 1, count, 0);
-	st->n += count;
-	if (key != buf)
-		pfree(key);
+void
+class_state_set_positive(ClassState *st, const char *p, int32 len)
+{
+	st->explicit_pos = true;
+	st->poslen = len;
+	st->pos = copy_bytes(st->mcxt, p, len);
 }
 
 /*
@@ -181,9 +198,7 @@ mlm_classification_accum(PG_FUNCTION_ARGS)
 		{
 			text	   *pl = PG_GETARG_TEXT_PP(4);
 
-			st->explicit_pos = true;
-			st->poslen = VARSIZE_ANY_EXHDR(pl);
-			st->pos = copy_bytes(aggcxt, VARDATA_ANY(pl), st->poslen);
+			class_state_set_positive(st, VARDATA_ANY(pl), VARSIZE_ANY_EXHDR(pl));
 		}
 		else if (PG_NARGS() >= 5)
 			ereport(ERROR,
@@ -194,17 +209,13 @@ mlm_classification_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	a = PG_GETARG_TEXT_PP(1);
 	p = PG_GETARG_TEXT_PP(2);
-	add_pair(st, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p), 1);
+	class_state_add_pair(st, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p), 1);
 	if (PG_NARGS() >= 4 && !PG_ARGISNULL(3))
 	{
 		double		s = PG_GETARG_FLOAT8(3);
 
-		if (!(s >= 0.0 && s <= 1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("score %s is not a probability", float8out_internal(s)),
-					 errdetail("The score of mlmon.classification_metrics is the probability of the positive class, between 0 and 1.")));
-		add_scores(st, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), &s, 1);
+		class_state_check_score(s);
+		class_state_add_scores(st, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), &s, 1);
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -227,36 +238,47 @@ merge_scores(ClassState *a, const ClassState *b)
 				scores_add(a, &a->sc[i], b->sc[i].v, b->sc[i].n);
 		return;
 	}
-	if (b->multiclass)
-		a->multiclass = true;
+	if (b->multiclass && !a->multiclass)
+		set_multiclass(a);
 	for (i = 0; i < b->nlabels && !a->multiclass; i++)
 		add_scores(a, b->label[i], b->labellen[i], b->sc[i].v, b->sc[i].n);
 }
 
-static ClassState *
-merge_states(MemoryContext mcxt, ClassState *a, ClassState *b)
+void
+class_state_merge(ClassState *a, const ClassState *b)
 {
 	uint64		it = 0;
 	CatEntry   *e;
 
-	if (b == NULL)
-		return a;
-	if (a == NULL)
-	{
-		a = class_state_new(mcxt);
-		a->explicit_pos = b->explicit_pos;
-		if (b->explicit_pos)
-		{
-			a->pos = copy_bytes(mcxt, b->pos, b->poslen);
-			a->poslen = b->poslen;
-		}
-	}
-	while ((e = catcount_next(&b->pairs, &it)) != NULL)
+	if (a->form != b->form)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("partial states of two forms of mlmon.classification_metrics cannot be combined")));
+	if (b->n > PG_INT64_MAX - a->n || b->n_scored > PG_INT64_MAX - a->n_scored)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("row count of mlmon.classification_metrics out of range")));
+	while ((e = catcount_next((CatCounter *) &b->pairs, &it)) != NULL)
 	{
 		catcount_add(&a->pairs, e->key.data, e->key.len, e->c[0], 0);
 		a->n += e->c[0];
 	}
 	merge_scores(a, b);
+	a->n_scored += b->n_scored;
+}
+
+static ClassState *
+merge_states(MemoryContext mcxt, ClassState *a, ClassState *b)
+{
+	if (b == NULL)
+		return a;
+	if (a == NULL)
+	{
+		a = class_state_new(mcxt);
+		if (b->explicit_pos)
+			class_state_set_positive(a, b->pos, b->poslen);
+	}
+	class_state_merge(a, b);
 	return a;
 }
 
@@ -279,7 +301,9 @@ mlm_classification_combine(PG_FUNCTION_ARGS)
  * Serialized form: version byte, flags byte, then int32-length-prefixed
  * strings and int64 counts:
  *   npairs, (key, count)*; positive label (explicit) or nlabels and labels;
- *   then per slot the number of scores and the scores.
+ *   then per slot the number of scores and the scores; then the scored
+ *   rows (a server's parallel workers run the same library: the form may
+ *   change from one version of it to the next).
  */
 static void
 put_bytes(StringInfo buf, const char *p, int32 len)
@@ -336,6 +360,7 @@ mlm_classification_serialize(PG_FUNCTION_ARGS)
 		if (st->sc[i].n > 0)
 			appendBinaryStringInfo(&buf, (const char *) st->sc[i].v, st->sc[i].n * sizeof(double));
 	}
+	put_int64(&buf, st->n_scored);
 	r = (bytea *) palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(r, VARHDRSZ + buf.len);
 	memcpy(VARDATA(r), buf.data, buf.len);
@@ -457,6 +482,9 @@ mlm_classification_deserialize(PG_FUNCTION_ARGS)
 			r.p += n * sizeof(double);
 		}
 	}
+	st->n_scored = get_int64(&r);
+	if (st->n_scored < st->sc[0].n + st->sc[1].n)
+		bad_state();
 	if (r.p != r.end)
 		bad_state();
 	PG_RETURN_POINTER(st);
@@ -687,17 +715,14 @@ classification_result_datum(TupleDesc tupdesc, const LabelPair *pairs, int64 npa
 }
 
 Datum
-mlm_classification_final(PG_FUNCTION_ARGS)
+class_state_result(FunctionCallInfo fcinfo, ClassState *st, bool scored)
 {
-	ClassState *st = PG_ARGISNULL(0) ? NULL : (ClassState *) PG_GETARG_POINTER(0);
 	CatEntry  **entries;
 	LabelPair  *pairs;
 	int64		npairs,
 				i;
 	ScoreMetrics sm;
 
-	if (st == NULL || st->n == 0)
-		PG_RETURN_NULL();
 	npairs = catcount_size(&st->pairs);
 	entries = catcount_sorted(&st->pairs);
 	pairs = palloc(Max(npairs, 1) * sizeof(LabelPair));
@@ -713,7 +738,7 @@ mlm_classification_final(PG_FUNCTION_ARGS)
 		pairs[i].count = entries[i]->c[0];
 	}
 	memset(&sm, 0, sizeof(sm));
-	if (PG_NARGS() >= 4)
+	if (scored)
 	{
 		if (st->explicit_pos)
 			score_metrics(st, 1, &sm);
@@ -723,8 +748,22 @@ mlm_classification_final(PG_FUNCTION_ARGS)
 		else
 		{
 			sm.scored = true;
-			sm.n_scored = st->sc[0].n + st->sc[1].n;
+			sm.n_scored = st->n_scored;
 		}
 	}
-	PG_RETURN_DATUM(classification_result_datum(result_desc(fcinfo, CR_NATTS), pairs, npairs, &sm));
+	return classification_result_datum(result_desc(fcinfo, CR_NATTS), pairs, npairs, &sm);
+}
+
+/*
+ * _classification_final(internal [, text, text, float8 [, text]]) of 0.2.0:
+ * the score forms pass their arguments (FINALFUNC_EXTRA).
+ */
+Datum
+mlm_classification_final(PG_FUNCTION_ARGS)
+{
+	ClassState *st = PG_ARGISNULL(0) ? NULL : (ClassState *) PG_GETARG_POINTER(0);
+
+	if (st == NULL || st->n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(class_state_result(fcinfo, st, PG_NARGS() >= 4));
 }

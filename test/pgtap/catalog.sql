@@ -20,8 +20,8 @@ SELECT functions_are('mlmon', ARRAY[
   '_profile_counts_ks_accum', '_profile_counts_bins_accum', '_profile_counts_combine', '_profile_counts_ks_final',
   '_profile_counts_psi_final', '_profile_counts_js_final', 'profile_counts_state_in', 'profile_counts_state_out',
   'profile_counts_state_recv', 'profile_counts_state_send',
-  'classification_metrics', '_classification_accum', '_classification_combine', '_classification_serialize',
-  '_classification_deserialize', '_classification_final',
+  'classification_metrics', '_classification_accum', '_classification_combine', '_classification_final',
+  'classification_state_in', 'classification_state_out', 'classification_state_recv', 'classification_state_send',
   'regression_metrics', '_regression_accum', '_regression_combine', 'regression_state_in', 'regression_state_out',
   'regression_state_recv', 'regression_state_send', '_regression_final',
   'page_hinkley', 'ddm', 'eddm', 'adwin', 'kswin', '_page_hinkley_accum', '_ddm_accum', '_eddm_accum', '_adwin_accum',
@@ -57,7 +57,7 @@ SELECT functions_are('mlmon', ARRAY[
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
   'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state', 'sample_state',
-  'test_result']);
+  'test_result', 'classification_state']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

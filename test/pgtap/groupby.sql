@@ -3,7 +3,7 @@
 -- same answers as sorted aggregation.
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 CREATE TABLE gb AS
 SELECT g % 10000 AS grp, (g * 7919 % 1000)::float8 / 10 AS value, g % 3 = 0 AS is_current,
@@ -52,6 +52,9 @@ SELECT cmp_ok((pg_temp.plan_json('SELECT grp, mlmon.psi(category, is_current) FR
 SELECT cmp_ok((pg_temp.plan_json('SELECT grp, mlmon.wasserstein(value, is_current) FROM gb GROUP BY grp')
                -> 0 -> 'Plan' ->> 'Peak Memory Usage')::int, '<', 40000,
               'a numeric state takes under 4 kB per group (hash aggregation, no spill)');
+SELECT cmp_ok((pg_temp.plan_json('SELECT grp, mlmon.classification_metrics(category, ''c1'', value / 100, ''c1'') FROM gb GROUP BY grp')
+               -> 0 -> 'Plan' ->> 'Peak Memory Usage')::int, '<', 40000,
+              'a classification state with scores takes under 4 kB per group (hash aggregation, no spill)');
 
 -- a parallel plan's leader keeps its hash table within work_mem while it spills
 SET LOCAL parallel_setup_cost = 0;

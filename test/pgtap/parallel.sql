@@ -25,7 +25,7 @@ SELECT ROW('classification', ARRAY['c', 'v'], ARRAY['categorical', 'numeric'],
   FROM tap_par WHERE grp = 1;
 
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text; out text := '';
@@ -60,7 +60,8 @@ INSERT INTO queries VALUES
  ('several statistics sharing a state', $$SELECT mlmon.ks_2samp(value, is_current), mlmon.wasserstein(value, is_current), mlmon.psi(value, is_current), mlmon.jensen_shannon(value, is_current) FROM tap_par$$),
  ('check summaries of rows', $$SELECT t.*, mlmon._summary_quality(s, 1) AS q1, mlmon._summary_quality(s, 2) AS q2, mlmon._summary_ks(s, (p).refs[2], 2) AS ks, mlmon._summary_binned(s, (p).refs[2], 2, 'psi') AS psi, mlmon._summary_binned(s, (p).refs[2], 2, 'jensen_shannon') AS js, mlmon.top_values(mlmon._summary_profile(s, 1), 20) AS cats FROM (SELECT mlmon._summarize_rows((SELECT p FROM tap_par_plan), jsonb_build_object('v', round(value), 'c', category), NULL, NULL, NULL, NULL) AS s FROM tap_par) x, tap_par_plan, mlmon._summary_totals(s) t$$),
  ('check summaries of labels', $$SELECT mlmon._summary_detector(s, 'adwin') AS adwin, mlmon._summary_classification(s) AS perf, mlmon._summary_totals(s) AS t FROM (SELECT mlmon._summarize_labels((SELECT p FROM tap_par_plan), ts, lbl, NULL, 'low', NULL, round(abs(sin(value))::numeric, 2)::float8) AS s FROM tap_stream) x$$),
- ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$);
+ ('grouped', $$SELECT grp, mlmon.ks_2samp(value, is_current), mlmon.chi2_drift(category, is_current) FROM tap_par GROUP BY grp$$),
+ ('classification_metrics', $$SELECT (m1).*, (m2).n, (m2).confusion_matrix, (m2).n_scored, (m2).roc_auc, round((m2).log_loss::numeric, 12) AS ll2, round((m2).brier::numeric, 12) AS b2, (m3).classes, (m3).n_scored, (m3).roc_auc, round((m3).log_loss::numeric, 12) AS ll3, round((m3).brier::numeric, 12) AS b3 FROM (SELECT mlmon.classification_metrics(category, CASE WHEN value > 0 THEN 'cat1' ELSE 'cat2' END) AS m1, mlmon.classification_metrics(CASE WHEN is_current THEN 'y' ELSE 'n' END, CASE WHEN value > 0 THEN 'y' ELSE 'n' END, abs(sin(value))) AS m2, mlmon.classification_metrics(category, 'cat3', abs(cos(value)), 'cat3') AS m3 FROM tap_par) x$$);
 
 SET LOCAL max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE serial AS SELECT name, pg_temp.result_of(q) AS result FROM queries;

@@ -12,7 +12,7 @@ values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
 The text and binary inputs of mlmon.check_summary and of the aggregate state
 types (mlmon.category_state, regression_state, profile_counts_state,
-sample_state) refuse broken forms with their own SQLSTATE.
+sample_state, classification_state) refuse broken forms with their own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -248,6 +248,24 @@ BAD_SMP = {"empty": b"", "header cut": good_smp[:20], "truncated": good_smp[:len
            "-0 value": patched(good_smp, 36, b"\x80" + b"\x00" * 7),
            "values swapped": good_smp[:36] + good_smp[44:52] + good_smp[36:44] + good_smp[52:]}
 sweep_state("sample_state", good_smp, BAD_SMP)
+# classification_metrics' state (mlmon.classification_state: 32-byte header, positive label 'b', then
+# 18-byte pairs of one-letter labels, then the negatives' and positives' sorted scores): the same
+cur.execute("CREATE AGGREGATE pg_temp.cls_state(text, text, float8, text) (SFUNC = mlmon._classification_accum, "
+            "STYPE = mlmon.classification_state)")
+cur.execute("SELECT pg_temp.cls_state(chr(97 + g % 3), chr(97 + g % 2), g / 41.0, 'b')::text FROM generate_series(1, 40) g")
+good_cls = base64.b64decode(cur.fetchone()[0])
+BAD_CLS = {"empty": b"", "header cut": good_cls[:20], "truncated": good_cls[:len(good_cls) - 3],
+           "trailing byte": good_cls + b"\x00", "version 9": patched(good_cls, 0, b"\x09"),
+           "form 7": patched(good_cls, 1, b"\x07"), "flags 4": patched(good_cls, 2, b"\x04"),
+           "3 score labels": patched(good_cls, 3, b"\x03"), "huge pairs": patched(good_cls, 4, b"\x7f" + b"\xff" * 7),
+           "rows off by one": patched(good_cls, 12, struct.pack(">q", struct.unpack(">q", good_cls[12:20])[0] + 1)),
+           "huge scored": patched(good_cls, 20, b"\xff" * 8), "huge positive label": patched(good_cls, 28, b"\xff" * 4),
+           "NUL in a label": patched(good_cls, 37, b"\x00"), "zero count": patched(good_cls, 43, b"\x00" * 8),
+           "pairs swapped": good_cls[:33] + good_cls[51:69] + good_cls[33:51] + good_cls[69:],
+           "NaN score": good_cls[:-8] + b"\x7f\xf8" + b"\x00" * 6, "score 2": good_cls[:-8] + struct.pack(">d", 2.0),
+           "negative zero score": good_cls[:-8] + struct.pack(">d", -0.0),
+           "scores unsorted": good_cls[:-16] + good_cls[-8:] + good_cls[-16:-8]}
+sweep_state("classification_state", good_cls, BAD_CLS)
 
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
@@ -303,6 +321,8 @@ cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                                         'profile_counts_state_in', 'profile_counts_state_out',
                                         'profile_counts_state_recv', 'profile_counts_state_send',
                                         'sample_state_in', 'sample_state_out', 'sample_state_recv', 'sample_state_send',
+                                        'classification_state_in', 'classification_state_out',
+                                        'classification_state_recv', 'classification_state_send',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
                                         'profile_send', 'check_summary_in', 'check_summary_out',
