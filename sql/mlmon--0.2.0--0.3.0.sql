@@ -3963,6 +3963,89 @@ CREATE AGGREGATE @extschema@.kl_div(value float8, reference @extschema@.profile)
 COMMENT ON AGGREGATE @extschema@.kl_div(float8, @extschema@.profile) IS
     'Kullback-Leibler divergence KL(reference || values) over Evidently''s bins, against a numeric reference profile';
 
+-- mlmon.classification_metrics gets a real state type (0.3.0):
+-- mlmon.classification_state, so that Citus computes it partially on its
+-- workers.  CREATE OR REPLACE AGGREGATE changes the state type in place
+-- (views of users that call it stay); the score forms' final function reads
+-- the form from the state (no FINALFUNC_EXTRA); the internal-state support
+-- functions go.
+-- The classification metrics' state: the rows counted per (actual,
+-- predicted) pair and the scores by actual label, a real type (an expanded
+-- object updated in place during aggregation) so that Citus computes the
+-- aggregate partially on its workers.
+CREATE TYPE @extschema@.classification_state;
+CREATE FUNCTION @extschema@.classification_state_in(cstring) RETURNS @extschema@.classification_state
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.classification_state_out(@extschema@.classification_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.classification_state_recv(internal) RETURNS @extschema@.classification_state
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.classification_state_send(@extschema@.classification_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_classification_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.classification_state (
+    INPUT = @extschema@.classification_state_in, OUTPUT = @extschema@.classification_state_out,
+    RECEIVE = @extschema@.classification_state_recv, SEND = @extschema@.classification_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.classification_state IS
+    'Partial state of mlmon.classification_metrics: the rows counted per (actual, predicted) pair of labels and, for the score forms, the scores by actual label (and the positive label); text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.classification_state_in(cstring) IS 'Input function of mlmon.classification_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.classification_state_out(@extschema@.classification_state) IS 'Output function of mlmon.classification_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.classification_state_recv(internal) IS 'Binary input function of mlmon.classification_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.classification_state_send(@extschema@.classification_state) IS 'Binary output function of mlmon.classification_state';
+
+CREATE FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_accum_score'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8, text)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_accum_positive'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_combine(@extschema@.classification_state, @extschema@.classification_state)
+    RETURNS @extschema@.classification_state AS 'MODULE_PATHNAME', 'mlm_classification_state_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._classification_final(@extschema@.classification_state)
+    RETURNS @extschema@.classification_result AS 'MODULE_PATHNAME', 'mlm_classification_state_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text) IS
+    'Transition function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8) IS
+    'Transition function of mlmon.classification_metrics with scores (internal)';
+COMMENT ON FUNCTION @extschema@._classification_accum(@extschema@.classification_state, text, text, float8, text) IS
+    'Transition function of mlmon.classification_metrics with scores and a positive label (internal)';
+COMMENT ON FUNCTION @extschema@._classification_combine(@extschema@.classification_state, @extschema@.classification_state) IS
+    'Combine function of mlmon.classification_metrics (internal)';
+COMMENT ON FUNCTION @extschema@._classification_final(@extschema@.classification_state) IS
+    'Final function of mlmon.classification_metrics, all forms: the state knows its form (internal)';
+
+CREATE OR REPLACE AGGREGATE @extschema@.classification_metrics(actual text, predicted text) (
+    SFUNC = @extschema@._classification_accum, STYPE = @extschema@.classification_state, SSPACE = 1024,
+    FINALFUNC = @extschema@._classification_final,
+    COMBINEFUNC = @extschema@._classification_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.classification_metrics(actual text, predicted text, score float8) (
+    SFUNC = @extschema@._classification_accum, STYPE = @extschema@.classification_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._classification_final,
+    COMBINEFUNC = @extschema@._classification_combine,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.classification_metrics(actual text, predicted text, score float8, positive_label text) (
+    SFUNC = @extschema@._classification_accum, STYPE = @extschema@.classification_state, SSPACE = 4096,
+    FINALFUNC = @extschema@._classification_final,
+    COMBINEFUNC = @extschema@._classification_combine,
+    PARALLEL = SAFE
+);
+DROP FUNCTION @extschema@._classification_accum(internal, text, text),
+    @extschema@._classification_accum(internal, text, text, float8),
+    @extschema@._classification_accum(internal, text, text, float8, text),
+    @extschema@._classification_combine(internal, internal),
+    @extschema@._classification_serialize(internal), @extschema@._classification_deserialize(bytea, internal),
+    @extschema@._classification_final(internal), @extschema@._classification_final(internal, text, text, float8),
+    @extschema@._classification_final(internal, text, text, float8, text);
+
 -- The checks run the catalogue's tests: each is a row of the registry and its function.
 -- The tests of the catalogue (0.3.0), on the window's profile of the column
 -- against its reference profile: exact while both profiles are (the window
