@@ -1,6 +1,7 @@
 /*
- * symeig.c: cyclic Jacobi eigen-decomposition of a small symmetric matrix
- * and the pseudo-inverse quadratic form built on it.
+ * symeig.c: cyclic Jacobi eigen-decomposition of a symmetric matrix (any
+ * order, in place; or a small one copied) and the pseudo-inverse quadratic
+ * form built on it.
  *
  * For a symmetric matrix the singular values are the absolute eigenvalues
  * and the SVD's pseudo-inverse is sum over kept i of q_i q_i' / lambda_i,
@@ -23,18 +24,29 @@ int
 mlm_symeig(int n, const double *a, double *lambda, double *vec)
 {
 	double		m[MLM_SYMEIG_MAX * MLM_SYMEIG_MAX];
+	int			i;
+
+	if (n < 1 || n > MLM_SYMEIG_MAX)
+		return -1;
+	for (i = 0; i < n * n; i++)
+		m[i] = a[i];
+	return mlm_symeig_inplace(n, m, lambda, vec);
+}
+
+int
+mlm_symeig_inplace(int n, double *m, double *lambda, double *vec)
+{
 	int			i,
 				j,
 				k,
 				sweep;
 
-	if (n < 1 || n > MLM_SYMEIG_MAX)
+	if (n < 1)
 		return -1;
 	for (i = 0; i < n * n; i++)
 	{
-		if (!isfinite(a[i]))
+		if (!isfinite(m[i]))
 			return -1;
-		m[i] = a[i];
 		vec[i] = (i / n == i % n) ? 1.0 : 0.0;
 	}
 	for (sweep = 0; sweep < 100; sweep++)

@@ -1,6 +1,6 @@
 /*
  * symeig.h: eigen-decomposition of a small symmetric matrix (cyclic
- * Jacobi) and the Moore-Penrose pseudo-inverse quadratic form NumPy's
+ * Jacobi), of any order in place or of a small one, and the Moore-Penrose pseudo-inverse quadratic form NumPy's
  * np.linalg.pinv and np.linalg.matrix_rank give.
  *
  * Part of the numerics core: plain C, no PostgreSQL headers.
@@ -8,7 +8,7 @@
 #ifndef MLM_SYMEIG_H
 #define MLM_SYMEIG_H
 
-/* Largest order handled. */
+/* Largest order mlm_symeig and mlm_pinv_quadratic handle (no allocation). */
 #define MLM_SYMEIG_MAX 8
 
 /*
@@ -19,6 +19,14 @@
  * range.
  */
 int			mlm_symeig(int n, const double *a, double *lambda, double *vec);
+
+/*
+ * The same for any order n >= 1: m (row-major n x n, symmetric) is
+ * overwritten (its diagonal ends as the eigenvalues).  Each sweep costs
+ * O(n^3): meant for n up to a few hundred.  Returns 0, or -1 when m is not
+ * finite or n < 1.
+ */
+int			mlm_symeig_inplace(int n, double *m, double *lambda, double *vec);
 
 /*
  * d' pinv(a) d for the symmetric n x n matrix a, as np.linalg.pinv(a)
