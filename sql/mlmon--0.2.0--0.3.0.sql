@@ -1676,7 +1676,8 @@ BEGIN
                        (SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn),
                        (SELECT p.proname FROM pg_proc p WHERE p.oid = fn))
            INTO d USING s, reference, col;
-    EXCEPTION WHEN data_exception OR program_limit_exceeded OR feature_not_supported THEN
+    EXCEPTION WHEN invalid_parameter_value OR numeric_value_out_of_range OR program_limit_exceeded
+                   OR feature_not_supported THEN
         RAISE WARNING 'drift test "%" could not be computed on column % of the window: %', test, col, SQLERRM
             USING ERRCODE = SQLSTATE;
         d := NULL;

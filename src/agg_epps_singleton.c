@@ -58,7 +58,7 @@ mlm_epps_singleton_state_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	a = sample_reference_size(st) == 0 ? mlm_ws_array(NULL, 0) : sample_reference(st, &hdr);
 	b = SAMPLE_WS(&st->cur);
-	return epps_singleton_datum(fcinfo, &a, &b, hdr != NULL && profile_ecdf_error(hdr) > 0.0);
+	return epps_singleton_datum(fcinfo, &a, &b, hdr != NULL && hdr->mode == MLM_PROFILE_SKETCH);
 }
 
 /*
@@ -83,5 +83,5 @@ mlm_epps_singleton_profiles(PG_FUNCTION_ARGS)
 	a = ref.view.h->count == 0 ? mlm_ws_array(NULL, 0) : profile_view_sample(&ref.view);
 	b = cur.view.h->count == 0 ? mlm_ws_array(NULL, 0) : profile_view_sample(&cur.view);
 	return epps_singleton_datum(fcinfo, &a, &b,
-								profile_ecdf_error(ref.view.h) > 0.0 || profile_ecdf_error(cur.view.h) > 0.0);
+								ref.view.h->mode == MLM_PROFILE_SKETCH || cur.view.h->mode == MLM_PROFILE_SKETCH);
 }

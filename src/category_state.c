@@ -515,8 +515,7 @@ mlm_category_state_combine(PG_FUNCTION_ARGS)
 		options_check_combinable(&a->st.opts, &b->opts);
 	}
 	eo_changed(a);
-	if (a->st.ref_profile == NULL && b->ref_profile != NULL)
-		a->st.ref_profile = profile_ref_copy(b->ref_profile, a->hdr.eoh_context);
+	profile_ref_merge(&a->st.ref_profile, b->ref_profile, a->hdr.eoh_context);
 	while ((e = catcount_next(&b->counts, &it)) != NULL)
 		category_add(&a->st, e->key.data, e->key.len, e->c[0], e->c[1]);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&a->hdr));
@@ -650,8 +649,7 @@ mlm_category_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
-	if (a->ref_profile == NULL && b->ref_profile != NULL)
-		a->ref_profile = profile_ref_copy(b->ref_profile, a->counts.mcxt);
+	profile_ref_merge(&a->ref_profile, b->ref_profile, a->counts.mcxt);
 	if (b->wire != NULL)
 		category_add_wire(a, b->wire, b->wire_ncat);
 	else

@@ -362,6 +362,22 @@ class_state_accum(FunctionCallInfo fcinfo, uint8 form)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("partial state of another form of mlmon.classification_metrics")));
+		if (form == MLM_CLASS_FORM_POSITIVE)
+		{
+			/* every row must name the positive label the first one named (as the combine requires) */
+			text	   *pl;
+
+			if (PG_ARGISNULL(4))
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("positive_label of mlmon.classification_metrics must not be NULL")));
+			pl = PG_GETARG_TEXT_PP(4);
+			if (!eo->st.explicit_pos || (int32) VARSIZE_ANY_EXHDR(pl) != eo->st.poslen ||
+				memcmp(VARDATA_ANY(pl), eo->st.pos, eo->st.poslen) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("positive_label of mlmon.classification_metrics must be the same in every row")));
+		}
 	}
 	st = &eo->st;
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))

@@ -71,3 +71,48 @@ profile_ref_copy(const void *profile, MemoryContext mcxt)
 	memcpy(copy, profile, VARSIZE(&vlhdr));
 	return copy;
 }
+
+/*
+ * The same profile, compared by its canonical portable form (the flat form
+ * of a profile that went through a serialized state may differ from the
+ * original's in padding bytes, never in its wire form).
+ */
+static bool
+same_profile(const struct varlena *a, const struct varlena *b)
+{
+	size_t		alen,
+				blen;
+	void	   *aw,
+			   *bw;
+	bool		same;
+
+	if (VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0)
+		return true;
+	aw = mlm_profile_to_wire(PROFILE_PAYLOAD(a), PROFILE_PAYLOAD_SIZE(a), &alen);
+	bw = mlm_profile_to_wire(PROFILE_PAYLOAD(b), PROFILE_PAYLOAD_SIZE(b), &blen);
+	same = alen == blen && memcmp(aw, bw, alen) == 0;
+	pfree(aw);
+	pfree(bw);
+	return same;
+}
+
+void
+profile_ref_merge(struct varlena **mine, const void *other, MemoryContext mcxt)
+{
+	struct varlena *copy;
+
+	if (other == NULL)
+		return;
+	if (*mine == NULL)
+	{
+		*mine = profile_ref_copy(other, mcxt);
+		return;
+	}
+	copy = profile_ref_copy(other, CurrentMemoryContext);
+	if (!same_profile(*mine, copy))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reference profile must be the same for every row"),
+				 errdetail("Partial aggregates of the same group were given different reference profiles.")));
+	pfree(copy);
+}

@@ -29,4 +29,12 @@ extern bool profile_ref_arg(ProfileRef *ref, FunctionCallInfo fcinfo, int argno,
  */
 extern struct varlena *profile_ref_copy(const void *profile, MemoryContext mcxt);
 
+/*
+ * Combine the reference profile of another partial state into *mine: kept
+ * when *mine has none (copied into mcxt), else checked to be the same
+ * profile (an error otherwise: a plan that aggregates parts of a group
+ * separately must not mix references).  other may be NULL or unaligned.
+ */
+extern void profile_ref_merge(struct varlena **mine, const void *other, MemoryContext mcxt);
+
 #endif

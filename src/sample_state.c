@@ -419,8 +419,7 @@ mlm_sample_combine(PG_FUNCTION_ARGS)
 	else
 		options_check_combinable(&a->opts, &b->opts);
 
-	if (a->ref_profile == NULL && b->ref_profile != NULL)
-		a->ref_profile = profile_ref_copy(b->ref_profile, a->mcxt);
+	profile_ref_merge(&a->ref_profile, b->ref_profile, a->mcxt);
 	if (b->wire != NULL)
 	{
 		sample_copy_run(a, &a->ref, b->wire, b->ref.n);
@@ -714,11 +713,8 @@ sample_copy_wire_run(SampleState *st, Sample *s, const unsigned char *p, int64 n
 static void
 sample_add_wire(SampleState *st, const mlm_sample_wire *w, struct varlena *profile)
 {
-	if (st->ref_profile == NULL && profile != NULL)
-	{
-		st->ref_profile = profile_ref_copy(profile, st->mcxt);
-		st->pref.profile = st->ref_profile;
-	}
+	profile_ref_merge(&st->ref_profile, profile, st->mcxt);
+	st->pref.profile = st->ref_profile;
 	sample_copy_wire_run(st, &st->ref, w->ref, w->n_ref);
 	sample_copy_wire_run(st, &st->cur, w->cur, w->n_cur);
 }
@@ -899,11 +895,8 @@ mlm_sample_state_combine(PG_FUNCTION_ARGS)
 		sample_add_wire(&a->st, &w, profile);
 	else
 	{
-		if (a->st.ref_profile == NULL && b->st.ref_profile != NULL)
-		{
-			a->st.ref_profile = profile_ref_copy(b->st.ref_profile, a->st.mcxt);
-			a->st.pref.profile = a->st.ref_profile;
-		}
+		profile_ref_merge(&a->st.ref_profile, b->st.ref_profile, a->st.mcxt);
+		a->st.pref.profile = a->st.ref_profile;
 		sample_sort_all(&b->st);
 		sample_copy_run(&a->st, &a->st.ref, (const char *) b->st.ref.values, b->st.ref.n);
 		sample_copy_run(&a->st, &a->st.cur, (const char *) b->st.cur.values, b->st.cur.n);
