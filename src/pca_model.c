@@ -93,7 +93,7 @@ key_int(JsonbContainer *root, const char *key, int lo, int hi)
 	return (int) x;
 }
 
-/* The array container under key (or v itself when key is NULL), of n elements. */
+/* The array container of n elements that v holds (the value of what). */
 static JsonbContainer *
 array_of(JsonbValue *v, const char *what, int n)
 {
@@ -162,7 +162,14 @@ model_parse(Jsonb *jb, PcaModel *m)
 	{
 		JsonbValue *row = getIthJsonbValueFromContainer(a, i);
 
-		numbers_of(array_of(row, "components", p), "components", p, m->components + (long) i * p);
+		if (row->type != jbvBinary || !JsonContainerIsArray(row->val.binary.data) ||
+			JsonContainerIsScalar(row->val.binary.data) || (int) JsonContainerSize(row->val.binary.data) != p)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid PCA model"),
+					 errdetail("Row %d of \"components\" is not an array of %d elements.", i + 1, p),
+					 errhint("Pass the jsonb that mlmon.pca_fit returned.")));
+		numbers_of(row->val.binary.data, "components", p, m->components + (long) i * p);
 	}
 	/* optional: the features no reference row had (1-based) */
 	if (getKeyJsonValueFromContainer(root, "empty_features", strlen("empty_features"), &jv) != NULL)
@@ -261,12 +268,6 @@ pca_features_of(ArrayType *a, const PcaModel *m, double *x)
 	return missing;
 }
 
-static int
-array_length_of(ArrayType *a)
-{
-	return ARR_NDIM(a) == 1 ? ARR_DIMS(a)[0] : ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-}
-
 /* mlm_reconstruction_error(model jsonb, features float8[]) returns float8 */
 Datum
 mlm_reconstruction_error(PG_FUNCTION_ARGS)
@@ -280,7 +281,8 @@ mlm_reconstruction_error(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("features must be a one-dimensional array of the model's %d numbers", m->p),
-				 errdetail("The array has %d elements in %d dimensions.", array_length_of(f), ARR_NDIM(f)),
+				 ARR_NDIM(f) == 1 ? errdetail("The array has %d elements.", ARR_DIMS(f)[0]) :
+				 errdetail("The array has %d dimensions.", ARR_NDIM(f)),
 				 errhint("Pass the features in the order and number the model was fitted on; use NULL for a missing value.")));
 	PG_RETURN_FLOAT8(mlm_pca_reconstruction_error(m->p, m->k, m->mean, m->scale, m->components,
 												  m->pca_mean, x, work));
