@@ -38,14 +38,16 @@ mlm_pairmoments_add(int p, const mlm_pairmoments *pm, const double *x)
 		{
 			double		xj = x[j],
 						n,
+						r,
 						da;
 
 			if (isnan(xj))
 				continue;
 			n = pm->cnt[k] + 1.0;
+			r = 1.0 / n;
 			da = xi - pm->ma[k];
-			pm->ma[k] += da / n;
-			pm->mb[k] += (xj - pm->mb[k]) / n;
+			pm->ma[k] += da * r;
+			pm->mb[k] += (xj - pm->mb[k]) * r;
 			pm->cc[k] += da * (xj - pm->mb[k]);
 			pm->cnt[k] = n;
 		}
