@@ -93,6 +93,8 @@ SELECT mlmon.register_model('churn', '1.0', 'classification', '{"mlflow_run_id":
 UPDATE mlmon.models SET drift_correction = 'benjamini_hochberg' WHERE name = 'churn';
 -- two features get other tests of the registry (mlmon.drift_tests) than Evidently's rule's KS
 INSERT INTO mlmon.drift_settings (model, feature, test) VALUES ('churn', 'f01', 'anderson_darling'), ('churn', 'f02', 't_test');
+-- and the features together: NannyML's data reconstruction (PCA), fitted with the reference
+SELECT mlmon.monitor_multivariate('churn') \g /dev/null
 SELECT setseed(0.42) \g /dev/null
 CREATE TEMP TABLE batches AS
 SELECT b.name, b.hours_ago, g, b.scale, b.concept,
@@ -153,6 +155,12 @@ SELECT check_id,
        round(max(value) FILTER (WHERE metric = 'estimated_accuracy')::numeric, 3) AS estimated_accuracy,
        round(max(value) FILTER (WHERE metric = 'realized_accuracy')::numeric, 3) AS realized_accuracy
   FROM mlmon.check_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
+\echo 'Multivariate drift per check: the mean PCA reconstruction error against the band of the reference''s chunks'
+SELECT check_id, round(max(value) FILTER (WHERE metric = 'reconstruction_error')::numeric, 3) AS reconstruction_error,
+       round(max(value) FILTER (WHERE metric = 'lower_threshold')::numeric, 3) AS lower_threshold,
+       round(max(value) FILTER (WHERE metric = 'upper_threshold')::numeric, 3) AS upper_threshold,
+       max(value) FILTER (WHERE metric = 'drift_detected') AS multivariate_drift
+  FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'multivariate_drift' GROUP BY check_id ORDER BY check_id;
 \echo 'Data quality per check (the data_quality alert rule fires above 10%)'
 SELECT check_id, round(max(value) FILTER (WHERE metric = 'quality_issue_rate')::numeric, 3) AS largest_issue_rate,
        string_agg(format('%s %s %s', feature, replace(metric, '_rate', ''), round(value::numeric, 3)), ', ' ORDER BY feature)
@@ -182,4 +190,4 @@ SELECT action, reason FROM mlmon.recommendations WHERE model = 'churn' ORDER BY 
 SELECT jsonb_pretty(mlmon.report('churn') - 'alerts' - 'recommendations') AS report;
 \echo 'Prometheus metrics (mlmon.prometheus_metrics(), a few lines)'
 SELECT line FROM regexp_split_to_table(mlmon.prometheus_metrics(), E'\n') line
- WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected)\{' ORDER BY line;
+ WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected)\{' ORDER BY line;

@@ -596,6 +596,7 @@ BEGIN
        SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
            n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
     PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_multivariate(model, r, from_ts, to_ts);
     RETURN n;
 END
 $$;
@@ -1907,7 +1908,8 @@ BEGIN
         UNION ALL SELECT * FROM @extschema@._output_results(plan, s)
         UNION ALL SELECT * FROM @extschema@._quality_results(plan, s)
         UNION ALL SELECT * FROM @extschema@._concept_results(model, task, s, rw.performance, rw.n_labeled, perf)
-        UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label);
+        UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label)
+        UNION ALL SELECT * FROM @extschema@._multivariate_results(model, window_start, window_end);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._check_results(text, @extschema@._check_plan, @extschema@.check_summary, timestamptz, timestamptz) IS
@@ -2262,7 +2264,8 @@ SELECT m.name AS model, m.version, m.task,
                        jsonb_object_agg(y.metric, y.value) AS results
                   FROM @extschema@.latest_results y
                  WHERE y.model = m.name AND y.feature IS NULL
-                 GROUP BY y."check") x) AS latest_check
+                 GROUP BY y."check") x) AS latest_check,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
@@ -2291,7 +2294,7 @@ BEGIN
             'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
             'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
             'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
-            'open_alerts', r.open_alerts),
+            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'open_alerts', r.open_alerts),
         'latest_check', r.latest_check,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
@@ -2346,6 +2349,9 @@ WITH last AS (
                                  WHEN 'first_stream_drift_time' THEN 'mlmon_concept_drift_first_stream_drift_timestamp_seconds'
                                  ELSE 'mlmon_concept_drift_' || r.metric END
                WHEN 'anomalies' THEN 'mlmon_' || r.metric
+               WHEN 'multivariate_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_multivariate_drift_detected'
+                                 ELSE 'mlmon_multivariate_' || r.metric END
                WHEN 'estimated_performance' THEN
                    CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
                         ELSE 'mlmon_estimated_' || r.metric END
@@ -2366,6 +2372,7 @@ SELECT n.name, 'gauge' AS type,
            WHEN 'output_drift' THEN 'Drift of the predictions in the latest check'
            WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
            WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+           WHEN 'multivariate_drift' THEN 'Multivariate drift in the latest check: mean reconstruction error (PCA), the reference''s band, share of rows with an imputed feature, verdict 0/1'
            WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
            WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
                                          ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
@@ -3610,17 +3617,18 @@ BEGIN
                 ELSE
                     PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
                 END IF;
-            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance') THEN
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift') THEN
                 -- one number against the threshold; its check's other results are the details
                 SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
                    AND nr."check" = rule.alert_type
                    AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
+                                                        WHEN 'multivariate_drift' THEN 'drift_detected'
                                                         WHEN 'anomalies' THEN 'anomaly_rate'
                                                         ELSE 'estimated_accuracy_drop' END;
                 IF v IS NULL THEN
                     CONTINUE;      -- no labels, scores or features to judge by in this window
-                ELSIF (rule.alert_type = 'concept_drift' AND v >= rule.threshold)
-                      OR (rule.alert_type <> 'concept_drift' AND v > rule.threshold) THEN
+                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift') AND v >= rule.threshold)
+                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift') AND v > rule.threshold) THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
                           WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
@@ -4251,3 +4259,300 @@ CREATE AGGREGATE @extschema@.reconstruction_drift(features float8[], model jsonb
 );
 COMMENT ON AGGREGATE @extschema@.reconstruction_drift(float8[], jsonb) IS
     'A window''s mean reconstruction error against a model of mlmon.pca_fit (NannyML''s data reconstruction drift), with the rows scored, imputed and skipped as invalid';
+
+-- Multivariate drift in the checks (sql/multivariate_checks.sql, new in
+-- 0.3.0): the alert type multivariate_drift and its default rule, the
+-- recommendation for it, the settings and fitted references, and the
+-- section of the checks.
+ALTER TABLE @extschema@.alert_rules DROP CONSTRAINT alert_rules_alert_type_check,
+    ADD CONSTRAINT alert_rules_alert_type_check
+    CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
+                          'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift'));
+INSERT INTO @extschema@.alert_rules (rule_id, model, alert_type, severity, threshold, description)
+OVERRIDING SYSTEM VALUE VALUES
+    (-4, NULL, 'multivariate_drift', 'medium', 1,
+     'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band');
+CREATE OR REPLACE VIEW @extschema@.recommendations AS
+WITH open AS (
+    SELECT a.model, a.type, a.severity, a.feature, a.features, a.details
+      FROM @extschema@.alerts a WHERE a.status = 'open'
+), rec AS (
+    SELECT o.model, 'retrain'::text AS action,
+           format('accuracy %s below the reference (%s -> %s)',
+                  round(((o.details->>'degradation')::numeric) * 100, 1) || ' points',
+                  round((o.details->>'reference')::numeric, 4), round((o.details->>'current')::numeric, 4)) AS reason,
+           NULL::text[] AS features
+      FROM open o WHERE o.type = 'performance_degradation'
+    UNION ALL
+    SELECT o.model, CASE WHEN (o.details->>'n_drifted')::int * 2 >=
+                              (SELECT count(*) FROM @extschema@.reference_profiles rp
+                                WHERE rp.model = o.model AND rp.role = 'feature')
+                         THEN 'retrain' ELSE 'investigate' END,
+           format('drift in %s features', o.details->>'n_drifted'), o.features
+      FROM open o WHERE o.type = 'data_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'the prediction distribution drifted', NULL FROM open o WHERE o.type = 'output_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'data quality: ' || (o.details - 'threshold')::text, NULL
+      FROM open o WHERE o.type = 'data_quality'
+    UNION ALL
+    SELECT o.model, 'watch', 'drift in feature ' || o.feature, ARRAY[o.feature] FROM open o WHERE o.type = 'feature_drift'
+    UNION ALL
+    SELECT o.model, 'retrain',
+           CASE WHEN o.details ? 'error_rate'
+                THEN format('concept drift: error rate %s against %s in the reference',
+                            round((o.details->>'error_rate')::numeric, 4), round((o.details->>'reference_error_rate')::numeric, 4))
+                ELSE format('concept drift: mean absolute error %s against %s in the reference',
+                            round((o.details->>'mae')::numeric, 4), round((o.details->>'reference_mae')::numeric, 4)) END,
+           NULL
+      FROM open o WHERE o.type = 'concept_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('%s%% of the rows look like nothing in the reference (see mlmon.anomalies)',
+                  round((o.details->>'anomaly_rate')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'anomalies'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('estimated accuracy %s, %s points below the reference, before labels arrive (CBPE)',
+                  round((o.details->>'estimated_accuracy')::numeric, 4),
+                  round((o.details->>'estimated_accuracy_drop')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'estimated_performance'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the features moved together away from the reference: mean reconstruction error %s outside [%s, %s] (see mlmon.feature_drift for single features)',
+                  round((o.details->>'reconstruction_error')::numeric, 4), round((o.details->>'lower_threshold')::numeric, 4),
+                  round((o.details->>'upper_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'multivariate_drift'
+)
+SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
+  FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
+COMMENT ON VIEW @extschema@.recommendations IS
+    'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps';
+
+-- Multivariate drift in the checks: NannyML's data reconstruction ------------
+--
+-- When a model's multivariate monitoring is on (mlmon.monitor_multivariate),
+-- setting its reference also fits NannyML's DataReconstructionDriftCalculator
+-- on the reference rows: categorical features imputed with their most
+-- frequent category and count-encoded (the category's share of the reference
+-- rows), numeric ones imputed with their mean (mlmon.pca_fit), standardized,
+-- PCA keeping the components that explain `variance` of the variance.  The
+-- reference is cut into `chunks` chunks in time order; the band is the mean
+-- of the chunks' mean reconstruction errors +- 3 of their standard deviations
+-- (pandas' std, n - 1).  Each check compares its window's mean error with the
+-- band.
+
+CREATE TABLE @extschema@.multivariate_settings (
+    model    text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    features text[],                      -- NULL: every feature of the reference
+    variance float8 NOT NULL DEFAULT 0.65 CHECK (variance > 0 AND variance <= 1),
+    chunks   int NOT NULL DEFAULT 10 CHECK (chunks BETWEEN 2 AND 10000)
+);
+COMMENT ON TABLE @extschema@.multivariate_settings IS
+    'Models whose checks include multivariate drift (NannyML''s data reconstruction with PCA), and how it is fitted';
+
+CREATE TABLE @extschema@.multivariate_references (
+    model           text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    features        text[] NOT NULL,      -- the order of the vectors' components
+    encodings       jsonb NOT NULL,       -- per feature: null (numeric) or {category: share of the reference rows}
+    missing_shares  float8[] NOT NULL,    -- per feature: what a missing category encodes to (NULL: numeric)
+    pca             jsonb NOT NULL,       -- mlmon.pca_fit's model
+    chunk_errors    float8[] NOT NULL,    -- the mean reconstruction error of each reference chunk
+    lower_threshold float8,
+    upper_threshold float8,
+    n_rows          bigint NOT NULL,
+    set_at          timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.multivariate_references IS
+    'The data reconstruction fitted on each model''s reference: encodings, PCA, the reference chunks'' errors and the band';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.multivariate_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.multivariate_references', '');
+
+-- The SQL expression of a row's vector: over q.nv (the numbers under every
+-- feature name, $4) and q.cv (the categories under the categorical names,
+-- $5), with the encodings in $6 and the missing shares in $7.
+CREATE FUNCTION @extschema@._multivariate_vector(encodings jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT 'ARRAY[' || string_agg(
+               CASE WHEN e.value = 'null'::jsonb THEN format('q.nv[%s]', e.i)
+                    ELSE format('coalesce(($6->%s->>q.cv[%s])::float8, CASE WHEN q.cv[%s] IS NULL THEN $7[%s] ELSE 0 END)',
+                                e.i - 1, e.c, e.c, e.i) END, ', ' ORDER BY e.i) || ']::float8[]'
+      FROM (SELECT x.value, x.i::int AS i,
+                   (count(*) FILTER (WHERE x.value <> 'null'::jsonb) OVER (ORDER BY x.i))::int AS c
+              FROM jsonb_array_elements(encodings) WITH ORDINALITY x(value, i)) e;
+END;
+COMMENT ON FUNCTION @extschema@._multivariate_vector(jsonb) IS
+    'The SQL expression that builds a row''s vector for the data reconstruction (internal)';
+
+-- The FROM list of the rows' vectors from a source's rows in [$2, $3).
+CREATE FUNCTION @extschema@._multivariate_rows(r @extschema@._source_sql, encodings jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN format('(SELECT %s AS v, q.ts FROM (SELECT @extschema@._jsonb_numbers(%s, $4) AS nv, '
+              '@extschema@._jsonb_categories(%s, $5) AS cv, %s AS ts, @extschema@._fence() AS fence %s) q) rows',
+              @extschema@._multivariate_vector(encodings), r.feature_object, r.feature_object, r.ts, r.from_clause);
+COMMENT ON FUNCTION @extschema@._multivariate_rows(@extschema@._source_sql, jsonb) IS
+    'A subquery of the vectors of a source''s rows for the data reconstruction (internal)';
+
+-- Fit the data reconstruction on a model's reference rows (called by
+-- _set_reference after the reference profiles are stored).
+CREATE FUNCTION @extschema@._set_multivariate(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st @extschema@.multivariate_settings;
+    names text[];
+    cat_names text[] := '{}';
+    encodings jsonb := '[]';
+    missing float8[] := '{}';
+    n_ref bigint;
+    f record;
+    enc jsonb;
+    fitted jsonb;
+    errors float8[];
+    lo float8;
+    hi float8;
+BEGIN
+    DELETE FROM @extschema@.multivariate_references mr WHERE mr.model = _set_multivariate.model;
+    SELECT * INTO st FROM @extschema@.multivariate_settings s WHERE s.model = _set_multivariate.model;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT rw.n_rows INTO n_ref FROM @extschema@.reference_windows rw WHERE rw.model = _set_multivariate.model;
+    FOR f IN SELECT rp.feature, rp.kind, rp.profile, rp.n
+               FROM @extschema@.reference_profiles rp
+              WHERE rp.model = _set_multivariate.model AND rp.role = 'feature'
+                AND (st.features IS NULL OR rp.feature = ANY (st.features))
+              ORDER BY rp.feature COLLATE "C" LOOP
+        names := names || f.feature;
+        -- NannyML's rule is the column's type: numbers are continuous, whatever their number of values
+        IF f.kind = 'numeric' OR NOT EXISTS (
+               SELECT FROM @extschema@.top_values(f.profile, 2147483647) t
+                WHERE t.value !~ '^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$') THEN
+            encodings := encodings || 'null'::jsonb;
+            missing := missing || NULL::float8;
+        ELSE
+            -- missing values take the most frequent category (the first in byte order among equals),
+            -- then every category encodes to its share of all the reference rows
+            SELECT jsonb_object_agg(t.value, (t.count + CASE WHEN t.rn = 1 THEN n_ref - f.n ELSE 0 END)::float8 / n_ref),
+                   max((t.count + n_ref - f.n)::float8 / n_ref) FILTER (WHERE t.rn = 1)
+              INTO enc, lo
+              FROM (SELECT tv.value, tv.count,
+                           row_number() OVER (ORDER BY tv.count DESC, tv.value COLLATE "C") AS rn
+                      FROM @extschema@.top_values(f.profile, 2147483647) tv) t;
+            encodings := encodings || jsonb_build_array(coalesce(enc, '{}'));
+            missing := missing || lo;
+            cat_names := cat_names || f.feature;
+        END IF;
+    END LOOP;
+    IF st.features IS NOT NULL AND cardinality(names) < cardinality(st.features) THEN
+        RAISE WARNING 'multivariate drift of model "%": features not in the reference are left out: %', model,
+            (SELECT array_agg(x) FROM unnest(st.features) x WHERE NOT x = ANY (names));
+    END IF;
+    IF coalesce(cardinality(names), 0) < 2 THEN
+        RAISE WARNING 'multivariate drift of model "%" needs at least 2 features in the reference; it is not checked', model;
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT @extschema@.pca_fit(rows.v, $8) FROM %s', @extschema@._multivariate_rows(r, encodings))
+       INTO fitted USING model, from_ts, to_ts, names, cat_names, encodings, missing, st.variance;
+    -- the chunks of the reference in time order (np.array_split's sizes), their mean errors and the band
+    EXECUTE format('SELECT array_agg(e ORDER BY c) FROM (SELECT c, avg(err) AS e FROM '
+                   '(SELECT ntile($8) OVER (ORDER BY rows.ts) AS c, @extschema@.reconstruction_error($9, rows.v) AS err '
+                   'FROM %s) x GROUP BY c) y', @extschema@._multivariate_rows(r, encodings))
+       INTO errors USING model, from_ts, to_ts, names, cat_names, encodings, missing, st.chunks, fitted;
+    SELECT avg(e) - 3 * stddev_samp(e), avg(e) + 3 * stddev_samp(e) INTO lo, hi FROM unnest(errors) e;
+    INSERT INTO @extschema@.multivariate_references
+    VALUES (model, names, encodings, missing, fitted, errors, lo, hi, n_ref, now());
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_multivariate(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Fit the data reconstruction (encodings, PCA, band) on a model''s reference rows (internal)';
+
+-- Turn multivariate drift on (or off) for a model.  Takes effect at the next
+-- set_reference; refits at once when the reference is a stored window.
+CREATE FUNCTION @extschema@.monitor_multivariate(model text, enabled boolean DEFAULT true,
+        features text[] DEFAULT NULL, variance float8 DEFAULT 0.65, chunks int DEFAULT 10)
+    RETURNS boolean LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rw @extschema@.reference_windows;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF enabled IS NULL THEN
+        RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT enabled THEN
+        DELETE FROM @extschema@.multivariate_settings s WHERE s.model = monitor_multivariate.model;
+        DELETE FROM @extschema@.multivariate_references mr WHERE mr.model = monitor_multivariate.model;
+        RETURN false;
+    END IF;
+    IF variance IS NULL OR NOT (variance > 0 AND variance <= 1) THEN
+        RAISE EXCEPTION 'variance must be in (0, 1], not %', variance USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'It is the share of the variance the kept principal components explain; NannyML''s default is 0.65.';
+    END IF;
+    IF chunks IS NULL OR chunks < 2 OR chunks > 10000 THEN
+        RAISE EXCEPTION 'chunks must be between 2 and 10000, not %', chunks USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF cardinality(features) < 2 OR array_position(features, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'features must name at least 2 features, without NULLs' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.multivariate_settings AS s VALUES (model, features, variance, chunks)
+    ON CONFLICT ON CONSTRAINT multivariate_settings_pkey DO UPDATE
+       SET features = excluded.features, variance = excluded.variance, chunks = excluded.chunks;
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = monitor_multivariate.model;
+    IF rw.window_start IS NOT NULL THEN
+        PERFORM @extschema@._set_multivariate(model, @extschema@._source(model), rw.window_start, rw.window_end);
+        RETURN EXISTS (SELECT FROM @extschema@.multivariate_references mr WHERE mr.model = monitor_multivariate.model);
+    END IF;
+    IF FOUND THEN
+        RAISE NOTICE 'the reference of model "%" was set from a query: call mlmon.set_reference again to fit the data reconstruction', model;
+    END IF;
+    RETURN false;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.monitor_multivariate(text, boolean, text[], float8, int) IS
+    'Check a model''s multivariate drift (NannyML''s data reconstruction with PCA) from its next reference on, or stop (enabled false); fits at once on a reference window; returns whether a fit is stored';
+
+-- The multivariate_drift results of a window.
+CREATE FUNCTION @extschema@._multivariate_results(model text, window_start timestamptz, window_end timestamptz)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    mr @extschema@.multivariate_references;
+    res @extschema@.reconstruction_result;
+BEGIN
+    SELECT * INTO mr FROM @extschema@.multivariate_references x WHERE x.model = _multivariate_results.model;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT @extschema@.reconstruction_drift(rows.v, $8) FROM %s',
+                   @extschema@._multivariate_rows(@extschema@._source(model), mr.encodings))
+       INTO res
+      USING model, window_start, window_end, mr.features,
+            (SELECT coalesce(array_agg(mr.features[i] ORDER BY i), '{}') FROM generate_series(1, cardinality(mr.features)) i
+              WHERE mr.encodings->(i - 1) <> 'null'::jsonb),
+            mr.encodings, mr.missing_shares, mr.pca;
+    IF res.mean_error IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY VALUES
+        ('multivariate_drift', 'reconstruction_error', NULL::text, res.mean_error, 'pca_reconstruction'),
+        ('multivariate_drift', 'lower_threshold', NULL, mr.lower_threshold, NULL),
+        ('multivariate_drift', 'upper_threshold', NULL, mr.upper_threshold, NULL),
+        ('multivariate_drift', 'rows_imputed_rate', NULL, res.rows_imputed::float8 / nullif(res.n_rows + res.rows_invalid, 0), NULL),
+        ('multivariate_drift', 'drift_detected', NULL,
+         (res.mean_error > mr.upper_threshold OR res.mean_error < mr.lower_threshold)::int::float8, NULL);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._multivariate_results(text, timestamptz, timestamptz) IS
+    'A window''s multivariate drift: mean reconstruction error against the reference''s band (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.monitor_multivariate(text, boolean, text[], float8, int),
+    @extschema@._set_multivariate(text, @extschema@._source_sql, timestamptz, timestamptz) FROM PUBLIC;

@@ -158,7 +158,7 @@ CREATE TABLE @extschema@.alert_rules (
     model      text REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,  -- NULL: every model
     alert_type text NOT NULL
                CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
-                                     'concept_drift', 'anomalies', 'estimated_performance')),
+                                     'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift')),
     severity   text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
     threshold  float8 NOT NULL,
     cooldown   interval NOT NULL DEFAULT '1 hour',
@@ -185,7 +185,9 @@ OVERRIDING SYSTEM VALUE VALUES
      'concept drift detected: the error stream drifted (ADWIN; Page-Hinkley for regression) or the error rose 3 standard errors above the reference'),
     (-2, NULL, 'anomalies', 'medium', 0.05, 'share of anomalous rows (p-value < 0.01) above threshold'),
     (-3, NULL, 'estimated_performance', 'high', 0.05,
-     'accuracy estimated from calibrated scores (CBPE) dropped more than threshold below the reference');
+     'accuracy estimated from calibrated scores (CBPE) dropped more than threshold below the reference'),
+    (-4, NULL, 'multivariate_drift', 'medium', 1,
+     'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band');
 
 CREATE TABLE @extschema@.alerts (
     alert_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -837,6 +839,7 @@ BEGIN
        SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
            n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
     PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_multivariate(model, r, from_ts, to_ts);
     RETURN n;
 END
 $$;
@@ -2008,7 +2011,8 @@ BEGIN
         UNION ALL SELECT * FROM @extschema@._output_results(plan, s)
         UNION ALL SELECT * FROM @extschema@._quality_results(plan, s)
         UNION ALL SELECT * FROM @extschema@._concept_results(model, task, s, rw.performance, rw.n_labeled, perf)
-        UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label);
+        UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label)
+        UNION ALL SELECT * FROM @extschema@._multivariate_results(model, window_start, window_end);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._check_results(text, @extschema@._check_plan, @extschema@.check_summary, timestamptz, timestamptz) IS
@@ -2252,17 +2256,18 @@ BEGIN
                 ELSE
                     PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
                 END IF;
-            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance') THEN
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift') THEN
                 -- one number against the threshold; its check's other results are the details
                 SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
                    AND nr."check" = rule.alert_type
                    AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
+                                                        WHEN 'multivariate_drift' THEN 'drift_detected'
                                                         WHEN 'anomalies' THEN 'anomaly_rate'
                                                         ELSE 'estimated_accuracy_drop' END;
                 IF v IS NULL THEN
                     CONTINUE;      -- no labels, scores or features to judge by in this window
-                ELSIF (rule.alert_type = 'concept_drift' AND v >= rule.threshold)
-                      OR (rule.alert_type <> 'concept_drift' AND v > rule.threshold) THEN
+                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift') AND v >= rule.threshold)
+                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift') AND v > rule.threshold) THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
                           WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
@@ -2398,7 +2403,8 @@ SELECT m.name AS model, m.version, m.task,
                        jsonb_object_agg(y.metric, y.value) AS results
                   FROM @extschema@.latest_results y
                  WHERE y.model = m.name AND y.feature IS NULL
-                 GROUP BY y."check") x) AS latest_check
+                 GROUP BY y."check") x) AS latest_check,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
@@ -2427,7 +2433,7 @@ BEGIN
             'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
             'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
             'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
-            'open_alerts', r.open_alerts),
+            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'open_alerts', r.open_alerts),
         'latest_check', r.latest_check,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
@@ -2480,6 +2486,12 @@ WITH open AS (
                   round((o.details->>'estimated_accuracy')::numeric, 4),
                   round((o.details->>'estimated_accuracy_drop')::numeric * 100, 1)), NULL
       FROM open o WHERE o.type = 'estimated_performance'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the features moved together away from the reference: mean reconstruction error %s outside [%s, %s] (see mlmon.feature_drift for single features)',
+                  round((o.details->>'reconstruction_error')::numeric, 4), round((o.details->>'lower_threshold')::numeric, 4),
+                  round((o.details->>'upper_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'multivariate_drift'
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;

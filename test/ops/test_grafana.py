@@ -92,7 +92,8 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
              "Concept drift: error rate against the reference", "Concept drift: detections", "Anomaly rate",
              "Most unusual rows (latest window)", "Estimated against realised accuracy (CBPE)",
              "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time",
-             "Drift strength per feature: -ln p (latest check)"):
+             "Drift strength per feature: -ln p (latest check)",
+             "Multivariate drift: reconstruction error and the reference's band"):
     chk.equal(f"panel present: {want}", want in titles, True)
 # panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
 FEATURES = {"Most unusual rows (latest window)"}
@@ -137,6 +138,10 @@ for p in dash["panels"]:
             chk.equal("-ln p is -ln of the p-value",
                       all(abs(math.exp(-r[cols.index("-ln p")]) - r[cols.index("p_value")]) <= 1e-12 * max(r[cols.index("p_value")], 1e-300)
                           for r in res if r[cols.index("-ln p")] is not None and r[cols.index("p_value")] > 1e-300), True)
+        if p["title"] == "Multivariate drift: reconstruction error and the reference's band":
+            err, hi = cols.index("reconstruction error"), cols.index("upper threshold")
+            chk.equal("the demo's scaled hours leave the band, the first three do not",
+                      [r[err] > r[hi] for r in res], [False, False, False, True, True, True])
         if p["title"] == "Most unusual rows (latest window)":
             chk.equal("most unusual rows below p = 0.01", all(r[cols.index("p_value")] < 0.01 for r in res), True)
 reader.close()

@@ -36,9 +36,10 @@ src.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, p
 src.execute("SELECT mlmon.maintain_partitions()")
 src.execute("SELECT count(mlmon.record_label('m', 'r' || g, ((g / 3) % 2)::text)) FROM generate_series(1, 400) g")
 src.execute("SELECT mlmon.set_reference('m', now() - interval '4 days', now() - interval '3 days' + interval '200 minutes')")
+src.execute("SELECT mlmon.monitor_multivariate('m')")
 src.execute("SELECT mlmon.run_checks('m', now() - interval '3 days' + interval '200 minutes', now())")
 COUNTS = ["models", "predictions", "labels", "reference_profiles", "reference_windows", "checks", "check_results",
-          "alert_rules", "alerts"]
+          "alert_rules", "alerts", "multivariate_settings", "multivariate_references"]
 
 
 def counts(cur):
@@ -51,6 +52,7 @@ def counts(cur):
 
 before = counts(src)
 chk.equal("source: alerts raised", before["alerts"] > 0, True)
+chk.equal("source: multivariate drift fitted", before["multivariate_references"], 1)
 with tempfile.TemporaryDirectory() as d:
     dump = os.path.join(d, "dump.sql")
     subprocess.run(["pg_dump", "-f", dump, "mlmon_dump_src"], check=True)
