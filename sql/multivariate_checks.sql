@@ -59,7 +59,8 @@ COMMENT ON FUNCTION @extschema@._multivariate_vector(jsonb) IS
 CREATE FUNCTION @extschema@._multivariate_rows(r @extschema@._source_sql, encodings jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN format('(SELECT %s AS v, q.ts FROM (SELECT @extschema@._jsonb_numbers(%s, $4) AS nv, '
+RETURN format('(SELECT %s AS v, q.ts, array_position(q.cv, NULL) IS NOT NULL AS cat_missing '
+              'FROM (SELECT @extschema@._jsonb_numbers(%s, $4) AS nv, '
               '@extschema@._jsonb_categories(%s, $5) AS cv, %s AS ts, @extschema@._fence() AS fence %s) q) rows',
               @extschema@._multivariate_vector(encodings), r.feature_object, r.feature_object, r.ts, r.from_clause);
 COMMENT ON FUNCTION @extschema@._multivariate_rows(@extschema@._source_sql, jsonb) IS
@@ -196,18 +197,26 @@ AS $$
 DECLARE
     mr @extschema@.multivariate_references;
     res @extschema@.reconstruction_result;
+    imputed bigint;
+    got record;
 BEGIN
     SELECT * INTO mr FROM @extschema@.multivariate_references x WHERE x.model = _multivariate_results.model;
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    EXECUTE format('SELECT @extschema@.reconstruction_drift(rows.v, $8) FROM %s',
+    -- rows with a missing feature: a number (imputed by reconstruction_drift) or a category
+    -- (imputed with the most frequent one in the vector already)
+    EXECUTE format('SELECT s.r, s.imputed FROM (SELECT @extschema@.reconstruction_drift(rows.v, $8) AS r, '
+                   'count(*) FILTER (WHERE rows.cat_missing OR array_position(rows.v, NULL) IS NOT NULL '
+                   'OR rows.v OPERATOR(pg_catalog.&&) ''{NaN,Infinity,-Infinity}''::float8[]) AS imputed FROM %s) s',
                    @extschema@._multivariate_rows(@extschema@._source(model), mr.encodings))
-       INTO res
+       INTO got
       USING model, window_start, window_end, mr.features,
             (SELECT coalesce(array_agg(mr.features[i] ORDER BY i), '{}') FROM generate_series(1, cardinality(mr.features)) i
               WHERE mr.encodings->(i - 1) <> 'null'::jsonb),
             mr.encodings, mr.missing_shares, mr.pca;
+    res := got.r;
+    imputed := got.imputed;
     IF res.mean_error IS NULL THEN
         RETURN;
     END IF;
@@ -215,7 +224,7 @@ BEGIN
         ('multivariate_drift', 'reconstruction_error', NULL::text, res.mean_error, 'pca_reconstruction'),
         ('multivariate_drift', 'lower_threshold', NULL, mr.lower_threshold, NULL),
         ('multivariate_drift', 'upper_threshold', NULL, mr.upper_threshold, NULL),
-        ('multivariate_drift', 'rows_imputed_rate', NULL, res.rows_imputed::float8 / nullif(res.n_rows + res.rows_invalid, 0), NULL),
+        ('multivariate_drift', 'rows_imputed_rate', NULL, imputed::float8 / nullif(res.n_rows + res.rows_invalid, 0), NULL),
         ('multivariate_drift', 'drift_detected', NULL,
          (res.mean_error > mr.upper_threshold OR res.mean_error < mr.lower_threshold)::int::float8, NULL);
 END
