@@ -93,8 +93,9 @@ SELECT mlmon.register_model('churn', '1.0', 'classification', '{"mlflow_run_id":
 UPDATE mlmon.models SET drift_correction = 'benjamini_hochberg' WHERE name = 'churn';
 -- two features get other tests of the registry (mlmon.drift_tests) than Evidently's rule's KS
 INSERT INTO mlmon.drift_settings (model, feature, test) VALUES ('churn', 'f01', 'anderson_darling'), ('churn', 'f02', 't_test');
--- and the features together: NannyML's data reconstruction (PCA), fitted with the reference
-SELECT mlmon.monitor_multivariate('churn') \g /dev/null
+-- and the first five features together: NannyML's data reconstruction (PCA), fitted with the
+-- reference (1,000 rows are too few for all 20: see the README, Multivariate drift)
+SELECT mlmon.monitor_multivariate('churn', features => ARRAY['f01', 'f02', 'f03', 'f04', 'f05']) \g /dev/null
 SELECT setseed(0.42) \g /dev/null
 CREATE TEMP TABLE batches AS
 SELECT b.name, b.hours_ago, g, b.scale, b.concept,
