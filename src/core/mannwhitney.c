@@ -37,6 +37,7 @@
  */
 #include <math.h>
 
+#include "env.h"
 #include "mannwhitney.h"
 #include "normal_log.h"
 #include "normal.h"
@@ -128,6 +129,8 @@ null_pmf(int64_t m, int64_t n, int64_t T, long double *c)
 		int64_t		a = n + i;
 		long double scale = (long double) i / (long double) (n + i);
 
+		/* each step is O(T): (7, 5000) stays exact, and a cancel must stop it */
+		mlm_core_env->check_cancel();
 		for (k = T - 1; k >= a; k--)
 			c[k] -= c[k - a];
 		for (k = i; k < T; k++)

@@ -74,8 +74,15 @@ SELECT n_reference, n_current, method, abs(statistic / -2.82842712474619 - 1) < 
        abs(pvalue / 0.10557280900008413 - 1) < 1e-9 AS pvalue_ok
   FROM (SELECT (mlmon._t_test_final('{1,1,2,1.5,0,0.5,0,2,3.5,0,0.5,0}')).*) s;
 SELECT mlmon._t_test_combine('{1,1,2,1.5,0,0.5,0,2,3.5,0,0.5,0}', NULL);
--- an exact p-value past the work limit
+-- no exact p-value past 300 values in the smaller sample (its precision would suffer)
 SELECT mlmon.mann_whitney(g::float8, g % 2 = 0, 'two-sided', 'exact') FROM generate_series(1, 10000) g;
+SELECT mlmon.mann_whitney(g::float8, g % 2 = 0, 'two-sided', 'exact') FROM generate_series(1, 602) g;
+-- nor past the work limit
+SELECT mlmon.mann_whitney(g::float8, g % 101 = 0, 'two-sided', 'exact') FROM generate_series(1, 30300) g;
+-- within the limits it can take seconds, and a cancel stops it (here statement_timeout)
+SET statement_timeout = '300ms';
+SELECT mlmon.mann_whitney(g::float8, g % 21 = 0, 'two-sided', 'exact') FROM generate_series(1, 6300) g;
+RESET statement_timeout;
 -- 'auto' with a small sample stays exact at sizes SciPy cannot handle (7, 5000)
 SELECT method, statistic, pvalue < 1e-10 AS tiny
   FROM (SELECT (mlmon.mann_whitney(CASE WHEN g <= 7 THEN g + 1e6 ELSE g END::float8, g > 7)).* FROM generate_series(1, 5007) g) s;
