@@ -2,6 +2,9 @@
  * embedding.c: the distances between mean embeddings and their bootstrap
  * threshold (see embedding.h).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE				/* qsort_r */
+#endif
 #include "embedding.h"
 
 #include <math.h>
@@ -125,15 +128,40 @@ mlm_percentile_linear(double *x, int n, double q)
 	return t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
 }
 
-/* The mean of `size` rows drawn with replacement from n rows, into mean. */
+/* Lexicographic order of rows (components from the first). */
+static int
+cmp_rows(const void *pa, const void *pb, void *arg)
+{
+	const mlm_emb_rows *r = arg;
+	const double *a = r->rows + *(const int64_t *) pa * r->d;
+	const double *b = r->rows + *(const int64_t *) pb * r->d;
+
+	for (int64_t j = 0; j < r->d; j++)
+		if (a[j] != b[j])
+			return a[j] < b[j] ? -1 : 1;
+	return 0;
+}
+
+void
+mlm_emb_rows_order(const double *rows, int64_t n, int64_t d, int64_t *order)
+{
+	mlm_emb_rows r = {rows, d};
+
+	for (int64_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, (size_t) n, sizeof(int64_t), cmp_rows, &r);
+}
+
+/* The mean of `size` rows drawn with replacement from the n rows in order, into mean. */
 static void
-draw_mean(mlm_splitmix64 *g, const double *rows, int64_t n, int64_t d, int64_t size, double *mean, double *comp)
+draw_mean(mlm_splitmix64 *g, const double *rows, const int64_t *order, int64_t n, int64_t d, int64_t size,
+		  double *mean, double *comp)
 {
 	for (int64_t j = 0; j < d; j++)
 		mean[j] = comp[j] = 0.0;
 	for (int64_t i = 0; i < size; i++)
 	{
-		const double *r = rows + (int64_t) mlm_splitmix64_below(g, (uint64_t) n) * d;
+		const double *r = rows + order[mlm_splitmix64_below(g, (uint64_t) n)] * d;
 
 		for (int64_t j = 0; j < d; j++)
 		{
@@ -149,7 +177,7 @@ draw_mean(mlm_splitmix64 *g, const double *rows, int64_t n, int64_t d, int64_t s
 }
 
 double
-mlm_emb_distance_bootstrap(int kind, const double *rows, int64_t n_ref, int64_t n_cur, int64_t d,
+mlm_emb_distance_bootstrap(int kind, const double *rows, const int64_t *order, int64_t n_ref, int64_t n_cur, int64_t d,
 						   double q, int replicates, uint64_t seed, double *scratch,
 						   void (*check_cancel) (void))
 {
@@ -171,8 +199,8 @@ mlm_emb_distance_bootstrap(int kind, const double *rows, int64_t n_ref, int64_t 
 	{
 		if (check_cancel)
 			check_cancel();
-		draw_mean(&g, rows, n_ref, d, size_r, a, comp);
-		draw_mean(&g, rows, n_ref, d, size_c, b, comp);
+		draw_mean(&g, rows, order, n_ref, d, size_r, a, comp);
+		draw_mean(&g, rows, order, n_ref, d, size_c, b, comp);
 		res[i] = mlm_emb_distance(kind, a, b, d);
 	}
 	return mlm_percentile_linear(res, replicates, q);

@@ -16,7 +16,9 @@
  * Evidently reseeds numpy's Mersenne Twister with the replicate number; we
  * draw from one SplitMix64 stream (splitmix64.h) started at seed 0 per
  * call: for replicate 0..99, first the reference-sized draw, then the
- * current-sized draw, each index mlm_splitmix64_below(g, n_r).
+ * current-sized draw, each index mlm_splitmix64_below(g, n_r) into the
+ * reference rows in ascending lexicographic order (so the result depends on
+ * the rows, not on the order a scan or a parallel plan met them).
  *
  * Part of the numerics core: plain C, no PostgreSQL headers.
  */
@@ -48,14 +50,23 @@ const char *mlm_emb_dist_name(int kind);
  */
 double		mlm_emb_distance(int kind, const double *u, const double *v, int64_t d);
 
+typedef struct mlm_emb_rows
+{
+	const double *rows;
+	int64_t		d;
+} mlm_emb_rows;
+
+/* order[0..n) = the row numbers of rows (n x d, finite) in ascending lexicographic order. */
+void		mlm_emb_rows_order(const double *rows, int64_t n, int64_t d, int64_t *order);
+
 /*
  * The bootstrap threshold: rows holds n_ref reference rows of d components
- * (row-major); scratch has room
+ * (row-major), order their lexicographic order (mlm_emb_rows_order); scratch has room
  * for 3 d + replicates doubles (no allocation: check_cancel may not return).  Returns the percentile
  * 100 q of the B replicate distances (NaN if one is NaN).  check_cancel, if
  * set, is called once per replicate.
  */
-double		mlm_emb_distance_bootstrap(int kind, const double *rows, int64_t n_ref, int64_t n_cur, int64_t d,
+double		mlm_emb_distance_bootstrap(int kind, const double *rows, const int64_t *order, int64_t n_ref, int64_t n_cur, int64_t d,
 									   double q, int replicates, uint64_t seed, double *scratch,
 									   void (*check_cancel) (void));
 

@@ -21,7 +21,9 @@ from splitmix64 import SplitMix64  # noqa: E402
 DP = ctypes.POINTER(ctypes.c_double)
 dist = corelib.fn("mlm_emb_distance", ctypes.c_double, ctypes.c_int, DP, DP, ctypes.c_int64)
 perc = corelib.fn("mlm_percentile_linear", ctypes.c_double, DP, ctypes.c_int, ctypes.c_double)
-boot = corelib.fn("mlm_emb_distance_bootstrap", ctypes.c_double, ctypes.c_int, DP, ctypes.c_int64,
+I64P = ctypes.POINTER(ctypes.c_int64)
+order_fn = corelib.fn("mlm_emb_rows_order", None, DP, ctypes.c_int64, ctypes.c_int64, I64P)
+boot = corelib.fn("mlm_emb_distance_bootstrap", ctypes.c_double, ctypes.c_int, DP, I64P, ctypes.c_int64,
                   ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_int, ctypes.c_uint64, DP,
                   ctypes.c_void_p)
 dist_of = corelib.fn("mlm_emb_dist_of", ctypes.c_int, ctypes.c_char_p)
@@ -85,6 +87,7 @@ for trial in range(100):
 
 def ref_bootstrap(kind, rows, n_cur, q, reps=100, seed=0):
     n_ref, d = rows.shape
+    rows = rows[np.lexsort(rows.T[::-1])]   # ascending lexicographic
     size_r = max(n_ref * n_ref // (n_ref + n_cur), 1)
     size_c = max(n_ref * n_cur // (n_ref + n_cur), 1)
     g = SplitMix64(seed)
@@ -100,11 +103,16 @@ def ref_bootstrap(kind, rows, n_cur, q, reps=100, seed=0):
 
 for trial, (n_ref, n_cur, d) in enumerate([(30, 20, 3), (7, 50, 5), (1, 3, 2), (40, 40, 8), (25, 1, 4)]):
     rows = rng.normal(size=(n_ref, d)) + 3.0
+    if trial % 2:
+        rows[:, 0] = np.round(rows[:, 0])   # ties in the first component: order by the next
     ra, rp = arr(rows)
+    order = (ctypes.c_int64 * n_ref)()
+    order_fn(rp, n_ref, d, order)
+    assert [rows[i].tolist() for i in order] == sorted(rows.tolist())
     scratch = (ctypes.c_double * (3 * d + 100))()
     for i, k in enumerate(KINDS):
         for q in (0.95, 0.5):
-            got = boot(i, rp, n_ref, n_cur, d, q, 100, 0, scratch, None)
+            got = boot(i, rp, order, n_ref, n_cur, d, q, 100, 0, scratch, None)
             want = ref_bootstrap(k, rows, n_cur, q)
             close(f"bootstrap {k} n={n_ref},{n_cur} d={d} q={q}", got, want, 1e-12, 1e-15)
 

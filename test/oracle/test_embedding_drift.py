@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""mlmon's embedding drift aggregates against Evidently's embedding drift
+methods (evidently/metrics/data_drift/embedding_drift_methods.py),
+re-implemented here with numpy/scipy:
+
+distance: scipy.spatial.distance.<dist>(reference.mean(axis=0),
+current.mean(axis=0)); drift when > threshold (0.2); with bootstrap, the
+percentile 100 q of 100 distances between the means of two resamples of the
+reference rows (sizes n_r^2/(n_r+n_c) and n_r n_c/(n_r+n_c)).  Evidently
+draws them with numpy's seeded Mersenne Twister; mlmon's documented draw is
+SplitMix64 from seed 0 over the reference rows in lexicographic order
+(splitmix64.py here).  Statistics to 1e-12 relative (means from math.fsum:
+mlmon's compensated sums are that exact; Evidently's pandas means are within
+a few ulps of them), decisions equal, a parallel plan equal to the serial."""
+import math
+import os
+import sys
+
+import numpy as np
+from scipy.spatial import distance as sd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import Checker, STAT_RTOL, connect  # noqa: E402
+from splitmix64 import SplitMix64  # noqa: E402
+
+SCIPY = {"euclidean": sd.euclidean, "cosine": sd.cosine, "cityblock": sd.cityblock, "chebyshev": sd.chebyshev}
+chk = Checker("test_embedding_drift")
+conn = connect()
+cur = conn.cursor()
+rng = np.random.default_rng(1717)
+
+
+def exact_mean(x):
+    return np.array([math.fsum(x[:, j]) / x.shape[0] for j in range(x.shape[1])])
+
+
+def evidently_distance(ref, cur_, dist, threshold=0.2, bootstrap=False, q=0.95):
+    stat = SCIPY[dist](exact_mean(ref), exact_mean(cur_))
+    if not bootstrap:
+        return stat, threshold, stat > threshold
+    n_r, n_c = ref.shape[0], cur_.shape[0]
+    size_r, size_c = max(n_r * n_r // (n_r + n_c), 1), max(n_r * n_c // (n_r + n_c), 1)
+    rows = ref[np.lexsort(ref.T[::-1])]
+    g = SplitMix64(0)
+    res = []
+    for _ in range(100):
+        a = rows[[g.below(n_r) for _ in range(size_r)]]
+        b = rows[[g.below(n_r) for _ in range(size_c)]]
+        res.append(SCIPY[dist](exact_mean(a), exact_mean(b)))
+    perc = float(np.percentile(res, 100 * q))
+    return stat, perc, stat > perc
+
+
+def load(table, ref, cur_, temp=True, extra=()):
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(f"CREATE {'TEMP ' if temp else ''}TABLE {table} (e8 float8[], e4 float4[], c boolean)")
+    rows = [(r, False) for r in ref] + [(r, True) for r in cur_]
+    args = [(s, s, c) for s, c in (("{" + ",".join(repr(float(x)) for x in r) + "}", c) for r, c in rows)]
+    cur.executemany(f"INSERT INTO {table} VALUES (%s::float8[], %s::float8[]::float4[], %s)", args)
+    for e, c in extra:
+        cur.execute(f"INSERT INTO {table} VALUES (%s::float8[], %s::float8[]::float4[], %s)", (e, e, c))
+    cur.execute(f"ANALYZE {table}")
+
+
+def check_distance(label, table, ref, cur_, col="e8"):
+    for dist in SCIPY:
+        for threshold, bootstrap, q in ((None, False, None), (0.05, False, None), (0.2, True, 0.95), (0.2, True, 0.5)):
+            if threshold is None:
+                args, want = f"'{dist}'", evidently_distance(ref, cur_, dist)
+            elif not bootstrap:
+                args, want = f"'{dist}', {threshold}", evidently_distance(ref, cur_, dist, threshold)
+            else:
+                args = f"'{dist}', {threshold}, true, {q}"
+                want = evidently_distance(ref, cur_, dist, threshold, True, q)
+            cur.execute(f"SELECT (r).statistic, (r).threshold, (r).drifted, (r).n_reference, (r).n_current "
+                        f"FROM (SELECT mlmon.embedding_distance({col}, c, {args}) r FROM {table}) s")
+            got = cur.fetchone()
+            lab = f"{label} {col} {dist} {args}"
+            atol = 1e-15 if dist == "cosine" else 0.0   # 1 - cos: SciPy's own form cancels near 0
+            chk.close(lab + ":statistic", got[0], float(want[0]), STAT_RTOL, atol)
+            chk.close(lab + ":threshold", got[1], float(want[1]), STAT_RTOL, atol)
+            chk.equal(lab + " drifted", got[2], bool(want[2]))
+            chk.equal(lab + " counts", got[3:], (ref.shape[0], cur_.shape[0]))
+
+
+cases = [
+    ("no shift d=8", rng.normal(size=(60, 8)), rng.normal(size=(40, 8))),
+    ("shift d=5", rng.normal(size=(50, 5)) * 2 + 1, rng.normal(0.4, 2, size=(70, 5)) + 1),
+    ("large offset d=16", rng.normal(size=(30, 16)) + 1e4, rng.normal(size=(30, 16)) + 1e4 + 0.01),
+    ("one current row", rng.normal(size=(25, 3)), rng.normal(size=(1, 3))),
+    ("d=1", rng.normal(size=(20, 1)), rng.normal(1, 1, size=(20, 1))),
+]
+for label, ref, cur_ in cases:
+    load("emb_rows", ref, cur_)
+    check_distance(label, "emb_rows", ref, cur_)
+    # float4 columns: the oracle reads the float4-rounded values
+    check_distance(label, "emb_rows", ref.astype(np.float32).astype(np.float64),
+                   cur_.astype(np.float32).astype(np.float64), col="e4")
+
+# bad rows are skipped and counted, the statistic is that of the good rows
+ref, cur_ = rng.normal(size=(30, 4)), rng.normal(0.3, 1, size=(30, 4))
+bad = [(None, True), ("{}", False), ("{1,2,3}", False), ("{1,2,3,4,5}", True), ("{{1,2},{3,4}}", True),
+       ("{1,NaN,2,3}", False), ("{1,NULL,2,3}", True), ("{Infinity,1,2,3}", True), ("{1,2,3,4}", None)]
+load("emb_bad", ref, cur_, extra=bad)
+for col in ("e8", "e4"):
+    r4 = ref if col == "e8" else ref.astype(np.float32).astype(np.float64)
+    c4 = cur_ if col == "e8" else cur_.astype(np.float32).astype(np.float64)
+    cur.execute(f"SELECT (r).statistic, (r).n_reference, (r).n_current, (r).dimension, (r).n_skipped_null, "
+                f"(r).n_skipped_length, (r).n_skipped_component "
+                f"FROM (SELECT mlmon.embedding_distance({col}, c) r FROM emb_bad) s")
+    got = cur.fetchone()
+    chk.close(f"bad rows {col}:statistic", got[0], evidently_distance(r4, c4, "euclidean")[0], STAT_RTOL)
+    chk.equal(f"bad rows {col} counts", got[1:], (30, 30, 4, 3, 3, 3))
+
+# a parallel plan (partial states combined) gives the serial result
+ref, cur_ = rng.normal(size=(3000, 12)), rng.normal(0.02, 1, size=(3000, 12))
+load("embedding_parallel_test", ref, cur_, temp=False, extra=bad)
+q = ("SELECT mlmon.embedding_distance(e8, c), mlmon.embedding_distance(e4, c, 'cosine'), "
+     "mlmon.embedding_distance(e8, c, 'cityblock', 0.2, true, 0.95) FROM embedding_parallel_test")
+cur.execute("SET max_parallel_workers_per_gather = 0")
+cur.execute(q)
+serial = cur.fetchone()
+cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+            "SET min_parallel_table_scan_size = 0")
+cur.execute("EXPLAIN " + q)
+chk.equal("parallel plan has a Partial Aggregate", any("Partial Aggregate" in r[0] for r in cur.fetchall()), True)
+cur.execute(q)
+par = cur.fetchone()
+cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
+            "RESET min_parallel_table_scan_size")
+
+
+def fields(s):
+    f = s.strip("()").split(",")
+    return f[0], float(f[1]), float(f[2]), f[3], f[4:]
+
+
+for i, (s, p) in enumerate(zip(serial, par)):
+    fs, fp = fields(s), fields(p)
+    chk.close(f"parallel #{i}:statistic", fp[1], fs[1], STAT_RTOL)
+    chk.close(f"parallel #{i}:threshold", fp[2], fs[2], STAT_RTOL)
+    chk.equal(f"parallel #{i} decision and counts", (fp[0], fp[3], fp[4]), (fs[0], fs[3], fs[4]))
+want = evidently_distance(ref, cur_, "cityblock", 0.2, True, 0.95)
+chk.close("parallel bootstrap:statistic", fields(par[2])[1], want[0], STAT_RTOL)
+chk.close("parallel bootstrap:threshold", fields(par[2])[2], want[1], STAT_RTOL)
+cur.execute("DROP TABLE embedding_parallel_test")
+
+chk.finish()

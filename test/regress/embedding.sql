@@ -1,0 +1,71 @@
+-- Embedding drift (mlmon.embedding_distance): edge cases, bad rows counted,
+-- every error.  Expected values come from scipy.spatial.distance on the means
+-- (reference rows {1,2,3} and {2,3,4}, current {5,5,5}): euclidean
+-- 4.55521678957215, cosine 0.0494136242132831, cityblock 7.5, chebyshev 3.5;
+-- the bootstrap percentiles from test/oracle/splitmix64.py's draws (54 of the
+-- 100 replicate pairs differ, so the chebyshev percentiles are 1 at 0.95 and
+-- 0.5, 0 at 0.3).  test/oracle/test_embedding_drift.py compares random cases.
+CREATE TEMP TABLE emb (e float8[], c boolean);
+INSERT INTO emb VALUES ('{1,2,3}', false), ('{2,3,4}', false), ('{5,5,5}', true),
+  (NULL, true),              -- missing embedding
+  ('{1,2,3}', NULL),         -- missing is_current
+  ('{}', false),             -- empty array
+  ('{1,2}', true),           -- wrong length
+  ('{{1,2,3},{4,5,6}}', false), -- not one-dimensional
+  ('{1,NaN,2}', false),      -- NaN component
+  ('{1,NULL,2}', true),      -- NULL component
+  ('{-Infinity,1,2}', true); -- infinite component
+
+SELECT method, abs(statistic - 4.55521678957215) < 1e-14 AS statistic_ok, threshold, drifted,
+       n_reference, n_current, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_distance(e, c)).* FROM emb) s;
+SELECT abs(statistic - 0.0494136242132831) < 1e-15 AS statistic_ok, threshold, drifted
+  FROM (SELECT (mlmon.embedding_distance(e, c, 'cosine')).* FROM emb) s;
+SELECT statistic, threshold, drifted
+  FROM (SELECT (mlmon.embedding_distance(e, c, 'cityblock', 7.5)).* FROM emb) s;
+SELECT statistic, threshold, drifted
+  FROM (SELECT (mlmon.embedding_distance(e, c, 'chebyshev', 3.4)).* FROM emb) s;
+-- float4[] input (the same values are exact in float4)
+SELECT abs(statistic - 4.55521678957215) < 1e-14 AS statistic_ok, n_reference, n_current,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_distance(e::float4[], c)).* FROM emb) s;
+-- bootstrap: the threshold is the percentile of 100 reference-only resamples
+SELECT q, statistic, threshold, drifted
+  FROM (VALUES (0.95), (0.5), (0.3)) v(q),
+       LATERAL (SELECT (mlmon.embedding_distance(e, c, 'chebyshev', 0.2, true, v.q)).* FROM emb) s;
+
+-- the first valid embedding fixes the dimension
+SELECT dimension, n_reference, n_current, n_skipped_length
+  FROM (SELECT (mlmon.embedding_distance(e, c ORDER BY o)).*
+          FROM (VALUES (1, '{1,2}'::float8[], false), (2, '{1,2,3}', true), (3, '{3,4}', true)) t(o, e, c)) s;
+
+-- a sample without valid rows: NULL statistic and drifted, the counts (in the
+-- second query {1,2} fixes the dimension, so the 3-component rows with a NaN
+-- or NULL count as of the wrong length)
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension, n_skipped_null
+  FROM (SELECT (mlmon.embedding_distance(e, c)).* FROM emb WHERE c) s;
+SELECT statistic, drifted, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_distance(e, c)).* FROM emb WHERE e IS NULL OR cardinality(e) <> 3 OR e::text LIKE '%N%') s;
+-- no rows at all: NULL
+SELECT mlmon.embedding_distance(e, c) IS NULL AS is_null FROM emb WHERE false;
+-- cosine of a zero mean is undefined (SciPy: NaN): NULL statistic
+SELECT statistic, drifted FROM (SELECT (mlmon.embedding_distance(e, c, 'cosine')).*
+  FROM (VALUES ('{0,0}'::float8[], false), ('{1,1}', true)) t(e, c)) s;
+-- as a window function, rows stay rows
+SELECT o, (mlmon.embedding_distance(e, c) OVER (ORDER BY o)).n_reference
+  FROM (VALUES (1, '{1,2}'::float8[], false), (2, NULL, true), (3, '{2,3}', true)) t(o, e, c);
+
+-- errors
+SELECT mlmon.embedding_distance(e, c, 'minkowski') FROM emb;
+SELECT mlmon.embedding_distance(e, c, NULL) FROM emb;
+SELECT mlmon.embedding_distance(e, c, 'euclidean', 'NaN') FROM emb;
+SELECT mlmon.embedding_distance(e, c, 'euclidean', 0.2, true, 1.5) FROM emb;
+SELECT mlmon.embedding_distance(e, c, 'euclidean', 0.2, NULL, 0.95) FROM emb;
+SELECT mlmon.embedding_distance(e, c, CASE WHEN c THEN 'cosine' ELSE 'euclidean' END) FROM emb;
+SELECT mlmon._embedding_distance_accum(NULL, '{1}'::float8[], true);
+SELECT mlmon._embedding_distance_combine('{1}', '{1}');
+SELECT mlmon._embedding_distance_final('{1,2,3}');
+SELECT mlmon._embedding_distance_final('{2,0,0,0.2,0,0.95,0,0,0,0,0,0}');
+SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0,0}');
+SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0}');
+SELECT (mlmon._embedding_distance_final('{1,1,0,0.2,0,0.95,1,1,0,0,0,0,2,0,3,0}')).statistic;
