@@ -11,7 +11,11 @@ draws them with numpy's seeded Mersenne Twister; mlmon's documented draw is
 SplitMix64 from seed 0 over the reference rows in lexicographic order
 (splitmix64.py here).  Statistics to 1e-12 relative (means from math.fsum:
 mlmon's compensated sums are that exact; Evidently's pandas means are within
-a few ulps of them), decisions equal, a parallel plan equal to the serial."""
+a few ulps of them), decisions equal, a parallel plan equal to the serial.
+
+ratio: the share of components whose Evidently "wasserstein" test drifts
+(scipy.stats.wasserstein_distance / max(numpy.std(reference), 0.001) >= 0.1);
+drift when the share > 0.2."""
 import math
 import os
 import sys
@@ -22,6 +26,8 @@ from scipy.spatial import distance as sd
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, STAT_RTOL, connect  # noqa: E402
 from splitmix64 import SplitMix64  # noqa: E402
+
+from scipy import stats  # noqa: E402
 
 SCIPY = {"euclidean": sd.euclidean, "cosine": sd.cosine, "cityblock": sd.cityblock, "chebyshev": sd.chebyshev}
 chk = Checker("test_embedding_drift")
@@ -97,6 +103,33 @@ for label, ref, cur_ in cases:
     check_distance(label, "emb_rows", ref.astype(np.float32).astype(np.float64),
                    cur_.astype(np.float32).astype(np.float64), col="e4")
 
+def evidently_ratio(ref, cur_, ct=0.1, t=0.2):
+    d = ref.shape[1]
+    k = sum(1 for j in range(d)
+            if stats.wasserstein_distance(ref[:, j], cur_[:, j]) / max(np.std(ref[:, j]), 0.001) >= ct)
+    return k / d, k / d > t
+
+
+def check_ratio(label, table, ref, cur_, col):
+    for args, opts in (("", ()), (", 0.05", (0.05,)), (", 0.1, 0.5", (0.1, 0.5))):
+        want = evidently_ratio(ref, cur_, *opts)
+        cur.execute(f"SELECT (r).statistic, (r).drifted, (r).n_reference, (r).n_current "
+                    f"FROM (SELECT mlmon.embedding_ratio({col}, c{args}) r FROM {table}) s")
+        got = cur.fetchone()
+        chk.equal(f"ratio {label} {col}{args}", got, (want[0], want[1], ref.shape[0], cur_.shape[0]))
+
+
+ratio_cases = [
+    ("mixed shifts d=20", rng.normal(size=(80, 20)), rng.normal(size=(60, 20)) + np.repeat([0.0, 0.05, 0.3, 1.0], 5)),
+    ("constant component d=4", np.c_[np.ones(30), rng.normal(size=(30, 3))], np.c_[np.ones(20) + 1e-4, rng.normal(size=(20, 3))]),
+    ("ties d=3", np.round(rng.normal(size=(50, 3)), 1), np.round(rng.normal(0.2, 1, size=(50, 3)), 1)),
+]
+for label, ref, cur_ in ratio_cases:
+    load("emb_rows", ref, cur_)
+    check_ratio(label, "emb_rows", ref, cur_, "e8")
+    check_ratio(label, "emb_rows", ref.astype(np.float32).astype(np.float64),
+                cur_.astype(np.float32).astype(np.float64), "e4")
+
 # bad rows are skipped and counted, the statistic is that of the good rows
 ref, cur_ = rng.normal(size=(30, 4)), rng.normal(0.3, 1, size=(30, 4))
 bad = [(None, True), ("{}", False), ("{1,2,3}", False), ("{1,2,3,4,5}", True), ("{{1,2},{3,4}}", True),
@@ -111,12 +144,17 @@ for col in ("e8", "e4"):
     got = cur.fetchone()
     chk.close(f"bad rows {col}:statistic", got[0], evidently_distance(r4, c4, "euclidean")[0], STAT_RTOL)
     chk.equal(f"bad rows {col} counts", got[1:], (30, 30, 4, 3, 3, 3))
+    cur.execute(f"SELECT (r).statistic, (r).n_reference, (r).n_current, (r).dimension, (r).n_skipped_null, "
+                f"(r).n_skipped_length, (r).n_skipped_component "
+                f"FROM (SELECT mlmon.embedding_ratio({col}, c) r FROM emb_bad) s")
+    chk.equal(f"ratio bad rows {col}", cur.fetchone(), (evidently_ratio(r4, c4)[0], 30, 30, 4, 3, 3, 3))
 
 # a parallel plan (partial states combined) gives the serial result
 ref, cur_ = rng.normal(size=(3000, 12)), rng.normal(0.02, 1, size=(3000, 12))
 load("embedding_parallel_test", ref, cur_, temp=False, extra=bad)
 q = ("SELECT mlmon.embedding_distance(e8, c), mlmon.embedding_distance(e4, c, 'cosine'), "
-     "mlmon.embedding_distance(e8, c, 'cityblock', 0.2, true, 0.95) FROM embedding_parallel_test")
+     "mlmon.embedding_distance(e8, c, 'cityblock', 0.2, true, 0.95), mlmon.embedding_ratio(e4, c, 0.02), "
+     "mlmon.embedding_ratio(e8, c, 0.02) FROM embedding_parallel_test")
 cur.execute("SET max_parallel_workers_per_gather = 0")
 cur.execute(q)
 serial = cur.fetchone()
@@ -143,6 +181,9 @@ for i, (s, p) in enumerate(zip(serial, par)):
 want = evidently_distance(ref, cur_, "cityblock", 0.2, True, 0.95)
 chk.close("parallel bootstrap:statistic", fields(par[2])[1], want[0], STAT_RTOL)
 chk.close("parallel bootstrap:threshold", fields(par[2])[2], want[1], STAT_RTOL)
+for i, col, conv in ((3, "e4", np.float32), (4, "e8", np.float64)):
+    want = evidently_ratio(ref.astype(conv).astype(np.float64), cur_.astype(conv).astype(np.float64), 0.02)
+    chk.close(f"parallel ratio {col}:statistic", fields(par[i])[1], want[0], 0.0)
 cur.execute("DROP TABLE embedding_parallel_test")
 
 chk.finish()

@@ -54,7 +54,9 @@ SELECT functions_are('mlmon', ARRAY[
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape',
   'epps_singleton', '_epps_singleton_final',
   '_profile_method_accum', '_profile_variant_accum', '_t_test_profile_final',
-  'embedding_distance', '_embedding_distance_accum', '_embedding_distance_combine', '_embedding_distance_final']);
+  'embedding_distance', '_embedding_distance_accum', '_embedding_distance_combine', '_embedding_distance_final',
+  'embedding_ratio', '_embedding_ratio_accum', '_embedding_ratio_combine', '_embedding_ratio_serialize', '_embedding_ratio_deserialize',
+  '_embedding_ratio_final']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
   'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state', 'sample_state',

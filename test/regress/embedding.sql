@@ -69,3 +69,29 @@ SELECT mlmon._embedding_distance_final('{2,0,0,0.2,0,0.95,0,0,0,0,0,0}');
 SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0,0}');
 SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0}');
 SELECT (mlmon._embedding_distance_final('{1,1,0,0.2,0,0.95,1,1,0,0,0,0,2,0,3,0}')).statistic;
+
+-- mlmon.embedding_ratio: each component's normed Wasserstein distance
+-- (W1 / max(std of the reference, 0.001)) against 0.1.  Reference {1,2,3},
+-- {2,3,4}; current {5,5,3}, {1,2,3.1}: component 1: W1 1.5 / std 0.5 = 3;
+-- component 2: W1 (|2-2| + |5-3|)/2 = 1 / 0.5 = 2; component 3: W1 0.45 / 0.5
+-- = 0.9: all three drift at 0.1 and at 0.5; at 1 only the first two (2/3).
+CREATE TEMP TABLE embr (e float8[], c boolean);
+INSERT INTO embr VALUES ('{1,2,3}', false), ('{2,3,4}', false), ('{5,5,3}', true), ('{1,2,3.1}', true),
+  (NULL, true), ('{}', false), ('{1,2}', true), ('{1,NaN,2}', false), ('{1,NULL,2}', true);
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_ratio(e, c)).* FROM embr) s;
+SELECT statistic, threshold, drifted FROM (SELECT (mlmon.embedding_ratio(e::float4[], c, 1)).* FROM embr) s;
+SELECT statistic, threshold, drifted FROM (SELECT (mlmon.embedding_ratio(e, c, 1, 0.7)).* FROM embr) s;
+-- constant reference component: the std floor 0.001 (W1 2e-4 / 0.001 = 0.2
+-- drifts, W1 5e-5 / 0.001 = 0.05 does not)
+SELECT statistic, drifted FROM (SELECT (mlmon.embedding_ratio(e, c)).*
+  FROM (VALUES ('{1,1}'::float8[], false), ('{1,1}', false), ('{1.0002,1.00005}', true)) t(e, c)) s;
+-- a sample without valid rows, and no rows
+SELECT statistic, drifted, n_reference, n_current FROM (SELECT (mlmon.embedding_ratio(e, c)).* FROM embr WHERE c) s;
+SELECT mlmon.embedding_ratio(e, c) IS NULL AS is_null FROM embr WHERE false;
+-- errors
+SELECT mlmon.embedding_ratio(e, c, NULL) FROM embr;
+SELECT mlmon.embedding_ratio(e, c, 'Infinity') FROM embr;
+SELECT mlmon.embedding_ratio(e, c, 0.1, 'NaN') FROM embr;
+SELECT mlmon.embedding_ratio(e, c, CASE WHEN c THEN 0.1 ELSE 0.2 END) FROM embr;
