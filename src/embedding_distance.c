@@ -294,8 +294,12 @@ mlm_embedding_distance_accum(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		/*
+		 * Checked like any state from outside (O(1)): a user-defined
+		 * aggregate may start this function from an INITCOND of its own.
+		 */
 		a = PG_GETARG_ARRAYTYPE_P(0);
-		v = state_data(a);
+		v = state_values(a);
 		check_same_options(v, &o);
 	}
 	d = (int) v[EDS_DIM];
@@ -322,7 +326,7 @@ mlm_embedding_distance_accum(PG_FUNCTION_ARGS)
 	}
 	if (o.bootstrap && !row.current && v[EDS_NREF] == v[EDS_ROWS_CAP])
 	{
-		a = state_regrow(CurrentMemoryContext, v, d, v[EDS_ROWS_CAP] * 2);
+		a = state_regrow(CurrentMemoryContext, v, d, Max(16, v[EDS_ROWS_CAP] * 2));
 		v = state_data(a);
 	}
 	{
@@ -476,7 +480,7 @@ mlm_embedding_distance_final(PG_FUNCTION_ARGS)
 		{
 			double	   *scratch = palloc(sizeof(double) * (3 * (Size) d + MLM_EMB_BOOTSTRAP));
 			const double *rows = v + EDS_HDR + 4 * (Size) d;
-			int64	   *order = palloc(sizeof(int64) * r.n_reference);
+			int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * r.n_reference);
 
 			mlm_emb_rows_order(rows, r.n_reference, d, (int64_t *) order);
 			r.threshold = mlm_emb_distance_bootstrap((int) v[EDS_KIND], rows, (const int64_t *) order,

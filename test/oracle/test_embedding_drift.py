@@ -186,4 +186,64 @@ for i, col, conv in ((3, "e4", np.float32), (4, "e8", np.float64)):
     chk.close(f"parallel ratio {col}:statistic", fields(par[i])[1], want[0], 0.0)
 cur.execute("DROP TABLE embedding_parallel_test")
 
+# partial states that fixed different dimensions: a Parallel Append over two
+# partitions of 4 and 6 dimensions, the leader not scanning and each row
+# slowed by pg_sleep(0.002), so each worker starts on its own partition.  Whichever dimension the combined
+# state keeps, its rows give the oracle's statistic and the other
+# partition's rows are counted as of the wrong length (never a crash, never
+# a lost row).  test/regress/embedding.sql drives the distance combine
+# through hand-made states deterministically.
+parts = {4: (rng.normal(size=(50, 4)), rng.normal(0.5, 1, size=(50, 4))),
+         6: (rng.normal(size=(40, 6)), rng.normal(0.0, 1, size=(30, 6)))}
+cur.execute("DROP TABLE IF EXISTS embedding_dims_test")
+cur.execute("CREATE TABLE embedding_dims_test (k int, e8 float8[], e4 float4[], c boolean) PARTITION BY LIST (k)")
+for d, (r_, c_) in parts.items():
+    cur.execute(f"CREATE TABLE embedding_dims_test_{d} PARTITION OF embedding_dims_test FOR VALUES IN ({d})")
+    rows = [(d, "{" + ",".join(repr(float(x)) for x in r) + "}", cc) for rr, cc in ((r_, False), (c_, True)) for r in rr]
+    cur.executemany("INSERT INTO embedding_dims_test VALUES (%s, %s::float8[], %s::float8[]::float4[], %s)",
+                    [(k, e, e, cc) for k, e, cc in rows])
+cur.execute("ANALYZE embedding_dims_test")
+cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+            "SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off; "
+            "SET enable_parallel_append = on")
+qd = ("SELECT (mlmon.embedding_distance(e8, c)).*, (mlmon.embedding_ratio(e4, c)).*, "
+      "(mlmon.embedding_ratio(e8, c)).* FROM embedding_dims_test WHERE pg_sleep(0.002)::text IS NOT NULL")
+cur.execute("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF) " + qd)
+plan = [r[0] for r in cur.fetchall()]
+chk.equal("dimensions: a Parallel Append under a Partial Aggregate",
+          (any("Parallel Append" in x for x in plan), any("Partial Aggregate" in x for x in plan)), (True, True))
+# the scans of the two partitions ran in different workers: two partial states of different dimensions
+workers = []
+for i, x in enumerate(plan):
+    if "Seq Scan on" in x:
+        j = i + 1
+        while j < len(plan) and "->" not in plan[j]:
+            if plan[j].strip().startswith("Worker") and "rows=0 " not in plan[j]:
+                workers.append(plan[j].split(":")[0].strip())
+            j += 1
+chk.equal("dimensions: each partition scanned by one worker, not the same", (len(workers), len(set(workers))), (2, 2))
+seen = set()
+for attempt in range(4):
+    cur.execute(qd)
+    row = cur.fetchone()
+    for k, col in enumerate(("distance e8", "ratio e4", "ratio e8")):
+        f = row[10 * k:10 * k + 10]
+        d = f[6]
+        seen.add(d)
+        if d not in parts:
+            chk.equal(f"dimensions #{attempt} {col}: the dimension of a partition", d, list(parts))
+            continue
+        r_, c_ = parts[d]
+        other = sum(x.shape[0] for dd, xs in parts.items() if dd != d for x in xs)
+        if col.endswith("e4"):
+            r_, c_ = r_.astype(np.float32).astype(np.float64), c_.astype(np.float32).astype(np.float64)
+        want = evidently_distance(r_, c_, "euclidean")[0] if k == 0 else evidently_ratio(r_, c_)[0]
+        chk.close(f"dimensions #{attempt} {col} d={d}:statistic", f[1], float(want), STAT_RTOL)
+        chk.equal(f"dimensions #{attempt} {col} d={d} counts", tuple(f[4:6]) + tuple(f[7:]),
+                  (r_.shape[0], c_.shape[0], 0, other, 0))
+print(f"  partial states of different dimensions: combined states kept dimension(s) {sorted(seen)}")
+cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
+            "RESET min_parallel_table_scan_size; RESET parallel_leader_participation; RESET enable_parallel_append")
+cur.execute("DROP TABLE embedding_dims_test")
+
 chk.finish()

@@ -70,6 +70,65 @@ SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,
 SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0}');
 SELECT (mlmon._embedding_distance_final('{1,1,0,0.2,0,0.95,1,1,0,0,0,0,2,0,3,0}')).statistic;
 
+-- combining partial states (as parallel workers and Citus do), driven by an
+-- aggregate whose transition function is the combine function: a NULL state
+-- either side is skipped; when two states fixed different dimensions, the
+-- rows of the later one are counted as of the wrong length.  States (header:
+-- version, dimension, distance, threshold, bootstrap, quantile, n_reference,
+-- n_current, skipped null/length/component, bootstrap capacity; then the
+-- sums and compensations of each sample, then the bootstrap rows):
+-- s0 no dimension, one row of the wrong length; s3 reference {1,2,3},
+-- current {2,3,4}; s2 reference {1,2} twice, current {5,5}, one NULL row.
+-- sqrt(3) = 1.7320508075688772 (dimension 3 first); sqrt(4^2 + 3^2) = 5
+-- (dimension 2 first).
+CREATE TABLE emb_states (o int, s float8[], b float8[]);
+INSERT INTO emb_states VALUES
+  (1, '{1,0,0,0.2,0,0.95,0,0,0,1,0,0}', '{1,0,0,0.2,1,0.95,0,0,0,1,0,0}'),
+  (2, NULL, NULL),
+  (3, '{1,3,0,0.2,0,0.95,1,1,0,0,0,0, 1,2,3,0,0,0, 2,3,4,0,0,0}',
+      '{1,3,0,0.2,1,0.95,1,1,0,0,0,1, 1,2,3,0,0,0, 2,3,4,0,0,0, 1,2,3}'),
+  (4, '{1,2,0,0.2,0,0.95,2,1,1,0,0,0, 2,4,0,0, 5,5,0,0}',
+      '{1,2,0,0.2,1,0.95,2,1,1,0,0,2, 2,4,0,0, 5,5,0,0, 1,2, 1,2}');
+CREATE AGGREGATE public.emb_combine_states(float8[]) (
+    SFUNC = mlmon._embedding_distance_combine, STYPE = float8[],
+    FINALFUNC = mlmon._embedding_distance_final);
+SELECT 'dimension 3 first' AS what, statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(s ORDER BY o)).* FROM emb_states) x
+UNION ALL
+SELECT 'dimension 2 first', statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(s ORDER BY o DESC)).* FROM emb_states) x
+UNION ALL
+-- with bootstrap rows: one reference row left, so every resample is that row (threshold 0)
+SELECT 'bootstrap, dimension 3 first', statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(b ORDER BY o)).* FROM emb_states) x
+UNION ALL
+SELECT 'bootstrap, dimension 2 first', statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(b ORDER BY o DESC)).* FROM emb_states) x;
+-- only NULL states, and states of other options
+SELECT public.emb_combine_states(s) IS NULL AS is_null FROM emb_states WHERE o = 2;
+SELECT public.emb_combine_states(CASE WHEN o = 3 THEN b ELSE s END) FROM emb_states;
+SELECT public.emb_combine_states(s || 0::float8) FROM emb_states;
+DROP AGGREGATE public.emb_combine_states(float8[]);
+DROP TABLE emb_states;
+-- a state from another aggregate's INITCOND is checked before it is written:
+-- a bootstrap state with no room for rows grows, a broken one is refused
+CREATE AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8) (
+    SFUNC = mlmon._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = mlmon._embedding_distance_final,
+    INITCOND = '{1,3,0,0.2,1,0.95,0,0,0,0,0,0, 0,0,0,0,0,0, 0,0,0,0,0,0}');
+SELECT n_reference, n_current, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_initcond(e, c, 'euclidean', 0.2, true, 0.95)).* FROM emb) x;
+DROP AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8);
+CREATE AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8) (
+    SFUNC = mlmon._embedding_distance_accum, STYPE = float8[],
+    INITCOND = '{1,3,0,0.2,1,0.95,5,0,0,0,0,0, 0,0,0,0,0,0, 0,0,0,0,0,0}');
+SELECT public.emb_initcond(e, c, 'euclidean', 0.2, true, 0.95) FROM emb;
+DROP AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8);
+
 -- mlmon.embedding_ratio: each component's normed Wasserstein distance
 -- (W1 / max(std of the reference, 0.001)) against 0.1.  Reference {1,2,3},
 -- {2,3,4}; current {5,5,3}, {1,2,3.1}: component 1: W1 1.5 / std 0.5 = 3;

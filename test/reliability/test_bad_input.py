@@ -280,7 +280,8 @@ GOOD = {"double precision": "1.5::float8", "boolean": "true", "text": "'badin'",
         "mlmon.calibration": "ROW('{0.1, 0.5, 0.9}', '{0, 0.5, 1}')::mlmon.calibration",
         "mlmon.check_summary": f"'{summary['badin']}'::mlmon.check_summary",
         "mlmon._summary_plan": "(mlmon._check_plan('badin')).summary",
-        "mlmon._check_plan": "mlmon._check_plan('badin')"}
+        "mlmon._check_plan": "mlmon._check_plan('badin')",
+        "double precision[]": "ARRAY[1.5, -2.5, 0.25]::float8[]", "real[]": "ARRAY[1.5, -2.5, 0.25]::real[]"}
 BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity'::float8", "0::float8", "-1::float8",
                             "1e308::float8"],
        "boolean": [],
@@ -309,6 +310,11 @@ BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity':
                                "ROW('regression', '{a}', '{categorical}', ARRAY[mlmon.profile(1::float8)], '{-1}', "
                                "mlmon.profile('x'::text), -1, NULL, NULL, NULL, 2, NULL, 'NaN', NULL)::mlmon._summary_plan"],
        "mlmon._check_plan": ["mlmon._check_plan('badin_reg')"]}
+# embeddings: empty, NaN/infinite/NULL components, not one-dimensional, too long, another lower bound
+for t, c in (("double precision[]", "float8"), ("real[]", "real")):
+    BAD[t] = [f"'{{}}'::{c}[]", f"'{{NaN,1}}'::{c}[]", f"'{{-Infinity,1}}'::{c}[]", f"'{{NULL,1}}'::{c}[]",
+              f"'{{{{1,2}},{{3,4}}}}'::{c}[]", f"array_fill(1::{c}, ARRAY[16001])", f"'[0:2]={{1,2,3}}'::{c}[]",
+              f"array_fill(1e30::{c}, ARRAY[3])"]
 
 cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                       array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
