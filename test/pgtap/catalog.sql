@@ -56,11 +56,14 @@ SELECT functions_are('mlmon', ARRAY[
   'epps_singleton', '_epps_singleton_final',
   '_profile_method_accum', '_profile_variant_accum', '_t_test_profile_final',
   'pca_fit', '_pca_fit_accum', '_pca_fit_combine', '_pca_fit_final', 'reconstruction_error',
-  'reconstruction_drift', '_reconstruction_accum', '_reconstruction_combine', '_reconstruction_final']);
+  'reconstruction_drift', '_reconstruction_accum', '_reconstruction_combine', '_reconstruction_final',
+  'embedding_distance', '_embedding_distance_accum', '_embedding_distance_combine', '_embedding_distance_final',
+  'embedding_ratio', '_embedding_ratio_accum', '_embedding_ratio_combine', '_embedding_ratio_serialize', '_embedding_ratio_deserialize',
+  '_embedding_ratio_final']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
   'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state', 'sample_state',
-  'test_result', 'classification_state', 'reconstruction_result']);
+  'test_result', 'classification_state', 'reconstruction_result', 'embedding_drift_result']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')

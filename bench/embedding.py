@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""Benchmark of the embedding drift aggregates (issue 17): 100k reference +
+100k current rows of 384 dimensions in a float4[] column (about 320 MB),
+each query's time as a ratio to reading the vectors once
+(SELECT sum(cardinality(v))), medians of several repetitions, workers off and
+on.  The bootstrap form is timed on the rows of 1 block in 10 (against reading those).  The table
+is dropped at the end unless --keep.  Run by bench/embedding on a throwaway
+cluster, or by hand against PGHOST/PGPORT."""
+import argparse
+import os
+
+import benchlib
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--rows", type=int, default=100_000, help="rows per sample")
+ap.add_argument("--dim", type=int, default=384)
+ap.add_argument("--reps", type=int, default=3)
+ap.add_argument("--keep", action="store_true")
+ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "embedding.md"))
+args = ap.parse_args()
+
+conn, cur = benchlib.connect()
+cur.execute("SELECT count(*) FROM pg_class WHERE relname = 'bench_emb'")
+if cur.fetchone()[0] == 0:
+    print(f"creating bench_emb: {2 * args.rows:,} rows of {args.dim} float4 ...", flush=True)
+    # one random vector per row; the current half is shifted by 0.02 in every component
+    cur.execute(f"""CREATE TABLE bench_emb AS
+        SELECT g % 2 = 1 AS is_current,
+               array(SELECT (random() - 0.5 + (g % 2) * 0.02 + 0 * g)::float4 FROM generate_series(1, {args.dim})) AS v
+          FROM generate_series(1, {2 * args.rows}) g""")
+    cur.execute("VACUUM ANALYZE bench_emb")
+cur.execute("SELECT pg_size_pretty(pg_total_relation_size('bench_emb'))")
+size = cur.fetchone()[0]
+
+QUERIES = [
+    ("read once: sum(cardinality(v))", "SELECT sum(cardinality(v)) FROM bench_emb"),
+    ("embedding_distance (euclidean)", "SELECT mlmon.embedding_distance(v, is_current) FROM bench_emb"),
+    ("embedding_distance (cosine)", "SELECT mlmon.embedding_distance(v, is_current, 'cosine') FROM bench_emb"),
+    ("read 1 in 10: sum(cardinality(v))", "SELECT sum(cardinality(v)) FILTER (WHERE (ctid::text::point)[0]::int % 10 = 0) FROM bench_emb"),
+    ("embedding_distance bootstrap, 1 row in 10",
+     "SELECT mlmon.embedding_distance(v, is_current, 'euclidean', 0.2, true, 0.95) "
+     "FILTER (WHERE (ctid::text::point)[0]::int % 10 = 0) FROM bench_emb"),
+]
+for name, sql, proc in [
+        ("embedding_ratio", "SELECT mlmon.embedding_ratio(v, is_current) FROM bench_emb",
+         "mlmon.embedding_ratio(real[], boolean)")]:
+    cur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (proc,))
+    if cur.fetchone()[0]:
+        QUERIES.append((name, sql))
+
+results = {}
+for workers in (0, 2):
+    cur.execute(f"SET max_parallel_workers_per_gather = {workers}")
+    for name, sql in QUERIES:
+        results[(name, workers)] = benchlib.timed(cur, sql, reps=args.reps)
+        print(f"workers={workers} {name:45s} {results[(name, workers)]:8.3f} s", flush=True)
+
+lines = [f"# Embedding drift benchmark ({args.rows:,} + {args.rows:,} rows of {args.dim} float4, table {size})", "",
+         f"Machine: {benchlib.machine()}; medians of {args.reps} runs.", "",
+         "| query | workers 0: s | x read once | workers 2: s | x read once |", "|---|---:|---:|---:|---:|"]
+for name, sql in QUERIES:
+    base = "read 1 in 10: sum(cardinality(v))" if "1 row in 10" in name else "read once: sum(cardinality(v))"
+    t0, t2 = results[(name, 0)], results[(name, 2)]
+    lines.append(f"| {name} | {t0:.3f} | {t0 / results[(base, 0)]:.2f} | {t2:.3f} | {t2 / results[(base, 2)]:.2f} |")
+text = "\n".join(lines) + "\n"
+print(text)
+os.makedirs(os.path.dirname(args.out), exist_ok=True)
+with open(args.out, "w") as f:
+    f.write(text)
+print("written to", args.out)
+if not args.keep:
+    cur.execute("DROP TABLE bench_emb")

@@ -1,0 +1,258 @@
+-- Embedding drift (issue 17), Evidently's embedding drift methods (part of
+-- the install script, after the catalogue).  The aggregates take an
+-- embedding (float8[] or float4[]; pgvector's vector through its cast to
+-- real[]) and is_current.  Bad rows are skipped and counted in the result:
+-- a NULL embedding or is_current or an empty array (n_skipped_null), an
+-- array of another length than the first valid one's (n_skipped_length), a
+-- NULL, NaN or infinite component (n_skipped_component).  The transition
+-- functions are not STRICT (those rows are counted); IMMUTABLE throughout:
+-- results depend on the arguments only (the bootstrap's generator restarts
+-- at seed 0 on every call).
+
+CREATE TYPE @extschema@.embedding_drift_result AS (
+    method text,
+    statistic float8,
+    threshold float8,
+    drifted boolean,
+    n_reference bigint,
+    n_current bigint,
+    dimension integer,
+    n_skipped_null bigint,
+    n_skipped_length bigint,
+    n_skipped_component bigint
+);
+COMMENT ON TYPE @extschema@.embedding_drift_result IS
+    'Result of the embedding drift methods: Evidently''s method name, drift score and threshold (the bootstrap percentile when bootstrap is on), drifted (statistic > threshold), the valid rows of each sample, the dimension, and the rows skipped as missing, of the wrong length, or with a NULL, NaN or infinite component';
+
+-- distance: the state is a float8[] (src/embedding_distance.c): a header
+-- and the compensated per-component sums of each sample (4 d numbers), and
+-- with bootstrap every valid reference row.
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8, boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8, boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_combine(float8[], float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_final(float8[])
+    RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_distance_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8, boolean, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8, boolean, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_combine(float8[], float8[]) IS
+    'Combine function of mlmon.embedding_distance: adds the sums (and the bootstrap rows) of two partial states (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_final(float8[]) IS
+    'Final function of mlmon.embedding_distance (internal)';
+
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean, dist text) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean, text) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean, dist text, threshold float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean, text, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean, dist text, threshold float8, bootstrap boolean, quantile_probability float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean, text, float8, boolean, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean, dist text) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean, dist text, threshold float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean, dist text, threshold float8, bootstrap boolean, quantile_probability float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text, float8, boolean, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+
+-- ratio: the state keeps every valid row (internal, src/embedding_ratio.c),
+-- serialized to bytea for parallel workers.
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_final(internal)
+    RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_combine(internal, internal) IS
+    'Combine function of mlmon.embedding_ratio: appends the rows of two partial states (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_serialize(internal) IS
+    'Serialize function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_deserialize(bytea, internal) IS
+    'Deserialize function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_final(internal) IS
+    'Final function of mlmon.embedding_ratio (internal)';
+
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean, component_threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean, component_threshold float8, threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean, float8, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean, component_threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean, component_threshold float8, threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';

@@ -1,0 +1,156 @@
+-- Embedding drift (mlmon.embedding_distance): edge cases, bad rows counted,
+-- every error.  Expected values come from scipy.spatial.distance on the means
+-- (reference rows {1,2,3} and {2,3,4}, current {5,5,5}): euclidean
+-- 4.55521678957215, cosine 0.0494136242132831, cityblock 7.5, chebyshev 3.5;
+-- the bootstrap percentiles from test/oracle/splitmix64.py's draws (54 of the
+-- 100 replicate pairs differ, so the chebyshev percentiles are 1 at 0.95 and
+-- 0.5, 0 at 0.3).  test/oracle/test_embedding_drift.py compares random cases.
+CREATE TEMP TABLE emb (e float8[], c boolean);
+INSERT INTO emb VALUES ('{1,2,3}', false), ('{2,3,4}', false), ('{5,5,5}', true),
+  (NULL, true),              -- missing embedding
+  ('{1,2,3}', NULL),         -- missing is_current
+  ('{}', false),             -- empty array
+  ('{1,2}', true),           -- wrong length
+  ('{{1,2,3},{4,5,6}}', false), -- not one-dimensional
+  ('{1,NaN,2}', false),      -- NaN component
+  ('{1,NULL,2}', true),      -- NULL component
+  ('{-Infinity,1,2}', true); -- infinite component
+
+SELECT method, abs(statistic - 4.55521678957215) < 1e-14 AS statistic_ok, threshold, drifted,
+       n_reference, n_current, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_distance(e, c)).* FROM emb) s;
+SELECT abs(statistic - 0.0494136242132831) < 1e-15 AS statistic_ok, threshold, drifted
+  FROM (SELECT (mlmon.embedding_distance(e, c, 'cosine')).* FROM emb) s;
+SELECT statistic, threshold, drifted
+  FROM (SELECT (mlmon.embedding_distance(e, c, 'cityblock', 7.5)).* FROM emb) s;
+SELECT statistic, threshold, drifted
+  FROM (SELECT (mlmon.embedding_distance(e, c, 'chebyshev', 3.4)).* FROM emb) s;
+-- float4[] input (the same values are exact in float4)
+SELECT abs(statistic - 4.55521678957215) < 1e-14 AS statistic_ok, n_reference, n_current,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_distance(e::float4[], c)).* FROM emb) s;
+-- bootstrap: the threshold is the percentile of 100 reference-only resamples
+SELECT q, statistic, threshold, drifted
+  FROM (VALUES (0.95), (0.5), (0.3)) v(q),
+       LATERAL (SELECT (mlmon.embedding_distance(e, c, 'chebyshev', 0.2, true, v.q)).* FROM emb) s;
+
+-- the first valid embedding fixes the dimension
+SELECT dimension, n_reference, n_current, n_skipped_length
+  FROM (SELECT (mlmon.embedding_distance(e, c ORDER BY o)).*
+          FROM (VALUES (1, '{1,2}'::float8[], false), (2, '{1,2,3}', true), (3, '{3,4}', true)) t(o, e, c)) s;
+
+-- a sample without valid rows: NULL statistic and drifted, the counts (in the
+-- second query {1,2} fixes the dimension, so the 3-component rows with a NaN
+-- or NULL count as of the wrong length)
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension, n_skipped_null
+  FROM (SELECT (mlmon.embedding_distance(e, c)).* FROM emb WHERE c) s;
+SELECT statistic, drifted, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_distance(e, c)).* FROM emb WHERE e IS NULL OR cardinality(e) <> 3 OR e::text LIKE '%N%') s;
+-- no rows at all: NULL
+SELECT mlmon.embedding_distance(e, c) IS NULL AS is_null FROM emb WHERE false;
+-- cosine of a zero mean is undefined (SciPy: NaN): NULL statistic
+SELECT statistic, drifted FROM (SELECT (mlmon.embedding_distance(e, c, 'cosine')).*
+  FROM (VALUES ('{0,0}'::float8[], false), ('{1,1}', true)) t(e, c)) s;
+-- as a window function, rows stay rows
+SELECT o, (mlmon.embedding_distance(e, c) OVER (ORDER BY o)).n_reference
+  FROM (VALUES (1, '{1,2}'::float8[], false), (2, NULL, true), (3, '{2,3}', true)) t(o, e, c);
+
+-- errors
+SELECT mlmon.embedding_distance(e, c, 'minkowski') FROM emb;
+SELECT mlmon.embedding_distance(e, c, NULL) FROM emb;
+SELECT mlmon.embedding_distance(e, c, 'euclidean', 'NaN') FROM emb;
+SELECT mlmon.embedding_distance(e, c, 'euclidean', 0.2, true, 1.5) FROM emb;
+SELECT mlmon.embedding_distance(e, c, 'euclidean', 0.2, NULL, 0.95) FROM emb;
+SELECT mlmon.embedding_distance(e, c, CASE WHEN c THEN 'cosine' ELSE 'euclidean' END) FROM emb;
+SELECT mlmon._embedding_distance_accum(NULL, '{1}'::float8[], true);
+SELECT mlmon._embedding_distance_combine('{1}', '{1}');
+SELECT mlmon._embedding_distance_final('{1,2,3}');
+SELECT mlmon._embedding_distance_final('{2,0,0,0.2,0,0.95,0,0,0,0,0,0}');
+SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0,0}');
+SELECT mlmon._embedding_distance_final('{1,2,0,0.2,0,0.95,1,1,0,0,0,0,1,1,0,0,1,1,0}');
+SELECT (mlmon._embedding_distance_final('{1,1,0,0.2,0,0.95,1,1,0,0,0,0,2,0,3,0}')).statistic;
+
+-- combining partial states (as parallel workers and Citus do), driven by an
+-- aggregate whose transition function is the combine function: a NULL state
+-- either side is skipped; when two states fixed different dimensions, the
+-- rows of the later one are counted as of the wrong length.  States (header:
+-- version, dimension, distance, threshold, bootstrap, quantile, n_reference,
+-- n_current, skipped null/length/component, bootstrap capacity; then the
+-- sums and compensations of each sample, then the bootstrap rows):
+-- s0 no dimension, one row of the wrong length; s3 reference {1,2,3},
+-- current {2,3,4}; s2 reference {1,2} twice, current {5,5}, one NULL row.
+-- sqrt(3) = 1.7320508075688772 (dimension 3 first); sqrt(4^2 + 3^2) = 5
+-- (dimension 2 first).
+CREATE TABLE emb_states (o int, s float8[], b float8[]);
+INSERT INTO emb_states VALUES
+  (1, '{1,0,0,0.2,0,0.95,0,0,0,1,0,0}', '{1,0,0,0.2,1,0.95,0,0,0,1,0,0}'),
+  (2, NULL, NULL),
+  (3, '{1,3,0,0.2,0,0.95,1,1,0,0,0,0, 1,2,3,0,0,0, 2,3,4,0,0,0}',
+      '{1,3,0,0.2,1,0.95,1,1,0,0,0,1, 1,2,3,0,0,0, 2,3,4,0,0,0, 1,2,3}'),
+  (4, '{1,2,0,0.2,0,0.95,2,1,1,0,0,0, 2,4,0,0, 5,5,0,0}',
+      '{1,2,0,0.2,1,0.95,2,1,1,0,0,2, 2,4,0,0, 5,5,0,0, 1,2, 1,2}');
+CREATE AGGREGATE public.emb_combine_states(float8[]) (
+    SFUNC = mlmon._embedding_distance_combine, STYPE = float8[],
+    FINALFUNC = mlmon._embedding_distance_final);
+SELECT 'dimension 3 first' AS what, statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(s ORDER BY o)).* FROM emb_states) x
+UNION ALL
+SELECT 'dimension 2 first', statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(s ORDER BY o DESC)).* FROM emb_states) x
+UNION ALL
+-- with bootstrap rows: one reference row left, so every resample is that row (threshold 0)
+SELECT 'bootstrap, dimension 3 first', statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(b ORDER BY o)).* FROM emb_states) x
+UNION ALL
+SELECT 'bootstrap, dimension 2 first', statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_combine_states(b ORDER BY o DESC)).* FROM emb_states) x;
+-- only NULL states, and states of other options
+SELECT public.emb_combine_states(s) IS NULL AS is_null FROM emb_states WHERE o = 2;
+SELECT public.emb_combine_states(CASE WHEN o = 3 THEN b ELSE s END) FROM emb_states;
+SELECT public.emb_combine_states(s || 0::float8) FROM emb_states;
+DROP AGGREGATE public.emb_combine_states(float8[]);
+DROP TABLE emb_states;
+-- a state from another aggregate's INITCOND is checked before it is written:
+-- a bootstrap state with no room for rows grows, a broken one is refused
+CREATE AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8) (
+    SFUNC = mlmon._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = mlmon._embedding_distance_final,
+    INITCOND = '{1,3,0,0.2,1,0.95,0,0,0,0,0,0, 0,0,0,0,0,0, 0,0,0,0,0,0}');
+SELECT n_reference, n_current, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.emb_initcond(e, c, 'euclidean', 0.2, true, 0.95)).* FROM emb) x;
+DROP AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8);
+CREATE AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8) (
+    SFUNC = mlmon._embedding_distance_accum, STYPE = float8[],
+    INITCOND = '{1,3,0,0.2,1,0.95,5,0,0,0,0,0, 0,0,0,0,0,0, 0,0,0,0,0,0}');
+SELECT public.emb_initcond(e, c, 'euclidean', 0.2, true, 0.95) FROM emb;
+DROP AGGREGATE public.emb_initcond(float8[], boolean, text, float8, boolean, float8);
+
+-- mlmon.embedding_ratio: each component's normed Wasserstein distance
+-- (W1 / max(std of the reference, 0.001)) against 0.1.  Reference {1,2,3},
+-- {2,3,4}; current {5,5,3}, {1,2,3.1}: component 1: W1 1.5 / std 0.5 = 3;
+-- component 2: W1 (|2-2| + |5-3|)/2 = 1 / 0.5 = 2; component 3: W1 0.45 / 0.5
+-- = 0.9: all three drift at 0.1 and at 0.5; at 1 only the first two (2/3).
+CREATE TEMP TABLE embr (e float8[], c boolean);
+INSERT INTO embr VALUES ('{1,2,3}', false), ('{2,3,4}', false), ('{5,5,3}', true), ('{1,2,3.1}', true),
+  (NULL, true), ('{}', false), ('{1,2}', true), ('{1,NaN,2}', false), ('{1,NULL,2}', true);
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_ratio(e, c)).* FROM embr) s;
+SELECT statistic, threshold, drifted FROM (SELECT (mlmon.embedding_ratio(e::float4[], c, 1)).* FROM embr) s;
+SELECT statistic, threshold, drifted FROM (SELECT (mlmon.embedding_ratio(e, c, 1, 0.7)).* FROM embr) s;
+-- constant reference component: the std floor 0.001 (W1 2e-4 / 0.001 = 0.2
+-- drifts, W1 5e-5 / 0.001 = 0.05 does not)
+SELECT statistic, drifted FROM (SELECT (mlmon.embedding_ratio(e, c)).*
+  FROM (VALUES ('{1,1}'::float8[], false), ('{1,1}', false), ('{1.0002,1.00005}', true)) t(e, c)) s;
+-- a sample without valid rows, and no rows
+SELECT statistic, drifted, n_reference, n_current FROM (SELECT (mlmon.embedding_ratio(e, c)).* FROM embr WHERE c) s;
+SELECT mlmon.embedding_ratio(e, c) IS NULL AS is_null FROM embr WHERE false;
+-- errors
+SELECT mlmon.embedding_ratio(e, c, NULL) FROM embr;
+SELECT mlmon.embedding_ratio(e, c, 'Infinity') FROM embr;
+SELECT mlmon.embedding_ratio(e, c, 0.1, 'NaN') FROM embr;
+SELECT mlmon.embedding_ratio(e, c, CASE WHEN c THEN 0.1 ELSE 0.2 END) FROM embr;
