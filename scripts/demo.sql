@@ -114,14 +114,16 @@ SELECT name, hours_ago, g, x, concept, (s > 0)::int AS truth,
   FROM (SELECT *, (SELECT sum(x[j] * (1 + (j % 5)) * CASE WHEN j % 2 = 0 THEN 1 ELSE -1 END)
                      FROM generate_series(1, 20) j) AS s FROM batches) q;
 SELECT date_trunc('hour', now()) AS base \gset
-INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms)
+INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms, embedding)
 SELECT 'churn', :'base'::timestamptz - make_interval(hours => hours_ago) + make_interval(secs => g * 3),
        name || '-' || g,
        -- and data-quality trouble in the last two hours: f07 missing in 4% of batch6's rows, f13 not a number in 2% of batch5's
        (SELECT jsonb_object_agg('f' || lpad(j::text, 2, '0'), round(x[j]::numeric, 6)) FROM generate_series(1, 20) j)
          - CASE WHEN name = 'batch6' AND g % 25 = 0 THEN 'f07' ELSE '' END
          || CASE WHEN name = 'batch5' AND g % 50 = 0 THEN '{"f13": "n/a"}'::jsonb ELSE '{}' END,
-       predicted::text, score, 5 + 20 * random() + CASE WHEN concept THEN 0 ELSE 30 * random() END
+       predicted::text, score, 5 + 20 * random() + CASE WHEN concept THEN 0 ELSE 30 * random() END,
+       -- an 8-dimensional embedding of the input (real[]; pgvector's vector would be cast with ::real[])
+       (SELECT array_agg((abs(x[j]) / 2)::real ORDER BY j) FROM generate_series(1, 8) j)
   FROM scored;
 SELECT mlmon.maintain_partitions() \g /dev/null
 -- labels arrive later; in the drifted batches the relationship changed (labels are coin flips)
@@ -162,6 +164,11 @@ SELECT check_id, round(max(value) FILTER (WHERE metric = 'reconstruction_error')
        round(max(value) FILTER (WHERE metric = 'upper_threshold')::numeric, 3) AS upper_threshold,
        max(value) FILTER (WHERE metric = 'drift_detected') AS multivariate_drift
   FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'multivariate_drift' GROUP BY check_id ORDER BY check_id;
+\echo 'Embedding drift per check: distance between the mean embeddings (Evidently''s distance method, threshold 0.2)'
+SELECT check_id, round(max(value) FILTER (WHERE metric = 'distance')::numeric, 3) AS embedding_distance,
+       max(value) FILTER (WHERE metric = 'distance_threshold') AS threshold,
+       max(value) FILTER (WHERE metric = 'drift_detected') AS embedding_drift
+  FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'embedding_drift' GROUP BY check_id ORDER BY check_id;
 \echo 'Data quality per check (the data_quality alert rule fires above 10%)'
 SELECT check_id, round(max(value) FILTER (WHERE metric = 'quality_issue_rate')::numeric, 3) AS largest_issue_rate,
        string_agg(format('%s %s %s', feature, replace(metric, '_rate', ''), round(value::numeric, 3)), ', ' ORDER BY feature)
@@ -191,4 +198,4 @@ SELECT action, reason FROM mlmon.recommendations WHERE model = 'churn' ORDER BY 
 SELECT jsonb_pretty(mlmon.report('churn') - 'alerts' - 'recommendations') AS report;
 \echo 'Prometheus metrics (mlmon.prometheus_metrics(), a few lines)'
 SELECT line FROM regexp_split_to_table(mlmon.prometheus_metrics(), E'\n') line
- WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected)\{' ORDER BY line;
+ WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected|embedding_drift_detected)\{' ORDER BY line;

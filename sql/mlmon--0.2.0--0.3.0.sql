@@ -305,9 +305,16 @@ ALTER TABLE @extschema@.labels
 COMMENT ON TABLE @extschema@.labels IS
     'Ground truth arriving after the prediction, matched to the log by (model, request_id): the prediction''s time, label, value and score are copied beside it (ts NULL while unmatched)';
 
--- sources: whether a trigger reports changes (the sources of 0.2.0 have none)
+-- sources: whether a trigger reports changes (the sources of 0.2.0 have none),
+-- and an embedding column (none in 0.2.0)
 ALTER TABLE @extschema@.sources
-    ADD COLUMN tracked          boolean NOT NULL DEFAULT false;  -- a trigger reports changes to closed buckets: summaries are stored
+    ADD COLUMN tracked          boolean NOT NULL DEFAULT false,  -- a trigger reports changes to closed buckets: summaries are stored
+    ADD COLUMN embedding_column name;        -- an embedding per row (real[], float8[] or pgvector's vector)
+
+-- predictions: an embedding of the input, if logged (every partition gets
+-- the column; no row is rewritten)
+ALTER TABLE @extschema@.predictions
+    ADD COLUMN embedding       real[];       -- an embedding of the input, if logged (pgvector's vector: embedding::real[])
 
 --------------------------------------------------------------------------
 -- How a model's rows and labels are read: mlmon._source_sql changed
@@ -345,7 +352,8 @@ CREATE TYPE @extschema@._source_sql AS (
     labels_predicted_value text,
     labels_score text,
     in_labels_table boolean,     -- the labels are rows of mlmon.labels, matched to the rows by request id
-    tracked boolean              -- changes to the rows reach mlmon.summary_invalidations (summaries may be stored)
+    tracked boolean,             -- changes to the rows reach mlmon.summary_invalidations (summaries may be stored)
+    embedding text               -- the row's embedding as real[] (NULL::real[]: none)
 );
 COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows and labels (internal)';
 
@@ -370,6 +378,7 @@ BEGIN
         r.predicted_value := 'p.predicted_value';
         r.score := 'p.score';
         r.latency := 'p.latency_ms';
+        r.embedding := 'p.embedding';
         r.in_labels_table := true;
         r.tracked := true;
     ELSE
@@ -402,6 +411,8 @@ BEGIN
         r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
         r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
                           ELSE format('s.%I::float8', s.latency_column) END;
+        r.embedding := CASE WHEN s.embedding_column IS NULL THEN 'NULL::real[]'
+                            ELSE format('s.%I::real[]', s.embedding_column) END;
         r.in_labels_table := s.label_column IS NULL AND s.id_column IS NOT NULL;
         r.tracked := s.tracked;
         IF s.label_column IS NOT NULL THEN
@@ -597,6 +608,7 @@ BEGIN
            n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
     PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
     PERFORM @extschema@._set_multivariate(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_embedding_reference(model, r, from_ts, to_ts);
     RETURN n;
 END
 $$;
@@ -640,7 +652,7 @@ BEGIN
                                           AND a.attname = 'features') <> 'jsonb'::regtype THEN
         RAISE EXCEPTION 'the reference query must return a jsonb column named "features"'
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual.';
+                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual, embedding.';
     END IF;
     r.from_clause := 'FROM pg_temp._mlmon_reference_input s WHERE $1 IS NOT NULL AND $2 < $3';
     r.ts := 'NULL::timestamptz';
@@ -650,6 +662,7 @@ BEGIN
     r.predicted_value := CASE WHEN 'predicted_value' = ANY (cols) THEN 's.predicted_value::float8' ELSE 'NULL::float8' END;
     r.score := CASE WHEN 'score' = ANY (cols) THEN 's.score::float8' ELSE 'NULL::float8' END;
     r.latency := 'NULL::float8';
+    r.embedding := CASE WHEN 'embedding' = ANY (cols) THEN 's.embedding::real[]' ELSE 'NULL::real[]' END;
     -- ground truth in the same rows
     r.labels_from := r.from_clause;
     r.labels_ts := 'NULL::timestamptz';
@@ -715,7 +728,7 @@ CREATE FUNCTION @extschema@.register_source(model text, relation regclass, time_
         features_column name DEFAULT NULL, feature_columns name[] DEFAULT NULL,
         prediction_column name DEFAULT NULL, score_column name DEFAULT NULL,
         label_column name DEFAULT NULL, id_column name DEFAULT NULL, latency_column name DEFAULT NULL,
-        track_changes boolean DEFAULT true)
+        track_changes boolean DEFAULT true, embedding_column name DEFAULT NULL)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -732,7 +745,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     cols := ARRAY[time_column, features_column, prediction_column, score_column, label_column, id_column,
-                  latency_column] || coalesce(feature_columns, '{}');
+                  latency_column, embedding_column] || coalesce(feature_columns, '{}');
     FOREACH col IN ARRAY cols LOOP
         CONTINUE WHEN col IS NULL;
         IF NOT EXISTS (SELECT 1 FROM pg_attribute a
@@ -744,6 +757,13 @@ BEGIN
     IF features_column IS NOT NULL AND (SELECT a.atttypid FROM pg_attribute a
             WHERE a.attrelid = relation AND a.attname = features_column) <> 'jsonb'::regtype THEN
         RAISE EXCEPTION 'features column "%" must be of type jsonb', features_column
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    IF embedding_column IS NOT NULL AND (SELECT a.atttypid::regtype::text FROM pg_attribute a
+            WHERE a.attrelid = relation AND a.attname = embedding_column) NOT IN ('real[]', 'double precision[]')
+       AND (SELECT t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+             WHERE a.attrelid = relation AND a.attname = embedding_column) <> 'vector' THEN
+        RAISE EXCEPTION 'embedding column "%" must be of type real[], double precision[] or vector', embedding_column
             USING ERRCODE = 'datatype_mismatch';
     END IF;
     IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = time_column)
@@ -781,18 +801,19 @@ BEGIN
         tracked := true;
     END IF;
     INSERT INTO @extschema@.sources AS s VALUES (model, relation, time_column, features_column, feature_columns,
-        prediction_column, score_column, label_column, id_column, latency_column, tracked)
+        prediction_column, score_column, label_column, id_column, latency_column, tracked, embedding_column)
     ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
        SET relation = excluded.relation, time_column = excluded.time_column,
            features_column = excluded.features_column, feature_columns = excluded.feature_columns,
            prediction_column = excluded.prediction_column, score_column = excluded.score_column,
            label_column = excluded.label_column, id_column = excluded.id_column,
-           latency_column = excluded.latency_column, tracked = excluded.tracked;
+           latency_column = excluded.latency_column, tracked = excluded.tracked,
+           embedding_column = excluded.embedding_column;
     DELETE FROM @extschema@.summaries su WHERE su.model = register_source.model;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean) IS
-    'Monitor a model whose predictions live in a table of its own, read in place (no copy); track_changes adds the trigger that lets checks store summaries of its closed buckets';
+COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean, name) IS
+    'Monitor a model whose predictions live in a table of its own, read in place (no copy); track_changes adds the trigger that lets checks store summaries of its closed buckets; embedding_column, an embedding per row for the embedding drift check';
 
 -- The upsert behind the record_label forms: the given column is set, the
 -- other kept.  The label is matched to its prediction now (the prediction
@@ -1909,7 +1930,8 @@ BEGIN
         UNION ALL SELECT * FROM @extschema@._quality_results(plan, s)
         UNION ALL SELECT * FROM @extschema@._concept_results(model, task, s, rw.performance, rw.n_labeled, perf)
         UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label)
-        UNION ALL SELECT * FROM @extschema@._multivariate_results(model, window_start, window_end);
+        UNION ALL SELECT * FROM @extschema@._multivariate_results(model, window_start, window_end)
+        UNION ALL SELECT * FROM @extschema@._embedding_results(model, window_start, window_end);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._check_results(text, @extschema@._check_plan, @extschema@.check_summary, timestamptz, timestamptz) IS
@@ -2037,7 +2059,7 @@ COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
 -- The new functions that are private to the extension's owner, as in the
 -- install script (the roles that may use them are granted below)
 REVOKE EXECUTE ON FUNCTION
-    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean),
+    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean, name),
     @extschema@.record_label(text, text, text, timestamptz), @extschema@.record_label(text, text, float8, timestamptz),
     @extschema@._store_label(text, text, text, float8, timestamptz), @extschema@.set_bucket_width(text, interval),
     @extschema@.summarize(text, timestamptz, timestamptz), @extschema@.forget_summaries(text),
@@ -2073,7 +2095,7 @@ BEGIN
                  ('@extschema@.record_label(text, text, float8)',
                   '@extschema@.record_label(text, text, float8, timestamptz)'),
                  ('@extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name)',
-                  '@extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean)')
+                  '@extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean, name)')
              ) v(o, n)
     LOOP
         SELECT i.initprivs INTO init FROM pg_catalog.pg_init_privs i
@@ -2265,7 +2287,8 @@ SELECT m.name AS model, m.version, m.task,
                   FROM @extschema@.latest_results y
                  WHERE y.model = m.name AND y.feature IS NULL
                  GROUP BY y."check") x) AS latest_check,
-       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'embedding_drift') AS embedding_drift_alerts
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
@@ -2294,7 +2317,8 @@ BEGIN
             'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
             'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
             'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
-            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'open_alerts', r.open_alerts),
+            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'embedding_drift_alerts', r.embedding_drift_alerts,
+            'open_alerts', r.open_alerts),
         'latest_check', r.latest_check,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
@@ -2352,6 +2376,9 @@ WITH last AS (
                WHEN 'multivariate_drift' THEN
                    CASE r.metric WHEN 'drift_detected' THEN 'mlmon_multivariate_drift_detected'
                                  ELSE 'mlmon_multivariate_' || r.metric END
+               WHEN 'embedding_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_embedding_drift_detected'
+                                 ELSE 'mlmon_embedding_' || r.metric END
                WHEN 'estimated_performance' THEN
                    CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
                         ELSE 'mlmon_estimated_' || r.metric END
@@ -2373,6 +2400,7 @@ SELECT n.name, 'gauge' AS type,
            WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
            WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
            WHEN 'multivariate_drift' THEN 'Multivariate drift in the latest check: mean reconstruction error (PCA), the reference''s band, share of rows with an imputed feature, verdict 0/1'
+           WHEN 'embedding_drift' THEN 'Embedding drift in the latest check: distance between the mean embeddings and its threshold, rows, missing and invalid embedding rates, verdict 0/1'
            WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
            WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
                                          ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
@@ -3617,18 +3645,21 @@ BEGIN
                 ELSE
                     PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
                 END IF;
-            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift') THEN
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                                      'embedding_drift') THEN
                 -- one number against the threshold; its check's other results are the details
                 SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
                    AND nr."check" = rule.alert_type
                    AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
                                                         WHEN 'multivariate_drift' THEN 'drift_detected'
+                                                        WHEN 'embedding_drift' THEN 'drift_detected'
                                                         WHEN 'anomalies' THEN 'anomaly_rate'
                                                         ELSE 'estimated_accuracy_drop' END;
                 IF v IS NULL THEN
                     CONTINUE;      -- no labels, scores or features to judge by in this window
-                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift') AND v >= rule.threshold)
-                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift') AND v > rule.threshold) THEN
+                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift', 'embedding_drift') AND v >= rule.threshold)
+                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift', 'embedding_drift')
+                          AND v > rule.threshold) THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
                           WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
@@ -4267,11 +4298,14 @@ COMMENT ON AGGREGATE @extschema@.reconstruction_drift(float8[], jsonb) IS
 ALTER TABLE @extschema@.alert_rules DROP CONSTRAINT alert_rules_alert_type_check,
     ADD CONSTRAINT alert_rules_alert_type_check
     CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
-                          'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift'));
+                          'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                          'embedding_drift'));
 INSERT INTO @extschema@.alert_rules (rule_id, model, alert_type, severity, threshold, description)
 OVERRIDING SYSTEM VALUE VALUES
     (-4, NULL, 'multivariate_drift', 'medium', 1,
-     'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band');
+     'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band'),
+    (-5, NULL, 'embedding_drift', 'medium', 1,
+     'the mean embedding moved away from the reference''s (Evidently''s distance method: distance above its threshold)');
 CREATE OR REPLACE VIEW @extschema@.recommendations AS
 WITH open AS (
     SELECT a.model, a.type, a.severity, a.feature, a.features, a.details
@@ -4323,6 +4357,11 @@ WITH open AS (
                   round((o.details->>'reconstruction_error')::numeric, 4), round((o.details->>'lower_threshold')::numeric, 4),
                   round((o.details->>'upper_threshold')::numeric, 4)), NULL
       FROM open o WHERE o.type = 'multivariate_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the embeddings moved: distance %s between the mean embeddings, above %s',
+                  round((o.details->>'distance')::numeric, 4), round((o.details->>'distance_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'embedding_drift'
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
@@ -4565,3 +4604,432 @@ COMMENT ON FUNCTION @extschema@._multivariate_results(text, timestamptz, timesta
 
 REVOKE EXECUTE ON FUNCTION @extschema@.monitor_multivariate(text, boolean, text[], float8, int),
     @extschema@._set_multivariate(text, @extschema@._source_sql, timestamptz, timestamptz) FROM PUBLIC;
+
+-- Embedding drift (issue 17), Evidently's embedding drift methods (part of
+-- the install script, after the catalogue).  The aggregates take an
+-- embedding (float8[] or float4[]; pgvector's vector through its cast to
+-- real[]) and is_current.  Bad rows are skipped and counted in the result:
+-- a NULL embedding or is_current or an empty array (n_skipped_null), an
+-- array of another length than the first valid one's (n_skipped_length), a
+-- NULL, NaN or infinite component (n_skipped_component).  The transition
+-- functions are not STRICT (those rows are counted); IMMUTABLE throughout:
+-- results depend on the arguments only (the bootstrap's generator restarts
+-- at seed 0 on every call).
+
+CREATE TYPE @extschema@.embedding_drift_result AS (
+    method text,
+    statistic float8,
+    threshold float8,
+    drifted boolean,
+    n_reference bigint,
+    n_current bigint,
+    dimension integer,
+    n_skipped_null bigint,
+    n_skipped_length bigint,
+    n_skipped_component bigint
+);
+COMMENT ON TYPE @extschema@.embedding_drift_result IS
+    'Result of the embedding drift methods: Evidently''s method name, drift score and threshold (the bootstrap percentile when bootstrap is on), drifted (statistic > threshold), the valid rows of each sample, the dimension, and the rows skipped as missing, of the wrong length, or with a NULL, NaN or infinite component';
+
+-- distance: the state is a float8[] (src/embedding_distance.c): a header
+-- and the compensated per-component sums of each sample (4 d numbers), and
+-- with bootstrap every valid reference row.
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8, boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8, boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_combine(float8[], float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_distance_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_distance_final(float8[])
+    RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_distance_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float8[], boolean, text, float8, boolean, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_accum(float8[], float4[], boolean, text, float8, boolean, float8) IS
+    'Transition function of mlmon.embedding_distance (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_combine(float8[], float8[]) IS
+    'Combine function of mlmon.embedding_distance: adds the sums (and the bootstrap rows) of two partial states (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_distance_final(float8[]) IS
+    'Final function of mlmon.embedding_distance (internal)';
+
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean, dist text) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean, text) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean, dist text, threshold float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean, text, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float8[], is_current boolean, dist text, threshold float8, bootstrap boolean, quantile_probability float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float8[], boolean, text, float8, boolean, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean, dist text) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean, dist text, threshold float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current boolean, dist text, threshold float8, bootstrap boolean, quantile_probability float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text, float8, boolean, float8) IS
+    'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
+
+-- ratio: the state keeps every valid row (internal, src/embedding_ratio.c),
+-- serialized to bytea for parallel workers.
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8, float8)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_ratio_final(internal)
+    RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8, float8) IS
+    'Transition function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_combine(internal, internal) IS
+    'Combine function of mlmon.embedding_ratio: appends the rows of two partial states (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_serialize(internal) IS
+    'Serialize function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_deserialize(bytea, internal) IS
+    'Deserialize function of mlmon.embedding_ratio (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_ratio_final(internal) IS
+    'Final function of mlmon.embedding_ratio (internal)';
+
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean, component_threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean, component_threshold float8, threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean, float8, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean, component_threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean, component_threshold float8, threshold float8) (
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    FINALFUNC = @extschema@._embedding_ratio_final,
+    COMBINEFUNC = @extschema@._embedding_ratio_combine,
+    SERIALFUNC = @extschema@._embedding_ratio_serialize,
+    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8, float8) IS
+    'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+
+-- Embedding drift in the checks: Evidently's distance method ---------------
+--
+-- A model that logs an embedding with each prediction (mlmon.predictions
+-- .embedding, a source's embedding_column, a reference query's embedding
+-- column) gets an embedding_drift section in its checks: the distance
+-- between the mean embedding of the reference and that of the window
+-- (Evidently's `distance` method, Euclidean by default, drift when it
+-- exceeds 0.2).  set_reference keeps the reference's part of
+-- mlmon.embedding_distance's state (counts and compensated sums per
+-- component, a few kB), so a check reads only its window's embeddings.
+
+-- The state of mlmon.embedding_distance over rows, and the result of a set of
+-- states (the reference's and a window's).
+CREATE AGGREGATE @extschema@._embedding_distance_state(embedding float4[], is_current boolean, dist text, threshold float8) (
+    SFUNC = @extschema@._embedding_distance_accum, STYPE = float8[],
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._embedding_distance_state(float4[], boolean, text, float8) IS
+    'The state of mlmon.embedding_distance over the rows, for storing (internal)';
+CREATE AGGREGATE @extschema@._embedding_distance_merge(float8[]) (
+    SFUNC = @extschema@._embedding_distance_combine, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_distance_final,
+    COMBINEFUNC = @extschema@._embedding_distance_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._embedding_distance_merge(float8[]) IS
+    'mlmon.embedding_distance''s result from stored states: the first state''s dimension is the reference''s (internal)';
+
+CREATE TABLE @extschema@.embedding_settings (
+    model     text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    enabled   boolean NOT NULL DEFAULT true,
+    dist      text NOT NULL DEFAULT 'euclidean' CHECK (dist IN ('euclidean', 'cosine', 'cityblock', 'chebyshev')),
+    threshold float8 NOT NULL DEFAULT 0.2 CHECK (threshold >= 0 AND threshold < 'Infinity')
+);
+COMMENT ON TABLE @extschema@.embedding_settings IS
+    'How the checks judge a model''s embedding drift (no row: on, Euclidean distance, threshold 0.2, Evidently''s defaults)';
+
+CREATE TABLE @extschema@.embedding_references (
+    model     text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    dist      text NOT NULL,
+    threshold float8 NOT NULL,
+    state     float8[] NOT NULL,      -- mlmon.embedding_distance's state of the reference rows
+    n_rows    bigint NOT NULL,        -- reference rows with a valid embedding
+    dimension int NOT NULL,
+    set_at    timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.embedding_references IS
+    'The reference embeddings of each model that logs them, summarised for the embedding drift check';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.embedding_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.embedding_references', '');
+
+-- Summarise a model's reference embeddings (called by _set_reference).
+CREATE FUNCTION @extschema@._set_embedding_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st @extschema@.embedding_settings;
+    state float8[];
+    res @extschema@.embedding_drift_result;
+BEGIN
+    DELETE FROM @extschema@.embedding_references er WHERE er.model = _set_embedding_reference.model;
+    SELECT * INTO st FROM @extschema@.embedding_settings s WHERE s.model = _set_embedding_reference.model;
+    IF NOT FOUND THEN
+        st := ROW(model, true, 'euclidean', 0.2);
+    END IF;
+    IF NOT st.enabled OR r.embedding IS NULL OR r.embedding = 'NULL::real[]' THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, false, $4, $5) '
+                   'FROM (SELECT %s AS e %s) q WHERE q.e IS NOT NULL', r.embedding, r.from_clause)
+       INTO state USING model, from_ts, to_ts, st.dist, st.threshold;
+    IF state IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT @extschema@._embedding_distance_merge(x) INTO res FROM (VALUES (state)) v(x);
+    IF coalesce(res.n_reference, 0) = 0 THEN
+        RETURN;
+    END IF;
+    INSERT INTO @extschema@.embedding_references
+    VALUES (model, st.dist, st.threshold, state, res.n_reference, res.dimension, now());
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_embedding_reference(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Summarise a model''s reference embeddings for the embedding drift check (internal)';
+
+-- Choose how embedding drift is judged, or turn it off; applies from the
+-- next set_reference (at once when the reference is a stored window).
+CREATE FUNCTION @extschema@.monitor_embeddings(model text, enabled boolean DEFAULT true,
+        dist text DEFAULT 'euclidean', threshold float8 DEFAULT 0.2)
+    RETURNS boolean LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rw @extschema@.reference_windows;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF enabled IS NULL THEN
+        RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF dist IS NULL OR dist NOT IN ('euclidean', 'cosine', 'cityblock', 'chebyshev') THEN
+        RAISE EXCEPTION 'unknown distance "%"', dist USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use euclidean (Evidently''s default), cosine, cityblock or chebyshev.';
+    END IF;
+    IF threshold IS NULL OR NOT (threshold >= 0 AND threshold < 'Infinity') THEN
+        RAISE EXCEPTION 'threshold must be a finite number >= 0, not %', threshold
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.embedding_settings AS s VALUES (model, enabled, dist, threshold)
+    ON CONFLICT ON CONSTRAINT embedding_settings_pkey DO UPDATE
+       SET enabled = excluded.enabled, dist = excluded.dist, threshold = excluded.threshold;
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = monitor_embeddings.model;
+    IF rw.window_start IS NOT NULL THEN
+        PERFORM @extschema@._set_embedding_reference(model, @extschema@._source(model), rw.window_start, rw.window_end);
+    ELSIF NOT enabled THEN
+        DELETE FROM @extschema@.embedding_references er WHERE er.model = monitor_embeddings.model;
+    ELSIF FOUND THEN
+        RAISE NOTICE 'the reference of model "%" was set from a query: call mlmon.set_reference again to apply this', model;
+    END IF;
+    RETURN EXISTS (SELECT FROM @extschema@.embedding_references er WHERE er.model = monitor_embeddings.model);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.monitor_embeddings(text, boolean, text, float8) IS
+    'Set how a model''s embedding drift is checked (Evidently''s distance method: distance and threshold), or turn it off; returns whether a reference summary is stored';
+
+-- The embedding_drift results of a window.
+CREATE FUNCTION @extschema@._embedding_results(model text, window_start timestamptz, window_end timestamptz)
+    RETURNS TABLE ("check" text, metric text, feature text, value float8, method text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    er @extschema@.embedding_references;
+    r @extschema@._source_sql;
+    state float8[];
+    res @extschema@.embedding_drift_result;
+    total bigint;
+BEGIN
+    SELECT * INTO er FROM @extschema@.embedding_references x WHERE x.model = _embedding_results.model;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    r := @extschema@._source(model);
+    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, $5) FROM (SELECT %s AS e %s) q',
+                   r.embedding, r.from_clause)
+       INTO state USING model, window_start, window_end, er.dist, er.threshold;
+    -- the reference's state first: its dimension is the one the window's rows must have
+    SELECT @extschema@._embedding_distance_merge(v.x ORDER BY v.o) INTO res
+      FROM (VALUES (1, er.state), (2, state)) v(o, x);
+    total := res.n_current + res.n_skipped_null + res.n_skipped_length + res.n_skipped_component;
+    IF coalesce(res.n_current, 0) = 0 THEN
+        RETURN;
+    END IF;
+    RETURN QUERY VALUES
+        ('embedding_drift', 'distance', NULL::text, res.statistic, er.dist),
+        ('embedding_drift', 'distance_threshold', NULL, res.threshold, NULL),
+        ('embedding_drift', 'rows', NULL, res.n_current::float8, NULL),
+        ('embedding_drift', 'missing_rate', NULL, res.n_skipped_null::float8 / total, NULL),
+        ('embedding_drift', 'invalid_rate', NULL, (res.n_skipped_length + res.n_skipped_component)::float8 / total, NULL),
+        ('embedding_drift', 'drift_detected', NULL, res.drifted::int::float8, NULL);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._embedding_results(text, timestamptz, timestamptz) IS
+    'A window''s embedding drift: the distance between its mean embedding and the reference''s (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.monitor_embeddings(text, boolean, text, float8),
+    @extschema@._set_embedding_reference(text, @extschema@._source_sql, timestamptz, timestamptz) FROM PUBLIC;

@@ -39,7 +39,8 @@ CREATE TABLE @extschema@.predictions (
     predicted_value float8,
     score           float8,      -- probability of the positive class (binary)
     scores          jsonb,       -- per-class probabilities, if logged
-    latency_ms      float8
+    latency_ms      float8,
+    embedding       real[]       -- an embedding of the input, if logged (pgvector's vector: embedding::real[])
 ) PARTITION BY RANGE (ts);
 COMMENT ON TABLE @extschema@.predictions IS
     'The prediction log, partitioned by day (UTC); rows outside every daily partition land in predictions_default and are moved by mlmon.maintain_partitions';
@@ -86,6 +87,7 @@ CREATE TABLE @extschema@.sources (
     id_column        name,        -- request id joined to mlmon.labels
     latency_column   name,
     tracked          boolean NOT NULL DEFAULT false,  -- a trigger reports changes to closed buckets: summaries are stored
+    embedding_column name,        -- an embedding per row (real[], float8[] or pgvector's vector)
     CHECK ((features_column IS NULL) <> (feature_columns IS NULL))
 );
 COMMENT ON TABLE @extschema@.sources IS
@@ -158,7 +160,8 @@ CREATE TABLE @extschema@.alert_rules (
     model      text REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,  -- NULL: every model
     alert_type text NOT NULL
                CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
-                                     'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift')),
+                                     'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                                     'embedding_drift')),
     severity   text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
     threshold  float8 NOT NULL,
     cooldown   interval NOT NULL DEFAULT '1 hour',
@@ -187,7 +190,9 @@ OVERRIDING SYSTEM VALUE VALUES
     (-3, NULL, 'estimated_performance', 'high', 0.05,
      'accuracy estimated from calibrated scores (CBPE) dropped more than threshold below the reference'),
     (-4, NULL, 'multivariate_drift', 'medium', 1,
-     'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band');
+     'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band'),
+    (-5, NULL, 'embedding_drift', 'medium', 1,
+     'the mean embedding moved away from the reference''s (Evidently''s distance method: distance above its threshold)');
 
 CREATE TABLE @extschema@.alerts (
     alert_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -303,7 +308,7 @@ CREATE FUNCTION @extschema@.register_source(model text, relation regclass, time_
         features_column name DEFAULT NULL, feature_columns name[] DEFAULT NULL,
         prediction_column name DEFAULT NULL, score_column name DEFAULT NULL,
         label_column name DEFAULT NULL, id_column name DEFAULT NULL, latency_column name DEFAULT NULL,
-        track_changes boolean DEFAULT true)
+        track_changes boolean DEFAULT true, embedding_column name DEFAULT NULL)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -320,7 +325,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     cols := ARRAY[time_column, features_column, prediction_column, score_column, label_column, id_column,
-                  latency_column] || coalesce(feature_columns, '{}');
+                  latency_column, embedding_column] || coalesce(feature_columns, '{}');
     FOREACH col IN ARRAY cols LOOP
         CONTINUE WHEN col IS NULL;
         IF NOT EXISTS (SELECT 1 FROM pg_attribute a
@@ -332,6 +337,13 @@ BEGIN
     IF features_column IS NOT NULL AND (SELECT a.atttypid FROM pg_attribute a
             WHERE a.attrelid = relation AND a.attname = features_column) <> 'jsonb'::regtype THEN
         RAISE EXCEPTION 'features column "%" must be of type jsonb', features_column
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    IF embedding_column IS NOT NULL AND (SELECT a.atttypid::regtype::text FROM pg_attribute a
+            WHERE a.attrelid = relation AND a.attname = embedding_column) NOT IN ('real[]', 'double precision[]')
+       AND (SELECT t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+             WHERE a.attrelid = relation AND a.attname = embedding_column) <> 'vector' THEN
+        RAISE EXCEPTION 'embedding column "%" must be of type real[], double precision[] or vector', embedding_column
             USING ERRCODE = 'datatype_mismatch';
     END IF;
     IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = time_column)
@@ -369,18 +381,19 @@ BEGIN
         tracked := true;
     END IF;
     INSERT INTO @extschema@.sources AS s VALUES (model, relation, time_column, features_column, feature_columns,
-        prediction_column, score_column, label_column, id_column, latency_column, tracked)
+        prediction_column, score_column, label_column, id_column, latency_column, tracked, embedding_column)
     ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
        SET relation = excluded.relation, time_column = excluded.time_column,
            features_column = excluded.features_column, feature_columns = excluded.feature_columns,
            prediction_column = excluded.prediction_column, score_column = excluded.score_column,
            label_column = excluded.label_column, id_column = excluded.id_column,
-           latency_column = excluded.latency_column, tracked = excluded.tracked;
+           latency_column = excluded.latency_column, tracked = excluded.tracked,
+           embedding_column = excluded.embedding_column;
     DELETE FROM @extschema@.summaries su WHERE su.model = register_source.model;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean) IS
-    'Monitor a model whose predictions live in a table of its own, read in place (no copy); track_changes adds the trigger that lets checks store summaries of its closed buckets';
+COMMENT ON FUNCTION @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean, name) IS
+    'Monitor a model whose predictions live in a table of its own, read in place (no copy); track_changes adds the trigger that lets checks store summaries of its closed buckets; embedding_column, an embedding per row for the embedding drift check';
 
 -- Logging -----------------------------------------------------------------
 
@@ -568,7 +581,8 @@ CREATE TYPE @extschema@._source_sql AS (
     labels_predicted_value text,
     labels_score text,
     in_labels_table boolean,     -- the labels are rows of mlmon.labels, matched to the rows by request id
-    tracked boolean              -- changes to the rows reach mlmon.summary_invalidations (summaries may be stored)
+    tracked boolean,             -- changes to the rows reach mlmon.summary_invalidations (summaries may be stored)
+    embedding text               -- the row's embedding as real[] (NULL::real[]: none)
 );
 COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows and labels (internal)';
 
@@ -593,6 +607,7 @@ BEGIN
         r.predicted_value := 'p.predicted_value';
         r.score := 'p.score';
         r.latency := 'p.latency_ms';
+        r.embedding := 'p.embedding';
         r.in_labels_table := true;
         r.tracked := true;
     ELSE
@@ -625,6 +640,8 @@ BEGIN
         r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
         r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
                           ELSE format('s.%I::float8', s.latency_column) END;
+        r.embedding := CASE WHEN s.embedding_column IS NULL THEN 'NULL::real[]'
+                            ELSE format('s.%I::real[]', s.embedding_column) END;
         r.in_labels_table := s.label_column IS NULL AND s.id_column IS NOT NULL;
         r.tracked := s.tracked;
         IF s.label_column IS NOT NULL THEN
@@ -840,6 +857,7 @@ BEGIN
            n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
     PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
     PERFORM @extschema@._set_multivariate(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_embedding_reference(model, r, from_ts, to_ts);
     RETURN n;
 END
 $$;
@@ -885,7 +903,7 @@ BEGIN
                                           AND a.attname = 'features') <> 'jsonb'::regtype THEN
         RAISE EXCEPTION 'the reference query must return a jsonb column named "features"'
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual.';
+                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual, embedding.';
     END IF;
     r.from_clause := 'FROM pg_temp._mlmon_reference_input s WHERE $1 IS NOT NULL AND $2 < $3';
     r.ts := 'NULL::timestamptz';
@@ -895,6 +913,7 @@ BEGIN
     r.predicted_value := CASE WHEN 'predicted_value' = ANY (cols) THEN 's.predicted_value::float8' ELSE 'NULL::float8' END;
     r.score := CASE WHEN 'score' = ANY (cols) THEN 's.score::float8' ELSE 'NULL::float8' END;
     r.latency := 'NULL::float8';
+    r.embedding := CASE WHEN 'embedding' = ANY (cols) THEN 's.embedding::real[]' ELSE 'NULL::real[]' END;
     -- ground truth in the same rows
     r.labels_from := r.from_clause;
     r.labels_ts := 'NULL::timestamptz';
@@ -2012,7 +2031,8 @@ BEGIN
         UNION ALL SELECT * FROM @extschema@._quality_results(plan, s)
         UNION ALL SELECT * FROM @extschema@._concept_results(model, task, s, rw.performance, rw.n_labeled, perf)
         UNION ALL SELECT * FROM @extschema@._cbpe_results(cm, perf, rw.performance, (plan).summary.positive_label)
-        UNION ALL SELECT * FROM @extschema@._multivariate_results(model, window_start, window_end);
+        UNION ALL SELECT * FROM @extschema@._multivariate_results(model, window_start, window_end)
+        UNION ALL SELECT * FROM @extschema@._embedding_results(model, window_start, window_end);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._check_results(text, @extschema@._check_plan, @extschema@.check_summary, timestamptz, timestamptz) IS
@@ -2256,18 +2276,21 @@ BEGIN
                 ELSE
                     PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
                 END IF;
-            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift') THEN
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                                      'embedding_drift') THEN
                 -- one number against the threshold; its check's other results are the details
                 SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
                    AND nr."check" = rule.alert_type
                    AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
                                                         WHEN 'multivariate_drift' THEN 'drift_detected'
+                                                        WHEN 'embedding_drift' THEN 'drift_detected'
                                                         WHEN 'anomalies' THEN 'anomaly_rate'
                                                         ELSE 'estimated_accuracy_drop' END;
                 IF v IS NULL THEN
                     CONTINUE;      -- no labels, scores or features to judge by in this window
-                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift') AND v >= rule.threshold)
-                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift') AND v > rule.threshold) THEN
+                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift', 'embedding_drift') AND v >= rule.threshold)
+                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift', 'embedding_drift')
+                          AND v > rule.threshold) THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
                           WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
@@ -2404,7 +2427,8 @@ SELECT m.name AS model, m.version, m.task,
                   FROM @extschema@.latest_results y
                  WHERE y.model = m.name AND y.feature IS NULL
                  GROUP BY y."check") x) AS latest_check,
-       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'embedding_drift') AS embedding_drift_alerts
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
@@ -2433,7 +2457,8 @@ BEGIN
             'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
             'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
             'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
-            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'open_alerts', r.open_alerts),
+            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'embedding_drift_alerts', r.embedding_drift_alerts,
+            'open_alerts', r.open_alerts),
         'latest_check', r.latest_check,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
@@ -2492,6 +2517,11 @@ WITH open AS (
                   round((o.details->>'reconstruction_error')::numeric, 4), round((o.details->>'lower_threshold')::numeric, 4),
                   round((o.details->>'upper_threshold')::numeric, 4)), NULL
       FROM open o WHERE o.type = 'multivariate_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the embeddings moved: distance %s between the mean embeddings, above %s',
+                  round((o.details->>'distance')::numeric, 4), round((o.details->>'distance_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'embedding_drift'
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
@@ -2506,7 +2536,7 @@ COMMENT ON FUNCTION @extschema@.report(text) IS
 -- README's least-privilege setup describes.
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
-    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean),
+    @extschema@.register_source(text, regclass, name, name, name[], name, name, name, name, name, boolean, name),
     @extschema@.record_label(text, text, text), @extschema@.record_label(text, text, float8),
     @extschema@.record_label(text, text, text, timestamptz), @extschema@.record_label(text, text, float8, timestamptz),
     @extschema@._store_label(text, text, text, float8, timestamptz), @extschema@.maintain_partitions(int),

@@ -93,7 +93,8 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
              "Most unusual rows (latest window)", "Estimated against realised accuracy (CBPE)",
              "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time",
              "Drift strength per feature: -ln p (latest check)",
-             "Multivariate drift: reconstruction error and the reference's band"):
+             "Multivariate drift: reconstruction error and the reference's band",
+             "Embedding drift: distance between the mean embeddings"):
     chk.equal(f"panel present: {want}", want in titles, True)
 # panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
 FEATURES = {"Most unusual rows (latest window)"}
@@ -142,6 +143,10 @@ for p in dash["panels"]:
             err, hi = cols.index("reconstruction error"), cols.index("upper threshold")
             chk.equal("the demo's scaled hours leave the band, the first three do not",
                       [r[err] > r[hi] for r in res], [False, False, False, True, True, True])
+        if p["title"] == "Embedding drift: distance between the mean embeddings":
+            dist, th = cols.index("distance"), cols.index("threshold")
+            chk.equal("the demo's scaled hours' embeddings drift, the first three do not",
+                      [r[dist] > r[th] for r in res], [False, False, False, True, True, True])
         if p["title"] == "Most unusual rows (latest window)":
             chk.equal("most unusual rows below p = 0.01", all(r[cols.index("p_value")] < 0.01 for r in res), True)
 reader.close()

@@ -37,9 +37,12 @@ src.execute("SELECT mlmon.maintain_partitions()")
 src.execute("SELECT count(mlmon.record_label('m', 'r' || g, ((g / 3) % 2)::text)) FROM generate_series(1, 400) g")
 src.execute("SELECT mlmon.set_reference('m', now() - interval '4 days', now() - interval '3 days' + interval '200 minutes')")
 src.execute("SELECT mlmon.monitor_multivariate('m')")
+src.execute("UPDATE mlmon.predictions SET embedding = ARRAY[length(request_id), 1]::real[] WHERE model = 'm'")
+src.execute("SELECT mlmon.monitor_embeddings('m')")
 src.execute("SELECT mlmon.run_checks('m', now() - interval '3 days' + interval '200 minutes', now())")
 COUNTS = ["models", "predictions", "labels", "reference_profiles", "reference_windows", "checks", "check_results",
-          "alert_rules", "alerts", "multivariate_settings", "multivariate_references"]
+          "alert_rules", "alerts", "multivariate_settings", "multivariate_references", "embedding_settings",
+          "embedding_references"]
 
 
 def counts(cur):
@@ -53,6 +56,7 @@ def counts(cur):
 before = counts(src)
 chk.equal("source: alerts raised", before["alerts"] > 0, True)
 chk.equal("source: multivariate drift fitted", before["multivariate_references"], 1)
+chk.equal("source: reference embeddings summarised", before["embedding_references"], 1)
 with tempfile.TemporaryDirectory() as d:
     dump = os.path.join(d, "dump.sql")
     subprocess.run(["pg_dump", "-f", dump, "mlmon_dump_src"], check=True)

@@ -51,6 +51,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_summary_performance', '_labeled_rows', '_check_results',
   '_raise_alert', '_resolve_alerts', '_apply_alert_rules',
   'monitor_multivariate', '_set_multivariate', '_multivariate_results', '_multivariate_vector', '_multivariate_rows',
+  'monitor_embeddings', '_set_embedding_reference', '_embedding_results', '_embedding_distance_state', '_embedding_distance_merge',
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape',
   'epps_singleton', '_epps_singleton_final',
@@ -101,11 +102,12 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
                      '_raise_alert', '_resolve_alerts', '_set_calibration', 'set_bucket_width', '_sync_labels',
                      '_match_labels', '_apply_invalidations', '_window_summary', 'summarize', '_summary_changed',
                      '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries',
-                     'monitor_multivariate', '_set_multivariate')
+                     'monitor_multivariate', '_set_multivariate', 'monitor_embeddings', '_set_embedding_reference')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
-  'drift_tests', 'summaries', 'summary_invalidations', 'multivariate_settings', 'multivariate_references']);
+  'drift_tests', 'summaries', 'summary_invalidations', 'multivariate_settings', 'multivariate_references',
+  'embedding_settings', 'embedding_references']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
   'alerts_view', 'results_view', 'metrics', 'anomalies', 'latest_results']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
