@@ -75,7 +75,7 @@ BEGIN
     IF state IS NULL THEN
         RETURN;
     END IF;
-    SELECT @extschema@._embedding_distance_merge(x) INTO res FROM (VALUES (state)) v(x);
+    SELECT (m.r).* INTO res FROM (SELECT @extschema@._embedding_distance_merge(v.x) AS r FROM (VALUES (state)) v(x)) m;
     IF coalesce(res.n_reference, 0) = 0 THEN
         RETURN;
     END IF;
@@ -147,8 +147,9 @@ BEGIN
                    r.embedding, r.from_clause)
        INTO state USING model, window_start, window_end, er.dist, er.threshold;
     -- the reference's state first: its dimension is the one the window's rows must have
-    SELECT @extschema@._embedding_distance_merge(v.x ORDER BY v.o) INTO res
-      FROM (VALUES (1, er.state), (2, state)) v(o, x);
+    SELECT (m.r).* INTO res
+      FROM (SELECT @extschema@._embedding_distance_merge(v.x ORDER BY v.o) AS r
+              FROM (VALUES (1, er.state), (2, state)) v(o, x)) m;
     total := res.n_current + res.n_skipped_null + res.n_skipped_length + res.n_skipped_component;
     IF coalesce(res.n_current, 0) = 0 THEN
         RETURN;

@@ -1,0 +1,175 @@
+"""Embedding drift in the checks: Evidently's distance method, end to end.
+
+A model logs 16-dimensional embeddings (real[]) with its predictions: six
+reference hours, two hours like them, two hours whose embeddings moved (a
+shift of 0.15 in four components: Euclidean distance 0.3 between the means),
+with some rows without an embedding and some of the wrong length.  The
+oracle is Evidently's distance method written here with NumPy and SciPy:
+the distance (scipy.spatial.distance.euclidean / cosine) between the mean
+reference embedding and the mean window embedding (float32 values, means in
+float64), drift when above the threshold.  The checks must store that
+distance (1e-12 relative), the verdict, the rows, the missing and invalid
+rates; the moved hours raise an embedding_drift alert that later hours
+resolve; monitor_embeddings changes the distance and turns the check off;
+a registered source with an embedding column (float8[]) and a reference
+from a query with an embedding column give the same; bad settings are
+refused."""
+import datetime
+import io
+
+import numpy as np
+import psycopg2
+from scipy.spatial import distance as sd
+
+from common import Checker, connect
+
+chk = Checker("test_embedding_checks")
+conn = connect()
+cur = conn.cursor()
+rng = np.random.default_rng(20261206)
+DIM = 16
+PER_HOUR = 120
+
+
+def close(label, got, want, rtol=1e-12):
+    chk.close(label, got, float(want), rtol)
+
+
+cur.execute("DROP EXTENSION IF EXISTS mlmon CASCADE; CREATE EXTENSION mlmon")
+cur.execute("SELECT mlmon.register_model('emb', '1', 'classification')")
+cur.execute("SELECT date_trunc('hour', now()) - interval '2 days'")
+BASE = cur.fetchone()[0]
+
+
+def at(h):
+    return BASE + datetime.timedelta(hours=h)
+
+
+SHIFT = np.zeros(DIM)
+SHIFT[:4] = 0.15
+rows = {}          # hour -> list of (ts, request id, embedding or None, kind)
+for h in range(10):
+    out = []
+    for i in range(PER_HOUR):
+        v = (rng.normal(0, 0.3, DIM) + (SHIFT if h in (8, 9) else 0)).astype(np.float32)
+        kind = "ok"
+        if i % 19 == 4:
+            v, kind = None, "missing"
+        elif i % 31 == 6 and h >= 6:
+            v, kind = v[:DIM - 1], "length"
+        out.append((at(h) + datetime.timedelta(seconds=i * 3600 / PER_HOUR), f"r{h}-{i}", v, kind))
+    rows[h] = out
+
+
+def literal(v):
+    return "\\N" if v is None else "{" + ",".join(repr(float(x)) for x in v) + "}"
+
+
+buf = io.StringIO()
+for h in range(10):
+    for ts, rid, v, _ in rows[h]:
+        buf.write(f"emb\t{ts.isoformat()}\t{rid}\t{{\"x\": {len(rid)}}}\t1\t{literal(v)}\n")
+buf.seek(0)
+cur.copy_expert("COPY mlmon.predictions (model, ts, request_id, features, predicted_label, embedding) FROM STDIN", buf)
+
+
+def mean_of(hours):
+    vs = [np.asarray(v, dtype=np.float64) for h in hours for _, _, v, k in rows[h] if k == "ok"]
+    return np.mean(vs, axis=0), len(vs)
+
+
+ref_mean, n_ref = mean_of(range(6))
+cur.execute("SELECT mlmon.set_reference('emb', %s, %s)", (at(0), at(6)))
+cur.execute("SELECT dist, threshold, n_rows, dimension FROM mlmon.embedding_references WHERE model = 'emb'")
+chk.equal("reference summary (default: Evidently's euclidean, 0.2)", cur.fetchone(), ("euclidean", 0.2, n_ref, DIM))
+
+
+def results(cid):
+    cur.execute("SELECT metric, value, method FROM mlmon.check_results WHERE check_id = %s "
+                "AND \"check\" = 'embedding_drift'", (cid,))
+    return {m: (v, meth) for m, v, meth in cur.fetchall()}
+
+
+def check(name, h0, h1, dist="euclidean", threshold=0.2, model="emb"):
+    cur.execute("SELECT mlmon.run_checks(%s, %s, %s)", (model, at(h0), at(h1)))
+    res = results(cur.fetchone()[0])
+    cur_mean, n_cur = mean_of(range(h0, h1))
+    want = (sd.euclidean if dist == "euclidean" else sd.cosine)(ref_mean, cur_mean)
+    window = [k for h in range(h0, h1) for _, _, _, k in rows[h]]
+    close(f"{name}: distance ({dist})", res["distance"][0], want)
+    chk.equal(f"{name}: method", res["distance"][1], dist)
+    chk.equal(f"{name}: threshold", res["distance_threshold"][0], threshold)
+    chk.equal(f"{name}: rows with a valid embedding", res["rows"][0], float(n_cur))
+    close(f"{name}: missing rate", res["missing_rate"][0], window.count("missing") / len(window))
+    chk.equal(f"{name}: invalid rate", res["invalid_rate"][0], window.count("length") / len(window))
+    chk.equal(f"{name}: verdict (oracle {want:.4f} > {threshold})", res["drift_detected"][0], float(want > threshold))
+    return want > threshold
+
+
+chk.equal("hours like the reference: no drift", check("like the reference", 6, 8), False)
+chk.equal("moved hours: drift", check("moved", 8, 10), True)
+cur.execute("SELECT severity, details FROM mlmon.alerts WHERE model = 'emb' AND type = 'embedding_drift' AND status = 'open'")
+alerts = cur.fetchall()
+chk.equal("an open embedding_drift alert, medium", [a[0] for a in alerts], ["medium"])
+chk.equal("the alert's details have the distance", "distance" in alerts[0][1] if alerts else False, True)
+cur.execute("SELECT value FROM mlmon.metrics WHERE name = 'mlmon_embedding_drift_detected' AND labels->>'model' = 'emb'")
+chk.equal("Prometheus: mlmon_embedding_drift_detected", cur.fetchall(), [(1.0,)])
+cur.execute("SELECT (mlmon.report('emb')->'drift_summary'->>'embedding_drift_alerts')::int")
+chk.equal("report: embedding_drift_alerts", cur.fetchone()[0], 1)
+cur.execute("SELECT count(*) FROM mlmon.recommendations WHERE model = 'emb' AND reason LIKE 'the embeddings moved%'")
+chk.equal("a recommendation", cur.fetchone()[0], 1)
+check("like the reference again", 6, 8)
+cur.execute("SELECT count(*) FROM mlmon.alerts WHERE model = 'emb' AND type = 'embedding_drift' AND status = 'open'")
+chk.equal("the alert resolves", cur.fetchone()[0], 0)
+
+# cosine distance, refitted at once on the stored reference window
+cur.execute("SELECT mlmon.monitor_embeddings('emb', dist => 'cosine', threshold => 0.05)")
+chk.equal("monitor_embeddings refits", cur.fetchone()[0], True)
+check("moved, cosine", 8, 10, "cosine", 0.05)
+
+# bad settings
+for args, code in [("'emb', dist => 'manhattan'", "22023"), ("'emb', threshold => -1", "22023"),
+                   ("'emb', threshold => 'NaN'", "22023"), ("'emb', enabled => NULL", "22004"), ("'nope'", None)]:
+    try:
+        cur.execute(f"SELECT mlmon.monitor_embeddings({args})")
+        chk.equal(f"monitor_embeddings({args}) refused", "accepted", code)
+    except psycopg2.Error as e:
+        chk.equal(f"monitor_embeddings({args}) refused", True, code is None or e.pgcode == code)
+
+# turned off: no summary, no results
+cur.execute("SELECT mlmon.monitor_embeddings('emb', false)")
+chk.equal("off: no reference summary", cur.fetchone()[0], False)
+cur.execute("SELECT mlmon.run_checks('emb', %s, %s)", (at(8), at(10)))
+chk.equal("off: no embedding results", results(cur.fetchone()[0]), {})
+
+# a model without embeddings: no summary, no section
+cur.execute("SELECT mlmon.register_model('plain', '1', 'classification')")
+cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
+               SELECT 'plain', %s + g * interval '1 minute', 'p' || g, jsonb_build_object('x', g), '1'
+                 FROM generate_series(0, 599) g""", (at(0),))
+cur.execute("SELECT mlmon.set_reference('plain', %s, %s)", (at(0), at(6)))
+cur.execute("SELECT count(*) FROM mlmon.embedding_references WHERE model = 'plain'")
+chk.equal("no embeddings: no reference summary", cur.fetchone()[0], 0)
+cur.execute("SELECT mlmon.run_checks('plain', %s, %s)", (at(6), at(10)))
+chk.equal("no embeddings: no section", results(cur.fetchone()[0]), {})
+
+# a registered source with a float8[] embedding column, and a reference from a query
+cur.execute("DROP TABLE IF EXISTS emb_source")
+cur.execute("CREATE TABLE emb_source (ts timestamptz, features jsonb, label text, vec float8[])")
+cur.execute("""INSERT INTO emb_source SELECT p.ts, p.features, p.predicted_label, p.embedding::float8[]
+                 FROM mlmon.predictions p WHERE p.model = 'emb'""")
+cur.execute("SELECT mlmon.register_model('src', '1', 'classification')")
+try:
+    cur.execute("SELECT mlmon.register_source('src', 'emb_source', 'ts', features_column => 'features', "
+                "prediction_column => 'label', embedding_column => 'features')")
+    chk.equal("an embedding column of another type is refused", "accepted", "42804")
+except psycopg2.Error as e:
+    chk.equal("an embedding column of another type is refused", e.pgcode, "42804")
+cur.execute("SELECT mlmon.register_source('src', 'emb_source', 'ts', features_column => 'features', "
+            "prediction_column => 'label', embedding_column => 'vec')")
+cur.execute("SELECT mlmon.set_reference('src', %s, %s)", (at(0), at(6)))
+check("source: moved", 8, 10, model="src")
+cur.execute("""SELECT mlmon.set_reference('src', format('SELECT features, embedding FROM mlmon.predictions
+                                                          WHERE model = %%L AND ts < %%L', 'emb', %s::text))""", (at(6),))
+check("reference from a query: moved", 8, 10, model="src")
+chk.finish()
