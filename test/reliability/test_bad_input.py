@@ -309,7 +309,16 @@ BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity':
                                "0)::mlmon._summary_plan",
                                "ROW('regression', '{a}', '{categorical}', ARRAY[mlmon.profile(1::float8)], '{-1}', "
                                "mlmon.profile('x'::text), -1, NULL, NULL, NULL, 2, NULL, 'NaN', NULL)::mlmon._summary_plan"],
-        "double precision[]": "ARRAY[1.5, -2.5, 0.25]::float8[]", "real[]": "ARRAY[1.5, -2.5, 0.25]::real[]"}
+       "mlmon._check_plan": ["mlmon._check_plan('badin_reg')"],
+       "double precision[]": ["'{}'::float8[]", "ARRAY[NULL]::float8[]", "ARRAY['NaN', 'Infinity', '-Infinity']::float8[]",
+                              "'{{1,2},{3,4}}'::float8[]", "array_fill(1::float8, ARRAY[1001])",
+                              "ARRAY[1e308, -1e308, 1e308]::float8[]"]}
+# embeddings: empty, NaN/infinite/NULL components, not one-dimensional, too long, another lower bound
+for t, c in (("double precision[]", "float8"), ("real[]", "real")):
+    BAD[t] = BAD.get(t, []) + [v for v in [
+        f"'{{}}'::{c}[]", f"'{{NaN,1}}'::{c}[]", f"'{{-Infinity,1}}'::{c}[]", f"'{{NULL,1}}'::{c}[]",
+        f"'{{{{1,2}},{{3,4}}}}'::{c}[]", f"array_fill(1::{c}, ARRAY[16001])", f"'[0:2]={{1,2,3}}'::{c}[]",
+        f"array_fill(1e30::{c}, ARRAY[3])"] if v not in BAD.get(t, [])]
 
 cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                       array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
