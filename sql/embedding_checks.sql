@@ -134,8 +134,10 @@ AS $$
 DECLARE
     er @extschema@.embedding_references;
     r @extschema@._source_sql;
-    state float8[];
+    got record;
     res @extschema@.embedding_drift_result;
+    wrong_length bigint;
+    invalid bigint;
     total bigint;
 BEGIN
     SELECT * INTO er FROM @extschema@.embedding_references x WHERE x.model = _embedding_results.model;
@@ -143,24 +145,33 @@ BEGIN
         RETURN;
     END IF;
     r := @extschema@._source(model);
-    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, $5) FROM (SELECT %s AS e %s) q',
-                   r.embedding, r.from_clause)
-       INTO state USING model, window_start, window_end, er.dist, er.threshold;
+    -- rows of another length than the reference's are counted here, so that none of them can fix
+    -- the window state's dimension (the first valid row does)
+    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, $5) '
+                   'FILTER (WHERE q.e IS NULL OR cardinality(q.e) IN (0, $6)) AS state, '
+                   'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
+                   'FROM (SELECT %s AS e %s) q', r.embedding, r.from_clause)
+       INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension;
+    wrong_length := got.wrong_length;
     -- the reference's state first: its dimension is the one the window's rows must have
     SELECT (m.r).* INTO res
       FROM (SELECT @extschema@._embedding_distance_merge(v.x ORDER BY v.o) AS r
-              FROM (VALUES (1, er.state), (2, state)) v(o, x)) m;
-    total := res.n_current + res.n_skipped_null + res.n_skipped_length + res.n_skipped_component;
-    IF coalesce(res.n_current, 0) = 0 THEN
+              FROM (VALUES (1, er.state), (2, got.state)) v(o, x)) m;
+    invalid := res.n_skipped_length + res.n_skipped_component + wrong_length;
+    total := res.n_current + res.n_skipped_null + invalid;
+    IF total = 0 THEN
         RETURN;
     END IF;
     RETURN QUERY VALUES
-        ('embedding_drift', 'distance', NULL::text, res.statistic, er.dist),
-        ('embedding_drift', 'distance_threshold', NULL, res.threshold, NULL),
-        ('embedding_drift', 'rows', NULL, res.n_current::float8, NULL),
+        ('embedding_drift', 'rows', NULL::text, res.n_current::float8, NULL::text),
         ('embedding_drift', 'missing_rate', NULL, res.n_skipped_null::float8 / total, NULL),
-        ('embedding_drift', 'invalid_rate', NULL, (res.n_skipped_length + res.n_skipped_component)::float8 / total, NULL),
-        ('embedding_drift', 'drift_detected', NULL, res.drifted::int::float8, NULL);
+        ('embedding_drift', 'invalid_rate', NULL, invalid::float8 / total, NULL);
+    IF res.n_current > 0 THEN
+        RETURN QUERY VALUES
+            ('embedding_drift', 'distance', NULL::text, res.statistic, er.dist),
+            ('embedding_drift', 'distance_threshold', NULL, res.threshold, NULL),
+            ('embedding_drift', 'drift_detected', NULL, res.drifted::int::float8, NULL);
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._embedding_results(text, timestamptz, timestamptz) IS

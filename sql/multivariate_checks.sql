@@ -8,8 +8,8 @@
 -- PCA keeping the components that explain `variance` of the variance.  The
 -- reference is cut into `chunks` chunks in time order; the band is the mean
 -- of the chunks' mean reconstruction errors +- 3 of their standard deviations
--- (pandas' std, n - 1).  Each check compares its window's mean error with the
--- band.
+-- (NannyML's StandardDeviationThreshold: np.std, n; the lower end at least
+-- 0).  Each check compares its window's mean error with the band.
 
 CREATE TABLE @extschema@.multivariate_settings (
     model    text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -83,6 +83,9 @@ DECLARE
     f record;
     enc jsonb;
     fitted jsonb;
+    cands text[];
+    non_numbers bigint[];
+    left_out text[] := '{}';
     errors float8[];
     lo float8;
     hi float8;
@@ -93,16 +96,34 @@ BEGIN
         RETURN;
     END IF;
     SELECT rw.n_rows INTO n_ref FROM @extschema@.reference_windows rw WHERE rw.model = _set_multivariate.model;
+    -- NannyML's rule is the column's type: numbers are continuous, whatever their number of
+    -- values.  A feature with few values has a categorical profile: it is continuous when
+    -- every reference value was a JSON number (one read of the reference for those).
+    SELECT coalesce(array_agg(rp.feature ORDER BY rp.feature COLLATE "C"), '{}') INTO cands
+      FROM @extschema@.reference_profiles rp
+     WHERE rp.model = _set_multivariate.model AND rp.role = 'feature' AND rp.kind = 'categorical'
+       AND (st.features IS NULL OR rp.feature = ANY (st.features)) AND @extschema@.is_exact(rp.profile)
+       AND NOT EXISTS (SELECT FROM @extschema@.top_values(rp.profile, 2147483647) t
+                        WHERE t.value !~ '^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$');
+    IF cardinality(cands) > 0 THEN
+        EXECUTE format('SELECT ARRAY[%s]::bigint[] FROM (SELECT @extschema@._jsonb_numbers(%s, $4) AS nv %s) q',
+                       (SELECT string_agg(format('count(*) FILTER (WHERE q.nv[%s] = ''NaN'')', k), ', ')
+                          FROM generate_series(1, cardinality(cands)) k),
+                       r.feature_object, r.from_clause)
+           INTO non_numbers USING model, from_ts, to_ts, cands;
+    END IF;
     FOR f IN SELECT rp.feature, rp.kind, rp.profile, rp.n
                FROM @extschema@.reference_profiles rp
               WHERE rp.model = _set_multivariate.model AND rp.role = 'feature'
                 AND (st.features IS NULL OR rp.feature = ANY (st.features))
               ORDER BY rp.feature COLLATE "C" LOOP
+        IF f.kind = 'categorical' AND NOT @extschema@.is_exact(f.profile) THEN
+            -- a sketch lists only its most frequent categories: the others' shares are unknown
+            left_out := left_out || f.feature;
+            CONTINUE;
+        END IF;
         names := names || f.feature;
-        -- NannyML's rule is the column's type: numbers are continuous, whatever their number of values
-        IF f.kind = 'numeric' OR NOT EXISTS (
-               SELECT FROM @extschema@.top_values(f.profile, 2147483647) t
-                WHERE t.value !~ '^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$') THEN
+        IF f.kind = 'numeric' OR non_numbers[array_position(cands, f.feature)] = 0 THEN
             encodings := encodings || 'null'::jsonb;
             missing := missing || NULL::float8;
         ELSE
@@ -119,9 +140,13 @@ BEGIN
             cat_names := cat_names || f.feature;
         END IF;
     END LOOP;
-    IF st.features IS NOT NULL AND cardinality(names) < cardinality(st.features) THEN
+    IF cardinality(left_out) > 0 THEN
+        RAISE WARNING 'multivariate drift of model "%": categorical features with more distinct values than mlmon.profile_exact_cap are left out: %',
+            model, left_out;
+    END IF;
+    IF st.features IS NOT NULL AND coalesce(cardinality(names), 0) + cardinality(left_out) < cardinality(st.features) THEN
         RAISE WARNING 'multivariate drift of model "%": features not in the reference are left out: %', model,
-            (SELECT array_agg(x) FROM unnest(st.features) x WHERE NOT x = ANY (names));
+            (SELECT array_agg(x) FROM unnest(st.features) x WHERE NOT x = ANY (names || left_out));
     END IF;
     IF coalesce(cardinality(names), 0) < 2 THEN
         RAISE WARNING 'multivariate drift of model "%" needs at least 2 features in the reference; it is not checked', model;
@@ -129,12 +154,20 @@ BEGIN
     END IF;
     EXECUTE format('SELECT @extschema@.pca_fit(rows.v, $8) FROM %s', @extschema@._multivariate_rows(r, encodings))
        INTO fitted USING model, from_ts, to_ts, names, cat_names, encodings, missing, st.variance;
+    IF fitted IS NULL THEN
+        RAISE WARNING 'multivariate drift of model "%" needs at least 2 reference rows; it is not checked', model;
+        RETURN;
+    END IF;
     -- the chunks of the reference in time order (np.array_split's sizes), their mean errors and the band
     EXECUTE format('SELECT array_agg(e ORDER BY c) FROM (SELECT c, avg(err) AS e FROM '
                    '(SELECT ntile($8) OVER (ORDER BY rows.ts) AS c, @extschema@.reconstruction_error($9, rows.v) AS err '
                    'FROM %s) x GROUP BY c) y', @extschema@._multivariate_rows(r, encodings))
        INTO errors USING model, from_ts, to_ts, names, cat_names, encodings, missing, st.chunks, fitted;
-    SELECT avg(e) - 3 * stddev_samp(e), avg(e) + 3 * stddev_samp(e) INTO lo, hi FROM unnest(errors) e;
+    IF coalesce(cardinality(errors), 0) < 2 THEN
+        RAISE WARNING 'multivariate drift of model "%" needs at least 2 reference chunks; it is not checked', model;
+        RETURN;
+    END IF;
+    SELECT greatest(avg(e) - 3 * stddev_pop(e), 0), avg(e) + 3 * stddev_pop(e) INTO lo, hi FROM unnest(errors) e;
     INSERT INTO @extschema@.multivariate_references
     VALUES (model, names, encodings, missing, fitted, errors, lo, hi, n_ref, now());
 END

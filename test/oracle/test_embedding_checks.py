@@ -48,12 +48,14 @@ def at(h):
 SHIFT = np.zeros(DIM)
 SHIFT[:4] = 0.15
 rows = {}          # hour -> list of (ts, request id, embedding or None, kind)
-for h in range(10):
+for h in range(11):
     out = []
     for i in range(PER_HOUR):
-        v = (rng.normal(0, 0.3, DIM) + (SHIFT if h in (8, 9) else 0)).astype(np.float32)
+        v = (rng.normal(0, 0.3, DIM) + (SHIFT if h in (8, 9, 10) else 0)).astype(np.float32)
         kind = "ok"
-        if i % 19 == 4:
+        if h == 10 and i == 0:
+            v, kind = v[:DIM - 1], "length"      # first in the window: must not fix its dimension
+        elif i % 19 == 4:
             v, kind = None, "missing"
         elif i % 31 == 6 and h >= 6:
             v, kind = v[:DIM - 1], "length"
@@ -66,7 +68,7 @@ def literal(v):
 
 
 buf = io.StringIO()
-for h in range(10):
+for h in range(11):
     for ts, rid, v, _ in rows[h]:
         buf.write(f"emb\t{ts.isoformat()}\t{rid}\t{{\"x\": {len(rid)}}}\t1\t{literal(v)}\n")
 buf.seek(0)
@@ -119,6 +121,7 @@ chk.equal("report: embedding_drift_alerts", cur.fetchone()[0], 1)
 cur.execute("SELECT count(*) FROM mlmon.recommendations WHERE model = 'emb' AND reason LIKE 'the embeddings moved%'")
 chk.equal("a recommendation", cur.fetchone()[0], 1)
 check("like the reference again", 6, 8)
+chk.equal("a wrong length first in the window: still judged", check("wrong length first", 10, 11), True)
 cur.execute("SELECT count(*) FROM mlmon.alerts WHERE model = 'emb' AND type = 'embedding_drift' AND status = 'open'")
 chk.equal("the alert resolves", cur.fetchone()[0], 0)
 

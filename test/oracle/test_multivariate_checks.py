@@ -11,7 +11,8 @@ The oracle is NannyML's DataReconstructionDriftCalculator written here with
 scikit-learn: SimpleImputer (mean for numbers, most frequent for categories),
 CountEncoder(normalize=True) (unknown categories 0), StandardScaler,
 PCA(n_components=0.65), the reference cut into 10 chunks as np.array_split
-cuts it, thresholds mean +- 3 std (ddof 1, pandas') of the chunks' mean
+cuts it, thresholds mean +- 3 std (np.std, as NannyML's
+StandardDeviationThreshold; the lower one at least 0) of the chunks' mean
 errors.  mlmon's fitted band, each window's mean reconstruction error and
 its verdict must agree (1e-9 relative); the changed hours raise a
 multivariate_drift alert that the stable ones resolve; the metrics, the
@@ -124,7 +125,8 @@ def errors(rows):
 
 chunk_err = np.array([errors([ref_rows[i] for i in idx]).mean()
                       for idx in np.array_split(np.arange(len(ref_rows)), 10)])
-lower, upper = chunk_err.mean() - 3 * chunk_err.std(ddof=1), chunk_err.mean() + 3 * chunk_err.std(ddof=1)
+# NannyML's StandardDeviationThreshold (np.std: ddof 0), the lower end limited to 0
+lower, upper = max(chunk_err.mean() - 3 * chunk_err.std(), 0.0), chunk_err.mean() + 3 * chunk_err.std()
 
 # -- settings ----------------------------------------------------------------
 for args, code in [("'mv', variance => 0", "22023"), ("'mv', variance => 1.5", "22023"),
@@ -218,5 +220,24 @@ cur.execute("SELECT mlmon.run_checks('mv', %s, %s)", (at(10), at(12)))
 chk.equal("off: no results", results(cur.fetchone()[0]), {})
 cur.execute("SELECT count(*) FROM mlmon.multivariate_settings")
 chk.equal("off: no settings", cur.fetchone()[0], 0)
+
+# numbers written as JSON strings are categories (NannyML goes by the column's type); a reference
+# of one row fits nothing (a warning), and set_reference still succeeds
+cur.execute("SELECT mlmon.register_model('mv2', '1', 'classification')")
+cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
+               SELECT 'mv2', %s + g * interval '10 seconds', 'q' || g,
+                      jsonb_build_object('a', g % 13, 'b', (g * 7) % 11 + 0.5, 'zip', ((g % 3) + 1)::text), '1'
+                 FROM generate_series(0, 299) g""", (at(0),))
+cur.execute("SELECT mlmon.monitor_multivariate('mv2')")
+cur.execute("SELECT mlmon.set_reference('mv2', %s, %s)", (at(0), at(1)))
+cur.execute("SELECT features, encodings->0 = 'null', encodings->2 = 'null', pca->'empty_features' "
+            "FROM mlmon.multivariate_references WHERE model = 'mv2'")
+chk.equal("JSON strings that look like numbers are a category", cur.fetchone(), (["a", "b", "zip"], True, False, None))
+n_notices = len(conn.notices)
+cur.execute("SELECT mlmon.set_reference('mv2', %s, %s + interval '5 seconds')", (at(0), at(0)))
+chk.equal("a one-row reference: set_reference succeeds", cur.fetchone()[0], 1)
+cur.execute("SELECT count(*) FROM mlmon.multivariate_references WHERE model = 'mv2'")
+chk.equal("a one-row reference: nothing fitted", cur.fetchone()[0], 0)
+ok("a one-row reference: a warning says why", any("at least 2 reference rows" in n for n in conn.notices[n_notices:]))
 
 chk.finish()
