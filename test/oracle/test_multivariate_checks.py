@@ -226,13 +226,13 @@ chk.equal("off: no settings", cur.fetchone()[0], 0)
 cur.execute("SELECT mlmon.register_model('mv2', '1', 'classification')")
 cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
                SELECT 'mv2', %s + g * interval '10 seconds', 'q' || g,
-                      jsonb_build_object('a', g % 13, 'b', (g * 7) % 11 + 0.5, 'zip', ((g % 3) + 1)::text), '1'
+                      jsonb_build_object('a', g %% 13, 'b', (g * 7) %% 11 + 0.5, 'zip', ((g %% 3) + 1)::text), '1'
                  FROM generate_series(0, 299) g""", (at(0),))
 cur.execute("SELECT mlmon.monitor_multivariate('mv2')")
 cur.execute("SELECT mlmon.set_reference('mv2', %s, %s)", (at(0), at(1)))
 cur.execute("SELECT features, encodings->0 = 'null', encodings->2 = 'null', pca->'empty_features' "
             "FROM mlmon.multivariate_references WHERE model = 'mv2'")
-chk.equal("JSON strings that look like numbers are a category", cur.fetchone(), (["a", "b", "zip"], True, False, None))
+chk.equal("JSON strings that look like numbers are a category", cur.fetchone(), (["a", "b", "zip"], True, False, []))
 n_notices = len(conn.notices)
 cur.execute("SELECT mlmon.set_reference('mv2', %s, %s + interval '5 seconds')", (at(0), at(0)))
 chk.equal("a one-row reference: set_reference succeeds", cur.fetchone()[0], 1)
