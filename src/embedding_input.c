@@ -26,7 +26,8 @@ embedding_row(FunctionCallInfo fcinfo, int emb_arg, int cur_arg, int dim, Embedd
 		return;
 	a = PG_GETARG_ARRAYTYPE_P(emb_arg);
 	row->current = PG_GETARG_BOOL(cur_arg);
-	if (ARR_NDIM(a) == 0)
+	/* empty (a 1-D array of length 0 is not made by array_in, but is cheap to refuse) */
+	if (ARR_NDIM(a) == 0 || (ARR_NDIM(a) == 1 && ARR_DIMS(a)[0] <= 0))
 		return;
 	row->status = EMB_ROW_LENGTH;
 	if (ARR_NDIM(a) != 1)

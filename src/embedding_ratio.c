@@ -5,14 +5,21 @@
  *
  * Each component's test needs all its values, so the state keeps every
  * valid row: an `internal` state holding the reference and the current
- * rows row-major, as float4 when the input is float4[] (exact: no value is
- * rounded) and float8 for float8[], in buffers that double when full
- * (huge_alloc: they may pass 1 GB).  100k + 100k rows of 384 float4 are
- * 307 MB (plus up to as much again of unused capacity while growing); the
- * final function sorts the columns in blocks of 8 (scratch: 16 bytes a row
- * per block column, 26 MB there).  Parallel workers send their rows
- * serialized to the leader (a bytea of at most 1 GB); Citus cannot push an
- * internal state down (it pulls the rows to the coordinator).
+ * rows in blocks of about 128 kB (block_rows rows, a power of two: 64 at
+ * 384 float4 components), column-major inside a block, as float4 when the
+ * input is float4[] (exact: no value is rounded) and float8 for float8[].
+ * Blocks never move once allocated (no doubling realloc of one buffer),
+ * and one component is one contiguous run per block, so the final function
+ * reads the rows once, component by component: 100k + 100k rows of 384
+ * float4 are 307 MB of blocks; the final function's scratch is 24 to 32
+ * bytes a row (one component of both samples, sorted and widened to
+ * double, and the CDF values of both sample sizes).
+ * Parallel workers send their blocks serialized to the leader (a bytea of
+ * at most 1 GB per worker), which copies them into its state: every value
+ * has to reach the process that tests the component, so a parallel plan
+ * cannot beat the serial one by much (the scan is parallel, the sorts are
+ * not).  Citus cannot push an internal state down (it pulls the rows to
+ * the coordinator).
  *
  * Bad rows are skipped and counted exactly as by mlmon.embedding_distance
  * (embedding_input.c).
@@ -37,29 +44,54 @@ PG_FUNCTION_INFO_V1(mlm_embedding_ratio_serialize);
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_deserialize);
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_final);
 
-#define ERS_VERSION 1
+#define ERS_VERSION 2
+
+/* A block's target size: one component of a block is then a run of about block_rows values. */
+#define ERS_BLOCK_BYTES ((Size) 128 * 1024)
+#define ERS_MAX_BLOCK_ROWS 4096
+#define ERS_SLAB_BLOCKS 64
+
+/* The rows of one sample: blocks of block_rows rows, column-major (core/embedding_ratio.h). */
+typedef struct RatioSample
+{
+	int64		n;				/* rows */
+	int32		nblocks;
+	int32		maxblocks;
+	char	  **block;
+	int32	   *fill;
+} RatioSample;
 
 typedef struct RatioState
 {
 	int32		dim;			/* 0 until the first valid row */
 	int32		elem_size;		/* 4 (float4[] input) or 8; 0 with dim */
+	int32		block_rows;		/* rows per block; 0 with dim */
 	double		component_threshold;
 	double		threshold;
-	int64		n[2];			/* rows: reference, current */
-	int64		cap[2];
-	char	   *rows[2];
+	RatioSample s[2];			/* reference, current */
+	char	   *slab;			/* the next free block of the current slab */
+	int32		slab_left;		/* free blocks there */
+	int32		slab_blocks;	/* blocks of the last slab allocated */
 	int64		skipped_null;
 	int64		skipped_length;
 	int64		skipped_component;
 } RatioState;
 
-/* The serialized form: this header, then the reference rows, then the current rows. */
+/*
+ * The serialized form: this header, then for each sample its blocks' fill
+ * counts (int32), padding to 8 bytes, then for each sample its blocks, each
+ * block_rows x dim elements (the unused tail of a partly filled block is
+ * sent too: at most one such block per sample from a worker's scan).
+ */
 typedef struct RatioWire
 {
 	int32		vl_len_;
 	int32		version;
 	int32		dim;
 	int32		elem_size;
+	int32		block_rows;
+	int32		nblocks[2];
+	int32		pad;
 	double		component_threshold;
 	double		threshold;
 	int64		n[2];
@@ -67,6 +99,24 @@ typedef struct RatioWire
 	int64		skipped_length;
 	int64		skipped_component;
 } RatioWire;
+
+/* Rows per block for dim components of elem_size bytes: a power of two. */
+static int32
+block_rows_for(int32 dim, int32 elem_size)
+{
+	Size		row = (Size) dim * elem_size;
+	int32		r = 1;
+
+	while (r < ERS_MAX_BLOCK_ROWS && (Size) (r * 2) * row <= ERS_BLOCK_BYTES)
+		r *= 2;
+	return r;
+}
+
+static Size
+block_bytes(const RatioState *st)
+{
+	return (Size) st->block_rows * st->dim * st->elem_size;
+}
 
 static MemoryContext
 aggregate_context(FunctionCallInfo fcinfo)
@@ -114,25 +164,49 @@ options_differ(void)
 			 errhint("Pass constants for the component_threshold and threshold arguments.")));
 }
 
-/* Room for `more` rows in sample s. */
-static void
-reserve(MemoryContext cxt, RatioState *st, int s, int64 more)
+/* A new empty block at the end of sample s (in cxt). */
+static char *
+add_block(MemoryContext cxt, RatioState *st, int s)
 {
-	Size		row = (Size) st->dim * st->elem_size;
-	int64		need = st->n[s] + more;
-	int64		cap;
+	RatioSample *x = &st->s[s];
 
-	if (need <= st->cap[s])
-		return;
-	cap = st->cap[s] < 64 ? 64 : st->cap[s];
-	while (cap < need)
-		cap *= 2;
-	if ((double) cap * row > (double) MaxAllocHugeSize / 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows for mlmon.embedding_ratio")));
-	st->rows[s] = st->rows[s] == NULL ? huge_alloc(cxt, cap * row) : huge_realloc(st->rows[s], cap * row);
-	st->cap[s] = cap;
+	if (x->nblocks == x->maxblocks)
+	{
+		int32		m = x->maxblocks < 16 ? 16 : x->maxblocks * 2;
+
+		if (x->maxblocks >= (int32) (MaxAllocSize / sizeof(char *) / 2))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many rows for mlmon.embedding_ratio")));
+		if (x->block == NULL)
+		{
+			x->block = MemoryContextAlloc(cxt, m * sizeof(char *));
+			x->fill = MemoryContextAlloc(cxt, m * sizeof(int32));
+		}
+		else
+		{
+			x->block = repalloc(x->block, m * sizeof(char *));
+			x->fill = repalloc(x->fill, m * sizeof(int32));
+		}
+		x->maxblocks = m;
+	}
+	if (st->slab_left == 0)
+	{
+		/*
+		 * Blocks come from slabs of 1, 2, 4, ... up to ERS_SLAB_BLOCKS
+		 * blocks (8 MB): few allocations, and huge_alloc has the kernel
+		 * back a slab with 2 MB pages (a first touch of 307 MB of 4 kB
+		 * pages costs more than sorting them).
+		 */
+		st->slab_blocks = st->slab_blocks == 0 ? 1 : Min(st->slab_blocks * 2, ERS_SLAB_BLOCKS);
+		st->slab = huge_alloc(cxt, block_bytes(st) * st->slab_blocks);
+		st->slab_left = st->slab_blocks;
+	}
+	x->block[x->nblocks] = st->slab;
+	st->slab += block_bytes(st);
+	st->slab_left--;
+	x->fill[x->nblocks] = 0;
+	return x->block[x->nblocks++];
 }
 
 /*
@@ -145,10 +219,13 @@ mlm_embedding_ratio_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = aggregate_context(fcinfo);
 	RatioState *st;
+	RatioSample *x;
 	double		ct,
 				t;
 	EmbeddingRow row;
-	int			s;
+	char	   *blk;
+	int32		i,
+				br;
 
 	options_of(fcinfo, &ct, &t);
 	if (PG_ARGISNULL(0))
@@ -182,35 +259,52 @@ mlm_embedding_ratio_accum(PG_FUNCTION_ARGS)
 	{
 		st->dim = row.dim;
 		st->elem_size = row.float4 ? 4 : 8;
+		st->block_rows = block_rows_for(st->dim, st->elem_size);
 	}
-	s = row.current ? 1 : 0;
-	reserve(aggcxt, st, s, 1);
+	if (row.dim != st->dim || (st->elem_size == 4) != row.float4)
+		elog(ERROR, "embedding row does not match the state");
+	x = &st->s[row.current ? 1 : 0];
+	if (x->nblocks == 0 || x->fill[x->nblocks - 1] == st->block_rows)
+		blk = add_block(aggcxt, st, row.current ? 1 : 0);
+	else
+		blk = x->block[x->nblocks - 1];
+	i = x->fill[x->nblocks - 1];
+	br = st->block_rows;
+	/* component j of this row at j * block_rows + i */
+	if (row.float4)
 	{
-		char	   *dst = st->rows[s] + (Size) st->n[s] * st->dim * st->elem_size;
+		float4	   *dst = (float4 *) blk + i;
 
-		if (st->elem_size == 4 && row.float4)
-			memcpy(dst, row.f4, (Size) st->dim * 4);
-		else if (st->elem_size == 8 && !row.float4)
-			memcpy(dst, row.f8, (Size) st->dim * 8);
-		else
-			elog(ERROR, "embedding element type does not match the state");
+		for (int j = 0; j < st->dim; j++)
+			dst[(Size) j * br] = row.f4[j];
 	}
-	st->n[s]++;
+	else
+	{
+		float8	   *dst = (float8 *) blk + i;
+
+		for (int j = 0; j < st->dim; j++)
+			dst[(Size) j * br] = row.f8[j];
+	}
+	x->fill[x->nblocks - 1]++;
+	x->n++;
 	PG_RETURN_POINTER(st);
 }
 
-/* Append sample s of b to a (same dimension and element size). */
+/* Append a block of `fill` rows (block_bytes of data) to sample s of a, as a copy in cxt. */
 static void
-append_rows(MemoryContext cxt, RatioState *a, int s, const char *rows, int64 n)
+append_block(MemoryContext cxt, RatioState *a, int s, const char *data, int32 fill)
 {
-	if (n == 0)
+	char	   *blk;
+
+	if (fill == 0)
 		return;
-	reserve(cxt, a, s, n);
-	memcpy(a->rows[s] + (Size) a->n[s] * a->dim * a->elem_size, rows, (Size) n * a->dim * a->elem_size);
-	a->n[s] += n;
+	blk = add_block(cxt, a, s);
+	memcpy(blk, data, block_bytes(a));
+	a->s[s].fill[a->s[s].nblocks - 1] = fill;
+	a->s[s].n += fill;
 }
 
-/* Merge b into a (a in cxt). */
+/* Merge b into a (a in cxt); b is only read. */
 static void
 merge(MemoryContext cxt, RatioState *a, const RatioState *b)
 {
@@ -225,18 +319,20 @@ merge(MemoryContext cxt, RatioState *a, const RatioState *b)
 	{
 		a->dim = b->dim;
 		a->elem_size = b->elem_size;
+		a->block_rows = b->block_rows;
 	}
-	if (a->dim != b->dim || a->elem_size != b->elem_size)
+	if (a->dim != b->dim || a->elem_size != b->elem_size || a->block_rows != b->block_rows)
 	{
 		/* the other part fixed another dimension: its rows are of the wrong length here */
-		a->skipped_length += b->n[0] + b->n[1];
+		a->skipped_length += b->s[0].n + b->s[1].n;
 		return;
 	}
 	for (int s = 0; s < 2; s++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		append_rows(cxt, a, s, b->rows[s], b->n[s]);
-	}
+		for (int32 k = 0; k < b->s[s].nblocks; k++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			append_block(cxt, a, s, b->s[s].block[k], b->s[s].fill[k]);
+		}
 }
 
 /* mlm_embedding_ratio_combine(internal, internal) returns internal */
@@ -266,80 +362,145 @@ mlm_embedding_ratio_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
+static Size
+fills_bytes(int32 nblocks0, int32 nblocks1)
+{
+	return MAXALIGN(sizeof(int32) * ((Size) nblocks0 + nblocks1));
+}
+
 /* mlm_embedding_ratio_serialize(internal) returns bytea */
 Datum
 mlm_embedding_ratio_serialize(PG_FUNCTION_ARGS)
 {
 	RatioState *st;
-	Size		row,
+	Size		bb,
 				size;
-	RatioWire  *w;
-	char	   *p;
+	RatioWire	h;
+	char	   *w,
+			   *p;
 
 	(void) aggregate_context(fcinfo);
 	st = (RatioState *) PG_GETARG_POINTER(0);
-	row = (Size) st->dim * st->elem_size;
-	size = sizeof(RatioWire) + row * (Size) (st->n[0] + st->n[1]);
+	bb = st->dim == 0 ? 0 : block_bytes(st);
+	size = sizeof(RatioWire) + fills_bytes(st->s[0].nblocks, st->s[1].nblocks) +
+		bb * ((Size) st->s[0].nblocks + st->s[1].nblocks);
 	if (size > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for a parallel mlmon.embedding_ratio"),
 				 errdetail("A worker's rows take %zu bytes; a partial state is limited to 1 GB.", size),
 				 errhint("Set max_parallel_workers_per_gather to 0 for this query.")));
-	w = palloc(size);
-	SET_VARSIZE(w, size);
-	w->version = ERS_VERSION;
-	w->dim = st->dim;
-	w->elem_size = st->elem_size;
-	w->component_threshold = st->component_threshold;
-	w->threshold = st->threshold;
-	w->n[0] = st->n[0];
-	w->n[1] = st->n[1];
-	w->skipped_null = st->skipped_null;
-	w->skipped_length = st->skipped_length;
-	w->skipped_component = st->skipped_component;
-	p = (char *) (w + 1);
+	/* huge pages for the message too: 100 MB from each worker at 384 float4 */
+	w = huge_alloc(CurrentMemoryContext, size);
+	memset(&h, 0, sizeof(h));
+	SET_VARSIZE(&h, size);
+	h.version = ERS_VERSION;
+	h.dim = st->dim;
+	h.elem_size = st->elem_size;
+	h.block_rows = st->block_rows;
+	h.component_threshold = st->component_threshold;
+	h.threshold = st->threshold;
 	for (int s = 0; s < 2; s++)
-		if (st->n[s] > 0)
+	{
+		h.nblocks[s] = st->s[s].nblocks;
+		h.n[s] = st->s[s].n;
+	}
+	h.skipped_null = st->skipped_null;
+	h.skipped_length = st->skipped_length;
+	h.skipped_component = st->skipped_component;
+	memcpy(w, &h, sizeof(h));
+	p = w + sizeof(RatioWire);
+	memset(p, 0, fills_bytes(st->s[0].nblocks, st->s[1].nblocks));
+	for (int s = 0; s < 2; s++)
+		if (st->s[s].nblocks > 0)
 		{
-			memcpy(p, st->rows[s], row * (Size) st->n[s]);
-			p += row * (Size) st->n[s];
+			memcpy(p, st->s[s].fill, sizeof(int32) * st->s[s].nblocks);
+			p += sizeof(int32) * st->s[s].nblocks;
+		}
+	p = w + sizeof(RatioWire) + fills_bytes(st->s[0].nblocks, st->s[1].nblocks);
+	for (int s = 0; s < 2; s++)
+		for (int32 k = 0; k < st->s[s].nblocks; k++)
+		{
+			memcpy(p, st->s[s].block[k], bb);
+			p += bb;
 		}
 	PG_RETURN_BYTEA_P(w);
 }
 
-/* mlm_embedding_ratio_deserialize(bytea, internal) returns internal */
+static void
+invalid_wire(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid embedding ratio state")));
+}
+
+/*
+ * mlm_embedding_ratio_deserialize(bytea, internal) returns internal: a state
+ * in per-call memory whose blocks point into the message (as
+ * mlm_sample_deserialize does); the combine function copies them into the
+ * running state next, so the rows are copied once.
+ */
 Datum
 mlm_embedding_ratio_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = aggregate_context(fcinfo);
-	bytea	   *b = PG_GETARG_BYTEA_P(0);
-	const RatioWire *w = (const RatioWire *) b;
+	bytea	   *b;
+	RatioWire	h;
 	RatioState *st;
-	Size		row;
-	const char *p;
+	Size		bb,
+				size;
+	const char *p,
+			   *fills;
 
-	if (VARSIZE(b) < sizeof(RatioWire) || w->version != ERS_VERSION || w->dim < 0 || w->dim > EMB_MAX_DIM ||
-		(w->dim == 0 ? w->elem_size != 0 : (w->elem_size != 4 && w->elem_size != 8)) ||
-		w->n[0] < 0 || w->n[1] < 0 || (w->dim == 0 && w->n[0] + w->n[1] != 0) ||
-		VARSIZE(b) != sizeof(RatioWire) + (Size) w->dim * w->elem_size * (Size) (w->n[0] + w->n[1]))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid embedding ratio state")));
-	st = MemoryContextAllocZero(aggcxt, sizeof(RatioState));
-	st->dim = w->dim;
-	st->elem_size = w->elem_size;
-	st->component_threshold = w->component_threshold;
-	st->threshold = w->threshold;
-	st->skipped_null = w->skipped_null;
-	st->skipped_length = w->skipped_length;
-	st->skipped_component = w->skipped_component;
-	row = (Size) w->dim * w->elem_size;
-	p = (const char *) (w + 1);
+	(void) aggregate_context(fcinfo);
+	b = PG_GETARG_BYTEA_P(0);
+	size = VARSIZE(b);
+	if (size < sizeof(RatioWire))
+		invalid_wire();
+	/* the bytea may be only 4-byte aligned: copy the header out */
+	memcpy(&h, b, sizeof(h));
+	if (h.version != ERS_VERSION || h.dim < 0 || h.dim > EMB_MAX_DIM ||
+		(h.dim == 0 ? (h.elem_size != 0 || h.block_rows != 0) :
+		 ((h.elem_size != 4 && h.elem_size != 8) || h.block_rows != block_rows_for(h.dim, h.elem_size))) ||
+		h.nblocks[0] < 0 || h.nblocks[1] < 0 || h.n[0] < 0 || h.n[1] < 0 ||
+		h.skipped_null < 0 || h.skipped_length < 0 || h.skipped_component < 0 ||
+		(h.dim == 0 && (h.nblocks[0] != 0 || h.nblocks[1] != 0)))
+		invalid_wire();
+	bb = h.dim == 0 ? 0 : (Size) h.block_rows * h.dim * h.elem_size;
+	/* nblocks are below 2^31 each and bb below 2^30: no overflow in Size */
+	if (size != sizeof(RatioWire) + fills_bytes(h.nblocks[0], h.nblocks[1]) +
+		bb * ((Size) h.nblocks[0] + h.nblocks[1]))
+		invalid_wire();
+	st = palloc0(sizeof(RatioState));
+	st->dim = h.dim;
+	st->elem_size = h.elem_size;
+	st->block_rows = h.block_rows;
+	st->component_threshold = h.component_threshold;
+	st->threshold = h.threshold;
+	st->skipped_null = h.skipped_null;
+	st->skipped_length = h.skipped_length;
+	st->skipped_component = h.skipped_component;
+	fills = (const char *) b + sizeof(RatioWire);
+	p = fills + fills_bytes(h.nblocks[0], h.nblocks[1]);
 	for (int s = 0; s < 2; s++)
 	{
-		append_rows(aggcxt, st, s, p, w->n[s]);
-		p += row * (Size) w->n[s];
+		RatioSample *x = &st->s[s];
+
+		x->nblocks = x->maxblocks = h.nblocks[s];
+		x->block = palloc(sizeof(char *) * Max(x->nblocks, 1));
+		x->fill = palloc(sizeof(int32) * Max(x->nblocks, 1));
+		for (int32 k = 0; k < x->nblocks; k++)
+		{
+			memcpy(&x->fill[k], fills, sizeof(int32));
+			fills += sizeof(int32);
+			if (x->fill[k] < 1 || x->fill[k] > h.block_rows)
+				invalid_wire();
+			x->block[k] = (char *) p;
+			p += bb;
+			x->n += x->fill[k];
+		}
+		if (x->n != h.n[s])
+			invalid_wire();
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -363,20 +524,32 @@ mlm_embedding_ratio_final(PG_FUNCTION_ARGS)
 	memset(&r, 0, sizeof(r));
 	r.method = "ratio";
 	r.threshold = st->threshold;
-	r.n_reference = st->n[0];
-	r.n_current = st->n[1];
+	r.n_reference = st->s[0].n;
+	r.n_current = st->s[1].n;
 	r.dimension = st->dim;
 	r.skipped_null = st->skipped_null;
 	r.skipped_length = st->skipped_length;
 	r.skipped_component = st->skipped_component;
-	if (st->n[0] > 0 && st->n[1] > 0)
+	if (st->s[0].n > 0 && st->s[1].n > 0)
 	{
-		int64		most = Max(st->n[0], st->n[1]);
-		double	   *scratch = huge_alloc(CurrentMemoryContext,
-										 sizeof(double) * ((Size) MLM_EMB_RATIO_BLOCK * (st->n[0] + st->n[1]) + most));
-		int64		drifted = mlm_emb_ratio_drifted(st->rows[0], st->n[0], st->rows[1], st->n[1], st->dim,
-												   st->elem_size, st->component_threshold, scratch, check_cancel);
+		mlm_emb_blocks ref,
+					cur;
+		mlm_emb_blocks *bl[2] = {&ref, &cur};
+		double	   *scratch;
+		int64		drifted;
 
+		for (int s = 0; s < 2; s++)
+		{
+			bl[s]->block = (const void *const *) st->s[s].block;
+			bl[s]->fill = st->s[s].fill;
+			bl[s]->nblocks = st->s[s].nblocks;
+			bl[s]->block_rows = st->block_rows;
+			bl[s]->n = st->s[s].n;
+		}
+		scratch = huge_alloc(CurrentMemoryContext,
+							 sizeof(double) * (Size) MLM_EMB_RATIO_SCRATCH(st->s[0].n, st->s[1].n));
+		drifted = mlm_emb_ratio_drifted(&ref, &cur, st->dim, st->elem_size, st->component_threshold,
+										scratch, check_cancel);
 		pfree(scratch);
 		r.statistic = (double) drifted / (double) st->dim;
 		r.has_statistic = true;

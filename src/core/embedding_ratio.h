@@ -14,17 +14,32 @@
 
 #include <stdint.h>
 
-/* Components gathered per pass over the rows (one cache line of float8). */
-#define MLM_EMB_RATIO_BLOCK 8
+/*
+ * Rows of d components held in fixed-size blocks, column-major inside a
+ * block: block b holds fill[b] <= block_rows rows, component j of its row i
+ * at element j * block_rows + i (float when elem_size is 4, double when 8).
+ * Reading one component is then one contiguous run per block.
+ */
+typedef struct mlm_emb_blocks
+{
+	const void *const *block;
+	const int32_t *fill;
+	int64_t		nblocks;
+	int64_t		block_rows;
+	int64_t		n;				/* the sum of fill */
+} mlm_emb_blocks;
 
 /*
- * The number of drifted components of rows held row-major (d components
- * each) in ref (n_ref >= 1 rows) and cur (n_cur >= 1 rows), as float
- * (elem_size 4) or double (elem_size 8); scratch has room for
- * MLM_EMB_RATIO_BLOCK * (n_ref + n_cur) + max(n_ref, n_cur) doubles.  check_cancel, if set,
- * is called once per component.
+ * The number of drifted components of the rows in ref (n >= 1) and cur
+ * (n >= 1), d components each, all finite; scratch has room for
+ * MLM_EMB_RATIO_SCRATCH(n_ref, n_cur) doubles.  Each component is gathered,
+ * sorted (radix sort: float keys for float rows, exact), and tested.
+ * check_cancel, if set, is called once per component.
  */
-int64_t		mlm_emb_ratio_drifted(const void *ref, int64_t n_ref, const void *cur, int64_t n_cur, int64_t d,
+#define MLM_EMB_RATIO_SCRATCH(n_ref, n_cur) \
+	(2 * ((n_ref) + (n_cur)) + ((n_ref) > (n_cur) ? (n_ref) : (n_cur)) + 2)
+
+int64_t		mlm_emb_ratio_drifted(const mlm_emb_blocks *ref, const mlm_emb_blocks *cur, int64_t d,
 								  int elem_size, double component_threshold, double *scratch,
 								  void (*check_cancel) (void));
 

@@ -185,6 +185,85 @@ mlm_sort_doubles(double *a, double *tmp, size_t n)
 	return res;
 }
 
+/* Map a float to a key whose unsigned order is the float's numeric order. */
+static inline uint32_t
+float_key(float f)
+{
+	uint32_t	u;
+
+	memcpy(&u, &f, sizeof(u));
+	return (u & UINT32_C(0x80000000)) ? ~u : (u | UINT32_C(0x80000000));
+}
+
+#define FLOAT_PASSES 3			/* ceil(32 / 11) */
+
+float *
+mlm_sort_floats(float *a, float *tmp, size_t n)
+{
+	size_t		count[FLOAT_PASSES][RADIX_SIZE];
+	float	   *src = a,
+			   *dst = tmp;
+
+	if (n < SMALL_SORT)
+	{
+		for (size_t i = 1; i < n; i++)
+		{
+			float		v = a[i];
+			size_t		j = i;
+
+			while (j > 0 && a[j - 1] > v)
+			{
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = v;
+		}
+		return a;
+	}
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+	{
+		uint32_t	k = float_key(a[i]);
+
+		count[0][k & RADIX_MASK]++;
+		count[1][(k >> RADIX_BITS) & RADIX_MASK]++;
+		count[2][k >> (2 * RADIX_BITS)]++;
+	}
+	for (int p = 0; p < FLOAT_PASSES; p++)
+	{
+		size_t	   *c = count[p];
+		size_t		sum = 0;
+		int			shift = p * RADIX_BITS;
+		uint32_t	d;
+
+		/* Skip a pass in which every key has the same digit. */
+		for (d = 0; d < RADIX_SIZE && c[d] == 0; d++)
+			;
+		if (c[d] == n)
+			continue;
+		for (d = 0; d < RADIX_SIZE; d++)
+		{
+			size_t		t = c[d];
+
+			c[d] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++)
+		{
+			float		v = src[i];
+
+			dst[c[(float_key(v) >> shift) & RADIX_MASK]++] = v;
+		}
+		{
+			float	   *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	return src;
+}
+
 void
 mlm_merge_doubles(const double *a, size_t na, const double *b, size_t nb, double *out)
 {

@@ -15,6 +15,12 @@
  */
 double	   *mlm_sort_doubles(double *a, double *tmp, size_t n);
 
+/*
+ * Sort a[0..n) of floats ascending (finite values, -0.0 before 0.0); tmp is
+ * scratch space for n floats.  Returns a or tmp, whichever holds the result.
+ */
+float	   *mlm_sort_floats(float *a, float *tmp, size_t n);
+
 /* Most runs mlm_merge_runs takes at once. */
 #define MLM_MERGE_MAX_RUNS 32
 

@@ -14,6 +14,16 @@
 double		mlm_wasserstein(const mlm_wsample *u, const mlm_wsample *v);
 
 /*
+ * mlm_wasserstein of two raw sorted samples a[0..na) and b[0..nb) (na, nb
+ * >= 1), bit-identical to it; qa and qb, if not NULL, hold the CDF values
+ * qa[i] = (double) i / (double) na (i = 0..na) and likewise qb, which
+ * spares two divisions a step when many samples of the same sizes are
+ * compared (the embedding ratio: one pair per component).
+ */
+double		mlm_wasserstein_sorted(const double *a, int64_t na, const double *b, int64_t nb,
+								   const double *qa, const double *qb);
+
+/*
  * Population standard deviation (ddof 0) of a non-empty sample, summed over
  * its distinct values in ascending order with compensated sums.
  */
