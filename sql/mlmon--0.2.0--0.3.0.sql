@@ -20,6 +20,10 @@
 --   - register_source takes track_changes (mlmon.sources.tracked).
 --   - multivariate drift: pca_fit, reconstruction_error, reconstruction_drift
 --     (sql/multivariate.sql);
+--   - embedding drift: embedding_distance, embedding_ratio (sql/embedding.sql);
+--   - multivariate and embedding drift in the checks (sql/multivariate_checks.sql,
+--     sql/embedding_checks.sql): mlmon.predictions.embedding, mlmon.sources.embedding_column,
+--     register_source's embedding_column, two alert types with their default rules;
 --
 -- What the update does to existing data:
 --   - labels: ts, predicted_label, predicted_value and score are filled from
