@@ -27,13 +27,12 @@ from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "oracle"))
 import corelib  # noqa: E402
-from splitmix64 import SplitMix64  # noqa: E402
+import domain_classifier_ref as dcref  # noqa: E402
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 DP = ctypes.POINTER(ctypes.c_double)
@@ -106,102 +105,14 @@ def core_method(ref, cur, bootstrap=False, q=0.95, shuffle=1):
     return r, w, scores[:r.n_test]
 
 
-# ---- the numpy re-implementation of the documented algorithm ----
-ALPHA = 1e-4
+py_sgd = dcref.sgd
+py_auc = dcref.pair_auc
+py_random_threshold = dcref.random_threshold
 
 
-def seq_dot(w, x):
-    # summed in order, as the core and sklearn's WeightVector.dot do
-    return float(np.cumsum(w * x)[-1]) if len(w) else 0.0
-
-
-def py_loss(p, y):
-    z = p * y
-    if z > 18:
-        return math.exp(-z)
-    if z < -18:
-        return -z
-    return math.log(1.0 + math.exp(-z))
-
-
-def py_dloss(p, y):
-    z = p * y
-    if z > 18.0:
-        return math.exp(-z) * -y
-    if z < -18.0:
-        return -y
-    return -y / (math.exp(z) + 1.0)
-
-
-def py_sgd(x, y, shuffle, seed=42):
-    n, d = x.shape
-    typw = math.sqrt(1.0 / math.sqrt(ALPHA))
-    eta0 = typw / max(1.0, py_dloss(-typw, 1.0))
-    optimal_init = 1.0 / (eta0 * ALPHA)
-    w, wscale, b, t, best, bad = np.zeros(d), 1.0, 0.0, 1.0, math.inf, 0
-    order = list(range(n))
-    g = SplitMix64(seed)
-    epochs = 0
-    for epoch in range(1000):
-        if shuffle:
-            for i in range(n - 1, 0, -1):
-                j = g.below(i + 1)
-                order[i], order[j] = order[j], order[i]
-        sumloss = 0.0
-        for k in range(n):
-            xi, yi = x[order[k]], y[order[k]]
-            p = seq_dot(w, xi) * wscale + b
-            eta = 1.0 / (ALPHA * (optimal_init + t - 1.0))
-            sumloss += py_loss(p, yi)
-            dl = min(max(py_dloss(p, yi), -1e12), 1e12)
-            update = -eta * dl
-            wscale *= max(0.0, 1.0 - eta * ALPHA)
-            if wscale < 1e-9:
-                w, wscale = w * wscale, 1.0
-            if update != 0.0:
-                w = w + xi * (update / wscale)
-                b += update
-            t += 1.0
-        epochs = epoch + 1
-        bad = bad + 1 if sumloss > best - 1e-3 * n else 0
-        best = min(best, sumloss)
-        if bad >= 5:
-            break
-    return epochs, w * wscale, b
-
-
-def py_auc(pos, neg):
-    # Mann-Whitney U from every pair, ties counted half
-    pos, neg = np.asarray(pos), np.asarray(neg)
-    twice = sum(2 * int(np.sum(neg < s)) + int(np.sum(neg == s)) for s in pos)
-    return twice / (2.0 * len(pos) * len(neg))
-
-
-def uniform01(g):
-    return (g.next() >> 11) * 2.0 ** -53
-
-
-def py_random_threshold(n1, n0, q, seed=0, reps=100):
-    g = SplitMix64(seed)
-    aucs = []
-    for _ in range(reps):
-        pos = [uniform01(g) for _ in range(n1)]
-        neg = [uniform01(g) for _ in range(n0)]
-        aucs.append(roc_auc_score([1] * n1 + [0] * n0, pos + neg))
-    return float(np.percentile(aucs, 100 * q))
-
-
-def py_method(ref, cur, bootstrap=False, q=0.95):
-    # split: even positions of each side test, odd train; train: reference's then current's
-    xtrain = np.vstack([ref[1::2], cur[1::2]])
-    ytrain = np.array([1.0] * len(ref[1::2]) + [-1.0] * len(cur[1::2]))
-    epochs, w, b = py_sgd(xtrain, ytrain, True)
-    xtest = np.vstack([ref[0::2], cur[0::2]])
-    scores = np.array([expit(seq_dot(w, xi) + b) for xi in xtest])
-    n1 = len(ref[0::2])
-    auc = py_auc(scores[:n1], scores[n1:])
-    thr = py_random_threshold(n1, len(scores) - n1, q) if bootstrap else math.nan
-    return epochs, w, b, scores, auc, thr
+def py_method(rows_ref, rows_cur, bootstrap=False, q=0.95):
+    m = dcref.mlmon_model(rows_ref, rows_cur, bootstrap, q)
+    return m["epochs"], m["w"], m["b"], m["scores"], m["auc"], m["threshold"] if bootstrap else math.nan
 
 
 rng = np.random.default_rng(4217)
@@ -289,14 +200,6 @@ check("identical rows", r.status == 0 and r.auc == 0.5, str(r.auc))
 # 4. against Evidently's recipe (its split, sklearn's shuffle)
 
 
-def evidently_model(ref, cur):
-    data = np.vstack([ref, cur])
-    target = np.array([1] * len(ref) + [0] * len(cur))
-    xtr, xte, ytr, yte = train_test_split(data, target, test_size=0.5, random_state=42, shuffle=True)
-    clf = SGDClassifier(loss="log_loss", random_state=42).fit(xtr, ytr)
-    return roc_auc_score(yte, clf.predict_proba(xte)[:, 1])
-
-
 diffs = []
 for trial in range(12):
     d = [8, 32, 64][trial % 3]
@@ -305,7 +208,7 @@ for trial in range(12):
     drifted = trial % 2 == 0
     cur = rng.normal(size=(n, d)) + (0.6 / math.sqrt(d) * 4 if drifted else 0.0)
     ours = core_method(ref, cur)[0].auc
-    theirs = evidently_model(ref, cur)
+    theirs = dcref.evidently_model(ref, cur)[0]
     diffs.append(abs(ours - theirs))
     check(f"evidently decision #{trial} d={d} n={n} drifted={drifted}",
           (ours > 0.55) == (theirs > 0.55) == drifted, f"ours {ours:.4f} evidently {theirs:.4f}")
