@@ -36,7 +36,7 @@ include $(PGXS)
 # The install script: the statistics, the performance metrics, the monitoring schema, operations.
 SQL_PARTS = sql/$(EXTENSION).sql sql/metrics.sql sql/catalogue.sql sql/catalogue_location.sql sql/catalogue_rank.sql \
 	sql/catalogue_distance.sql sql/catalogue_categorical.sql sql/catalogue_profiles_categorical.sql \
-	sql/catalogue_epps_singleton.sql sql/catalogue_mmd.sql sql/catalogue_profiles_numeric.sql sql/embedding.sql \
+	sql/catalogue_epps_singleton.sql sql/catalogue_mmd.sql sql/catalogue_profiles_numeric.sql sql/embedding.sql sql/embedding_model.sql \
 	sql/detectors.sql sql/calibration.sql sql/multivariate.sql sql/summaries.sql \
 	sql/monitoring.sql sql/concept.sql sql/operations.sql sql/multivariate_checks.sql \
 	sql/embedding_checks.sql

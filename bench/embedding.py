@@ -43,7 +43,15 @@ QUERIES = [
 ]
 for name, sql, proc in [
         ("embedding_ratio", "SELECT mlmon.embedding_ratio(v, is_current) FROM bench_emb",
-         "mlmon.embedding_ratio(real[], boolean)")]:
+         "mlmon.embedding_ratio(real[], boolean)"),
+        ("embedding_model (5000 rows per side)", "SELECT mlmon.embedding_model(v, is_current) FROM bench_emb",
+         "mlmon.embedding_model(real[], boolean)"),
+        ("embedding_model bootstrap (5000 rows per side)",
+         "SELECT mlmon.embedding_model(v, is_current, 0.55, true, 0.95) FROM bench_emb",
+         "mlmon.embedding_model(real[], boolean, float8, boolean, float8)"),
+        ("embedding_model (20000 rows per side)",
+         "SELECT mlmon.embedding_model(v, is_current, 0.55, false, 0.95, 20000) FROM bench_emb",
+         "mlmon.embedding_model(real[], boolean, float8, boolean, float8, integer)")]:
     cur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (proc,))
     if cur.fetchone()[0]:
         QUERIES.append((name, sql))
@@ -62,6 +70,11 @@ for name, sql in QUERIES:
     base = "read 1 in 10: sum(cardinality(v))" if "1 row in 10" in name else "read once: sum(cardinality(v))"
     t0, t2 = results[(name, 0)], results[(name, 2)]
     lines.append(f"| {name} | {t0:.3f} | {t0 / results[(base, 0)]:.2f} | {t2:.3f} | {t2 / results[(base, 2)]:.2f} |")
+per_row = [f"| {name} | {results[(name, 0)] / (2 * args.rows) * 1e6:.2f} | {results[(name, 2)] / (2 * args.rows) * 1e6:.2f} |"
+           for name, _ in QUERIES if name.startswith("embedding_model")]
+if per_row:
+    lines += ["", "Time per input row (the sample's cost plus the classifier's, over all rows):", "",
+              "| query | workers 0: us/row | workers 2: us/row |", "|---|---:|---:|"] + per_row
 text = "\n".join(lines) + "\n"
 print(text)
 os.makedirs(os.path.dirname(args.out), exist_ok=True)

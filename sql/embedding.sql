@@ -256,3 +256,14 @@ CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current bool
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8, float8) IS
     'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
+
+-- The embedding sample (src/embedding_sample.c): the state of the methods
+-- that need rows (mmd, model), a float8[] holding at most max_rows rows of
+-- each side, chosen by a hash of their contents (a bottom-k sample: the
+-- same rows whatever the scan order or the parallel plan), and the counts.
+-- The combine function is shared by those methods.
+CREATE FUNCTION @extschema@._embedding_sample_combine(float8[], float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_sample_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_sample_combine(float8[], float8[]) IS
+    'Combine function of the embedding drift aggregates that keep a sample of rows (the mmd and model methods): the max_rows first rows of each side of the union, by the rows'' hash keys, and the sums of the counts (internal)';

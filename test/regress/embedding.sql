@@ -154,3 +154,44 @@ SELECT mlmon.embedding_ratio(e, c, NULL) FROM embr;
 SELECT mlmon.embedding_ratio(e, c, 'Infinity') FROM embr;
 SELECT mlmon.embedding_ratio(e, c, 0.1, 'NaN') FROM embr;
 SELECT mlmon.embedding_ratio(e, c, CASE WHEN c THEN 0.1 ELSE 0.2 END) FROM embr;
+
+-- mlmon.embedding_model: a domain classifier (sklearn's SGD logistic
+-- regression) trained on the odd rows of each side's sample (canonical
+-- order), its ROC AUC on the even rows.  Reference rows near 0, current
+-- rows near 10 in both components: every test pair is ordered, AUC 1.
+CREATE TEMP TABLE embm (e float8[], c boolean, o int);
+INSERT INTO embm SELECT ARRAY[(g % 3) * 0.1, (g % 5) * 0.1], false, g FROM generate_series(1, 12) g;
+INSERT INTO embm SELECT ARRAY[10 + (g % 4) * 0.1, 10 - (g % 3) * 0.1], true, 100 + g FROM generate_series(1, 10) g;
+INSERT INTO embm VALUES (NULL, true, 200), ('{}', false, 201), ('{1,2,3}', true, 202), ('{1,NaN}', false, 203),
+  ('{NULL,1}', true, 204), ('{1,2}', NULL, 205);
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_model(e, c)).* FROM embm) s;
+SELECT statistic, threshold, drifted FROM (SELECT (mlmon.embedding_model(e::float4[], c, 0.99)).* FROM embm) s;
+-- bootstrap: the 95th percentile of 100 random classifiers' AUCs on the 6 + 5 test rows
+SELECT statistic, round(threshold::numeric, 6) AS threshold, drifted
+  FROM (SELECT (mlmon.embedding_model(e, c, 0.55, true, 0.95)).* FROM embm) s;
+-- max_rows 2: one training and one test row a side
+SELECT statistic, drifted, n_reference, n_current
+  FROM (SELECT (mlmon.embedding_model(e, c, 0.55, false, 0.95, 2)).* FROM embm) s;
+-- the same rows on both sides: every score tied, AUC 1/2
+SELECT statistic, drifted FROM (SELECT (mlmon.embedding_model(e, c)).*
+  FROM (SELECT ARRAY[1.5, -2]::float8[], g > 6 FROM generate_series(1, 12) g) t(e, c)) s;
+-- fewer than 2 valid rows in a side: NULL statistic and decision, never an error
+SELECT statistic, drifted, n_reference, n_current
+  FROM (SELECT (mlmon.embedding_model(e, c)).* FROM embm WHERE o IN (1, 101, 102, 103, 203)) s;
+SELECT statistic, drifted, n_reference, n_current FROM (SELECT (mlmon.embedding_model(e, c)).* FROM embm WHERE c) s;
+SELECT mlmon.embedding_model(e, c) IS NULL AS is_null FROM embm WHERE false;
+-- as a window function: the early frames have too few rows (NULL), then a statistic
+SELECT o, (r).statistic, (r).n_reference, (r).n_current
+  FROM (SELECT o, mlmon.embedding_model(e, c) OVER (ORDER BY o) r
+          FROM embm WHERE o <= 3 OR o BETWEEN 101 AND 103) s
+ ORDER BY o;
+-- errors
+SELECT mlmon.embedding_model(e, c, NULL) FROM embm;
+SELECT mlmon.embedding_model(e, c, 'NaN') FROM embm;
+SELECT mlmon.embedding_model(e, c, 0.55, true, 1.5) FROM embm;
+SELECT mlmon.embedding_model(e, c, 0.55, true, 0.95, 1) FROM embm;
+SELECT mlmon.embedding_model(e, c, 0.55, true, 0.95, 1000001) FROM embm;
+SELECT mlmon.embedding_model(e, c, CASE WHEN c THEN 0.5 ELSE 0.6 END) FROM embm;
+DROP TABLE embm;
