@@ -43,7 +43,23 @@ QUERIES = [
 ]
 for name, sql, proc in [
         ("embedding_ratio", "SELECT mlmon.embedding_ratio(v, is_current) FROM bench_emb",
-         "mlmon.embedding_ratio(real[], boolean)")]:
+         "mlmon.embedding_ratio(real[], boolean)"),
+        ("embedding_mmd (max_rows 1000)", "SELECT mlmon.embedding_mmd(v, is_current) FROM bench_emb",
+         "mlmon.embedding_mmd(real[], boolean)"),
+        ("embedding_mmd (max_rows 1000): the sample only, no final function",
+         "SELECT pg_temp.emb_sample(v, is_current) FROM bench_emb", None),
+        ("embedding_mmd bootstrap (max_rows 1000)",
+         "SELECT mlmon.embedding_mmd(v, is_current, 0.015, true, 0.05) FROM bench_emb",
+         "mlmon.embedding_mmd(real[], boolean, double precision, boolean, double precision)")]:
+    if proc is None:
+        # the transition alone (the sample, as the mmd and model methods build it): its state type, no final
+        cur.execute("SELECT to_regprocedure('mlmon._embedding_mmd_accum(double precision[], real[], boolean)') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            continue
+        cur.execute("CREATE AGGREGATE pg_temp.emb_sample(real[], boolean) (SFUNC = mlmon._embedding_mmd_accum, "
+                    "STYPE = float8[], COMBINEFUNC = mlmon._embedding_sample_combine, PARALLEL = SAFE)")
+        QUERIES.append((name, sql))
+        continue
     cur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (proc,))
     if cur.fetchone()[0]:
         QUERIES.append((name, sql))
@@ -62,6 +78,10 @@ for name, sql in QUERIES:
     base = "read 1 in 10: sum(cardinality(v))" if "1 row in 10" in name else "read once: sum(cardinality(v))"
     t0, t2 = results[(name, 0)], results[(name, 2)]
     lines.append(f"| {name} | {t0:.3f} | {t0 / results[(base, 0)]:.2f} | {t2:.3f} | {t2 / results[(base, 2)]:.2f} |")
+per_row = [(name, results[(name, 0)]) for name, _ in QUERIES if name.startswith("embedding_mmd")]
+if per_row:
+    lines += ["", "Per row (workers 0, both samples' rows): "
+              + "; ".join(f"{name}: {1e6 * t / (2 * args.rows):.2f} us" for name, t in per_row)]
 text = "\n".join(lines) + "\n"
 print(text)
 os.makedirs(os.path.dirname(args.out), exist_ok=True)
