@@ -51,7 +51,23 @@ for name, sql, proc in [
          "mlmon.embedding_model(real[], boolean, float8, boolean, float8)"),
         ("embedding_model (20000 rows per side)",
          "SELECT mlmon.embedding_model(v, is_current, 0.55, false, 0.95, 20000) FROM bench_emb",
-         "mlmon.embedding_model(real[], boolean, float8, boolean, float8, integer)")]:
+         "mlmon.embedding_model(real[], boolean, float8, boolean, float8, integer)"),
+        ("embedding_mmd (max_rows 1000)", "SELECT mlmon.embedding_mmd(v, is_current) FROM bench_emb",
+         "mlmon.embedding_mmd(real[], boolean)"),
+        ("embedding_mmd (max_rows 1000): the sample only, no final function",
+         "SELECT pg_temp.emb_sample(v, is_current) FROM bench_emb", None),
+        ("embedding_mmd bootstrap (max_rows 1000)",
+         "SELECT mlmon.embedding_mmd(v, is_current, 0.015, true, 0.05) FROM bench_emb",
+         "mlmon.embedding_mmd(real[], boolean, double precision, boolean, double precision)")]:
+    if proc is None:
+        # the transition alone (the sample, as the mmd and model methods build it): its state type, no final
+        cur.execute("SELECT to_regprocedure('mlmon._embedding_mmd_accum(double precision[], real[], boolean)') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            continue
+        cur.execute("CREATE AGGREGATE pg_temp.emb_sample(real[], boolean) (SFUNC = mlmon._embedding_mmd_accum, "
+                    "STYPE = float8[], COMBINEFUNC = mlmon._embedding_sample_combine, PARALLEL = SAFE)")
+        QUERIES.append((name, sql))
+        continue
     cur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (proc,))
     if cur.fetchone()[0]:
         QUERIES.append((name, sql))
@@ -75,6 +91,10 @@ per_row = [f"| {name} | {results[(name, 0)] / (2 * args.rows) * 1e6:.2f} | {resu
 if per_row:
     lines += ["", "Time per input row (the sample's cost plus the classifier's, over all rows):", "",
               "| query | workers 0: us/row | workers 2: us/row |", "|---|---:|---:|"] + per_row
+per_row_mmd = [(name, results[(name, 0)]) for name, _ in QUERIES if name.startswith("embedding_mmd")]
+if per_row_mmd:
+    lines += ["", "Per row (workers 0, both samples' rows): "
+              + "; ".join(f"{name}: {1e6 * t / (2 * args.rows):.2f} us" for name, t in per_row_mmd)]
 text = "\n".join(lines) + "\n"
 print(text)
 os.makedirs(os.path.dirname(args.out), exist_ok=True)

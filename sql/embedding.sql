@@ -267,3 +267,116 @@ CREATE FUNCTION @extschema@._embedding_sample_combine(float8[], float8[])
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._embedding_sample_combine(float8[], float8[]) IS
     'Combine function of the embedding drift aggregates that keep a sample of rows (the mmd and model methods): the max_rows first rows of each side of the union, by the rows'' hash keys, and the sums of the counts (internal)';
+
+-- mmd: Evidently's MMD^2_u with the median-distance rbf kernel on the samples.
+
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean, float8, boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean, float8, boolean, float8, integer)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._embedding_mmd_final(float8[])
+    RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean, float8) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean, float8, boolean, float8) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float8[], boolean, float8, boolean, float8, integer) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer) IS
+    'Transition function of mlmon.embedding_mmd (internal)';
+COMMENT ON FUNCTION @extschema@._embedding_mmd_final(float8[]) IS
+    'Final function of mlmon.embedding_mmd (internal)';
+
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float8[], is_current boolean) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float8[], boolean) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float8[], is_current boolean, threshold float8) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float8[], boolean, float8) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float8[], is_current boolean, threshold float8, bootstrap boolean, quantile_probability float8) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float8[], boolean, float8, boolean, float8) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float8[], is_current boolean, threshold float8, bootstrap boolean, quantile_probability float8, max_rows integer) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float8[], boolean, float8, boolean, float8, integer) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float4[], is_current boolean) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float4[], boolean) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float4[], is_current boolean, threshold float8) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float4[], boolean, float8) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float4[], is_current boolean, threshold float8, bootstrap boolean, quantile_probability float8) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float4[], boolean, float8, boolean, float8) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';
+CREATE AGGREGATE @extschema@.embedding_mmd(embedding float4[], is_current boolean, threshold float8, bootstrap boolean, quantile_probability float8, max_rows integer) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.embedding_mmd(float4[], boolean, float8, boolean, float8, integer) IS
+    'Evidently''s embedding drift method mmd: the unbiased squared maximum mean discrepancy (MMD^2_u) between the reference (is_current false) and current embeddings, rbf kernel with sigma^2 the squared median reference-current distance, reported as max(MMD^2_u, 0); drift when MMD^2_u exceeds threshold (0.015), or with bootstrap the quantile_probability (0.05) percentile of 100 reference-only resamples (SplitMix64, seed 0). Computed on a deterministic sample of at most max_rows (1000) rows per side (all of them, and then Evidently''s value, when there are no more)';

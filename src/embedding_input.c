@@ -81,8 +81,8 @@ embedding_result_datum(FunctionCallInfo fcinfo, const EmbeddingResult *r)
 	values[1] = Float8GetDatum(r->statistic);
 	nulls[1] = !r->has_statistic;
 	values[2] = Float8GetDatum(r->threshold);
-	values[3] = BoolGetDatum(r->statistic > r->threshold);
-	nulls[3] = !r->has_statistic;
+	values[3] = BoolGetDatum(r->own_decision ? r->drifted : r->statistic > r->threshold);
+	nulls[3] = !r->has_statistic || (r->own_decision && !r->decided);
 	values[4] = Int64GetDatum(r->n_reference);
 	values[5] = Int64GetDatum(r->n_current);
 	values[6] = Int32GetDatum(r->dimension);

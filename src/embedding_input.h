@@ -49,9 +49,19 @@ typedef struct EmbeddingResult
 	int64		skipped_null;
 	int64		skipped_length;
 	int64		skipped_component;
+	/*
+	 * own_decision: drifted is `drifted` (NULL when !decided), not statistic
+	 * > threshold (mmd decides on its raw statistic, reports it clipped at 0)
+	 */
+	bool		own_decision;
+	bool		decided;
+	bool		drifted;
 } EmbeddingResult;
 
-/* The mlmon.embedding_drift_result datum; drifted is statistic > threshold. */
+/*
+ * The mlmon.embedding_drift_result datum; drifted is statistic > threshold
+ * unless own_decision.
+ */
 extern Datum embedding_result_datum(FunctionCallInfo fcinfo, const EmbeddingResult *r);
 
 #endif

@@ -246,7 +246,7 @@ emb_sample_accum(FunctionCallInfo fcinfo, const EmbSampleOptions *o, const char 
 	{
 		double	   *cand;
 
-		if (size == v[ES_CAP_REF + s])
+		if (size < v[ES_MAX_ROWS] && size == v[ES_CAP_REF + s])
 		{
 			/* room for more rows (size < max_rows here): double the side's capacity */
 			double		cap = Min(v[ES_MAX_ROWS], Max(ES_FIRST_CAP, 2 * v[ES_CAP_REF + s]));

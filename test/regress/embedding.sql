@@ -195,3 +195,132 @@ SELECT mlmon.embedding_model(e, c, 0.55, true, 0.95, 1) FROM embm;
 SELECT mlmon.embedding_model(e, c, 0.55, true, 0.95, 1000001) FROM embm;
 SELECT mlmon.embedding_model(e, c, CASE WHEN c THEN 0.5 ELSE 0.6 END) FROM embm;
 DROP TABLE embm;
+-- mlmon.embedding_mmd: Evidently's MMD^2_u with the rbf kernel, gamma = 1 /
+-- sigma^2, sigma the median reference x current distance, on a sample of at
+-- most max_rows rows per side.  Values from numpy/SciPy (cdist, numpy.median,
+-- the MMD2u formula; bootstrap draws from test/oracle/splitmix64.py into the
+-- reference rows in the sample's order), for reference {0,0} {3,0} {0,4}
+-- {1,2} {2,2} {4,1}, current {0,0} {6,8} {1,1}: sigma^2 9.49341649025257,
+-- MMD^2_u -0.025876549306697916 (statistic 0, no drift at 0.015, drift at
+-- -0.03); bootstrap percentiles -0.44972929202933615 (q 0.05),
+-- -0.06441314829576328 (0.5), 1.1181151046135909 (0.95); max_rows 2:
+-- samples {1,2} {2,2} and {1,1} {0,0}, MMD^2_u 0.48789108102007994; max_rows
+-- 4: -0.11886249661927806.  test/oracle/test_embedding_mmd.py compares
+-- random cases with Evidently's formulas.
+CREATE TEMP TABLE embm (e float8[], c boolean);
+INSERT INTO embm VALUES ('{0,0}', false), ('{3,0}', false), ('{0,4}', false), ('{1,2}', false), ('{2,2}', false),
+  ('{4,1}', false), ('{0,0}', true), ('{6,8}', true), ('{1,1}', true),
+  (NULL, true), ('{0,0}', NULL), ('{}', false),  -- missing
+  ('{1,2,3}', true), ('{{1,2},{3,4}}', false),   -- wrong length
+  ('{1,NaN}', false), ('{NULL,2}', true), ('{Infinity,1}', true);  -- bad components
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension,
+       n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (mlmon.embedding_mmd(e, c)).* FROM embm) s;
+-- the decision is on MMD^2_u itself, not on the statistic max(MMD^2_u, 0)
+SELECT t, statistic, threshold, drifted
+  FROM (VALUES (-0.03), (-0.02)) v(t), LATERAL (SELECT (mlmon.embedding_mmd(e, c, v.t)).* FROM embm) s;
+-- float4[] input (the same values are exact in float4): the same result
+SELECT (SELECT mlmon.embedding_mmd(e::float4[], c) FROM embm) = (SELECT mlmon.embedding_mmd(e, c) FROM embm) AS same;
+-- bootstrap: the threshold is the percentile of 100 reference-only resamples
+SELECT q, abs(threshold - want) < 1e-14 AS threshold_ok, drifted
+  FROM (VALUES (0.05, -0.44972929202933615), (0.5, -0.06441314829576328), (0.95, 1.1181151046135909)) v(q, want),
+       LATERAL (SELECT (mlmon.embedding_mmd(e, c, 0.015, true, v.q)).* FROM embm) s;
+-- max_rows: the statistic is that of the samples, the counts are every valid
+-- row (max_rows 4: MMD^2_u -0.11886249661927806 is pinned by the decision)
+SELECT abs(statistic - 0.48789108102007994) < 1e-14 AS statistic_ok, n_reference, n_current
+  FROM (SELECT (mlmon.embedding_mmd(e, c, 0.015, false, 0.05, 2)).* FROM embm) s;
+SELECT t, statistic, drifted, n_reference, n_current
+  FROM (VALUES (-0.11886249661929), (-0.11886249661927)) v(t),
+       LATERAL (SELECT (mlmon.embedding_mmd(e, c, v.t, false, 0.05, 4)).* FROM embm) s;
+-- sigma^2 = 0 (most cross pairs identical): the kernel's limit, 1 for equal
+-- rows and 0 otherwise: reference {1,1} x 4, current {1,1} x 3 and {2,2} x 2:
+-- 12/12 + 8/20 - 2 * 12/20 = 0.2
+SELECT abs(statistic - 0.2) < 1e-15 AS statistic_ok, drifted, n_reference, n_current
+  FROM (SELECT (mlmon.embedding_mmd(e, c)).*
+          FROM (VALUES ('{1,1}'::float8[], false), ('{1,1}', false), ('{1,1}', false), ('{1,1}', false),
+                       ('{1,1}', true), ('{1,1}', true), ('{1,1}', true), ('{2,2}', true), ('{2,2}', true)) t(e, c)) s;
+-- every row identical: 0
+SELECT statistic, drifted FROM (SELECT (mlmon.embedding_mmd(e, c)).*
+  FROM (VALUES ('{-0.0,1}'::float8[], false), ('{0,1}', false), ('{0,1}', true), ('{0,1}', true)) t(e, c)) s;
+-- fewer than 2 rows on a side: NULL statistic and drifted, the counts
+SELECT method, statistic, threshold, drifted, n_reference, n_current, dimension
+  FROM (SELECT (mlmon.embedding_mmd(e, c)).* FROM embm WHERE c OR e = '{0,0}') s;
+-- bootstrap draws of fewer than 2 rows (2 reference rows against 3): the
+-- statistic, a NaN threshold and no decision (Evidently divides by zero)
+SELECT statistic IS NOT NULL AS has_statistic, threshold, drifted
+  FROM (SELECT (mlmon.embedding_mmd(e, c, 0.015, true, 0.5)).* FROM embm WHERE c OR e IN ('{0,0}', '{3,0}')) s;
+-- no rows at all: NULL; no valid row: no dimension
+SELECT mlmon.embedding_mmd(e, c) IS NULL AS is_null FROM embm WHERE false;
+SELECT statistic, drifted, n_reference, n_current, dimension, n_skipped_null
+  FROM (SELECT (mlmon.embedding_mmd(e, c)).* FROM embm WHERE e IS NULL) s;
+-- the sample does not depend on the order of the rows (three shuffles, one
+-- result; the 3-component row left out: the first valid row fixes the dimension)
+SELECT count(DISTINCT r::text) AS distinct_results
+  FROM (SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, 2 ORDER BY o) r
+          FROM (SELECT e, c, o, seed FROM embm, LATERAL (VALUES (1), (2), (3)) w(seed),
+                       LATERAL (SELECT hashtext(e::text || c::text || seed) AS o) h
+                 WHERE cardinality(e) IS DISTINCT FROM 3) t
+         GROUP BY seed) s;
+
+-- errors
+SELECT mlmon.embedding_mmd(e, c, 'NaN') FROM embm;
+SELECT mlmon.embedding_mmd(e, c, NULL) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, NULL, 0.05) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, true, 1.5) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, true, -0.1) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, 1) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, 5001) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, NULL) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, CASE WHEN c THEN 0.1 ELSE 0.2 END) FROM embm;
+SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, CASE WHEN c THEN 10 ELSE 20 END) FROM embm;
+SELECT mlmon._embedding_mmd_accum(NULL, '{1}'::float8[], true);
+SELECT mlmon._embedding_sample_combine('{1}', '{1}');
+
+-- the state (a float8[]: version, dimension, max_rows, method, 4 options,
+-- n_reference, n_current, skipped null/length/component, sample sizes,
+-- capacities; then per side its rows: the key's two 32-bit halves and the
+-- components), read back with an aggregate that has no final function, and
+-- combined (as parallel workers and Citus do) by an aggregate whose
+-- transition function is the combine function
+CREATE AGGREGATE public.mmd_state(float8[], boolean, float8, boolean, float8, integer) (
+    SFUNC = mlmon._embedding_mmd_accum, STYPE = float8[]);
+CREATE AGGREGATE public.mmd_combine_states(float8[]) (
+    SFUNC = mlmon._embedding_sample_combine, STYPE = float8[], FINALFUNC = mlmon._embedding_mmd_final);
+SELECT public.mmd_state(e, c, 0.015, false, 0.05, 2) FROM embm WHERE e IN ('{0,0}', '{3,0}', '{6,8}');
+CREATE TEMP TABLE mmd_states AS
+  SELECT g, public.mmd_state(e, c, 0.015, false, 0.05, 4) s
+    FROM (SELECT e, c, CASE WHEN cardinality(e) = 3 THEN 3 ELSE (row_number() OVER ()) % 3 END g FROM embm) t
+   GROUP BY g;
+-- combined in either order: the result of one pass (the 3-component part's
+-- rows count as of the wrong length, as in one pass where {0,0} came first;
+-- with that part first, its dimension is kept: 9 valid 2-component rows and
+-- the 2-D array are then of the wrong length).  The states' keys are those
+-- of test/oracle's re-implementation: {0,0} reference 2802244911 * 2^32 +
+-- 1293516399, {3,0} 2429973008 * 2^32 + 1448351381, current {6,8}
+-- 1737127391 * 2^32 + 2862060320, {0,0} 1581361928 * 2^32 + 1949917470
+-- (the heap's root, the larger key, first)
+SELECT (SELECT public.mmd_combine_states(s ORDER BY g) FROM mmd_states)
+     = (SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, 4) FROM embm) AS one_pass,
+       (SELECT public.mmd_combine_states(s ORDER BY g DESC) FROM mmd_states WHERE g < 3)
+     = (SELECT mlmon.embedding_mmd(e, c, 0.015, false, 0.05, 4) FROM embm WHERE cardinality(e) IS DISTINCT FROM 3)
+       AS reversed_without_the_3_component_part;
+SELECT n_reference, n_current, dimension, n_skipped_null, n_skipped_length, n_skipped_component
+  FROM (SELECT (public.mmd_combine_states(s ORDER BY g DESC)).* FROM mmd_states) x;
+-- NULL states are skipped; states of other options or methods, and broken states, are refused
+SELECT public.mmd_combine_states(NULL::float8[]) IS NULL AS is_null;
+SELECT public.mmd_combine_states(s) FROM (SELECT public.mmd_state(e, c, 0.015, false, 0.05, 4) s FROM embm
+  UNION ALL SELECT public.mmd_state(e, c, 0.015, false, 0.05, 3) FROM embm) t;
+SELECT mlmon._embedding_mmd_final('{1,2,3}');
+SELECT mlmon._embedding_mmd_final('{2,0,1000,1,0.015,0,0.05,0,0,0,0,0,0,0,0,0,0}');
+SELECT mlmon._embedding_mmd_final('{1,0,1000,2,0.55,0,0.95,0,0,0,0,0,0,0,0,0,0}');
+SELECT mlmon._embedding_mmd_final('{1,0,1000,1,0.015,0,0.05,0,1,0,0,0,0,1,0,1,0}');
+SELECT mlmon._embedding_mmd_final('{1,1,2,1,0.015,0,0.05,0,3,0,0,0,0,0,0,0,0}');
+SELECT mlmon._embedding_mmd_final('{1,1,2,1,0.015,0,0.05,0,0,2,0,0,0,0,2,0,2,0,1,5,0,2}');
+SELECT mlmon._embedding_mmd_final('{1,1,2,1,0.015,0,0.05,0,0,2,0,0,0,0,2,0,2,0,1,5,5e9,2,6}');
+SELECT mlmon._embedding_mmd_final('{1,1,2,1,0.015,0,0.05,0,0,2,0,0,0,0,2,0,2,0,1,5,0,2,NaN}');
+SELECT mlmon._embedding_mmd_final('{1,1,6000,1,0.015,0,0.05,0,0,2,0,0,0,0,2,0,2,0,1,5,0,2,6}');
+-- a valid hand-made state: two current rows {5} and {6}, no reference row
+SELECT method, statistic, drifted, n_reference, n_current, dimension
+  FROM (SELECT (mlmon._embedding_mmd_final('{1,1,2,1,0.015,0,0.05,0,0,2,0,0,0,0,2,0,2,0,1,5,0,2,6}')).*) s;
+DROP AGGREGATE public.mmd_combine_states(float8[]);
+DROP AGGREGATE public.mmd_state(float8[], boolean, float8, boolean, float8, integer);
