@@ -18,9 +18,7 @@ distances against mlmon's sums of squared differences), decisions equal.
 Above max_rows the sample is re-implemented here from its definition (the
 key, the order) and Evidently's formulas run on it.  A parallel plan gives
 the serial result exactly; float4 input; bad rows counted."""
-import math
 import os
-import struct
 import sys
 
 import numpy as np
@@ -28,7 +26,6 @@ from sklearn.metrics import pairwise_distances, pairwise_kernels
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, connect  # noqa: E402
-from splitmix64 import SplitMix64  # noqa: E402
 
 RTOL = 1e-10
 ATOL = 1e-14   # MMD2u cancels terms of order 1 down to its own size
@@ -36,62 +33,9 @@ chk = Checker("test_embedding_mmd")
 conn = connect()
 cur = conn.cursor()
 rng = np.random.default_rng(1729)
-M64 = (1 << 64) - 1
 
 
-def mmd2u(K, m, n):
-    Kx, Ky, Kxy = K[:m, :m], K[m:, m:], K[:m, m:]
-    return (1.0 / (m * (m - 1.0)) * (Kx.sum() - Kx.diagonal().sum())
-            + 1.0 / (n * (n - 1.0)) * (Ky.sum() - Ky.diagonal().sum())
-            - 2.0 / (m * n) * Kxy.sum())
-
-
-def evidently_mmd(x, y, threshold=0.015, bootstrap=False, q=0.05):
-    """(statistic, threshold or percentile, drifted) as MMDDriftMethod computes them on all rows."""
-    m, n = len(x), len(y)
-    sigma2 = np.median(pairwise_distances(x, y, metric="euclidean")) ** 2
-    K = pairwise_kernels(np.vstack([x, y]), metric="rbf", gamma=1.0 / sigma2)
-    stat = mmd2u(K, m, n)
-    if not bootstrap:
-        return max(stat, 0.0), threshold, stat > threshold
-    sigma2_x = np.median(pairwise_distances(x, metric="euclidean")) ** 2
-    Kr = pairwise_kernels(x, metric="rbf", gamma=1.0 / sigma2_x)
-    xs, ys = max(m * m // (m + n), 1), max(m * n // (m + n), 1)
-    g = SplitMix64(0)
-    res = []
-    for _ in range(100):
-        xi = [g.below(m) for _ in range(xs)]
-        yi = [g.below(m) for _ in range(ys)]
-        Kx, Ky, Kxy = Kr[np.ix_(xi, xi)], Kr[np.ix_(yi, yi)], Kr[np.ix_(xi, yi)]
-        res.append(1.0 / (xs * (xs - 1.0)) * (Kx.sum() - Kx.diagonal().sum())
-                   + 1.0 / (ys * (ys - 1.0)) * (Ky.sum() - Ky.diagonal().sum())
-                   - 2.0 / (xs * ys) * Kxy.sum())
-    perc = float(np.percentile(res, 100 * q))
-    return max(stat, 0.0), perc, stat > perc
-
-
-def mix(z):
-    z = (z + 0x9E3779B97F4A7C15) & M64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return z ^ (z >> 31)
-
-
-def key(row, seed):
-    h = seed
-    for v in row:
-        h = mix(h ^ struct.unpack("<Q", struct.pack("<d", float(v) + 0.0))[0])
-    return h
-
-
-def sample(rows, k, seed):
-    """THE SAMPLE of src/core/embedding_sample.h, in THE ORDER."""
-    keyed = sorted((key(r, seed), tuple(float(v) + 0.0 for v in r)) for r in rows)
-    return np.array([r for _, r in keyed[:k]])
-
-
-def in_order(rows, seed):
-    return sample(rows, len(rows), seed)
+from embedding_mmd_ref import evidently_mmd, in_order, mmd2u, sample  # noqa: E402,F401
 
 
 def load(table, ref, cur_, temp=True, extra=()):
