@@ -165,8 +165,8 @@ SELECT check_id, round(max(value) FILTER (WHERE metric = 'reconstruction_error')
        max(value) FILTER (WHERE metric = 'drift_detected') AS multivariate_drift
   FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'multivariate_drift' GROUP BY check_id ORDER BY check_id;
 \echo 'Embedding drift per check: distance between the mean embeddings (Evidently''s distance method, threshold 0.2)'
-SELECT check_id, round(max(value) FILTER (WHERE metric = 'distance')::numeric, 3) AS embedding_distance,
-       max(value) FILTER (WHERE metric = 'distance_threshold') AS threshold,
+SELECT check_id, round(max(value) FILTER (WHERE metric = 'drift_score')::numeric, 3) AS embedding_drift_score,
+       max(value) FILTER (WHERE metric = 'drift_threshold') AS threshold,
        max(value) FILTER (WHERE metric = 'drift_detected') AS embedding_drift
   FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'embedding_drift' GROUP BY check_id ORDER BY check_id;
 \echo 'Data quality per check (the data_quality alert rule fires above 10%)'

@@ -1,13 +1,16 @@
--- Embedding drift in the checks: Evidently's distance method ---------------
+-- Embedding drift in the checks: Evidently's distance, mmd and model methods
 --
 -- A model that logs an embedding with each prediction (mlmon.predictions
 -- .embedding, a source's embedding_column, a reference query's embedding
--- column) gets an embedding_drift section in its checks: the distance
--- between the mean embedding of the reference and that of the window
--- (Evidently's `distance` method, Euclidean by default, drift when it
--- exceeds 0.2).  set_reference keeps the reference's part of
--- mlmon.embedding_distance's state (counts and compensated sums per
--- component, a few kB), so a check reads only its window's embeddings.
+-- column) gets an embedding_drift section in its checks, judged by the
+-- method monitor_embeddings chose: `distance` (the default: the distance
+-- between the mean embedding of the reference and that of the window,
+-- Euclidean, drift above 0.2), `mmd` (MMD^2_u on the samples, above 0.015)
+-- or `model` (a domain classifier's ROC AUC, above 0.55).  set_reference
+-- keeps the reference's part of the method's state (for distance the counts
+-- and compensated sums per component, a few kB; for mmd and model the
+-- reference's sample of at most max_rows rows), so a check reads only its
+-- window's embeddings.
 
 -- The state of mlmon.embedding_distance over rows, and the result of a set of
 -- states (the reference's and a window's).
@@ -27,28 +30,81 @@ CREATE AGGREGATE @extschema@._embedding_distance_merge(float8[]) (
 COMMENT ON AGGREGATE @extschema@._embedding_distance_merge(float8[]) IS
     'mlmon.embedding_distance''s result from stored states: the first state''s dimension is the reference''s (internal)';
 
+-- The same for mmd and model: their states are embedding samples.
+CREATE AGGREGATE @extschema@._embedding_mmd_state(embedding float4[], is_current boolean, threshold float8,
+        bootstrap boolean, quantile_probability float8, max_rows integer) (
+    SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._embedding_mmd_state(float4[], boolean, float8, boolean, float8, integer) IS
+    'The state of mlmon.embedding_mmd over the rows, for storing (internal)';
+CREATE AGGREGATE @extschema@._embedding_mmd_merge(float8[]) (
+    SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_mmd_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._embedding_mmd_merge(float8[]) IS
+    'mlmon.embedding_mmd''s result from stored states (internal)';
+CREATE AGGREGATE @extschema@._embedding_model_state(embedding float4[], is_current boolean, threshold float8,
+        bootstrap boolean, quantile_probability float8, max_rows integer) (
+    SFUNC = @extschema@._embedding_model_accum, STYPE = float8[],
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._embedding_model_state(float4[], boolean, float8, boolean, float8, integer) IS
+    'The state of mlmon.embedding_model over the rows, for storing (internal)';
+CREATE AGGREGATE @extschema@._embedding_model_merge(float8[]) (
+    SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_model_final,
+    COMBINEFUNC = @extschema@._embedding_sample_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._embedding_model_merge(float8[]) IS
+    'mlmon.embedding_model''s result from stored states (internal)';
+
 CREATE TABLE @extschema@.embedding_settings (
     model     text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
     enabled   boolean NOT NULL DEFAULT true,
     dist      text NOT NULL DEFAULT 'euclidean' CHECK (dist IN ('euclidean', 'cosine', 'cityblock', 'chebyshev')),
-    threshold float8 NOT NULL DEFAULT 0.2 CHECK (threshold >= 0 AND threshold < 'Infinity')
+    threshold float8 CHECK (threshold >= 0 AND threshold < 'Infinity'),   -- NULL: the method's default
+    method    text NOT NULL DEFAULT 'distance' CHECK (method IN ('distance', 'mmd', 'model')),
+    bootstrap boolean NOT NULL DEFAULT false,
+    max_rows  integer CHECK (max_rows BETWEEN 2 AND 1000000)               -- NULL: the method's default
 );
 COMMENT ON TABLE @extschema@.embedding_settings IS
-    'How the checks judge a model''s embedding drift (no row: on, Euclidean distance, threshold 0.2, Evidently''s defaults)';
+    'How the checks judge a model''s embedding drift (no row: on, Evidently''s distance method, Euclidean, threshold 0.2); threshold and max_rows NULL: the method''s defaults';
 
 CREATE TABLE @extschema@.embedding_references (
     model     text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
     dist      text NOT NULL,
-    threshold float8 NOT NULL,
+    threshold float8 NOT NULL,        -- the threshold in force (the method's default when not set)
     state     float8[] NOT NULL,      -- mlmon.embedding_distance's state of the reference rows
     n_rows    bigint NOT NULL,        -- reference rows with a valid embedding
     dimension int NOT NULL,
-    set_at    timestamptz NOT NULL DEFAULT now()
+    set_at    timestamptz NOT NULL DEFAULT now(),
+    method    text NOT NULL DEFAULT 'distance',
+    bootstrap boolean NOT NULL DEFAULT false,
+    max_rows  integer,                -- mmd, model: rows per side of the samples
+    sample    float8[]                -- mmd, model: the method's state (sample) of the reference rows
 );
 COMMENT ON TABLE @extschema@.embedding_references IS
     'The reference embeddings of each model that logs them, summarised for the embedding drift check';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.embedding_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.embedding_references', '');
+
+-- A method's defaults (Evidently's): threshold, bootstrap quantile, sample rows per side.
+CREATE FUNCTION @extschema@._embedding_defaults(method text, OUT threshold float8, OUT quantile_probability float8,
+        OUT max_rows integer)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW(d.t, d.q, d.k) FROM (VALUES ('distance', 0.2::float8, 0.95::float8, NULL::integer),
+                                                ('mmd', 0.015, 0.05, 1000),
+                                                ('model', 0.55, 0.95, 5000)) d(m, t, q, k)
+         WHERE d.m = method);
+COMMENT ON FUNCTION @extschema@._embedding_defaults(text) IS
+    'Evidently''s defaults of an embedding drift method: threshold, bootstrap quantile, sample rows per side (internal)';
 
 -- Summarise a model's reference embeddings (called by _set_reference).
 CREATE FUNCTION @extschema@._set_embedding_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
@@ -58,29 +114,40 @@ CREATE FUNCTION @extschema@._set_embedding_reference(model text, r @extschema@._
 AS $$
 DECLARE
     st @extschema@.embedding_settings;
-    state float8[];
+    dflt record;
+    got record;
     res @extschema@.embedding_drift_result;
 BEGIN
     DELETE FROM @extschema@.embedding_references er WHERE er.model = _set_embedding_reference.model;
     SELECT * INTO st FROM @extschema@.embedding_settings s WHERE s.model = _set_embedding_reference.model;
     IF NOT FOUND THEN
-        st := ROW(model, true, 'euclidean', 0.2);
+        st := ROW(model, true, 'euclidean', NULL, 'distance', false, NULL);
     END IF;
     IF NOT st.enabled OR r.embedding IS NULL OR r.embedding = 'NULL::real[]' THEN
         RETURN;
     END IF;
-    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, false, $4, $5) '
+    SELECT * INTO dflt FROM @extschema@._embedding_defaults(st.method);
+    st.threshold := coalesce(st.threshold, dflt.threshold);
+    st.max_rows := coalesce(st.max_rows, dflt.max_rows);
+    -- the distance state always (it counts the rows and fixes the dimension), the sample for mmd and model
+    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, false, $4, '
+                   '       CASE WHEN $6 = ''distance'' THEN $5 ELSE 0.2 END) AS state, '
+                   '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9) FILTER (WHERE $6 = ''mmd'') AS mmd, '
+                   '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9) FILTER (WHERE $6 = ''model'') AS model '
                    'FROM (SELECT %s AS e %s) q WHERE q.e IS NOT NULL', r.embedding, r.from_clause)
-       INTO state USING model, from_ts, to_ts, st.dist, st.threshold;
-    IF state IS NULL THEN
+       INTO got USING model, from_ts, to_ts, st.dist, st.threshold, st.method, st.bootstrap,
+                      dflt.quantile_probability, coalesce(st.max_rows, 2);
+    IF got.state IS NULL THEN
         RETURN;
     END IF;
-    SELECT (m.r).* INTO res FROM (SELECT @extschema@._embedding_distance_merge(v.x) AS r FROM (VALUES (state)) v(x)) m;
+    SELECT (m.r).* INTO res FROM (SELECT @extschema@._embedding_distance_merge(v.x) AS r FROM (VALUES (got.state)) v(x)) m;
     IF coalesce(res.n_reference, 0) = 0 THEN
         RETURN;
     END IF;
     INSERT INTO @extschema@.embedding_references
-    VALUES (model, st.dist, st.threshold, state, res.n_reference, res.dimension, now());
+           (model, dist, threshold, state, n_rows, dimension, set_at, method, bootstrap, max_rows, sample)
+    VALUES (model, st.dist, st.threshold, got.state, res.n_reference, res.dimension, now(), st.method, st.bootstrap,
+            st.max_rows, CASE st.method WHEN 'mmd' THEN got.mmd WHEN 'model' THEN got.model END);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._set_embedding_reference(text, @extschema@._source_sql, timestamptz, timestamptz) IS
@@ -89,7 +156,8 @@ COMMENT ON FUNCTION @extschema@._set_embedding_reference(text, @extschema@._sour
 -- Choose how embedding drift is judged, or turn it off; applies from the
 -- next set_reference (at once when the reference is a stored window).
 CREATE FUNCTION @extschema@.monitor_embeddings(model text, enabled boolean DEFAULT true,
-        dist text DEFAULT 'euclidean', threshold float8 DEFAULT 0.2)
+        dist text DEFAULT 'euclidean', threshold float8 DEFAULT NULL, method text DEFAULT 'distance',
+        bootstrap boolean DEFAULT false, max_rows integer DEFAULT NULL)
     RETURNS boolean LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -97,20 +165,31 @@ DECLARE
     rw @extschema@.reference_windows;
 BEGIN
     PERFORM @extschema@._model_task(model);
-    IF enabled IS NULL THEN
-        RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    IF enabled IS NULL OR bootstrap IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', CASE WHEN enabled IS NULL THEN 'enabled' ELSE 'bootstrap' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF method IS NULL OR method NOT IN ('distance', 'mmd', 'model') THEN
+        RAISE EXCEPTION 'unknown embedding drift method "%"', method USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use distance (the default), mmd or model, Evidently''s methods.';
     END IF;
     IF dist IS NULL OR dist NOT IN ('euclidean', 'cosine', 'cityblock', 'chebyshev') THEN
         RAISE EXCEPTION 'unknown distance "%"', dist USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use euclidean (Evidently''s default), cosine, cityblock or chebyshev.';
     END IF;
-    IF threshold IS NULL OR NOT (threshold >= 0 AND threshold < 'Infinity') THEN
+    IF NOT (threshold >= 0 AND threshold < 'Infinity') THEN
         RAISE EXCEPTION 'threshold must be a finite number >= 0, not %', threshold
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    INSERT INTO @extschema@.embedding_settings AS s VALUES (model, enabled, dist, threshold)
+    IF max_rows IS NOT NULL AND (method = 'distance' OR NOT max_rows BETWEEN 2 AND CASE method WHEN 'mmd' THEN 5000 ELSE 1000000 END) THEN
+        RAISE EXCEPTION 'max_rows must be NULL for the distance method, between 2 and 5000 for mmd and between 2 and 1000000 for model, not %', max_rows
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.embedding_settings AS s (model, enabled, dist, threshold, method, bootstrap, max_rows)
+    VALUES (model, enabled, dist, threshold, method, bootstrap, max_rows)
     ON CONFLICT ON CONSTRAINT embedding_settings_pkey DO UPDATE
-       SET enabled = excluded.enabled, dist = excluded.dist, threshold = excluded.threshold;
+       SET enabled = excluded.enabled, dist = excluded.dist, threshold = excluded.threshold,
+           method = excluded.method, bootstrap = excluded.bootstrap, max_rows = excluded.max_rows;
     SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = monitor_embeddings.model;
     IF rw.window_start IS NOT NULL THEN
         PERFORM @extschema@._set_embedding_reference(model, @extschema@._source(model), rw.window_start, rw.window_end);
@@ -122,8 +201,8 @@ BEGIN
     RETURN EXISTS (SELECT FROM @extschema@.embedding_references er WHERE er.model = monitor_embeddings.model);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.monitor_embeddings(text, boolean, text, float8) IS
-    'Set how a model''s embedding drift is checked (Evidently''s distance method: distance and threshold), or turn it off; returns whether a reference summary is stored';
+COMMENT ON FUNCTION @extschema@.monitor_embeddings(text, boolean, text, float8, text, boolean, integer) IS
+    'Set how a model''s embedding drift is checked (Evidently''s distance, mmd or model method, its threshold (NULL: the method''s default), bootstrap, the samples'' rows per side), or turn it off; returns whether a reference summary is stored';
 
 -- The embedding_drift results of a window.
 CREATE FUNCTION @extschema@._embedding_results(model text, window_start timestamptz, window_end timestamptz)
@@ -136,6 +215,7 @@ DECLARE
     r @extschema@._source_sql;
     got record;
     res @extschema@.embedding_drift_result;
+    verdict @extschema@.embedding_drift_result;
     wrong_length bigint;
     invalid bigint;
     total bigint;
@@ -147,11 +227,18 @@ BEGIN
     r := @extschema@._source(model);
     -- rows of another length than the reference's are counted here, so that none of them can fix
     -- the window state's dimension (the first valid row does)
-    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, $5) '
+    EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, '
+                   '       CASE WHEN $7 = ''distance'' THEN $5 ELSE 0.2 END) '
                    'FILTER (WHERE q.e IS NULL OR cardinality(q.e) IN (0, $6)) AS state, '
+                   '@extschema@._embedding_mmd_state(q.e, true, $5, $8, $9, $10) '
+                   'FILTER (WHERE $7 = ''mmd'' AND cardinality(q.e) = $6) AS mmd, '
+                   '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10) '
+                   'FILTER (WHERE $7 = ''model'' AND cardinality(q.e) = $6) AS model, '
                    'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
                    'FROM (SELECT %s AS e %s) q', r.embedding, r.from_clause)
-       INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension;
+       INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension, er.method,
+                      er.bootstrap, (SELECT d.quantile_probability FROM @extschema@._embedding_defaults(er.method) d),
+                      coalesce(er.max_rows, 2);
     wrong_length := got.wrong_length;
     -- the reference's state first: its dimension is the one the window's rows must have
     SELECT (m.r).* INTO res
@@ -166,16 +253,29 @@ BEGIN
         ('embedding_drift', 'rows', NULL::text, res.n_current::float8, NULL::text),
         ('embedding_drift', 'missing_rate', NULL, res.n_skipped_null::float8 / total, NULL),
         ('embedding_drift', 'invalid_rate', NULL, invalid::float8 / total, NULL);
-    IF res.n_current > 0 THEN
-        RETURN QUERY VALUES
-            ('embedding_drift', 'distance', NULL::text, res.statistic, er.dist),
-            ('embedding_drift', 'distance_threshold', NULL, res.threshold, NULL),
-            ('embedding_drift', 'drift_detected', NULL, res.drifted::int::float8, NULL);
+    IF res.n_current = 0 THEN
+        RETURN;
     END IF;
+    IF er.method = 'mmd' THEN
+        SELECT (m.r).* INTO verdict
+          FROM (SELECT @extschema@._embedding_mmd_merge(v.x ORDER BY v.o) AS r
+                  FROM (VALUES (1, er.sample), (2, got.mmd)) v(o, x)) m;
+    ELSIF er.method = 'model' THEN
+        SELECT (m.r).* INTO verdict
+          FROM (SELECT @extschema@._embedding_model_merge(v.x ORDER BY v.o) AS r
+                  FROM (VALUES (1, er.sample), (2, got.model)) v(o, x)) m;
+    ELSE
+        verdict := res;
+    END IF;
+    RETURN QUERY VALUES
+        ('embedding_drift', 'drift_score', NULL::text, verdict.statistic,
+         CASE er.method WHEN 'distance' THEN er.dist ELSE er.method END),
+        ('embedding_drift', 'drift_threshold', NULL, verdict.threshold, NULL),
+        ('embedding_drift', 'drift_detected', NULL, verdict.drifted::int::float8, NULL);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._embedding_results(text, timestamptz, timestamptz) IS
-    'A window''s embedding drift: the distance between its mean embedding and the reference''s (internal)';
+    'A window''s embedding drift by the model''s method: distance between the mean embeddings, MMD or a domain classifier''s ROC AUC (internal)';
 
-REVOKE EXECUTE ON FUNCTION @extschema@.monitor_embeddings(text, boolean, text, float8),
+REVOKE EXECUTE ON FUNCTION @extschema@.monitor_embeddings(text, boolean, text, float8, text, boolean, integer),
     @extschema@._set_embedding_reference(text, @extschema@._source_sql, timestamptz, timestamptz) FROM PUBLIC;

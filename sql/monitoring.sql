@@ -192,7 +192,7 @@ OVERRIDING SYSTEM VALUE VALUES
     (-4, NULL, 'multivariate_drift', 'medium', 1,
      'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band'),
     (-5, NULL, 'embedding_drift', 'medium', 1,
-     'the mean embedding moved away from the reference''s (Evidently''s distance method: distance above its threshold)');
+     'the embeddings moved away from the reference''s (Evidently''s distance, mmd or model method: drift score above its threshold)');
 
 CREATE TABLE @extschema@.alerts (
     alert_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -2519,8 +2519,8 @@ WITH open AS (
       FROM open o WHERE o.type = 'multivariate_drift'
     UNION ALL
     SELECT o.model, 'investigate',
-           format('the embeddings moved: distance %s between the mean embeddings, above %s',
-                  round((o.details->>'distance')::numeric, 4), round((o.details->>'distance_threshold')::numeric, 4)), NULL
+           format('the embeddings moved away from the reference''s: drift score %s, above its threshold %s (method: mlmon.embedding_settings)',
+                  round((o.details->>'drift_score')::numeric, 4), round((o.details->>'drift_threshold')::numeric, 4)), NULL
       FROM open o WHERE o.type = 'embedding_drift'
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook

@@ -167,7 +167,7 @@ SELECT n.name, 'gauge' AS type,
            WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
            WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
            WHEN 'multivariate_drift' THEN 'Multivariate drift in the latest check: mean reconstruction error (PCA), the reference''s band, share of rows with an imputed feature, verdict 0/1'
-           WHEN 'embedding_drift' THEN 'Embedding drift in the latest check: distance between the mean embeddings and its threshold, rows, missing and invalid embedding rates, verdict 0/1'
+           WHEN 'embedding_drift' THEN 'Embedding drift in the latest check: drift score (distance, MMD or domain classifier ROC AUC) and its threshold, rows, missing and invalid embedding rates, verdict 0/1'
            WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
            WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
                                          ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END

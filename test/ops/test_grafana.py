@@ -94,7 +94,7 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
              "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time",
              "Drift strength per feature: -ln p (latest check)",
              "Multivariate drift: reconstruction error and the reference's band",
-             "Embedding drift: distance between the mean embeddings"):
+             "Embedding drift: drift score and threshold"):
     chk.equal(f"panel present: {want}", want in titles, True)
 # panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
 FEATURES = {"Most unusual rows (latest window)"}
@@ -143,8 +143,8 @@ for p in dash["panels"]:
             err, hi = cols.index("reconstruction error"), cols.index("upper threshold")
             chk.equal("the demo's scaled hours leave the band, the first three do not",
                       [r[err] > r[hi] for r in res], [False, False, False, True, True, True])
-        if p["title"] == "Embedding drift: distance between the mean embeddings":
-            dist, th = cols.index("distance"), cols.index("threshold")
+        if p["title"] == "Embedding drift: drift score and threshold":
+            dist, th = cols.index("drift score"), cols.index("threshold")
             chk.equal("the demo's scaled hours' embeddings drift, the first three do not",
                       [r[dist] > r[th] for r in res], [False, False, False, True, True, True])
         if p["title"] == "Most unusual rows (latest window)":

@@ -103,6 +103,6 @@ for c in checks:
 
 # the demo's story: each of the newer checks has its own table in the output
 for header in ("error_rate", "anomaly_rate", "estimated_accuracy", "realized_accuracy", "largest_issue_rate",
-               "drifted_features", "output_drift", "reconstruction_error", "embedding_distance"):
+               "drifted_features", "output_drift", "reconstruction_error", "embedding_drift_score"):
     chk.equal(f"demo prints {header}", re.search(rf"\b{header}\b", demo) is not None, True)
 chk.finish()

@@ -1,4 +1,4 @@
-"""Embedding drift in the checks: Evidently's distance method, end to end.
+"""Embedding drift in the checks: Evidently's distance, mmd and model methods, end to end.
 
 A model logs 16-dimensional embeddings (real[]) with its predictions: six
 reference hours, two hours like them, two hours whose embeddings moved (a
@@ -22,6 +22,8 @@ import psycopg2
 from scipy.spatial import distance as sd
 
 from common import Checker, connect
+from domain_classifier_ref import evidently_model, mlmon_model, sample as dc_sample
+from embedding_mmd_ref import evidently_mmd
 
 chk = Checker("test_embedding_checks")
 conn = connect()
@@ -98,9 +100,9 @@ def check(name, h0, h1, dist="euclidean", threshold=0.2, model="emb"):
     cur_mean, n_cur = mean_of(range(h0, h1))
     want = (sd.euclidean if dist == "euclidean" else sd.cosine)(ref_mean, cur_mean)
     window = [k for h in range(h0, h1) for _, _, _, k in rows[h]]
-    close(f"{name}: distance ({dist})", res["distance"][0], want)
-    chk.equal(f"{name}: method", res["distance"][1], dist)
-    chk.equal(f"{name}: threshold", res["distance_threshold"][0], threshold)
+    close(f"{name}: distance ({dist})", res["drift_score"][0], want)
+    chk.equal(f"{name}: method", res["drift_score"][1], dist)
+    chk.equal(f"{name}: threshold", res["drift_threshold"][0], threshold)
     chk.equal(f"{name}: rows with a valid embedding", res["rows"][0], float(n_cur))
     close(f"{name}: missing rate", res["missing_rate"][0], window.count("missing") / len(window))
     chk.equal(f"{name}: invalid rate", res["invalid_rate"][0], window.count("length") / len(window))
@@ -113,7 +115,7 @@ chk.equal("moved hours: drift", check("moved", 8, 10), True)
 cur.execute("SELECT severity, details FROM mlmon.alerts WHERE model = 'emb' AND type = 'embedding_drift' AND status = 'open'")
 alerts = cur.fetchall()
 chk.equal("an open embedding_drift alert, medium", [a[0] for a in alerts], ["medium"])
-chk.equal("the alert's details have the distance", "distance" in alerts[0][1] if alerts else False, True)
+chk.equal("the alert's details have the distance", "drift_score" in alerts[0][1] if alerts else False, True)
 cur.execute("SELECT value FROM mlmon.metrics WHERE name = 'mlmon_embedding_drift_detected' AND labels->>'model' = 'emb'")
 chk.equal("Prometheus: mlmon_embedding_drift_detected", cur.fetchall(), [(1.0,)])
 cur.execute("SELECT (mlmon.report('emb')->'drift_summary'->>'embedding_drift_alerts')::int")
@@ -130,8 +132,59 @@ cur.execute("SELECT mlmon.monitor_embeddings('emb', dist => 'cosine', threshold 
 chk.equal("monitor_embeddings refits", cur.fetchone()[0], True)
 check("moved, cosine", 8, 10, "cosine", 0.05)
 
+# Evidently's mmd and model methods: the reference's sample is stored, each window's joins it.
+# Oracles: Evidently's MMDDriftMethod re-implemented (embedding_mmd_ref; every row fits in the
+# samples, so it is Evidently's own statistic), and mlmon's documented model method re-implemented
+# (domain_classifier_ref) on the samples in their documented order, with Evidently's own recipe's
+# decision beside it.
+def valid_rows(hours):
+    return np.array([np.asarray(v, dtype=np.float64) for h in hours for _, _, v, k in rows[h] if k == "ok"])
+
+
+def check_method(name, h0, h1, method, want, threshold):
+    cur.execute("SELECT mlmon.run_checks('emb', %s, %s)", (at(h0), at(h1)))
+    res = results(cur.fetchone()[0])
+    close(f"{name}: {method} drift score", res["drift_score"][0], want, 1e-10)
+    chk.equal(f"{name}: method", res["drift_score"][1], method)
+    chk.equal(f"{name}: threshold", res["drift_threshold"][0], threshold)
+    chk.equal(f"{name}: rows", res["rows"][0], float(len(valid_rows(range(h0, h1)))))
+    chk.equal(f"{name}: verdict (oracle {want:.4f} > {threshold})", res["drift_detected"][0], float(want > threshold))
+    return want > threshold
+
+
+ref_rows = valid_rows(range(6))
+cur.execute("SELECT mlmon.monitor_embeddings('emb', method => 'mmd')")
+chk.equal("monitor_embeddings(method => mmd) refits", cur.fetchone()[0], True)
+cur.execute("SELECT method, threshold, max_rows, cardinality(sample) > 0 FROM mlmon.embedding_references WHERE model = 'emb'")
+chk.equal("mmd reference: Evidently's threshold, 1000 rows per side, a sample", cur.fetchone(), ("mmd", 0.015, 1000, True))
+for name, h0, h1 in (("mmd, like the reference", 6, 8), ("mmd, moved", 8, 10)):
+    stat, _, _ = evidently_mmd(ref_rows, valid_rows(range(h0, h1)))
+    chk.equal(f"{name}: verdict as expected", check_method(name, h0, h1, "mmd", stat, 0.015), "moved" in name)
+# the check equals the aggregate over the same rows in one pass
+cur.execute("""SELECT (r).statistic FROM (SELECT mlmon.embedding_mmd(embedding, ts >= %s) AS r FROM mlmon.predictions
+                WHERE model = 'emb' AND ((ts >= %s AND ts < %s) OR (ts >= %s AND ts < %s)) AND cardinality(embedding) = %s) s""",
+            (at(8), at(0), at(6), at(8), at(10), DIM))
+one_pass = cur.fetchone()[0]
+cur.execute("SELECT value FROM mlmon.check_results WHERE model = 'emb' AND \"check\" = 'embedding_drift' "
+            "AND metric = 'drift_score' ORDER BY check_id DESC LIMIT 1")
+chk.equal("mmd: the check's score is the one-pass aggregate's", cur.fetchone()[0], one_pass)
+
+cur.execute("SELECT mlmon.monitor_embeddings('emb', method => 'model', max_rows => 4000)")
+chk.equal("monitor_embeddings(method => model) refits", cur.fetchone()[0], True)
+for name, h0, h1 in (("model, like the reference", 6, 8), ("model, moved", 8, 10)):
+    win = valid_rows(range(h0, h1))
+    got = mlmon_model(dc_sample(ref_rows, 0, 4000), dc_sample(win, 1, 4000))
+    _, _, evidently_says = evidently_model(ref_rows, win)
+    chk.equal(f"{name}: Evidently's recipe decides the same", evidently_says, "moved" in name)
+    chk.equal(f"{name}: verdict as expected", check_method(name, h0, h1, "model", got["auc"], 0.55), "moved" in name)
+cur.execute("SELECT mlmon.monitor_embeddings('emb')")
+chk.equal("back to the distance method", cur.fetchone()[0], True)
+check("moved, distance again", 8, 10)
+
 # bad settings
-for args, code in [("'emb', dist => 'manhattan'", "22023"), ("'emb', threshold => -1", "22023"),
+for args, code in [("'emb', dist => 'manhattan'", "22023"), ("'emb', method => 'ratio'", "22023"),
+                   ("'emb', max_rows => 100", "22023"), ("'emb', method => 'mmd', max_rows => 6000", "22023"),
+                   ("'emb', method => 'model', max_rows => 1", "22023"), ("'emb', bootstrap => NULL", "22004"), ("'emb', threshold => -1", "22023"),
                    ("'emb', threshold => 'NaN'", "22023"), ("'emb', enabled => NULL", "22004"), ("'nope'", None)]:
     try:
         cur.execute(f"SELECT mlmon.monitor_embeddings({args})")

@@ -52,6 +52,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_raise_alert', '_resolve_alerts', '_apply_alert_rules',
   'monitor_multivariate', '_set_multivariate', '_multivariate_results', '_multivariate_vector', '_multivariate_rows',
   'monitor_embeddings', '_set_embedding_reference', '_embedding_results', '_embedding_distance_state', '_embedding_distance_merge',
+  '_embedding_defaults', '_embedding_mmd_state', '_embedding_mmd_merge', '_embedding_model_state', '_embedding_model_merge',
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape',
   'epps_singleton', '_epps_singleton_final',
