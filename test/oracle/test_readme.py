@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Every SQL example in README.md runs as written: the ```sql blocks of the
-sections "Using the statistics", "Reference profiles" and "Streaming drift detectors" (on a
-table `scored` of predictions whose error rate rises halfway) are executed in order in a fresh database,
+sections "Using the statistics", "Reference profiles", "Streaming drift detectors" (on a
+table `scored` of predictions whose error rate rises halfway), "Multivariate drift" and "Embedding
+drift" (on feature rows and a table `served` of embeddings made here) are executed in order in a fresh database,
 on tables filled with a little data, and each must succeed and return rows; the blocks of
 "Monitoring models" (whose views may rightly be empty on one logged row) must succeed."""
 import os
@@ -15,7 +16,8 @@ from common import HERE, connect
 readme = open(os.path.join(HERE, "..", "..", "README.md")).read()
 sections = [readme[readme.index("## Using the statistics"):readme.index("## Function reference")],
             readme[readme.index("## Reference profiles"):readme.index("### Definitions and edge cases")],
-            readme[readme.index("## Streaming drift detectors"):readme.index("## Monitoring models")]]
+            readme[readme.index("## Streaming drift detectors"):readme.index("## Monitoring models")],
+            readme[readme.index("## Multivariate drift"):readme.index("## Streaming drift detectors")]]
 blocks = [(b, True) for section in sections for b in re.findall(r"```sql\n(.*?)```", section, re.S)]
 monitoring = readme[readme.index("## Monitoring models"):readme.index("### The prediction log")]
 blocks += [(b, False) for b in re.findall(r"```sql\n(.*?)```", monitoring, re.S)]
@@ -32,6 +34,19 @@ cur.execute("""CREATE TABLE scored AS
 SELECT 'churn'::text AS model, now() - (2000 - g) * interval '1 minute' AS ts, 'yes'::text AS predicted_label,
        CASE WHEN (g <= 1000 AND g % 20 = 0) OR (g > 1000 AND g % 2 = 0) THEN 'no' ELSE 'yes' END AS label
   FROM generate_series(1, 2000) g""")
+
+# the multivariate examples read float8[] feature rows; the embedding examples a table `served`
+# whose embeddings of the last day moved
+cur.execute("""CREATE TABLE reference_rows AS
+SELECT ARRAY[sin(g), cos(g), sin(g) + cos(2 * g), g % 7, (g * 13) % 11]::float8[] AS features
+  FROM generate_series(1, 500) g""")
+cur.execute("""CREATE TABLE current_rows AS
+SELECT ARRAY[2 * sin(g), cos(g), sin(g) - cos(2 * g), g % 7, (g * 13) % 11]::float8[] AS features
+  FROM generate_series(1, 200) g""")
+cur.execute("""CREATE TABLE served AS
+SELECT now() - g * interval '10 minutes' AS ts,
+       ARRAY[sin(g), cos(g), sin(3 * g) + (g < 144)::int, cos(5 * g)]::real[] AS emb
+  FROM generate_series(1, 1100) g""")
 
 failures = 0
 ran = 0
