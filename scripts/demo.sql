@@ -169,6 +169,18 @@ SELECT check_id, round(max(value) FILTER (WHERE metric = 'drift_score')::numeric
        max(value) FILTER (WHERE metric = 'drift_threshold') AS threshold,
        max(value) FILTER (WHERE metric = 'drift_detected') AS embedding_drift
   FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'embedding_drift' GROUP BY check_id ORDER BY check_id;
+\echo 'The same hours by Evidently''s other embedding methods, as aggregates over the log (mmd: MMD^2_u, drift above 0.015; model: a domain classifier''s ROC AUC, drift above 0.55; monitor_embeddings(model, method => ...) makes either the check''s method)'
+SELECT h AS hours_ago, round((e.mmd).statistic::numeric, 4) AS mmd, (e.mmd).drifted AS mmd_drift,
+       round((e.clf).statistic::numeric, 3) AS model_auc, (e.clf).drifted AS model_drift
+  FROM generate_series(6, 1, -1) h,
+       LATERAL (SELECT mlmon.embedding_mmd(p.embedding, p.ts >= :'base'::timestamptz - make_interval(hours => h)) AS mmd,
+                       mlmon.embedding_model(p.embedding, p.ts >= :'base'::timestamptz - make_interval(hours => h)) AS clf
+                  FROM mlmon.predictions p
+                 WHERE p.model = 'churn'
+                   AND (p.ts >= :'base'::timestamptz - interval '73 hours' AND p.ts < :'base'::timestamptz - interval '71 hours'
+                        OR p.ts >= :'base'::timestamptz - make_interval(hours => h)
+                           AND p.ts < :'base'::timestamptz - make_interval(hours => h - 1))) e
+ ORDER BY h DESC;
 \echo 'Data quality per check (the data_quality alert rule fires above 10%)'
 SELECT check_id, round(max(value) FILTER (WHERE metric = 'quality_issue_rate')::numeric, 3) AS largest_issue_rate,
        string_agg(format('%s %s %s', feature, replace(metric, '_rate', ''), round(value::numeric, 3)), ', ' ORDER BY feature)
