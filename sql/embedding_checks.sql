@@ -71,7 +71,9 @@ CREATE TABLE @extschema@.embedding_settings (
     threshold float8 CHECK (threshold >= 0 AND threshold < 'Infinity'),   -- NULL: the method's default
     method    text NOT NULL DEFAULT 'distance' CHECK (method IN ('distance', 'mmd', 'model')),
     bootstrap boolean NOT NULL DEFAULT false,
-    max_rows  integer CHECK (max_rows BETWEEN 2 AND 1000000)               -- NULL: the method's default
+    max_rows  integer,                                                     -- NULL: the method's default
+    CHECK (max_rows IS NULL OR (method <> 'distance'
+                                AND max_rows BETWEEN 2 AND CASE method WHEN 'mmd' THEN 5000 ELSE 1000000 END))
 );
 COMMENT ON TABLE @extschema@.embedding_settings IS
     'How the checks judge a model''s embedding drift (no row: on, Evidently''s distance method, Euclidean, threshold 0.2); threshold and max_rows NULL: the method''s defaults';
@@ -87,7 +89,8 @@ CREATE TABLE @extschema@.embedding_references (
     method    text NOT NULL DEFAULT 'distance',
     bootstrap boolean NOT NULL DEFAULT false,
     max_rows  integer,                -- mmd, model: rows per side of the samples
-    sample    float8[]                -- mmd, model: the method's state (sample) of the reference rows
+    sample    float8[],               -- mmd, model: the method's state (sample) of the reference rows
+    quantile_probability float8       -- the bootstrap's quantile the sample was made with
 );
 COMMENT ON TABLE @extschema@.embedding_references IS
     'The reference embeddings of each model that logs them, summarised for the embedding drift check';
@@ -145,9 +148,11 @@ BEGIN
         RETURN;
     END IF;
     INSERT INTO @extschema@.embedding_references
-           (model, dist, threshold, state, n_rows, dimension, set_at, method, bootstrap, max_rows, sample)
+           (model, dist, threshold, state, n_rows, dimension, set_at, method, bootstrap, max_rows, sample,
+            quantile_probability)
     VALUES (model, st.dist, st.threshold, got.state, res.n_reference, res.dimension, now(), st.method, st.bootstrap,
-            st.max_rows, CASE st.method WHEN 'mmd' THEN got.mmd WHEN 'model' THEN got.model END);
+            st.max_rows, CASE st.method WHEN 'mmd' THEN got.mmd WHEN 'model' THEN got.model END,
+            dflt.quantile_probability);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._set_embedding_reference(text, @extschema@._source_sql, timestamptz, timestamptz) IS
@@ -237,7 +242,7 @@ BEGIN
                    'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
                    'FROM (SELECT %s AS e %s) q', r.embedding, r.from_clause)
        INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension, er.method,
-                      er.bootstrap, (SELECT d.quantile_probability FROM @extschema@._embedding_defaults(er.method) d),
+                      er.bootstrap, coalesce(er.quantile_probability, 0.95),
                       coalesce(er.max_rows, 2);
     wrong_length := got.wrong_length;
     -- the reference's state first: its dimension is the one the window's rows must have

@@ -115,6 +115,13 @@ mlm_embedding_model_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	emb_sample_read(PG_GETARG_ARRAYTYPE_P(0), EMB_SAMPLE_MODEL, &s);
+	/* the options are the state's: checked on their way in, but a state may come by hand */
+	if (!isfinite(s.opt[OPT_THRESHOLD]) || !(s.opt[OPT_BOOTSTRAP] == 0 || s.opt[OPT_BOOTSTRAP] == 1) ||
+		!(s.opt[OPT_QUANTILE] >= 0 && s.opt[OPT_QUANTILE] <= 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid embedding sample state"),
+				 errdetail("The options are out of range for mlmon.embedding_model.")));
 	memset(&r, 0, sizeof(r));
 	r.method = "model";
 	r.threshold = s.opt[OPT_THRESHOLD];

@@ -395,6 +395,8 @@ emb_sample_read(ArrayType *state, int method, EmbSample *s)
 			const float8 *x = slots + i * w;
 			double		acc = 0.0;
 
+			if ((i & 4095) == 4095)
+				CHECK_FOR_INTERRUPTS();
 			if (!(x[0] >= 0 && x[0] < 4294967296.0 && x[0] == floor(x[0]) &&
 				  x[1] >= 0 && x[1] < 4294967296.0 && x[1] == floor(x[1])))
 				invalid_state("A row's key is out of range.");

@@ -115,11 +115,12 @@ mlm_percentile_linear(double *x, int n, double q)
 	 */
 	q = (100.0 * q) / 100.0;
 	pos = (double) (n - 1) * q;
-	k = (int) floor(pos);
-	if (k >= n - 1)
+	/* q outside [0, 1] (callers check; a NaN fails both tests) never reaches the cast */
+	if (!(pos < (double) (n - 1)))
 		return x[n - 1];
-	if (k < 0)
+	if (!(pos > 0.0))
 		return x[0];
+	k = (int) floor(pos);
 	t = pos - (double) k;
 	lo = x[k];
 	hi = x[k + 1];
