@@ -324,3 +324,5 @@ SELECT method, statistic, drifted, n_reference, n_current, dimension
   FROM (SELECT (mlmon._embedding_mmd_final('{1,1,2,1,0.015,0,0.05,0,0,2,0,0,0,0,2,0,2,0,1,5,0,2,6}')).*) s;
 DROP AGGREGATE public.mmd_combine_states(float8[]);
 DROP AGGREGATE public.mmd_state(float8[], boolean, float8, boolean, float8, integer);
+-- a hand-made model state whose bootstrap quantile is out of range: refused, as mmd's
+SELECT (mlmon._embedding_model_final('{1,2,2,2,0.55,0.5,1e300,0,2,2,0,0,0,2,2,2,2, 0,1,0,0, 0,2,1,1, 0,3,5,5, 0,4,6,6}'::float8[])).threshold;
