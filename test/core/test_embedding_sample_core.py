@@ -7,7 +7,6 @@ that are merged (merge = one pass), float4 rows key as their widened
 doubles, -0.0 as +0.0."""
 import ctypes
 import os
-import struct
 import sys
 
 import numpy as np
@@ -15,6 +14,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import corelib  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "oracle"))
+from domain_classifier_ref import row_key as py_key  # noqa: E402  (THE KEY, from the header's definition)
 
 DP = ctypes.POINTER(ctypes.c_double)
 FP = ctypes.POINTER(ctypes.c_float)
@@ -37,24 +39,6 @@ def check(label, ok):
     checks += 1
     if not ok:
         failures.append(label)
-
-
-def mix(z):
-    z = (z + 0x9E3779B97F4A7C15) & M64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return z ^ (z >> 31)
-
-
-def py_key(row, seed):
-    """THE KEY, from the header's definition."""
-    h = seed
-    for x in row:
-        x = float(x)
-        if x == 0.0:
-            x = 0.0
-        h = mix(h ^ struct.unpack("<Q", struct.pack("<d", x))[0])
-    return h
 
 
 def py_sample(rows, k, seed):

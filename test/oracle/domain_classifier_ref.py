@@ -25,7 +25,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from splitmix64 import M64, SplitMix64
+from splitmix64 import SplitMix64
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 ALPHA = 1e-4
@@ -154,10 +154,7 @@ def mlmon_model(ref, cur, bootstrap=False, q=0.95, threshold=0.55):
 
 def mix(z):
     """SplitMix64's output function of state z (one step from z)."""
-    z = (z + 0x9E3779B97F4A7C15) & M64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return z ^ (z >> 31)
+    return SplitMix64(z).next()
 
 
 def row_key(row, seed):
