@@ -31,9 +31,17 @@ COMMENT ON AGGREGATE @extschema@._embedding_distance_merge(float8[]) IS
     'mlmon.embedding_distance''s result from stored states: the first state''s dimension is the reference''s (internal)';
 
 -- The same for mmd and model: their states are embedding samples.
+-- Stored in their canonical form (no spare room, rows in a fixed order), so
+-- that every plan stores the same array.
+CREATE FUNCTION @extschema@._embedding_sample_canonical(float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_sample_canonical'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_sample_canonical(float8[]) IS
+    'The canonical form of an embedding sample state: no spare capacity, each side''s rows in descending order of their key (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_state(embedding float4[], is_current boolean, threshold float8,
         bootstrap boolean, quantile_probability float8, max_rows integer) (
     SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );
@@ -50,6 +58,7 @@ COMMENT ON AGGREGATE @extschema@._embedding_mmd_merge(float8[]) IS
 CREATE AGGREGATE @extschema@._embedding_model_state(embedding float4[], is_current boolean, threshold float8,
         bootstrap boolean, quantile_probability float8, max_rows integer) (
     SFUNC = @extschema@._embedding_model_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );

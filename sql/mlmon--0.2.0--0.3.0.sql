@@ -4787,115 +4787,114 @@ CREATE AGGREGATE @extschema@.embedding_distance(embedding float4[], is_current b
 COMMENT ON AGGREGATE @extschema@.embedding_distance(float4[], boolean, text, float8, boolean, float8) IS
     'Evidently''s embedding drift method distance: the distance (euclidean by default; cosine, cityblock, chebyshev) between the mean reference (is_current false) and mean current embeddings; drift when it exceeds threshold (0.2), or with bootstrap the quantile_probability (0.95) percentile of 100 reference-only resamples (SplitMix64, seed 0)';
 
--- ratio: the state keeps every valid row (internal, src/embedding_ratio.c),
--- serialized to bytea for parallel workers.
-CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+-- ratio: the state keeps every valid row: mlmon.embedding_ratio_state, a
+-- real type (src/embedding_ratio.c), so parallel query and Citus combine it.
+CREATE TYPE @extschema@.embedding_ratio_state;
+CREATE FUNCTION @extschema@.embedding_ratio_state_in(cstring) RETURNS @extschema@.embedding_ratio_state
+    AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.embedding_ratio_state_out(@extschema@.embedding_ratio_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.embedding_ratio_state_recv(internal) RETURNS @extschema@.embedding_ratio_state
+    AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.embedding_ratio_state_send(@extschema@.embedding_ratio_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.embedding_ratio_state (
+    INPUT = @extschema@.embedding_ratio_state_in, OUTPUT = @extschema@.embedding_ratio_state_out,
+    RECEIVE = @extschema@.embedding_ratio_state_recv, SEND = @extschema@.embedding_ratio_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.embedding_ratio_state IS
+    'Partial state of mlmon.embedding_ratio: every valid reference and current row (4 or 8 bytes a component), the options and the skipped rows; text form: base64 of the portable binary form';
+COMMENT ON FUNCTION @extschema@.embedding_ratio_state_in(cstring) IS 'Input function of mlmon.embedding_ratio_state (base64 of the binary form, checked)';
+COMMENT ON FUNCTION @extschema@.embedding_ratio_state_out(@extschema@.embedding_ratio_state) IS 'Output function of mlmon.embedding_ratio_state (base64 of the binary form)';
+COMMENT ON FUNCTION @extschema@.embedding_ratio_state_recv(internal) IS 'Binary input function of mlmon.embedding_ratio_state (the portable binary form, checked)';
+COMMENT ON FUNCTION @extschema@.embedding_ratio_state_send(@extschema@.embedding_ratio_state) IS 'Binary output function of mlmon.embedding_ratio_state';
+
+CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float8[], boolean)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float8[], boolean, float8)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8, float8)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float8[], boolean, float8, float8)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean, float8)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8, float8)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
+CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean, float8, float8)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_combine(internal, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_combine'
+CREATE FUNCTION @extschema@._embedding_ratio_combine(@extschema@.embedding_ratio_state, @extschema@.embedding_ratio_state)
+    RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_combine'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_serialize(internal)
-    RETURNS bytea AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_serialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_deserialize(bytea, internal)
-    RETURNS internal AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_deserialize'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@._embedding_ratio_final(internal)
+CREATE FUNCTION @extschema@._embedding_ratio_final(@extschema@.embedding_ratio_state)
     RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float8[], boolean) IS
     'Transition function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float8[], boolean, float8) IS
     'Transition function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float8[], boolean, float8, float8) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float8[], boolean, float8, float8) IS
     'Transition function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean) IS
     'Transition function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean, float8) IS
     'Transition function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(internal, float4[], boolean, float8, float8) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean, float8, float8) IS
     'Transition function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_combine(internal, internal) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_combine(@extschema@.embedding_ratio_state, @extschema@.embedding_ratio_state) IS
     'Combine function of mlmon.embedding_ratio: appends the rows of two partial states (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_serialize(internal) IS
-    'Serialize function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_deserialize(bytea, internal) IS
-    'Deserialize function of mlmon.embedding_ratio (internal)';
-COMMENT ON FUNCTION @extschema@._embedding_ratio_final(internal) IS
+COMMENT ON FUNCTION @extschema@._embedding_ratio_final(@extschema@.embedding_ratio_state) IS
     'Final function of mlmon.embedding_ratio (internal)';
 
 CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean) (
-    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = @extschema@.embedding_ratio_state,
     FINALFUNC = @extschema@._embedding_ratio_final,
     COMBINEFUNC = @extschema@._embedding_ratio_combine,
-    SERIALFUNC = @extschema@._embedding_ratio_serialize,
-    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean) IS
     'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
 CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean, component_threshold float8) (
-    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = @extschema@.embedding_ratio_state,
     FINALFUNC = @extschema@._embedding_ratio_final,
     COMBINEFUNC = @extschema@._embedding_ratio_combine,
-    SERIALFUNC = @extschema@._embedding_ratio_serialize,
-    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean, float8) IS
     'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
 CREATE AGGREGATE @extschema@.embedding_ratio(embedding float8[], is_current boolean, component_threshold float8, threshold float8) (
-    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = @extschema@.embedding_ratio_state,
     FINALFUNC = @extschema@._embedding_ratio_final,
     COMBINEFUNC = @extschema@._embedding_ratio_combine,
-    SERIALFUNC = @extschema@._embedding_ratio_serialize,
-    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float8[], boolean, float8, float8) IS
     'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
 CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean) (
-    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = @extschema@.embedding_ratio_state,
     FINALFUNC = @extschema@._embedding_ratio_final,
     COMBINEFUNC = @extschema@._embedding_ratio_combine,
-    SERIALFUNC = @extschema@._embedding_ratio_serialize,
-    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean) IS
     'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
 CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean, component_threshold float8) (
-    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = @extschema@.embedding_ratio_state,
     FINALFUNC = @extschema@._embedding_ratio_final,
     COMBINEFUNC = @extschema@._embedding_ratio_combine,
-    SERIALFUNC = @extschema@._embedding_ratio_serialize,
-    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8) IS
     'Evidently''s embedding drift method ratio: the share of components whose normed Wasserstein distance (W1 / max(std of the reference, 0.001), Evidently''s default component test) reaches component_threshold (0.1); drift when the share exceeds threshold (0.2)';
 CREATE AGGREGATE @extschema@.embedding_ratio(embedding float4[], is_current boolean, component_threshold float8, threshold float8) (
-    SFUNC = @extschema@._embedding_ratio_accum, STYPE = internal,
+    SFUNC = @extschema@._embedding_ratio_accum, STYPE = @extschema@.embedding_ratio_state,
     FINALFUNC = @extschema@._embedding_ratio_final,
     COMBINEFUNC = @extschema@._embedding_ratio_combine,
-    SERIALFUNC = @extschema@._embedding_ratio_serialize,
-    DESERIALFUNC = @extschema@._embedding_ratio_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8, float8) IS
@@ -5179,9 +5178,17 @@ COMMENT ON AGGREGATE @extschema@._embedding_distance_merge(float8[]) IS
     'mlmon.embedding_distance''s result from stored states: the first state''s dimension is the reference''s (internal)';
 
 -- The same for mmd and model: their states are embedding samples.
+-- Stored in their canonical form (no spare room, rows in a fixed order), so
+-- that every plan stores the same array.
+CREATE FUNCTION @extschema@._embedding_sample_canonical(float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_sample_canonical'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_sample_canonical(float8[]) IS
+    'The canonical form of an embedding sample state: no spare capacity, each side''s rows in descending order of their key (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_state(embedding float4[], is_current boolean, threshold float8,
         bootstrap boolean, quantile_probability float8, max_rows integer) (
     SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );
@@ -5198,6 +5205,7 @@ COMMENT ON AGGREGATE @extschema@._embedding_mmd_merge(float8[]) IS
 CREATE AGGREGATE @extschema@._embedding_model_state(embedding float4[], is_current boolean, threshold float8,
         bootstrap boolean, quantile_probability float8, max_rows integer) (
     SFUNC = @extschema@._embedding_model_accum, STYPE = float8[],
+    FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );

@@ -14,12 +14,15 @@
  * float4 are 307 MB of blocks; the final function's scratch is 24 to 32
  * bytes a row (one component of both samples, sorted and widened to
  * double, and the CDF values of both sample sizes).
- * Parallel workers send their blocks serialized to the leader (a bytea of
- * at most 1 GB per worker), which copies them into its state: every value
- * has to reach the process that tests the component, so a parallel plan
- * cannot beat the serial one by much (the scan is parallel, the sorts are
- * not).  Citus cannot push an internal state down (it pulls the rows to
- * the coordinator).
+ * The state type is mlmon.embedding_ratio_state, a real type: during
+ * aggregation an expanded object every row updates in place, its flat form
+ * the portable binary form (core/embedding_ratio_wire.h: every valid row,
+ * row after row), its text form that in base64.  Parallel workers send
+ * their rows to the leader in it (at most 1 GB per worker) and Citus ships
+ * it from the workers as text, to be combined on the coordinator: every
+ * value has to reach the process that tests the component, so a parallel
+ * or distributed plan cannot beat the serial one by much (the scan is
+ * spread, the sorts are not).
  *
  * Bad rows are skipped and counted exactly as by mlmon.embedding_distance
  * (embedding_input.c).
@@ -28,23 +31,26 @@
 
 #include <math.h>
 
-#include "catalog/pg_type_d.h"
 #include "fmgr.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
+#include "base64_form.h"
 #include "core/embedding_ratio.h"
+#include "core/embedding_ratio_wire.h"
 #include "embedding_input.h"
 #include "huge_alloc.h"
 
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_accum);
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_combine);
-PG_FUNCTION_INFO_V1(mlm_embedding_ratio_serialize);
-PG_FUNCTION_INFO_V1(mlm_embedding_ratio_deserialize);
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_final);
-
-#define ERS_VERSION 2
+PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_in);
+PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_out);
+PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_recv);
+PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_send);
 
 /* A block's target size: one component of a block is then a run of about block_rows values. */
 #define ERS_BLOCK_BYTES ((Size) 128 * 1024)
@@ -76,29 +82,6 @@ typedef struct RatioState
 	int64		skipped_length;
 	int64		skipped_component;
 } RatioState;
-
-/*
- * The serialized form: this header, then for each sample its blocks' fill
- * counts (int32), padding to 8 bytes, then for each sample its blocks, each
- * block_rows x dim elements (the unused tail of a partly filled block is
- * sent too: at most one such block per sample from a worker's scan).
- */
-typedef struct RatioWire
-{
-	int32		vl_len_;
-	int32		version;
-	int32		dim;
-	int32		elem_size;
-	int32		block_rows;
-	int32		nblocks[2];
-	int32		pad;
-	double		component_threshold;
-	double		threshold;
-	int64		n[2];
-	int64		skipped_null;
-	int64		skipped_length;
-	int64		skipped_component;
-} RatioWire;
 
 /* Rows per block for dim components of elem_size bytes: a power of two. */
 static int32
@@ -209,85 +192,277 @@ add_block(MemoryContext cxt, RatioState *st, int s)
 	return x->block[x->nblocks++];
 }
 
-/*
- * mlm_embedding_ratio_accum(internal, embedding float8[] | float4[],
- * is_current boolean [, component_threshold float8 [, threshold float8]])
- * returns internal
- */
-Datum
-mlm_embedding_ratio_accum(PG_FUNCTION_ARGS)
+/* Add a valid row to st (its blocks in cxt). */
+static void
+add_row(MemoryContext cxt, RatioState *st, const EmbeddingRow *row)
 {
-	MemoryContext aggcxt = aggregate_context(fcinfo);
-	RatioState *st;
 	RatioSample *x;
-	double		ct,
-				t;
-	EmbeddingRow row;
 	char	   *blk;
 	int32		i,
 				br;
 
-	options_of(fcinfo, &ct, &t);
-	if (PG_ARGISNULL(0))
-	{
-		st = MemoryContextAllocZero(aggcxt, sizeof(RatioState));
-		st->component_threshold = ct;
-		st->threshold = t;
-	}
-	else
-	{
-		st = (RatioState *) PG_GETARG_POINTER(0);
-		if (st->component_threshold != ct || st->threshold != t)
-			options_differ();
-	}
-	embedding_row(fcinfo, 1, 2, st->dim, &row);
-	switch (row.status)
-	{
-		case EMB_ROW_NULL:
-			st->skipped_null++;
-			PG_RETURN_POINTER(st);
-		case EMB_ROW_LENGTH:
-			st->skipped_length++;
-			PG_RETURN_POINTER(st);
-		case EMB_ROW_COMPONENT:
-			st->skipped_component++;
-			PG_RETURN_POINTER(st);
-		case EMB_ROW_OK:
-			break;
-	}
 	if (st->dim == 0)
 	{
-		st->dim = row.dim;
-		st->elem_size = row.float4 ? 4 : 8;
+		st->dim = row->dim;
+		st->elem_size = row->float4 ? 4 : 8;
 		st->block_rows = block_rows_for(st->dim, st->elem_size);
 	}
-	if (row.dim != st->dim || (st->elem_size == 4) != row.float4)
+	if (row->dim != st->dim || (st->elem_size == 4) != row->float4)
 		elog(ERROR, "embedding row does not match the state");
-	x = &st->s[row.current ? 1 : 0];
+	x = &st->s[row->current ? 1 : 0];
 	if (x->nblocks == 0 || x->fill[x->nblocks - 1] == st->block_rows)
-		blk = add_block(aggcxt, st, row.current ? 1 : 0);
+		blk = add_block(cxt, st, row->current ? 1 : 0);
 	else
 		blk = x->block[x->nblocks - 1];
 	i = x->fill[x->nblocks - 1];
 	br = st->block_rows;
 	/* component j of this row at j * block_rows + i */
-	if (row.float4)
+	if (row->float4)
 	{
 		float4	   *dst = (float4 *) blk + i;
 
 		for (int j = 0; j < st->dim; j++)
-			dst[(Size) j * br] = row.f4[j];
+			dst[(Size) j * br] = row->f4[j];
 	}
 	else
 	{
 		float8	   *dst = (float8 *) blk + i;
 
 		for (int j = 0; j < st->dim; j++)
-			dst[(Size) j * br] = row.f8[j];
+			dst[(Size) j * br] = row->f8[j];
 	}
 	x->fill[x->nblocks - 1]++;
 	x->n++;
-	PG_RETURN_POINTER(st);
+}
+
+/*
+ * mlmon.embedding_ratio_state during aggregation: an expanded object around
+ * the state, in a memory context of its own (the blocks too).
+ */
+typedef struct RatioStateEO
+{
+	ExpandedObjectHeader hdr;
+	RatioState	st;
+	MemoryContext cxt;
+} RatioStateEO;
+
+static Size eo_get_flat_size(ExpandedObjectHeader *eohptr);
+static void eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods eo_methods = {
+	eo_get_flat_size,
+	eo_flatten_into
+};
+
+static RatioStateEO *
+eo_new(MemoryContext parent, double component_threshold, double threshold)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "mlmon embedding ratio state", ALLOCSET_SMALL_SIZES);
+	RatioStateEO *eo = (RatioStateEO *) MemoryContextAllocZero(cxt, sizeof(RatioStateEO));
+
+	EOH_init_header(&eo->hdr, &eo_methods, cxt);
+	eo->cxt = cxt;
+	eo->st.component_threshold = component_threshold;
+	eo->st.threshold = threshold;
+	return eo;
+}
+
+/* d as our expanded state (read-write or read-only), or NULL when it is flat. */
+static RatioStateEO *
+eo_of(Datum d)
+{
+	ExpandedObjectHeader *eoh;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return NULL;
+	eoh = DatumGetEOHP(d);
+	if (eoh->eoh_methods != &eo_methods)
+		elog(ERROR, "expanded object is not a mlmon.embedding_ratio_state");
+	return (RatioStateEO *) eoh;
+}
+
+static void
+wire_of(const RatioState *st, mlm_emb_ratio_wire *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->elem_size = st->elem_size;
+	w->dim = st->dim;
+	w->component_threshold = st->component_threshold;
+	w->threshold = st->threshold;
+	w->n[0] = st->s[0].n;
+	w->n[1] = st->s[1].n;
+	w->skipped_null = st->skipped_null;
+	w->skipped_length = st->skipped_length;
+	w->skipped_component = st->skipped_component;
+}
+
+static Size
+eo_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	RatioStateEO *eo = (RatioStateEO *) eohptr;
+	mlm_emb_ratio_wire w;
+	size_t		size;
+
+	wire_of(&eo->st, &w);
+	size = mlm_emb_ratio_wire_size(&w, MaxAllocSize - VARHDRSZ);
+	if (size == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("partial state of mlmon.embedding_ratio too large"),
+				 errdetail("The partial state holds %lld rows of %d components; a value is at most 1 GB.",
+						   (long long) (eo->st.s[0].n + eo->st.s[1].n), eo->st.dim),
+				 errhint("Partial states are written by parallel workers, by partitionwise aggregation and by Citus: disable them for this statement with SET max_parallel_workers_per_gather = 0 and SET enable_partitionwise_aggregate = off.")));
+	return VARHDRSZ + size;
+}
+
+static void
+eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	RatioStateEO *eo = (RatioStateEO *) eohptr;
+	RatioState *st = &eo->st;
+	mlm_emb_ratio_wire w;
+	unsigned char *p;
+
+	SET_VARSIZE(result, allocated_size);
+	wire_of(st, &w);
+	p = (unsigned char *) VARDATA(result);
+	mlm_emb_ratio_wire_put_header(p, &w);
+	p += MLM_EMB_RATIO_WIRE_HEADER;
+	for (int s = 0; s < 2; s++)
+		for (int32 k = 0; k < st->s[s].nblocks; k++)
+			p = mlm_emb_ratio_wire_put_block(p, st->s[s].block[k], st->elem_size, st->dim,
+											 st->block_rows, st->s[s].fill[k]);
+	Assert((Size) ((char *) p - (char *) result) == allocated_size);
+}
+
+/* Check a flat form (untrusted: it may come from a user) into *w; errors carry errcode_bad. */
+static void
+wire_read(struct varlena *vl, int errcode_bad, mlm_emb_ratio_wire *w)
+{
+	char		err[256];
+
+	if (mlm_emb_ratio_wire_check(VARDATA_ANY(vl), VARSIZE_ANY_EXHDR(vl), EMB_MAX_DIM, w, err, sizeof(err)) != 0)
+		ereport(ERROR,
+				(errcode(errcode_bad),
+				 errmsg("invalid mlmon.embedding_ratio_state value"),
+				 errdetail("%s", err)));
+}
+
+/* Add the rows and counts of a checked flat form to st (blocks in cxt). */
+static void
+add_wire(MemoryContext cxt, RatioState *st, const mlm_emb_ratio_wire *w)
+{
+	const unsigned char *p = w->rows;
+	Size		row_bytes = (Size) w->dim * w->elem_size;
+
+	if (st->component_threshold != w->component_threshold || st->threshold != w->threshold)
+		options_differ();
+	st->skipped_null += w->skipped_null;
+	st->skipped_length += w->skipped_length;
+	st->skipped_component += w->skipped_component;
+	if (w->dim == 0)
+		return;
+	if (st->dim == 0)
+	{
+		st->dim = w->dim;
+		st->elem_size = w->elem_size;
+		st->block_rows = block_rows_for(st->dim, st->elem_size);
+	}
+	if (st->dim != w->dim || st->elem_size != w->elem_size)
+	{
+		/* the other part fixed another dimension: its rows are of the wrong length here */
+		st->skipped_length += w->n[0] + w->n[1];
+		return;
+	}
+	for (int s = 0; s < 2; s++)
+	{
+		RatioSample *x = &st->s[s];
+
+		for (int64 r = 0; r < w->n[s]; r++)
+		{
+			char	   *blk;
+
+			if ((r & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (x->nblocks == 0 || x->fill[x->nblocks - 1] == st->block_rows)
+				blk = add_block(cxt, st, s);
+			else
+				blk = x->block[x->nblocks - 1];
+			mlm_emb_ratio_wire_get_row(p, blk, st->elem_size, st->dim, st->block_rows, x->fill[x->nblocks - 1]);
+			p += row_bytes;
+			x->fill[x->nblocks - 1]++;
+			x->n++;
+		}
+	}
+}
+
+/* An expanded state under parent from a flat form. */
+static RatioStateEO *
+eo_expand(Datum d, MemoryContext parent)
+{
+	mlm_emb_ratio_wire w;
+	RatioStateEO *eo;
+
+	wire_read(PG_DETOAST_DATUM(d), ERRCODE_DATA_CORRUPTED, &w);
+	eo = eo_new(parent, w.component_threshold, w.threshold);
+	add_wire(eo->cxt, &eo->st, &w);
+	return eo;
+}
+
+/* The aggregate's own read-write state in argument 0 (a flat one is expanded under aggcxt). */
+static RatioStateEO *
+eo_rw_arg(FunctionCallInfo fcinfo, MemoryContext aggcxt)
+{
+	Datum		d = PG_GETARG_DATUM(0);
+	RatioStateEO *eo = eo_of(d);
+
+	if (eo == NULL || !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		eo = eo_expand(d, aggcxt);
+	return eo;
+}
+
+/*
+ * mlm_embedding_ratio_accum(mlmon.embedding_ratio_state, embedding float8[] |
+ * float4[], is_current boolean [, component_threshold float8 [, threshold
+ * float8]]) returns mlmon.embedding_ratio_state: the state is updated in place.
+ */
+Datum
+mlm_embedding_ratio_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = aggregate_context(fcinfo);
+	RatioStateEO *eo;
+	RatioState *st;
+	double		ct,
+				t;
+	EmbeddingRow row;
+
+	options_of(fcinfo, &ct, &t);
+	if (PG_ARGISNULL(0))
+		eo = eo_new(aggcxt, ct, t);
+	else
+	{
+		eo = eo_rw_arg(fcinfo, aggcxt);
+		if (eo->st.component_threshold != ct || eo->st.threshold != t)
+			options_differ();
+	}
+	st = &eo->st;
+	embedding_row(fcinfo, 1, 2, st->dim, &row);
+	switch (row.status)
+	{
+		case EMB_ROW_NULL:
+			st->skipped_null++;
+			break;
+		case EMB_ROW_LENGTH:
+			st->skipped_length++;
+			break;
+		case EMB_ROW_COMPONENT:
+			st->skipped_component++;
+			break;
+		case EMB_ROW_OK:
+			add_row(eo->cxt, st, &row);
+			break;
+	}
+	PG_RETURN_DATUM(EOHPGetRWDatum(&eo->hdr));
 }
 
 /* Append a block of `fill` rows (block_bytes of data) to sample s of a, as a copy in cxt. */
@@ -304,7 +479,7 @@ append_block(MemoryContext cxt, RatioState *a, int s, const char *data, int32 fi
 	a->s[s].n += fill;
 }
 
-/* Merge b into a (a in cxt); b is only read. */
+/* Merge b into a (a's blocks in cxt); b is only read. */
 static void
 merge(MemoryContext cxt, RatioState *a, const RatioState *b)
 {
@@ -323,7 +498,6 @@ merge(MemoryContext cxt, RatioState *a, const RatioState *b)
 	}
 	if (a->dim != b->dim || a->elem_size != b->elem_size || a->block_rows != b->block_rows)
 	{
-		/* the other part fixed another dimension: its rows are of the wrong length here */
 		a->skipped_length += b->s[0].n + b->s[1].n;
 		return;
 	}
@@ -335,174 +509,86 @@ merge(MemoryContext cxt, RatioState *a, const RatioState *b)
 		}
 }
 
-/* mlm_embedding_ratio_combine(internal, internal) returns internal */
+/*
+ * mlm_embedding_ratio_combine(mlmon.embedding_ratio_state,
+ * mlmon.embedding_ratio_state): the second state's rows appended to the
+ * first; a flat second state (from a parallel worker, or parsed from text
+ * by Citus) is checked and its rows copied straight from it.
+ */
 Datum
 mlm_embedding_ratio_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = aggregate_context(fcinfo);
-	RatioState *a,
+	RatioStateEO *a,
 			   *b;
+	mlm_emb_ratio_wire w;
 
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = (RatioState *) PG_GETARG_POINTER(1);
+	b = eo_of(PG_GETARG_DATUM(1));
+	if (b == NULL)
+		wire_read(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), ERRCODE_DATA_CORRUPTED, &w);
 	if (PG_ARGISNULL(0))
-	{
-		a = MemoryContextAllocZero(aggcxt, sizeof(RatioState));
-		a->component_threshold = b->component_threshold;
-		a->threshold = b->threshold;
-	}
+		a = b != NULL ? eo_new(aggcxt, b->st.component_threshold, b->st.threshold)
+			: eo_new(aggcxt, w.component_threshold, w.threshold);
 	else
-		a = (RatioState *) PG_GETARG_POINTER(0);
-	merge(aggcxt, a, b);
-	PG_RETURN_POINTER(a);
+		a = eo_rw_arg(fcinfo, aggcxt);
+	if (b != NULL)
+		merge(a->cxt, &a->st, &b->st);
+	else
+		add_wire(a->cxt, &a->st, &w);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&a->hdr));
 }
 
-static Size
-fills_bytes(int32 nblocks0, int32 nblocks1)
+/* A checked flat mlmon.embedding_ratio_state holding bytes[0..len). */
+static struct varlena *
+state_from_bytes(const char *bytes, Size len, int errcode_bad)
 {
-	return MAXALIGN(sizeof(int32) * ((Size) nblocks0 + nblocks1));
+	struct varlena *vl = base64_form_varlena(bytes, len);
+	mlm_emb_ratio_wire w;
+
+	wire_read(vl, errcode_bad, &w);
+	return vl;
 }
 
-/* mlm_embedding_ratio_serialize(internal) returns bytea */
+/* mlm_embedding_ratio_state_in(cstring): base64 of the binary form. */
 Datum
-mlm_embedding_ratio_serialize(PG_FUNCTION_ARGS)
+mlm_embedding_ratio_state_in(PG_FUNCTION_ARGS)
 {
-	RatioState *st;
-	Size		bb,
-				size;
-	RatioWire	h;
-	char	   *w,
-			   *p;
+	Size		len;
+	char	   *bytes = base64_form_decode(PG_GETARG_CSTRING(0), "mlmon.embedding_ratio_state", &len);
 
-	(void) aggregate_context(fcinfo);
-	st = (RatioState *) PG_GETARG_POINTER(0);
-	bb = st->dim == 0 ? 0 : block_bytes(st);
-	size = sizeof(RatioWire) + fills_bytes(st->s[0].nblocks, st->s[1].nblocks) +
-		bb * ((Size) st->s[0].nblocks + st->s[1].nblocks);
-	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows for a parallel mlmon.embedding_ratio"),
-				 errdetail("A worker's rows take %zu bytes; a partial state is limited to 1 GB.", size),
-				 errhint("Set max_parallel_workers_per_gather to 0 for this query.")));
-	/* huge pages for the message too: 100 MB from each worker at 384 float4 */
-	w = huge_alloc(CurrentMemoryContext, size);
-	memset(&h, 0, sizeof(h));
-	SET_VARSIZE(&h, size);
-	h.version = ERS_VERSION;
-	h.dim = st->dim;
-	h.elem_size = st->elem_size;
-	h.block_rows = st->block_rows;
-	h.component_threshold = st->component_threshold;
-	h.threshold = st->threshold;
-	for (int s = 0; s < 2; s++)
-	{
-		h.nblocks[s] = st->s[s].nblocks;
-		h.n[s] = st->s[s].n;
-	}
-	h.skipped_null = st->skipped_null;
-	h.skipped_length = st->skipped_length;
-	h.skipped_component = st->skipped_component;
-	memcpy(w, &h, sizeof(h));
-	p = w + sizeof(RatioWire);
-	memset(p, 0, fills_bytes(st->s[0].nblocks, st->s[1].nblocks));
-	for (int s = 0; s < 2; s++)
-		if (st->s[s].nblocks > 0)
-		{
-			memcpy(p, st->s[s].fill, sizeof(int32) * st->s[s].nblocks);
-			p += sizeof(int32) * st->s[s].nblocks;
-		}
-	p = w + sizeof(RatioWire) + fills_bytes(st->s[0].nblocks, st->s[1].nblocks);
-	for (int s = 0; s < 2; s++)
-		for (int32 k = 0; k < st->s[s].nblocks; k++)
-		{
-			memcpy(p, st->s[s].block[k], bb);
-			p += bb;
-		}
-	PG_RETURN_BYTEA_P(w);
+	PG_RETURN_POINTER(state_from_bytes(bytes, len, ERRCODE_INVALID_TEXT_REPRESENTATION));
 }
 
-static void
-invalid_wire(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid embedding ratio state")));
-}
-
-/*
- * mlm_embedding_ratio_deserialize(bytea, internal) returns internal: a state
- * in per-call memory whose blocks point into the message (as
- * mlm_sample_deserialize does); the combine function copies them into the
- * running state next, so the rows are copied once.
- */
+/* mlm_embedding_ratio_state_out(mlmon.embedding_ratio_state) returns cstring */
 Datum
-mlm_embedding_ratio_deserialize(PG_FUNCTION_ARGS)
+mlm_embedding_ratio_state_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *b;
-	RatioWire	h;
-	RatioState *st;
-	Size		bb,
-				size;
-	const char *p,
-			   *fills;
+	PG_RETURN_CSTRING(base64_form_out(PG_GETARG_DATUM(0)));
+}
 
-	(void) aggregate_context(fcinfo);
-	b = PG_GETARG_BYTEA_P(0);
-	size = VARSIZE(b);
-	if (size < sizeof(RatioWire))
-		invalid_wire();
-	/* the bytea may be only 4-byte aligned: copy the header out */
-	memcpy(&h, b, sizeof(h));
-	if (h.version != ERS_VERSION || h.dim < 0 || h.dim > EMB_MAX_DIM ||
-		(h.dim == 0 ? (h.elem_size != 0 || h.block_rows != 0) :
-		 ((h.elem_size != 4 && h.elem_size != 8) || h.block_rows != block_rows_for(h.dim, h.elem_size))) ||
-		h.nblocks[0] < 0 || h.nblocks[1] < 0 || h.n[0] < 0 || h.n[1] < 0 ||
-		h.skipped_null < 0 || h.skipped_length < 0 || h.skipped_component < 0 ||
-		(h.dim == 0 && (h.nblocks[0] != 0 || h.nblocks[1] != 0)))
-		invalid_wire();
-	bb = h.dim == 0 ? 0 : (Size) h.block_rows * h.dim * h.elem_size;
-	/* nblocks are below 2^31 each and bb below 2^30: no overflow in Size */
-	if (size != sizeof(RatioWire) + fills_bytes(h.nblocks[0], h.nblocks[1]) +
-		bb * ((Size) h.nblocks[0] + h.nblocks[1]))
-		invalid_wire();
-	st = palloc0(sizeof(RatioState));
-	st->dim = h.dim;
-	st->elem_size = h.elem_size;
-	st->block_rows = h.block_rows;
-	st->component_threshold = h.component_threshold;
-	st->threshold = h.threshold;
-	st->skipped_null = h.skipped_null;
-	st->skipped_length = h.skipped_length;
-	st->skipped_component = h.skipped_component;
-	fills = (const char *) b + sizeof(RatioWire);
-	p = fills + fills_bytes(h.nblocks[0], h.nblocks[1]);
-	for (int s = 0; s < 2; s++)
-	{
-		RatioSample *x = &st->s[s];
+/* mlm_embedding_ratio_state_recv(internal): the rest of the message is the binary form. */
+Datum
+mlm_embedding_ratio_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	struct varlena *vl = state_from_bytes(buf->data + buf->cursor, (Size) (buf->len - buf->cursor),
+										  ERRCODE_INVALID_BINARY_REPRESENTATION);
 
-		x->nblocks = x->maxblocks = h.nblocks[s];
-		x->block = palloc(sizeof(char *) * Max(x->nblocks, 1));
-		x->fill = palloc(sizeof(int32) * Max(x->nblocks, 1));
-		for (int32 k = 0; k < x->nblocks; k++)
-		{
-			memcpy(&x->fill[k], fills, sizeof(int32));
-			fills += sizeof(int32);
-			if (x->fill[k] < 1 || x->fill[k] > h.block_rows)
-				invalid_wire();
-			x->block[k] = (char *) p;
-			p += bb;
-			x->n += x->fill[k];
-		}
-		if (x->n != h.n[s])
-			invalid_wire();
-	}
-	PG_RETURN_POINTER(st);
+	buf->cursor = buf->len;
+	PG_RETURN_POINTER(vl);
+}
+
+/* mlm_embedding_ratio_state_send(mlmon.embedding_ratio_state) returns bytea */
+Datum
+mlm_embedding_ratio_state_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(base64_form_send(PG_GETARG_DATUM(0)));
 }
 
 static void
@@ -511,16 +597,20 @@ check_cancel(void)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* mlm_embedding_ratio_final(internal) returns mlmon.embedding_drift_result */
+/* mlm_embedding_ratio_final(mlmon.embedding_ratio_state) returns mlmon.embedding_drift_result */
 Datum
 mlm_embedding_ratio_final(PG_FUNCTION_ARGS)
 {
+	RatioStateEO *eo;
 	RatioState *st;
 	EmbeddingResult r;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	st = (RatioState *) PG_GETARG_POINTER(0);
+	eo = eo_of(PG_GETARG_DATUM(0));
+	if (eo == NULL)
+		eo = eo_expand(PG_GETARG_DATUM(0), CurrentMemoryContext);
+	st = &eo->st;
 	memset(&r, 0, sizeof(r));
 	r.method = "ratio";
 	r.threshold = st->threshold;

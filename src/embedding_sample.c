@@ -19,6 +19,7 @@
 #include "embedding_sample.h"
 
 PG_FUNCTION_INFO_V1(mlm_embedding_sample_combine);
+PG_FUNCTION_INFO_V1(mlm_embedding_sample_canonical);
 
 #define ES_VERSION 1
 
@@ -363,6 +364,61 @@ mlm_embedding_sample_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
+/* Every key of size slots (w doubles each) a whole number below 2^32, every component finite (THE ORDER is then total). */
+static void
+check_rows(const float8 *slots, int64 size, Size w)
+{
+	for (int64 i = 0; i < size; i++)
+	{
+		const float8 *x = slots + i * w;
+		double		acc = 0.0;
+
+		if ((i & 4095) == 4095)
+			CHECK_FOR_INTERRUPTS();
+		if (!(x[0] >= 0 && x[0] < 4294967296.0 && x[0] == floor(x[0]) &&
+			  x[1] >= 0 && x[1] < 4294967296.0 && x[1] == floor(x[1])))
+			invalid_state("A row's key is out of range.");
+		for (int j = 2; j < (int) w; j++)
+			acc += x[j] - x[j];
+		if (acc != 0.0)
+			invalid_state("A row has a component that is not finite.");
+	}
+}
+
+/*
+ * mlm_embedding_sample_canonical(float8[]) returns float8[]: the state's
+ * canonical form, the one a stored state takes: no spare capacity, and each
+ * side's rows in descending ORDER (a valid max-heap, so a combine can go on
+ * from it).  It depends on the multiset of rows only, as the sample does:
+ * a serial, a parallel and a Citus plan store the same array.
+ */
+Datum
+mlm_embedding_sample_canonical(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	float8	   *v = state_values(a);
+	int			d = (int) v[ES_DIM];
+	Size		w = MLM_ES_SLOT(d);
+	ArrayType  *r = state_regrow(v, d, v[ES_SIZE_REF], v[ES_SIZE_CUR], "an embedding drift aggregate");
+	float8	   *x = state_data(r);
+
+	for (int side = 0; side < 2 && d > 0; side++)
+	{
+		const float8 *from = side_slots(v, side);
+		float8	   *to = side_slots(x, side);
+		int64		size = (int64) v[ES_SIZE_REF + side];
+		int64	   *order;
+
+		check_rows(from, size, w);
+		order = palloc(Max(1, size) * sizeof(int64));
+		mlm_es_order(from, size, d, (int64_t *) order);
+		for (int64 i = 0; i < size; i++)
+			memcpy(to + i * w, from + order[size - 1 - i] * w, w * sizeof(float8));
+		pfree(order);
+	}
+	PG_RETURN_ARRAYTYPE_P(r);
+}
+
 void
 emb_sample_read(ArrayType *state, int method, EmbSample *s)
 {
@@ -389,22 +445,7 @@ emb_sample_read(ArrayType *state, int method, EmbSample *s)
 		s->n[side] = (int64) v[ES_NREF + side];
 		s->size[side] = size;
 		s->rows[side] = palloc(Max(1, size) * sizeof(double *));
-		/* every key a whole number below 2^32, every component finite (THE ORDER is then total) */
-		for (int64 i = 0; i < size; i++)
-		{
-			const float8 *x = slots + i * w;
-			double		acc = 0.0;
-
-			if ((i & 4095) == 4095)
-				CHECK_FOR_INTERRUPTS();
-			if (!(x[0] >= 0 && x[0] < 4294967296.0 && x[0] == floor(x[0]) &&
-				  x[1] >= 0 && x[1] < 4294967296.0 && x[1] == floor(x[1])))
-				invalid_state("A row's key is out of range.");
-			for (int j = 2; j < (int) w; j++)
-				acc += x[j] - x[j];
-			if (acc != 0.0)
-				invalid_state("A row has a component that is not finite.");
-		}
+		check_rows(slots, size, w);
 		order = palloc(Max(1, size) * sizeof(int64));
 		mlm_es_order(slots, size, d, (int64_t *) order);
 		for (int64 i = 0; i < size; i++)

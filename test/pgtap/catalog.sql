@@ -52,7 +52,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_raise_alert', '_resolve_alerts', '_apply_alert_rules',
   'monitor_multivariate', '_set_multivariate', '_multivariate_results', '_multivariate_vector', '_multivariate_rows',
   'monitor_embeddings', '_set_embedding_reference', '_embedding_results', '_embedding_distance_state', '_embedding_distance_merge',
-  '_embedding_defaults', '_embedding_mmd_state', '_embedding_mmd_merge', '_embedding_model_state', '_embedding_model_merge',
+  '_embedding_defaults', '_embedding_sample_canonical', '_embedding_mmd_state', '_embedding_mmd_merge', '_embedding_model_state', '_embedding_model_merge',
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape',
   'epps_singleton', '_epps_singleton_final',
@@ -60,13 +60,14 @@ SELECT functions_are('mlmon', ARRAY[
   'pca_fit', '_pca_fit_accum', '_pca_fit_combine', '_pca_fit_final', 'reconstruction_error',
   'reconstruction_drift', '_reconstruction_accum', '_reconstruction_combine', '_reconstruction_final',
   'embedding_distance', '_embedding_distance_accum', '_embedding_distance_combine', '_embedding_distance_final',
-  'embedding_ratio', '_embedding_ratio_accum', '_embedding_ratio_combine', '_embedding_ratio_serialize', '_embedding_ratio_deserialize',
+  'embedding_ratio', '_embedding_ratio_accum', '_embedding_ratio_combine', 'embedding_ratio_state_in', 'embedding_ratio_state_out',
+  'embedding_ratio_state_recv', 'embedding_ratio_state_send',
   '_embedding_ratio_final', '_embedding_sample_combine', 'embedding_mmd', '_embedding_mmd_accum', '_embedding_mmd_final',
   'embedding_model', '_embedding_model_accum', '_embedding_model_final']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
   'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state', 'sample_state',
-  'test_result', 'classification_state', 'reconstruction_result', 'embedding_drift_result']);
+  'test_result', 'classification_state', 'reconstruction_result', 'embedding_drift_result', 'embedding_ratio_state']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')
