@@ -8,7 +8,7 @@ citus starts it with two workers).  The aggregates are read from the catalog:
 a new aggregate whose arguments this test does not know makes it fail, so
 that it gets a column expression here.  The ordered detectors (their result
 depends on the rows' order) and the internal _summarize_* aggregates of the
-checks are left out.
+checks (and the _embedding_*_merge aggregates of stored states) are left out.
 
 Aggregates with an internal state cannot be pushed down today (Citus gathers
 their rows on the coordinator); they are listed in a NOTE line, not failed.
@@ -32,6 +32,7 @@ ROWS = 200_000
 SHARDS = 32
 SEED = 20240531
 ORDERED = {"adwin", "ddm", "eddm", "kswin", "page_hinkley"}   # detectors: need ORDER BY
+DIM = 8                                                        # embedding components
 DIST, LOCAL = "cz_dist", "cz_local"                            # the rows
 SDIST, SLOCAL = "cz_states_dist", "cz_states_local"            # per-group profiles and summaries
 REF = "cz_ref"                                                 # the reference profiles (local)
@@ -55,6 +56,8 @@ ARGS = {
     ("reference", "mlmon.profile"): "@ref",
     ("alternative", "text"): "'less'",
     ("method", "text"): "'asymp'",
+    ("variant", "text"): "'student'",
+    ("permutations", "integer"): "200",
     ("bins", "integer"): "20",
     ("binning", "text"): "'evidently'",
     ("cap", "integer"): "64",
@@ -67,12 +70,32 @@ ARGS = {
     ("outcome", "boolean"): "flag",
     ("", "mlmon.profile"): "p",
     ("", "mlmon.check_summary"): "s",
+    # embeddings (8 components) and the multivariate features
+    ("embedding", "double precision[]"): "emb::float8[]",
+    ("embedding", "real[]"): "emb",
+    ("dist", "text"): "'cosine'",
+    ("threshold", "double precision"): "0.2",
+    ("component_threshold", "double precision"): "0.1",
+    ("bootstrap", "boolean"): "false",
+    ("quantile_probability", "double precision"): "0.95",
+    ("max_rows", "integer"): "500",
+    ("features", "double precision[]"): "ARRAY[value, n, emb[1]]::float8[]",
+    ("variance", "double precision"): "0.8",
+    ("model", "jsonb"): "@fit",
 }
 OVERRIDE = {
     ("chi2_drift", "method", "text"): "'contingency'",
+    ("cramer_von_mises", "method", "text"): "'asymptotic'",
+    # Fisher's exact test wants a binary feature too
+    ("fisher_exact", "category", "text"): "CASE WHEN category = 'c0' THEN 'c0' WHEN category IS NOT NULL THEN 'rest' END",
+    ("fisher_exact", "category", "bigint"): "n % 2",
     # the z-test wants a binary feature
     ("z_test", "category", "text"): "CASE WHEN category = 'c0' THEN 'c0' WHEN category IS NOT NULL THEN 'rest' END",
     ("z_test", "category", "bigint"): "n % 2",
+    ("embedding_model", "threshold", "double precision"): "0.55",
+    ("_embedding_model_state", "threshold", "double precision"): "0.55",
+    ("embedding_mmd", "threshold", "double precision"): "0.015",
+    ("_embedding_mmd_state", "threshold", "double precision"): "0.015",
 }
 ARGS_ON_STATES = {"p", "s"}
 
@@ -80,7 +103,8 @@ ARGS_ON_STATES = {"p", "s"}
 def generate(rnd):
     """The rows: id, value (2 decimals: under 1,000 distinct values, so that
     the default profile is exact and small, and a cap of 64 a sketch), is_current,
-    category (12, skewed), flag, n; about 0.5% NULL values and categories."""
+    category (12, skewed), flag, n, emb (real[DIM], the current rows' first two
+    components shifted); about 0.5% NULL values, categories and embeddings."""
     rows = []
     for i in range(1, ROWS + 1):
         cur = rnd.random() < 0.4
@@ -89,12 +113,14 @@ def generate(rnd):
         category = None if rnd.random() < 0.005 else f"c{k}"
         flag = rnd.random() < (0.3 if cur else 0.25)
         n = rnd.randrange(0, 8) + (1 if cur and rnd.random() < 0.1 else 0)
-        rows.append((i, value, cur, category, flag, n))
+        emb = None if rnd.random() < 0.005 else \
+            "{" + ",".join(repr(round(rnd.gauss(0.3 if cur and j < 2 else 0.0, 1.0), 3)) for j in range(DIM)) + "}"
+        rows.append((i, value, cur, category, flag, n, emb))
     return rows
 
 
 def load(cur, rows):
-    cols = "id bigint, value float8, is_current boolean, category text, flag boolean, n bigint"
+    cols = "id bigint, value float8, is_current boolean, category text, flag boolean, n bigint, emb real[]"
     buf = io.StringIO()
     for r in rows:
         buf.write("\t".join("\\N" if v is None else ("t" if v is True else "f" if v is False else
@@ -139,14 +165,14 @@ def aggregates(cur):
          ORDER BY p.proname, p.pronargs, p.oid::regprocedure::text""")
     out = []
     for sig, name, stype, combine, argnames, argtypes, rettype, kind in cur.fetchall():
-        if name in ORDERED or name.startswith("_summarize_"):
+        if name in ORDERED or name.startswith("_summarize_") or (name.startswith("_embedding_") and name.endswith("_merge")):
             continue
         out.append(dict(sig=sig, name=name, stype=stype, combine=combine, argnames=argnames,
                         argtypes=argtypes, rettype=rettype, kind=kind))
     return out
 
 
-def call(agg, refs):
+def call(agg, refs, fit=None):
     """The aggregate's call and whether it reads the states tables."""
     if agg["kind"] != "n":
         raise SystemExit(f"FAIL: {agg['sig']} is an ordered-set or hypothetical-set aggregate: the test does not know it")
@@ -159,6 +185,8 @@ def call(agg, refs):
                              "in test/citus/test_pushdown.py's ARGS: add one")
         if e == "@ref":
             e = refs(exprs[0])
+        elif e == "@fit":
+            e = fit(exprs[0])
         exprs.append(e)
     return f"mlmon.{agg['name']}({', '.join(exprs)})", any(e in ARGS_ON_STATES for e in exprs)
 
@@ -285,7 +313,7 @@ def main():
     ck.equal("marker: mlmon.profile(value) is pushed down",
              pushed_down(explain(cur, f"SELECT mlmon.profile(value) FROM {DIST}"), "mlmon.profile(double precision)"), True)
 
-    cur.execute(f"CREATE TABLE {REF} (id serial, expr text, p mlmon.profile)")
+    cur.execute(f"CREATE TABLE {REF} (id serial, expr text, p mlmon.profile, m jsonb)")
     ref_ids = {}
 
     def refs(expr):
@@ -297,6 +325,16 @@ def main():
             ck.equal(f"the reference profile of {expr} is exact", exact, True)
             print(f"  the reference profile of {expr}: exact, {size} characters as text")
         return f"(SELECT p FROM {REF} WHERE id = {ref_ids[expr]})"
+
+    def fit(expr):
+        """The pca_fit model of expr over the reference rows: a scalar subquery."""
+        key = "fit:" + expr
+        if key not in ref_ids:
+            cur.execute(f"INSERT INTO {REF} (expr, m) SELECT %s, mlmon.pca_fit({expr}) FROM {LOCAL} WHERE NOT is_current "
+                        "RETURNING id, length(m::text)", (key,))
+            ref_ids[key], size = cur.fetchone()
+            print(f"  the pca_fit model of {expr}: {size} characters as text")
+        return f"(SELECT m FROM {REF} WHERE id = {ref_ids[key]})"
 
     aggs = aggregates(cur)
     # and not pushed down: an aggregate with an internal state.  Since
@@ -317,7 +355,7 @@ def main():
     pushed, not_pushed, unexpected = [], [], []
     print(f"  {len(aggs)} aggregates (without {', '.join(sorted(ORDERED))} and _summarize_*):")
     for agg in aggs:
-        expr, on_states = call(agg, refs)
+        expr, on_states = call(agg, refs, fit)
         td, tl = (SDIST, SLOCAL) if on_states else (DIST, LOCAL)
         t1 = time.time()
         try:
