@@ -12,7 +12,7 @@ values.  Every call must return, or fail with a proper error: never an
 internal error (SQLSTATE XX000), a lost connection nor a statement timeout.
 The text and binary inputs of mlmon.check_summary and of the aggregate state
 types (mlmon.category_state, regression_state, profile_counts_state,
-sample_state, classification_state) refuse broken forms with their own SQLSTATE.
+sample_state, classification_state, embedding_ratio_state) refuse broken forms with their own SQLSTATE.
 Aggregates run over 0, 1 and 3 rows.  The summary's binary input runs the
 same bad values through COPY (FORMAT binary).  The statistics' expected errors and results are
 checked one by one in test/regress; this sweeps the whole API."""
@@ -266,6 +266,24 @@ BAD_CLS = {"empty": b"", "header cut": good_cls[:20], "truncated": good_cls[:len
            "negative zero score": good_cls[:-8] + struct.pack(">d", -0.0),
            "scores unsorted": good_cls[:-16] + good_cls[-8:] + good_cls[-16:-8]}
 sweep_state("classification_state", good_cls, BAD_CLS)
+# embedding_ratio's state (mlmon.embedding_ratio_state: 64-byte header, then every valid row, row after
+# row, 8 bytes a float8 component): the same
+cur.execute("CREATE AGGREGATE pg_temp.ratio_state(float8[], boolean) (SFUNC = mlmon._embedding_ratio_accum, "
+            "STYPE = mlmon.embedding_ratio_state)")
+cur.execute("SELECT pg_temp.ratio_state(ARRAY[g, g * 0.5], g % 3 = 0)::text FROM generate_series(1, 40) g")
+good_ratio = base64.b64decode(cur.fetchone()[0])
+BAD_RATIO = {"empty": b"", "header cut": good_ratio[:20], "truncated": good_ratio[:len(good_ratio) - 3],
+             "trailing byte": good_ratio + b"\x00", "version 9": patched(good_ratio, 0, b"\x09"),
+             "element size 3": patched(good_ratio, 1, b"\x03"), "reserved 1": patched(good_ratio, 2, b"\x01"),
+             "dimension 16001": patched(good_ratio, 4, struct.pack(">i", 16001)),
+             "negative dimension": patched(good_ratio, 4, b"\xff" * 4),
+             "NaN threshold": patched(good_ratio, 16, b"\x7f\xf8" + b"\x00" * 6),
+             "huge count": patched(good_ratio, 24, b"\x7f" + b"\xff" * 7),
+             "negative count": patched(good_ratio, 32, b"\xff" * 8),
+             "count off by one": patched(good_ratio, 24, struct.pack(">q", struct.unpack(">q", good_ratio[24:32])[0] + 1)),
+             "NaN component": patched(good_ratio, 64, b"\x7f\xf8" + b"\x00" * 6),
+             "infinite component": patched(good_ratio, 72, b"\x7f\xf0" + b"\x00" * 6)}
+sweep_state("embedding_ratio_state", good_ratio, BAD_RATIO)
 
 cur.execute("SELECT mlmon.profile(x) FROM generate_series(1, 50) x")
 num_prof = cur.fetchone()[0]
@@ -333,6 +351,8 @@ cur.execute("""SELECT p.oid::regprocedure::text, p.proname, p.prokind,
                                         'sample_state_in', 'sample_state_out', 'sample_state_recv', 'sample_state_send',
                                         'classification_state_in', 'classification_state_out',
                                         'classification_state_recv', 'classification_state_send',
+                                        'embedding_ratio_state_in', 'embedding_ratio_state_out',
+                                        'embedding_ratio_state_recv', 'embedding_ratio_state_send',
                                         'schedule_checks', 'unschedule_checks', 'schedule_retention',
                                         'unschedule_retention', 'profile_in', 'profile_out', 'profile_recv',
                                         'profile_send', 'check_summary_in', 'check_summary_out',
