@@ -3320,8 +3320,8 @@ COMMENT ON AGGREGATE @extschema@.kl_div(bigint, boolean) IS
 -- categories like mlmon.chi2_drift and mlmon.z_test.  Their final functions
 -- are IMMUTABLE: tvd's permutations come from a generator restarted at seed
 -- 0 on every call, so its p-value depends on the counts alone (and, for
--- _tvd_permutations_final, on the aggregate call's permutations argument,
--- which must be the same for every row: a constant or a parameter).
+-- _tvd_permutations_final, on the number of permutations the rows gave,
+-- the same for every row, which the state keeps).
 
 CREATE FUNCTION @extschema@._g_test_final(@extschema@.category_state)
     RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_g_test_final'
@@ -3345,7 +3345,7 @@ CREATE FUNCTION @extschema@._tvd_permutations_final(@extschema@.category_state)
     RETURNS @extschema@.test_result AS 'MODULE_PATHNAME', 'mlm_tvd_permutations_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._tvd_permutations_final(@extschema@.category_state) IS
-    'Final function of mlmon.tvd with a number of permutations, read from the call (internal)';
+    'Final function of mlmon.tvd with a number of permutations, kept in the state (internal)';
 
 CREATE FUNCTION @extschema@._tvd_accum(@extschema@.category_state, text, boolean, integer)
     RETURNS @extschema@.category_state AS 'MODULE_PATHNAME', 'mlm_tvd_accum_text'

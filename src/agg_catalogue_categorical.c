@@ -7,22 +7,17 @@
  * fisher.c, tvd.c).
  *
  * tvd(category, is_current, permutations) keeps the same state as every
- * categorical aggregate, whose portable form has no room for a count of
- * permutations; the final function reads the argument from the aggregate
- * call instead (it must not depend on the row), and the transition checks
- * each row's value so that bad values fail early.
+ * categorical aggregate, with the number of permutations in it (checked
+ * on every row, the same for all): its portable form carries the number
+ * to the final function wherever that runs (a Citus coordinator, a
+ * window).
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/plannodes.h"
-#include "optimizer/clauses.h"
-#include "optimizer/optimizer.h"
 
 #include "catalogue_categorical.h"
 #include "category_state.h"
@@ -155,122 +150,6 @@ catalogue_check_permutations(bool isnull, int32 permutations)
 				 errdetail("The value given is %d.", permutations)));
 }
 
-/* A walk over a plan's expressions: the Aggref of the partial aggregate matching want. */
-typedef struct PartialAggrefSearch
-{
-	const Aggref *want;
-	Aggref	   *found;
-} PartialAggrefSearch;
-
-static bool
-partial_aggref_walker(Node *node, PartialAggrefSearch *s)
-{
-	if (node == NULL || s->found != NULL)
-		return false;
-	if (IsA(node, Aggref))
-	{
-		Aggref	   *a = (Aggref *) node;
-
-		if (a->aggfnoid == s->want->aggfnoid && a->aggno == s->want->aggno && list_length(a->args) == 3)
-		{
-			s->found = a;
-			return true;
-		}
-		return false;
-	}
-	return expression_tree_walker(node, partial_aggref_walker, (void *) s);
-}
-
-/* The partial aggregate below a Finalize Aggregate that computed want's states. */
-static Aggref *
-find_partial_aggref(Plan *plan, const Aggref *want)
-{
-	PartialAggrefSearch s;
-	ListCell   *lc;
-	List	   *children = NIL;
-	Aggref	   *found;
-
-	if (plan == NULL)
-		return NULL;
-	check_stack_depth();
-	if (IsA(plan, Agg) && DO_AGGSPLIT_SKIPFINAL(((Agg *) plan)->aggsplit))
-	{
-		s.want = want;
-		s.found = NULL;
-		(void) partial_aggref_walker((Node *) plan->targetlist, &s);
-		if (s.found == NULL)
-			(void) partial_aggref_walker((Node *) plan->qual, &s);
-		if (s.found != NULL)
-			return s.found;
-	}
-	if (IsA(plan, Append))
-		children = ((Append *) plan)->appendplans;
-	else if (IsA(plan, MergeAppend))
-		children = ((MergeAppend *) plan)->mergeplans;
-	else if (IsA(plan, SubqueryScan))
-		children = list_make1(((SubqueryScan *) plan)->subplan);
-	foreach(lc, children)
-		if ((found = find_partial_aggref((Plan *) lfirst(lc), want)) != NULL)
-			return found;
-	if ((found = find_partial_aggref(outerPlan(plan), want)) != NULL)
-		return found;
-	return find_partial_aggref(innerPlan(plan), want);
-}
-
-/*
- * The permutations argument of the tvd(category, is_current, permutations)
- * call being finished: a constant, or an expression that does not depend
- * on the row (a parameter, say), evaluated here.  A Finalize Aggregate of
- * a parallel plan sees only the partial states: the argument is then read
- * from the partial aggregate's copy of the call, in the plan below it.
- */
-static int32
-permutations_of_call(FunctionCallInfo fcinfo)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	TargetEntry *te;
-	Node	   *arg;
-	bool		isnull;
-	Datum		d;
-
-	if (fcinfo->context != NULL && IsA(fcinfo->context, WindowAggState))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("mlmon.tvd with a number of permutations cannot be used as a window function"),
-				 errhint("Use mlmon.tvd(category, is_current), which makes 1000 permutations.")));
-	if (aggref != NULL && list_length(aggref->args) != 3 && fcinfo->context != NULL &&
-		IsA(fcinfo->context, AggState))
-		aggref = find_partial_aggref(outerPlan(((PlanState *) fcinfo->context)->plan), aggref);
-	if (aggref == NULL || list_length(aggref->args) != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("the final function of mlmon.tvd with a number of permutations can only be called by its aggregate")));
-	te = (TargetEntry *) lthird(aggref->args);
-	arg = (Node *) te->expr;
-	if (IsA(arg, Const))
-	{
-		isnull = ((Const *) arg)->constisnull;
-		d = ((Const *) arg)->constvalue;
-	}
-	else
-	{
-		ExprState  *es;
-		ExprContext *econtext;
-
-		if (contain_var_clause(arg) || contain_volatile_functions(arg) || contain_subplans(arg) ||
-			fcinfo->context == NULL || !IsA(fcinfo->context, AggState))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("number of permutations of mlmon.tvd must be the same for every row"),
-					 errhint("Pass a constant or a parameter.")));
-		econtext = ((AggState *) fcinfo->context)->ss.ps.ps_ExprContext;
-		es = ExecInitExpr((Expr *) arg, NULL);
-		d = ExecEvalExprSwitchContext(es, econtext, &isnull);
-	}
-	catalogue_check_permutations(isnull, isnull ? 0 : DatumGetInt32(d));
-	return DatumGetInt32(d);
-}
-
 /*
  * mlmon.test_result of the TVD of the counts and its permutation p-value
  * with B = permutations relabellings: the share of relabellings whose
@@ -311,8 +190,8 @@ catalogue_tvd_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc, int32 per
 }
 
 /*
- * The final functions of tvd: 1000 relabellings, or the call's argument,
- * read once the rows are known (no rows give NULL without looking at it).
+ * The final functions of tvd: 1000 relabellings, or the number the rows
+ * gave, kept in the state (no rows give NULL).
  */
 static Datum
 tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
@@ -322,8 +201,15 @@ tvd_final(FunctionCallInfo fcinfo, bool permutations_given)
 
 	if (!final_counts(fcinfo, &cc) || (cc.n_ref == 0 && cc.n_cur == 0))
 		PG_RETURN_NULL();
-	if (permutations_given && cc.n_ref != 0 && cc.n_cur != 0)
-		permutations = permutations_of_call(fcinfo);
+	if (permutations_given)
+	{
+		if (cc.permutations == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("mlmon.category_state holds no number of permutations"),
+					 errdetail("Only mlmon.tvd(category, is_current, permutations) makes a state with one.")));
+		permutations = cc.permutations;
+	}
 	PG_RETURN_DATUM(catalogue_tvd_datum(fcinfo, &cc, permutations));
 }
 
@@ -342,9 +228,10 @@ mlm_tvd_permutations_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * tvd's transition with a number of permutations: check it, then count
- * the row as every categorical aggregate does (the three-argument
- * transition, called with the first three arguments).
+ * tvd's transition with a number of permutations: check it, count the row
+ * as every categorical aggregate does (the three-argument transition,
+ * called with the first three arguments), and keep the number in the
+ * state.
  */
 static Datum
 tvd_accum(FunctionCallInfo fcinfo, PGFunction accum)
@@ -359,7 +246,7 @@ tvd_accum(FunctionCallInfo fcinfo, PGFunction accum)
 		inner->args[i] = fcinfo->args[i];
 	result = accum(inner);
 	fcinfo->isnull = inner->isnull;
-	return result;
+	return category_state_with_permutations(result, PG_GETARG_INT32(3));
 }
 
 /* mlm_tvd_accum_text(mlmon.category_state, category text, is_current boolean, permutations int) */

@@ -8,10 +8,10 @@
 #define MLMON_CATALOGUE_CATEGORICAL_H
 
 #include "category_state.h"
+#include "core/tvd.h"
 
-/* Evidently's number of TVD relabellings, and the most a call may ask for. */
-#define TVD_DEFAULT_PERMUTATIONS 1000
-#define TVD_MAX_PERMUTATIONS 1000000
+#define TVD_DEFAULT_PERMUTATIONS MLM_TVD_DEFAULT_PERMUTATIONS
+#define TVD_MAX_PERMUTATIONS MLM_TVD_MAX_PERMUTATIONS
 
 /* G-test of the counts (NULL statistic and p-value when a sample is empty). */
 extern Datum catalogue_g_test_datum(FunctionCallInfo fcinfo, const CategoryCounts *cc);

@@ -51,6 +51,7 @@ typedef struct CategoryState
 	ProfileRef	pref;			/* the argument the profile came from, for the per-row check */
 	StatOptions opts;
 	Oid			argtype;		/* text, boolean or bigint categories */
+	int32		permutations;	/* tvd(..., permutations)'s argument, 0: another aggregate */
 	/* 0.2.0's deserialized partial state: its entries in the message (combined next) */
 	const char *wire;
 	int64		wire_ncat;
@@ -65,6 +66,7 @@ typedef struct CategoryStateEO
 } CategoryStateEO;
 
 static Size eo_get_flat_size(ExpandedObjectHeader *eohptr);
+static void category_state_set_permutations(CategoryState *st, int32 permutations);
 static void eo_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
 static const ExpandedObjectMethods eo_methods = {
@@ -133,13 +135,15 @@ category_state_flatten(CategoryState *st, MemoryContext mcxt)
 	int64		n = catcount_size(&st->counts);
 	size_t		plen = 0;
 	void	   *pwire = NULL;
-	Size		size = VARHDRSZ + MLM_CATEGORY_WIRE_HEADER;
 	mlm_category_wire w;
+	Size		size;
 	struct varlena *vl;
 	unsigned char *p;
 	int64		i,
 				k = 0;
 
+	w.permutations = st->permutations;
+	size = VARHDRSZ + mlm_category_wire_header_size(&w);
 	if (st->ref_profile != NULL)
 		pwire = mlm_profile_to_wire(PROFILE_PAYLOAD(st->ref_profile), PROFILE_PAYLOAD_SIZE(st->ref_profile), &plen);
 	for (i = 0; i < n; i++)
@@ -166,7 +170,7 @@ category_state_flatten(CategoryState *st, MemoryContext mcxt)
 	w.profile_len = plen;
 	p = (unsigned char *) VARDATA(vl);
 	mlm_category_wire_put_header(p, &w);
-	p += MLM_CATEGORY_WIRE_HEADER;
+	p += mlm_category_wire_header_size(&w);
 	for (i = 0; i < n; i++)
 		if (entries[i]->c[0] != 0 || entries[i]->c[1] != 0)
 			p = mlm_category_wire_put_entry(p, entries[i]->key.data, (uint32) entries[i]->key.len,
@@ -256,6 +260,7 @@ eo_expand(struct varlena *vl, MemoryContext parent)
 	options_defaults(&eo->st.opts);
 	eo->st.opts.chi2_method = (Chi2Method) w.chi2_method;
 	eo->st.argtype = w.argkind == MLM_CATEGORY_ARG_BOOL ? BOOLOID : w.argkind == MLM_CATEGORY_ARG_INT8 ? INT8OID : TEXTOID;
+	eo->st.permutations = w.permutations;
 	for (i = 0, p = w.entries; i < w.ncat; i++)
 	{
 		const char *data;
@@ -515,6 +520,8 @@ mlm_category_state_combine(PG_FUNCTION_ARGS)
 		options_check_combinable(&a->st.opts, &b->opts);
 	}
 	eo_changed(a);
+	if (b->permutations != 0)
+		category_state_set_permutations(&a->st, b->permutations);
 	profile_ref_merge(&a->st.ref_profile, b->ref_profile, a->hdr.eoh_context);
 	while ((e = catcount_next(&b->counts, &it)) != NULL)
 		category_add(&a->st, e->key.data, e->key.len, e->c[0], e->c[1]);
@@ -820,6 +827,7 @@ category_final_counts(FunctionCallInfo fcinfo, bool real_state, CategoryCounts *
 		cur.other = 0;
 		category_union(&ref, &cur, cc);
 		cc->opts = st->opts;
+		cc->permutations = st->permutations;
 		return true;
 	}
 
@@ -827,6 +835,7 @@ category_final_counts(FunctionCallInfo fcinfo, bool real_state, CategoryCounts *
 	cc->n_ref = st->n_ref;
 	cc->n_cur = st->n_cur;
 	cc->opts = st->opts;
+	cc->permutations = st->permutations;
 	entries = catcount_sorted(&st->counts);
 	cc->ref = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(k, 1));
 	cc->cur = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(k, 1));
@@ -909,4 +918,33 @@ category_union(const CategoryList *ref, const CategoryList *cur, CategoryCounts 
 		k++;
 	}
 	cc->k = k;
+}
+
+/*
+ * tvd(..., permutations): keep the number of relabellings in the state (its
+ * portable form carries it to the final function, also on a Citus
+ * coordinator), the same for every row and every partial state.
+ */
+static void
+category_state_set_permutations(CategoryState *st, int32 permutations)
+{
+	if (st->permutations == 0)
+		st->permutations = permutations;
+	else if (st->permutations != permutations)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of permutations of mlmon.tvd must be the same for every row"),
+				 errdetail("Rows give %d and %d.", st->permutations, permutations),
+				 errhint("Pass a constant or a parameter.")));
+}
+
+Datum
+category_state_with_permutations(Datum state, int32 permutations)
+{
+	CategoryStateEO *eo = eo_of(state);
+
+	if (eo == NULL)
+		elog(ERROR, "the transition of mlmon.tvd did not return an expanded mlmon.category_state");
+	category_state_set_permutations(&eo->st, permutations);
+	return state;
 }

@@ -23,6 +23,7 @@ typedef struct CategoryCounts
 	int64		n_ref;
 	int64		n_cur;
 	StatOptions opts;
+	int32		permutations;	/* tvd(..., permutations)'s argument, 0: another aggregate */
 } CategoryCounts;
 
 /*
@@ -32,6 +33,13 @@ typedef struct CategoryCounts
  * 0.2.0's aggregates).
  */
 extern bool category_final_counts(FunctionCallInfo fcinfo, bool real_state, CategoryCounts *cc);
+
+/*
+ * The transition of tvd(..., permutations): state (an expanded
+ * mlmon.category_state just returned by a categorical transition) keeps
+ * the number of permutations; an error when a row gives another number.
+ */
+extern Datum category_state_with_permutations(Datum state, int32 permutations);
 
 /* One sorted list of categories with counts (a profile's, or an aggregate's). */
 typedef struct CategoryList

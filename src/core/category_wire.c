@@ -10,11 +10,18 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "tvd.h"
+
+size_t
+mlm_category_wire_header_size(const mlm_category_wire *w)
+{
+	return MLM_CATEGORY_WIRE_HEADER + (w->permutations > 0 ? 4 : 0);
+}
 
 void
 mlm_category_wire_put_header(unsigned char *p, const mlm_category_wire *w)
 {
-	p[0] = MLM_CATEGORY_WIRE_VERSION;
+	p[0] = w->permutations > 0 ? MLM_CATEGORY_WIRE_VERSION_PERMUTATIONS : MLM_CATEGORY_WIRE_VERSION;
 	p[1] = w->chi2_method;
 	p[2] = w->argkind;
 	p[3] = 0;
@@ -22,6 +29,8 @@ mlm_category_wire_put_header(unsigned char *p, const mlm_category_wire *w)
 	mlm_put64(p + 12, (uint64_t) w->n_ref);
 	mlm_put64(p + 20, (uint64_t) w->n_cur);
 	mlm_put64(p + 28, (uint64_t) w->profile_len);
+	if (w->permutations > 0)
+		mlm_put32(p + 36, (uint32_t) w->permutations);
 }
 
 unsigned char *
@@ -75,11 +84,23 @@ mlm_category_wire_check(const void *buf, size_t len, int max_chi2_method,
 				sum_cur = 0;
 	const char *prev = NULL;
 	uint32_t	prevlen = 0;
+	uint32_t	permutations = 0;
+	size_t		hdr = MLM_CATEGORY_WIRE_HEADER;
 
 	if (len < MLM_CATEGORY_WIRE_HEADER)
 		FAIL("%zu bytes are too few for the header (%d)", len, MLM_CATEGORY_WIRE_HEADER);
-	if (p[0] != MLM_CATEGORY_WIRE_VERSION)
+	if (p[0] != MLM_CATEGORY_WIRE_VERSION && p[0] != MLM_CATEGORY_WIRE_VERSION_PERMUTATIONS)
 		FAIL("unknown version %u", (unsigned) p[0]);
+	if (p[0] == MLM_CATEGORY_WIRE_VERSION_PERMUTATIONS)
+	{
+		hdr += 4;
+		if (len < hdr)
+			FAIL("%zu bytes are too few for the header of version 2 (%zu)", len, hdr);
+		permutations = mlm_get32(p + 36);
+		if (permutations < 1 || permutations > MLM_TVD_MAX_PERMUTATIONS)
+			FAIL("number of permutations %u is not between 1 and %d", (unsigned) permutations,
+				 MLM_TVD_MAX_PERMUTATIONS);
+	}
 	if (p[1] > max_chi2_method)
 		FAIL("unknown chi-square method %u", (unsigned) p[1]);
 	if (p[2] > MLM_CATEGORY_ARG_INT8)
@@ -92,10 +113,10 @@ mlm_category_wire_check(const void *buf, size_t len, int max_chi2_method,
 	plen = mlm_get64(p + 28);
 	if (n_ref > (uint64_t) INT64_MAX || n_cur > (uint64_t) INT64_MAX)
 		FAIL("a total is out of range");
-	if (plen > len - MLM_CATEGORY_WIRE_HEADER)
+	if (plen > len - hdr)
 		FAIL("the profile's %llu bytes do not fit", (unsigned long long) plen);
 	end = p + len - plen;
-	p += MLM_CATEGORY_WIRE_HEADER;
+	p += hdr;
 	if (ncat > (uint64_t) (end - p) / MLM_CATEGORY_WIRE_ENTRY_FIXED)
 		FAIL("%llu categories do not fit in %zu bytes", (unsigned long long) ncat, (size_t) (end - p));
 	w->entries = p;
@@ -140,5 +161,6 @@ mlm_category_wire_check(const void *buf, size_t len, int max_chi2_method,
 	w->n_cur = (int64_t) n_cur;
 	w->profile = plen > 0 ? end : NULL;
 	w->profile_len = (size_t) plen;
+	w->permutations = (int32_t) permutations;
 	return 0;
 }

@@ -11,6 +11,10 @@
 
 #include "splitmix64.h"
 
+/* Evidently's number of TVD relabellings, and the most a call may ask for. */
+#define MLM_TVD_DEFAULT_PERMUTATIONS 1000
+#define MLM_TVD_MAX_PERMUTATIONS 1000000
+
 /*
  * TVD = 1/2 sum |r_i/n_ref - c_i/n_cur| = numerator / (2 n_ref n_cur), with
  * the exact integer numerator sum |r_i n_cur - c_i n_ref| (both samples

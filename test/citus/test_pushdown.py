@@ -195,20 +195,50 @@ def is_float(v):
     return isinstance(v, float)
 
 
-def close_values(a, b):
-    """Equal, or floats within STAT_RTOL relative (NaN equals NaN); recurses into lists and dicts."""
+def first_difference(a, b, path="$", rowwise=False):
+    """The JSON path of the first place where a and b differ beyond STAT_RTOL
+    (NaN equals NaN), or None.  Floats are compared relative to the larger of
+    the two; the rows of a PCA model's "components" (unit vectors) relative to
+    the row's largest element: the sums behind them are added in another
+    order on the workers, and an element near 0 of a unit vector carries the
+    rounding of the whole vector."""
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(close_values(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return f"{path}: {len(a)} against {len(b)} elements"
+        if rowwise and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in list(a) + list(b)):
+            scale = max([abs(float(x)) for x in list(a) + list(b)] + [0.0])
+            for i, (x, y) in enumerate(zip(a, b)):
+                if abs(float(x) - float(y)) > STAT_RTOL * scale:
+                    return f"{path}[{i}]: {x!r} against {y!r} (row scale {scale!r})"
+            return None
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}[{i}]", rowwise)
+            if d is not None:
+                return d
+        return None
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(close_values(a[k], b[k]) for k in a)
+        if a.keys() != b.keys():
+            return f"{path}: keys {sorted(a)} against {sorted(b)}"
+        for k in a:
+            d = first_difference(a[k], b[k], f"{path}.{k}", rowwise or k == "components")
+            if d is not None:
+                return d
+        return None
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
-        a, b = float(a), float(b)
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        if math.isinf(a) or math.isinf(b):
-            return a == b
-        return abs(a - b) <= STAT_RTOL * max(abs(a), abs(b)) or a == b
-    return a == b
+        x, y = float(a), float(b)
+        if math.isnan(x) or math.isnan(y):
+            same = math.isnan(x) and math.isnan(y)
+        elif math.isinf(x) or math.isinf(y):
+            same = x == y
+        else:
+            same = abs(x - y) <= STAT_RTOL * max(abs(x), abs(y)) or x == y
+        return None if same else f"{path}: {a!r} against {b!r}"
+    return None if a == b else f"{path}: {a!r} against {b!r}"
+
+
+def close_values(a, b):
+    """Equal, or within STAT_RTOL as first_difference compares."""
+    return first_difference(a, b) is None
 
 
 def compare_sketches(cur, label, expr_d, expr_l):
@@ -270,9 +300,10 @@ def compare(cur, agg, expr, td, tl, rettype):
         # composite results field by field, scalars as they are
         cur.execute(f"SELECT to_jsonb(({q_d})), to_jsonb(({q_l}))")
     j_d, j_l = cur.fetchone()
-    if close_values(j_d, j_l):
+    d = first_difference(j_d, j_l)
+    if d is None:
         return "equal to 1e-12", None
-    return "DIFFERENT", f"distributed {t_d[:400]}, local {t_l[:400]}"
+    return "DIFFERENT", f"first difference at {d}; distributed {t_d[:300]}, local {t_l[:300]}"
 
 
 def explain(cur, q):

@@ -38,21 +38,27 @@ def compare(ok, msg):
 class Wire(ctypes.Structure):
     _fields_ = [("chi2_method", ctypes.c_uint8), ("argkind", ctypes.c_uint8), ("ncat", ctypes.c_int64),
                 ("n_ref", ctypes.c_int64), ("n_cur", ctypes.c_int64), ("entries", ctypes.c_void_p),
-                ("profile", ctypes.c_void_p), ("profile_len", ctypes.c_size_t)]
+                ("profile", ctypes.c_void_p), ("profile_len", ctypes.c_size_t), ("permutations", ctypes.c_int32)]
 
 
 check = corelib.fn("mlm_category_wire_check", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
                    ctypes.POINTER(Wire), ctypes.c_char_p, ctypes.c_size_t)
 put_header = corelib.fn("mlm_category_wire_put_header", None, ctypes.c_void_p, ctypes.POINTER(Wire))
+header_size = corelib.fn("mlm_category_wire_header_size", ctypes.c_size_t, ctypes.POINTER(Wire))
 put_entry = corelib.fn("mlm_category_wire_put_entry", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p,
                        ctypes.c_uint32, ctypes.c_int64, ctypes.c_int64)
 
 
-def pack(entries, method=0, kind=0, profile=b"", n_ref=None, n_cur=None, version=1, zero=0, ncat=None):
-    """entries: [(bytes, ref, cur)] in the order given."""
+def pack(entries, method=0, kind=0, profile=b"", n_ref=None, n_cur=None, version=None, zero=0, ncat=None,
+         permutations=None):
+    """entries: [(bytes, ref, cur)] in the order given; permutations: tvd's (version 2)."""
+    if version is None:
+        version = 1 if permutations is None else 2
     out = struct.pack(">BBBBQQQQ", version, method, kind, zero, len(entries) if ncat is None else ncat,
                       sum(e[1] for e in entries) if n_ref is None else n_ref,
                       sum(e[2] for e in entries) if n_cur is None else n_cur, len(profile))
+    if permutations is not None:
+        out += struct.pack(">I", permutations)
     for data, ref, cur in entries:
         out += struct.pack(">I", len(data)) + data + struct.pack(">QQ", ref, cur)
     return out + profile
@@ -76,19 +82,26 @@ valid = [
     pack([(b"x" * 300, 7, 8)], profile=b"\x01" * 40),
     pack([(k, rnd.randrange(1, 1000), rnd.randrange(0, 1000))
           for k in sorted({bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 6))) for _ in range(200)})]),
+    pack([], permutations=1),
+    pack([(b"a", 1, 1), (b"b", 1, 0)], permutations=1000),
+    pack([(b"t", 4, 0), (b"x" * 70, 0, 3)], kind=1, permutations=1000000, profile=b"\x02" * 9),
 ]
 for b in valid:
     rc, w, err = run_check(b)
     compare(rc == 0, f"valid state accepted ({err})")
     if rc == 0:
         ncat, n_ref, n_cur, plen = struct.unpack(">QQQQ", b[4:36])
+        hdr = 40 if b[0] == 2 else 36
+        perms = struct.unpack(">I", b[36:40])[0] if b[0] == 2 else 0
         compare((w.ncat, w.n_ref, w.n_cur, w.profile_len) == (ncat, n_ref, n_cur, plen), "totals as packed")
         compare((w.chi2_method, w.argkind) == (b[1], b[2]), "method and kind as packed")
+        compare(w.permutations == perms, f"permutations as packed: {w.permutations} against {perms}")
+        compare(header_size(ctypes.byref(w)) == hdr, "header size of the version")
         # the writer gives back the same bytes
         out = (ctypes.c_ubyte * len(b))()
         put_header(ctypes.addressof(out), ctypes.byref(w))
-        p = ctypes.addressof(out) + 36
-        q = 36
+        p = ctypes.addressof(out) + hdr
+        q = hdr
         for _ in range(ncat):
             (clen,) = struct.unpack(">I", b[q:q + 4])
             data = b[q + 4:q + 4 + clen]
@@ -104,7 +117,10 @@ for b in valid:
 E = [(b"a", 1, 1), (b"b", 1, 0)]
 bad = [
     (b"\x01\x00", "too few for the header"),
-    (pack(E, version=2), "unknown version 2"),
+    (pack(E, version=3), "unknown version 3"),
+    (pack(E, permutations=0), "number of permutations 0 is not between 1 and 1000000"),
+    (pack(E, permutations=1000001), "number of permutations 1000001 is not between"),
+    (pack([], permutations=5)[:38], "too few for the header of version 2"),
     (pack(E, method=2), "unknown chi-square method 2"),
     (pack(E, kind=3), "unknown argument kind 3"),
     (pack(E, zero=1), "reserved byte is 1"),

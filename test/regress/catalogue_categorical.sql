@@ -78,7 +78,10 @@ SELECT (mlmon.tvd(category, is_current)).* FROM catalogue_cat_sample('{5,3}', '{
 SELECT mlmon.tvd(category, is_current, 0) FROM catalogue_cat_sample('{5,3}', '{2,2}');
 SELECT mlmon.tvd(category, is_current, 1000001) FROM catalogue_cat_sample('{5,3}', '{2,2}');
 SELECT mlmon.tvd(category, is_current, NULL) FROM catalogue_cat_sample('{5,3}', '{2,2}');
-SELECT mlmon.tvd(category, is_current, length(category) * 100) FROM catalogue_cat_sample('{5,3}', '{2,2}');
+SELECT mlmon.tvd(category, is_current, CASE WHEN is_current THEN 100 ELSE 200 END) FROM catalogue_cat_sample('{5,3}', '{2,2}');
+-- an expression of the row that gives the same number on every row is that number
+SELECT mlmon.tvd(category, is_current, length(category) * 100) = mlmon.tvd(category, is_current, 200) AS same
+  FROM catalogue_cat_sample('{5,3}', '{2,2}');
 -- no rows: NULL, whatever the permutations
 SELECT mlmon.tvd(category, is_current, NULL) IS NULL AS null_without_rows FROM catalogue_cat_sample('{}', '{}');
 -- a parameter of a generic plan
@@ -89,15 +92,31 @@ EXECUTE tvd_perm(50);
 EXECUTE tvd_perm(-1);
 DEALLOCATE tvd_perm;
 RESET plan_cache_mode;
--- not as a window function (the default form is: p 0.465, from the oracle's implementation)
-SELECT (mlmon.tvd(category, is_current, 10) OVER ()).pvalue FROM catalogue_cat_sample('{1}', '{1}');
+-- as a window function: p 0.465 for 1000 permutations (from the oracle's implementation),
+-- with the number given or by default; 10 permutations as the plain aggregate gives them
 SELECT DISTINCT (mlmon.tvd(category, is_current) OVER ()).pvalue FROM catalogue_cat_sample('{3,1}', '{1,3}');
+SELECT DISTINCT (mlmon.tvd(category, is_current, 1000) OVER ()).pvalue FROM catalogue_cat_sample('{3,1}', '{1,3}');
+SELECT DISTINCT (mlmon.tvd(category, is_current, 10) OVER ()).pvalue =
+       (SELECT (mlmon.tvd(category, is_current, 10)).pvalue FROM catalogue_cat_sample('{3,1}', '{1,3}')) AS same_as_aggregate
+  FROM catalogue_cat_sample('{3,1}', '{1,3}');
+-- a running window: the number stays the same on every row
+SELECT count(DISTINCT (r).n_reference + (r).n_current) AS frames
+  FROM (SELECT mlmon.tvd(category, is_current, 20) OVER (ORDER BY category, is_current ROWS UNBOUNDED PRECEDING) AS r
+          FROM catalogue_cat_sample('{3,1}', '{1,3}')) s;
 -- only NULL categories: NULL, as without rows
 SELECT mlmon.g_test(NULL::text, x) IS NULL AS g, mlmon.fisher_exact(NULL::text, x) IS NULL AS f,
        mlmon.tvd(NULL::text, x) IS NULL AS t FROM (VALUES (true), (false)) v(x);
 -- the final function outside its aggregate
 SELECT mlmon._tvd_permutations_final(NULL) IS NULL AS null_state;
+-- a state of another aggregate holds no number of permutations
 SELECT mlmon._tvd_permutations_final('AQAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAAAWEAAAAAAAAAAQAAAAAAAAAB'::mlmon.category_state);
+-- tvd's state (version 2: 1000 permutations after the header; one category, TVD 0, p 1)
+SELECT (r).statistic, (r).pvalue, (r).method
+  FROM (SELECT mlmon._tvd_permutations_final('AgAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAD6AAAAAFhAAAAAAAAAAEAAAAAAAAAAQ=='::mlmon.category_state) AS r) s;
+SELECT 'AgAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAD6AAAAAFhAAAAAAAAAAEAAAAAAAAAAQ=='::mlmon.category_state::text
+     = 'AgAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAD6AAAAAFhAAAAAAAAAAEAAAAAAAAAAQ==' AS round_trip;
+-- version 2 with 0 permutations is not a form
+SELECT 'AgAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAFhAAAAAAAAAAEAAAAAAAAAAQ=='::mlmon.category_state;
 -- the other final functions on a state value (one category 'a', once in each sample)
 SELECT (mlmon._g_test_final(s)).pvalue AS g, (mlmon._fisher_exact_final(s)).pvalue AS f, (mlmon._tvd_final(s)).pvalue AS t
   FROM (VALUES ('AQAAAAAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAAAAAAAWEAAAAAAAAAAQAAAAAAAAAB'::mlmon.category_state)) v(s);

@@ -200,7 +200,11 @@ BAD_STATES = {"empty": b"", "header cut": good_state[:20], "truncated": good_sta
               "huge profile": patched(good_state, 28, b"\xff" * 8), "trailing byte": good_state + b"\x00",
               "total off by one": patched(good_state, 12, struct.pack(">q", struct.unpack(">q", good_state[12:20])[0] + 1)),
               "negative count": patched(good_state, 36 + 4 + 2, struct.pack(">q", -1)),
-              "categories swapped": good_state[:36] + good_state[36 + 22:36 + 44] + good_state[36:36 + 22] + good_state[36 + 44:]}
+              "categories swapped": good_state[:36] + good_state[36 + 22:36 + 44] + good_state[36:36 + 22] + good_state[36 + 44:],
+              # version 2: tvd's number of permutations after the header
+              "version 2, 0 permutations": b"\x02" + good_state[1:36] + struct.pack(">I", 0) + good_state[36:],
+              "version 2, 1000001 permutations": b"\x02" + good_state[1:36] + struct.pack(">I", 1000001) + good_state[36:],
+              "version 2 header cut": b"\x02" + good_state[1:36] + b"\x00\x00"}
 sweep_state("category_state", good_state, BAD_STATES)
 # the regression metrics' state (mlmon.regression_state, 80 bytes): the same
 cur.execute("CREATE AGGREGATE pg_temp.reg_state(float8, float8) (SFUNC = mlmon._regression_accum, "
