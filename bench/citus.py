@@ -123,6 +123,33 @@ for span in (1, days - 1):
 for model in ("bc_d", "bc_l"):
     cur.execute("DELETE FROM mlmon.models WHERE name = %s", (model,))
 
+# the prediction log itself: the same rows and labels in mlmon.predictions and mlmon.labels, checked
+# on the coordinator's log (stored summaries of closed buckets), then after mlmon.distribute_log
+# (every row of the window read on the workers); the one reference taken before distributing
+cur.execute("DELETE FROM mlmon.models WHERE name = 'bc_log'")
+cur.execute("SELECT mlmon.register_model('bc_log', '1', 'classification')")
+cur.execute("SELECT mlmon.maintain_partitions(1)")
+cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
+                SELECT 'bc_log', ts, 'b' || id, jsonb_build_object('x', x, 'c', c), pred FROM bc_src_local""")
+cur.execute("""INSERT INTO mlmon.labels (model, request_id, label, ts, predicted_label)
+                SELECT 'bc_log', 'b' || id, label, ts, pred FROM bc_src_local""")
+cur.execute("ANALYZE mlmon.predictions")
+cur.execute(f"SELECT mlmon.set_reference('bc_log', %s - interval '{days} days', %s - interval '{days - 1} days')",
+            (base, base))
+log_one = {}
+for span in (1, days - 1):
+    log_one[span] = timed(cur, f"SELECT mlmon.run_checks('bc_log', %s - interval '{span} days', %s)", (base, base),
+                          reps=args.reps)
+cur.execute("SELECT mlmon.distribute_log(32)")
+cur.execute("ANALYZE mlmon.predictions")
+for span in (1, days - 1):
+    dist = timed(cur, f"SELECT mlmon.run_checks('bc_log', %s - interval '{span} days', %s)", (base, base), reps=args.reps)
+    one = log_one[span]
+    name = f"run_checks on the log over {span} day{'s' if span > 1 else ''} ({n * span // days:,} rows)"
+    print(f"{name:44s} one node {one:7.3f} s   Citus {dist:7.3f} s   {dist / one:6.2f}x", flush=True)
+    lines.append(f"| {name} | {one:.3f} | {dist:.3f} | {dist / one:.2f}x | one node: stored summaries; Citus: "
+                 f"mlmon.distribute_log, statistics partial on workers | (test/citus/test_log_distributed.py) |")
+
 with open(args.out, "w") as f:
     f.write(f"""# bench/citus: a coordinator and two workers against one node
 

@@ -494,10 +494,13 @@ BEGIN
             EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, ts)', part || '_model_ts', part);
             EXECUTE format('CREATE INDEX %I ON @extschema@.%I (model, request_id)', part || '_model_request', part);
-            -- (a partition's TRUNCATE fires its own statement triggers, not the log's)
-            EXECUTE format('CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.%I '
-                           'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated(%L)', part, '');
-            EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER summaries_truncated', part);
+            -- (a partition's TRUNCATE fires its own statement triggers, not the log's;
+            -- a log distributed by Citus has none: mlmon.distribute_log)
+            IF @extschema@._log_tracked() THEN
+                EXECUTE format('CREATE TRIGGER summaries_truncated AFTER TRUNCATE ON @extschema@.%I '
+                               'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._summaries_truncated(%L)', part, '');
+                EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER summaries_truncated', part);
+            END IF;
             -- rows that waited in the default partition move in the same transaction: none is lost
             -- (nor changed: the summaries' trigger pauses for the move)
             PERFORM @extschema@._track_changes(false);
@@ -586,6 +589,18 @@ CREATE TYPE @extschema@._source_sql AS (
 );
 COMMENT ON TYPE @extschema@._source_sql IS 'How to read a model''s rows and labels (internal)';
 
+-- Whether the log's changes reach the stored summaries: the triggers on the log
+-- and the labels are there (mlmon.distribute_log drops them: Citus refuses triggers).
+CREATE FUNCTION @extschema@._log_tracked() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT count(*) = 2 FROM pg_catalog.pg_trigger t
+         WHERE t.tgname OPERATOR(pg_catalog.=) 'summary_changed'
+           AND t.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.predictions'::pg_catalog.regclass,
+                                                           '@extschema@.labels'::pg_catalog.regclass]::pg_catalog.oid[]));
+COMMENT ON FUNCTION @extschema@._log_tracked() IS
+    'Whether the summaries'' triggers watch the prediction log and the labels (internal)';
+
 CREATE FUNCTION @extschema@._source(model text) RETURNS @extschema@._source_sql
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -609,7 +624,7 @@ BEGIN
         r.latency := 'p.latency_ms';
         r.embedding := 'p.embedding';
         r.in_labels_table := true;
-        r.tracked := true;
+        r.tracked := @extschema@._log_tracked();
     ELSE
         -- a time column without a zone is read as UTC (as the summaries' trigger reads it), whatever the session's TimeZone
         time_type := (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = s.relation AND a.attname = s.time_column);
@@ -643,7 +658,8 @@ BEGIN
         r.embedding := CASE WHEN s.embedding_column IS NULL THEN 'NULL::real[]'
                             ELSE format('s.%I::real[]', s.embedding_column) END;
         r.in_labels_table := s.label_column IS NULL AND s.id_column IS NOT NULL;
-        r.tracked := s.tracked;
+        -- (labels in mlmon.labels: their changes must reach the summaries too)
+        r.tracked := s.tracked AND (NOT r.in_labels_table OR @extschema@._log_tracked());
         IF s.label_column IS NOT NULL THEN
             -- ground truth in the same rows
             r.labels_from := r.from_clause || format(' AND s.%I IS NOT NULL', s.label_column);

@@ -46,6 +46,7 @@ SELECT functions_are('mlmon', ARRAY[
   'g_test', 'fisher_exact', 'tvd', '_g_test_final', '_fisher_exact_final', '_tvd_final', '_tvd_permutations_final', '_tvd_accum',
   'mmd', '_mmd_final',
   '_check_plan', '_summary_changed', '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries', 'set_bucket_width', '_summary_horizon', '_sync_labels',
+  '_log_tracked', 'distribute_log',
   '_match_labels', '_read_parts', '_apply_invalidations', '_window_summary', 'summarize', '_column_drift',
   '_drift_results', '_quality_results', '_output_results', '_volume_results', '_performance_results',
   '_summary_performance', '_labeled_rows', '_check_results',
@@ -105,7 +106,8 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
                      '_raise_alert', '_resolve_alerts', '_set_calibration', 'set_bucket_width', '_sync_labels',
                      '_match_labels', '_apply_invalidations', '_window_summary', 'summarize', '_summary_changed',
                      '_bucket_widths_changed', '_track_changes', '_summaries_truncated', 'forget_summaries',
-                     'monitor_multivariate', '_set_multivariate', 'monitor_embeddings', '_set_embedding_reference')
+                     'monitor_multivariate', '_set_multivariate', 'monitor_embeddings', '_set_embedding_reference',
+                     'distribute_log')
    AND (p.provolatile <> 'v' OR p.proparallel <> 'u');
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',

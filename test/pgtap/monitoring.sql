@@ -4,7 +4,7 @@
 -- (Numbers against SciPy/scikit-learn: test/oracle/test_scenario.py.)
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(63);
+SELECT plan(66);
 
 -- unknown models and missing references
 SELECT throws_ok($$SELECT mlmon.run_checks('nope')$$, '42704', 'model "nope" is not registered',
@@ -185,6 +185,12 @@ SELECT mlmon.run_checks('m', now() - '20 minutes'::interval, now()) AS check_id,
 RESET search_path;
 SELECT isnt((SELECT check_id FROM hostile), NULL::bigint, 'run_checks under a hostile search_path');
 SELECT is((SELECT report->'model'->>'name' FROM hostile), 'm', 'report under a hostile search_path');
+
+-- Citus: without it, distribute_log refuses with a hint; the log's summaries' triggers stay
+SELECT is(mlmon._log_tracked(), true, 'the summaries'' triggers watch the log and the labels');
+SELECT throws_ok($$SELECT mlmon.distribute_log()$$, '0A000',
+                 'mlmon.distribute_log needs the citus extension in this database', 'distribute_log without Citus');
+SELECT is(mlmon._log_tracked(), true, 'the triggers are still there');
 
 SELECT * FROM finish();
 ROLLBACK;
