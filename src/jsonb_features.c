@@ -20,7 +20,9 @@
  */
 #include "postgres.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
@@ -51,6 +53,29 @@ PG_FUNCTION_INFO_V1(mlm_jsonb_has_other_keys);
 #define NUM_SHORT_WEIGHT_SIGN 0x0040
 #define NUM_SHORT_WEIGHT_MASK 0x003F
 
+/*
+ * A numeric as the nearest double, by its decimal text (strtod rounds
+ * correctly, as float8in does), for the forms the fast path below does not
+ * take.  A number beyond the range of double precision (1e400) is not a
+ * number here (NaN: counted as invalid, as a string would be), where
+ * numeric_float8 would raise an error and fail the whole query; one below it
+ * (1e-400) rounds to 0 or a subnormal, as strtod gives it.
+ */
+static double
+numeric_to_double_text(Numeric num)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	char	   *end;
+	double		d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || *end != '\0' || (errno == ERANGE && isinf(d)))
+		d = get_float8_nan();
+	pfree(s);
+	return d;
+}
+
 static double
 numeric_to_double(Numeric num)
 {
@@ -69,7 +94,7 @@ numeric_to_double(Numeric num)
 		return get_float8_nan();
 	memcpy(&header, p, sizeof(uint16));
 	if ((header & NUM_FLAG_MASK) == NUM_SPECIAL)
-		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+		return numeric_to_double_text(num);
 	if ((header & NUM_FLAG_MASK) == NUM_SHORT)
 	{
 		negative = (header & NUM_SHORT_SIGN) != 0;
@@ -90,7 +115,7 @@ numeric_to_double(Numeric num)
 	}
 	ndigits = (int) ((len - (digits - p)) / sizeof(int16));
 	if (ndigits > 4)			/* more than 16 decimal digits: not exact in a uint64 fast path */
-		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+		return numeric_to_double_text(num);
 	for (i = 0; i < ndigits; i++)
 	{
 		int16		dg;
@@ -99,7 +124,7 @@ numeric_to_double(Numeric num)
 		m = m * 10000 + (uint64) dg;
 	}
 	if (!mlm_decimal_to_double(m, 4 * (weight - ndigits + 1), &d))
-		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+		return numeric_to_double_text(num);
 	return negative ? -d : d;
 }
 
