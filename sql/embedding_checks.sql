@@ -38,15 +38,38 @@ CREATE FUNCTION @extschema@._embedding_sample_canonical(float8[])
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._embedding_sample_canonical(float8[]) IS
     'The canonical form of an embedding sample state: no spare capacity, each side''s rows in descending order of their key (internal)';
+-- The checks' samples are keyed by row (src/core/embedding_sample.h, KEYED BY
+-- ROW): a vector logged many times enters the sample as often as a uniform
+-- sample of the rows would take it, not all or nothing.  A row's key is a
+-- hash of its request id and its time (microseconds since 1970), the same
+-- whenever the row is read, so a window's sample does not depend on the plan.
+CREATE FUNCTION @extschema@._embedding_row_key(request_id text, ts timestamptz)
+    RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN pg_catalog.hashtextextended(coalesce(request_id, ''),
+                                   coalesce((extract(epoch FROM ts) * 1000000)::bigint, 0));
+COMMENT ON FUNCTION @extschema@._embedding_row_key(text, timestamptz) IS
+    'The key of a logged row in the checks'' embedding samples: a hash of its request id and time (internal)';
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'Transition function of the checks'' mmd state: the sample keyed by row (internal)';
+CREATE FUNCTION @extschema@._embedding_model_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_model_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_model_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'Transition function of the checks'' model state: the sample keyed by row (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_state(embedding float4[], is_current boolean, threshold float8,
-        bootstrap boolean, quantile_probability float8, max_rows integer) (
+        bootstrap boolean, quantile_probability float8, max_rows integer, row_key bigint) (
     SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@._embedding_mmd_state(float4[], boolean, float8, boolean, float8, integer) IS
-    'The state of mlmon.embedding_mmd over the rows, for storing (internal)';
+COMMENT ON AGGREGATE @extschema@._embedding_mmd_state(float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'The state of mlmon.embedding_mmd over the rows, its sample keyed by row_key, for storing (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_merge(float8[]) (
     SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_mmd_final,
@@ -56,14 +79,14 @@ CREATE AGGREGATE @extschema@._embedding_mmd_merge(float8[]) (
 COMMENT ON AGGREGATE @extschema@._embedding_mmd_merge(float8[]) IS
     'mlmon.embedding_mmd''s result from stored states (internal)';
 CREATE AGGREGATE @extschema@._embedding_model_state(embedding float4[], is_current boolean, threshold float8,
-        bootstrap boolean, quantile_probability float8, max_rows integer) (
+        bootstrap boolean, quantile_probability float8, max_rows integer, row_key bigint) (
     SFUNC = @extschema@._embedding_model_accum, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@._embedding_model_state(float4[], boolean, float8, boolean, float8, integer) IS
-    'The state of mlmon.embedding_model over the rows, for storing (internal)';
+COMMENT ON AGGREGATE @extschema@._embedding_model_state(float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'The state of mlmon.embedding_model over the rows, its sample keyed by row_key, for storing (internal)';
 CREATE AGGREGATE @extschema@._embedding_model_merge(float8[]) (
     SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_model_final,
@@ -144,9 +167,10 @@ BEGIN
     -- the distance state always (it counts the rows and fixes the dimension), the sample for mmd and model
     EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, false, $4, '
                    '       CASE WHEN $6 = ''distance'' THEN $5 ELSE 0.2 END) AS state, '
-                   '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9) FILTER (WHERE $6 = ''mmd'') AS mmd, '
-                   '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9) FILTER (WHERE $6 = ''model'') AS model '
-                   'FROM (SELECT %s AS e %s) q WHERE q.e IS NOT NULL', r.embedding, r.from_clause)
+                   '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''mmd'') AS mmd, '
+                   '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''model'') AS model '
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q WHERE q.e IS NOT NULL',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
        INTO got USING model, from_ts, to_ts, st.dist, st.threshold, st.method, st.bootstrap,
                       dflt.quantile_probability, coalesce(st.max_rows, 2);
     IF got.state IS NULL THEN
@@ -244,12 +268,13 @@ BEGIN
     EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, '
                    '       CASE WHEN $7 = ''distance'' THEN $5 ELSE 0.2 END) '
                    'FILTER (WHERE q.e IS NULL OR cardinality(q.e) IN (0, $6)) AS state, '
-                   '@extschema@._embedding_mmd_state(q.e, true, $5, $8, $9, $10) '
+                   '@extschema@._embedding_mmd_state(q.e, true, $5, $8, $9, $10, q.k) '
                    'FILTER (WHERE $7 = ''mmd'' AND cardinality(q.e) = $6) AS mmd, '
-                   '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10) '
+                   '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10, q.k) '
                    'FILTER (WHERE $7 = ''model'' AND cardinality(q.e) = $6) AS model, '
                    'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
-                   'FROM (SELECT %s AS e %s) q', r.embedding, r.from_clause)
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
        INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension, er.method,
                       er.bootstrap, coalesce(er.quantile_probability, 0.95),
                       coalesce(er.max_rows, 2);

@@ -50,7 +50,9 @@ options_of(FunctionCallInfo fcinfo, EmbSampleOptions *o)
 	o->opt[OPT_THRESHOLD] = MLM_DC_THRESHOLD;
 	o->opt[OPT_BOOTSTRAP] = 0;
 	o->opt[OPT_QUANTILE] = 0.95;
-	for (int i = 3; i < n; i++)
+	/* the eighth argument, the row's key, may be NULL; the options may not */
+	o->row_key_arg = n > 7 ? 7 : -1;
+	for (int i = 3; i < n && i < 7; i++)
 		if (PG_ARGISNULL(i))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -88,7 +90,8 @@ options_of(FunctionCallInfo fcinfo, EmbSampleOptions *o)
 /*
  * mlm_embedding_model_accum(float8[], embedding float8[] | float4[],
  * is_current boolean [, threshold float8 [, bootstrap boolean,
- * quantile_probability float8 [, max_rows integer]]]) returns float8[]
+ * quantile_probability float8 [, max_rows integer [, row_key bigint]]]]) returns
+ * float8[] (with row_key: the checks' sample keyed by row)
  */
 Datum
 mlm_embedding_model_accum(PG_FUNCTION_ARGS)

@@ -94,6 +94,8 @@ state_values(ArrayType *a)
 	for (int i = 0; i < EMB_SAMPLE_NOPTS; i++)
 		if (!isfinite(v[ES_OPT + i]))
 			invalid_state("An option is not finite.");
+	if (v[ES_OPT + EMB_SAMPLE_OPT_KEYED] != 0 && v[ES_OPT + EMB_SAMPLE_OPT_KEYED] != 1)
+		invalid_state("The flag of a sample keyed by row is not 0 or 1.");
 	for (int i = ES_NREF; i <= ES_CAP_CUR; i++)
 		if (!is_count(v[i]))
 			invalid_state("A count is not a whole number between 0 and 2^53.");
@@ -188,7 +190,8 @@ emb_sample_accum(FunctionCallInfo fcinfo, const EmbSampleOptions *o, const char 
 	EmbeddingRow row;
 	int			d,
 				s;
-	uint64		key;
+	uint64		key,
+				seed;
 	int64		size;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
@@ -201,6 +204,8 @@ emb_sample_accum(FunctionCallInfo fcinfo, const EmbSampleOptions *o, const char 
 	hdr[ES_METHOD] = o->method;
 	for (int i = 0; i < EMB_SAMPLE_NOPTS; i++)
 		hdr[ES_OPT + i] = o->opt[i];
+	Assert(o->opt[EMB_SAMPLE_OPT_KEYED] == 0);
+	hdr[ES_OPT + EMB_SAMPLE_OPT_KEYED] = o->row_key_arg >= 0 ? 1 : 0;
 	if (PG_ARGISNULL(0))
 	{
 		a = state_regrow(hdr, 0, 0, 0, aggname);
@@ -240,8 +245,10 @@ emb_sample_accum(FunctionCallInfo fcinfo, const EmbSampleOptions *o, const char 
 		a = state_regrow(v, d, 0, 0, aggname);
 		v = state_data(a);
 	}
-	key = row.float4 ? mlm_es_key_f4(row.f4, d, s == 0 ? MLM_ES_SEED_REFERENCE : MLM_ES_SEED_CURRENT)
-		: mlm_es_key(row.f8, d, s == 0 ? MLM_ES_SEED_REFERENCE : MLM_ES_SEED_CURRENT);
+	seed = s == 0 ? MLM_ES_SEED_REFERENCE : MLM_ES_SEED_CURRENT;
+	if (o->row_key_arg >= 0)
+		seed = mlm_es_row_seed(seed, PG_ARGISNULL(o->row_key_arg) ? 0 : (uint64) PG_GETARG_INT64(o->row_key_arg));
+	key = row.float4 ? mlm_es_key_f4(row.f4, d, seed) : mlm_es_key(row.f8, d, seed);
 	size = (int64) v[ES_SIZE_REF + s];
 	if (mlm_es_may_enter(side_slots(v, s), size, (int64) v[ES_MAX_ROWS], key))
 	{
@@ -309,6 +316,11 @@ mlm_embedding_sample_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_ARRAYTYPE_P(state_copy(b));
 	a = PG_GETARG_ARRAYTYPE_P(0);
 	va = state_values(a);
+	if (va[ES_OPT + EMB_SAMPLE_OPT_KEYED] != vb[ES_OPT + EMB_SAMPLE_OPT_KEYED])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine an embedding sample keyed by row with one keyed by contents"),
+				 errdetail("The checks' samples are keyed by row; the aggregates' samples by contents.")));
 	if (!same_options(va, vb))
 		options_differ();
 	for (int i = ES_NREF; i <= ES_SKIP_COMPONENT; i++)

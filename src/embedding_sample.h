@@ -34,6 +34,14 @@
 
 #define EMB_SAMPLE_NOPTS 4
 
+/*
+ * The option slot that says whether the sample is keyed by row (1) or by
+ * contents only (0): set by emb_sample_accum from row_key_arg, so the
+ * methods' own options use the slots before it.  Keyed and unkeyed states
+ * do not combine.
+ */
+#define EMB_SAMPLE_OPT_KEYED 3
+
 /* Most rows per side a sample may hold (the state must also fit in 1 GB). */
 #define EMB_SAMPLE_MAX_ROWS 1000000
 
@@ -42,12 +50,15 @@ typedef struct EmbSampleOptions
 	int			method;			/* EMB_SAMPLE_* */
 	int			max_rows;		/* k, per side, 1 .. EMB_SAMPLE_MAX_ROWS (checked by the caller) */
 	double		opt[EMB_SAMPLE_NOPTS];	/* the method's own (finite; unused ones 0) */
+	int			row_key_arg;	/* the argument holding each row's key (bigint), or -1: keyed by contents */
 } EmbSampleOptions;
 
 /*
  * The transition function's body: argument 0 the state (or NULL), argument
- * 1 the embedding (float8[] or float4[]), argument 2 is_current.  Bad rows
- * are counted (embedding_input.c).  aggname (e.g. "mlmon.embedding_mmd")
+ * 1 the embedding (float8[] or float4[]), argument 2 is_current, and when
+ * o->row_key_arg >= 0 that argument the row's key (bigint; NULL taken as
+ * 0): the sample is then keyed by row (core/embedding_sample.h, KEYED BY
+ * ROW).  Bad rows are counted (embedding_input.c).  aggname (e.g. "mlmon.embedding_mmd")
  * names the aggregate in messages.
  */
 extern Datum emb_sample_accum(FunctionCallInfo fcinfo, const EmbSampleOptions *o, const char *aggname);

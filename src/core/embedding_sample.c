@@ -31,6 +31,12 @@ bits_of(double x)
 }
 
 uint64_t
+mlm_es_row_seed(uint64_t seed, uint64_t r)
+{
+	return mix(seed ^ mix(r));
+}
+
+uint64_t
 mlm_es_key(const double *x, int64_t d, uint64_t seed)
 {
 	uint64_t	h = seed;

@@ -21,6 +21,16 @@
  * The seed differs between the sides so that a row present in both samples
  * is not selected in both together.
  *
+ * KEYED BY ROW: a caller that can name each row by a 64-bit number r (the
+ * checks: a hash of the row's request id and timestamp) passes the seed
+ *     seed' = mix(seed XOR mix(r))
+ * instead of seed (mlm_es_row_seed).  Copies of one vector logged as
+ * different rows then get independent keys, so the sample holds them in
+ * proportion to how often they were logged (a uniform sample of the rows,
+ * not of the distinct vectors); without it, copies share one key and enter
+ * or leave the sample together, so a vector logged thousands of times is
+ * either absent or fills the sample.
+ *
  * THE ORDER of rows (of one side): ascending key, ties broken by the
  * components in lexicographic order (component 0 first, compared as
  * doubles; -0.0 is stored as +0.0, so rows that compare equal are equal).
@@ -56,6 +66,9 @@
 /* The sides' seeds. */
 #define MLM_ES_SEED_REFERENCE 0
 #define MLM_ES_SEED_CURRENT 1
+
+/* The seed of a side's row named r, for a sample keyed by row (KEYED BY ROW). */
+uint64_t	mlm_es_row_seed(uint64_t seed, uint64_t r);
 
 /* THE KEY of x[0..d) (double or float components). */
 uint64_t	mlm_es_key(const double *x, int64_t d, uint64_t seed);

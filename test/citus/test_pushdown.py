@@ -79,6 +79,7 @@ ARGS = {
     ("bootstrap", "boolean"): "false",
     ("quantile_probability", "double precision"): "0.95",
     ("max_rows", "integer"): "500",
+    ("row_key", "bigint"): "id",
     ("features", "double precision[]"): "ARRAY[value, n, emb[1]]::float8[]",
     ("variance", "double precision"): "0.8",
     ("model", "jsonb"): "@fit",

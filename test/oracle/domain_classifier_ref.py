@@ -168,9 +168,17 @@ def row_key(row, seed):
     return h
 
 
-def sample(rows, side, k):
+def row_seed(seed, r):
+    """The seed of a row named r in a sample keyed by row: mix(seed XOR mix(r))
+    (src/core/embedding_sample.h, KEYED BY ROW); r a signed or unsigned 64-bit number."""
+    return mix(seed ^ mix(r & 0xFFFFFFFFFFFFFFFF))
+
+
+def sample(rows, side, k, row_keys=None):
     """The first k rows of one side (side 0 reference, 1 current) in THE
-    ORDER (ascending key, then the components), as a float64 matrix."""
+    ORDER (ascending key, then the components), as a float64 matrix; with
+    row_keys (one per row), the sample keyed by row."""
     rows = [[0.0 if float(v) == 0.0 else float(v) for v in r] for r in rows]
-    keyed = sorted(((row_key(r, side), r) for r in rows), key=lambda kr: (kr[0], kr[1]))
+    seeds = [side] * len(rows) if row_keys is None else [row_seed(side, rk) for rk in row_keys]
+    keyed = sorted(((row_key(r, sd), r) for r, sd in zip(rows, seeds)), key=lambda kr: (kr[0], kr[1]))
     return np.array([r for _, r in keyed[:k]], dtype=float).reshape(-1, len(rows[0]) if rows else 0)

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.metrics import pairwise_distances, pairwise_kernels
 
 from domain_classifier_ref import row_key as key
+from domain_classifier_ref import row_seed
 from splitmix64 import SplitMix64
 
 
@@ -40,9 +41,11 @@ def evidently_mmd(x, y, threshold=0.015, bootstrap=False, q=0.05):
     return max(stat, 0.0), perc, stat > perc
 
 
-def sample(rows, k, seed):
-    """THE SAMPLE of src/core/embedding_sample.h, in THE ORDER."""
-    keyed = sorted((key(r, seed), tuple(float(v) + 0.0 for v in r)) for r in rows)
+def sample(rows, k, seed, row_keys=None):
+    """THE SAMPLE of src/core/embedding_sample.h, in THE ORDER; with row_keys
+    (one per row) the sample keyed by row."""
+    seeds = [seed] * len(rows) if row_keys is None else [row_seed(seed, rk) for rk in row_keys]
+    keyed = sorted((key(r, sd), tuple(float(v) + 0.0 for v in r)) for r, sd in zip(rows, seeds))
     return np.array([r for _, r in keyed[:k]])
 
 

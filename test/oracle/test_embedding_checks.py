@@ -23,7 +23,7 @@ from scipy.spatial import distance as sd
 
 from common import Checker, connect
 from domain_classifier_ref import evidently_model, mlmon_model, sample as dc_sample
-from embedding_mmd_ref import evidently_mmd
+from embedding_mmd_ref import evidently_mmd, sample as mmd_sample
 
 chk = Checker("test_embedding_checks")
 conn = connect()
@@ -81,6 +81,11 @@ def mean_of(hours):
     vs = [np.asarray(v, dtype=np.float64) for h in hours for _, _, v, k in rows[h] if k == "ok"]
     return np.mean(vs, axis=0), len(vs)
 
+
+# the checks' samples are keyed by row: the key of each row, as the database computes it
+cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts) FROM mlmon.predictions WHERE model = 'emb'")
+ROW_KEYS = dict(cur.fetchall())
+chk.equal("a row key per row, distinct", len(set(ROW_KEYS.values())), sum(len(rows[h]) for h in range(11)))
 
 ref_mean, n_ref = mean_of(range(6))
 cur.execute("SELECT mlmon.set_reference('emb', %s, %s)", (at(0), at(6)))
@@ -141,6 +146,10 @@ def valid_rows(hours):
     return np.array([np.asarray(v, dtype=np.float64) for h in hours for _, _, v, k in rows[h] if k == "ok"])
 
 
+def valid_keys(hours):
+    return [ROW_KEYS[rid] for h in hours for _, rid, v, k in rows[h] if k == "ok"]
+
+
 def check_method(name, h0, h1, method, want, threshold):
     cur.execute("SELECT mlmon.run_checks('emb', %s, %s)", (at(h0), at(h1)))
     res = results(cur.fetchone()[0])
@@ -173,13 +182,60 @@ cur.execute("SELECT mlmon.monitor_embeddings('emb', method => 'model', max_rows 
 chk.equal("monitor_embeddings(method => model) refits", cur.fetchone()[0], True)
 for name, h0, h1 in (("model, like the reference", 6, 8), ("model, moved", 8, 10)):
     win = valid_rows(range(h0, h1))
-    got = mlmon_model(dc_sample(ref_rows, 0, 4000), dc_sample(win, 1, 4000))
+    got = mlmon_model(dc_sample(ref_rows, 0, 4000, valid_keys(range(6))),
+                      dc_sample(win, 1, 4000, valid_keys(range(h0, h1))))
     _, _, evidently_says = evidently_model(ref_rows, win)
     chk.equal(f"{name}: Evidently's recipe decides the same", evidently_says, "moved" in name)
     chk.equal(f"{name}: verdict as expected", check_method(name, h0, h1, "model", got["auc"], 0.55), "moved" in name)
 cur.execute("SELECT mlmon.monitor_embeddings('emb')")
 chk.equal("back to the distance method", cur.fetchone()[0], True)
 check("moved, distance again", 8, 10)
+
+# A vector logged many times: the checks' samples are keyed by row, so its copies enter the
+# window's sample about as often as a uniform sample of the rows takes them (here half of the
+# window's rows are copies of one vector), not all together or not at all.  Oracle: Evidently's
+# MMD^2_u on the samples the documented keyed rule picks (embedding_mmd_ref.sample with the
+# rows' keys); beside it, the aggregate's sample keyed by contents only.
+cur.execute("SELECT mlmon.register_model('rep', '1', 'classification')")
+N_REP = 3000
+rep_ref = rng.normal(0, 0.3, (N_REP, DIM)).astype(np.float32)
+rep_new = rng.normal(0, 0.3, (N_REP, DIM)).astype(np.float32)
+rep_one = rng.normal(0, 0.3, DIM).astype(np.float32)
+rep_cur = np.vstack([rep_new, np.tile(rep_one, (N_REP, 1))])
+buf = io.StringIO()
+for i, v in enumerate(rep_ref):
+    buf.write(f"rep\t{(at(0) + datetime.timedelta(seconds=7 * i)).isoformat()}\tq{i}\t{{}}\t1\t{literal(v)}\n")
+for i, v in enumerate(rep_cur):
+    buf.write(f"rep\t{(at(6) + datetime.timedelta(seconds=2 * i)).isoformat()}\tc{i}\t{{}}\t1\t{literal(v)}\n")
+buf.seek(0)
+cur.copy_expert("COPY mlmon.predictions (model, ts, request_id, features, predicted_label, embedding) FROM STDIN", buf)
+cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts) FROM mlmon.predictions WHERE model = 'rep'")
+rep_keys = dict(cur.fetchall())
+cur.execute("SELECT mlmon.monitor_embeddings('rep', method => 'mmd')")
+cur.execute("SELECT mlmon.set_reference('rep', %s, %s)", (at(0), at(6)))
+cur.execute("SELECT mlmon.run_checks('rep', %s, %s)", (at(6), at(10)))
+res = results(cur.fetchone()[0])
+ref64, cur64 = rep_ref.astype(np.float64), rep_cur.astype(np.float64)
+ref_s = mmd_sample(ref64, 1000, 0, [rep_keys[f"q{i}"] for i in range(N_REP)])
+cur_s = mmd_sample(cur64, 1000, 1, [rep_keys[f"c{i}"] for i in range(2 * N_REP)])
+copies = int(np.sum(np.all(cur_s == rep_one.astype(np.float64), axis=1)))
+chk.equal(f"repeated vector: {copies} copies in the window's sample of 1000 (about half)", 400 <= copies <= 600, True)
+want, _, drifted = evidently_mmd(ref_s, cur_s)
+close("repeated vector: the check's MMD^2 is Evidently's on the row-keyed samples", res["drift_score"][0], want, 1e-10)
+chk.equal("repeated vector: the verdict", res["drift_detected"][0], float(drifted))
+chk.equal("repeated vector: rows", res["rows"][0], float(2 * N_REP))
+# the aggregate keys its sample by contents: copies share one key, in or out together
+cur.execute("""SELECT (r).statistic FROM (SELECT mlmon.embedding_mmd(embedding, ts >= %s) AS r FROM mlmon.predictions
+                WHERE model = 'rep') s""", (at(6),))
+agg = cur.fetchone()[0]
+by_content = mmd_sample(cur64, 1000, 1)
+close("repeated vector: the aggregate's MMD^2 is Evidently's on the content-keyed samples", agg,
+      evidently_mmd(mmd_sample(ref64, 1000, 0), by_content)[0], 1e-10)
+print(f"  repeated vector: {copies} copies in the window's sample of 1000, MMD^2 {res['drift_score'][0]:.4g}; "
+      f"keyed by contents {int(np.sum(np.all(by_content == rep_one.astype(np.float64), axis=1)))} copies, MMD^2 {agg:.4g}")
+chk.equal(f"repeated vector: the check's sample differs from the content-keyed one "
+          f"({int(np.sum(np.all(by_content == rep_one.astype(np.float64), axis=1)))} copies)",
+          abs(agg - res["drift_score"][0]) > 1e-6, True)
 
 # bad settings
 for args, code in [("'emb', dist => 'manhattan'", "22023"), ("'emb', method => 'ratio'", "22023"),

@@ -83,17 +83,54 @@ SELECT mlmon._embedding_ratio_combine(NULL, NULL);
 
 -- The embedding samples of mmd and model are stored in a canonical form:
 -- the same array whatever the order of the rows (so serial, parallel and
--- Citus plans store the same state), and a stored state merges on.
-SELECT (SELECT mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50 ORDER BY g) FROM ers)
-         = (SELECT mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50 ORDER BY g DESC) FROM ers) AS mmd_canonical,
-       (SELECT mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40 ORDER BY g) FROM ers)
-         = (SELECT mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40 ORDER BY g DESC) FROM ers) AS model_canonical,
-       (SELECT cardinality(mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50)) FROM ers)
+-- Citus plans store the same state), and a stored state merges on.  The
+-- checks' samples are keyed by row (the last argument, a bigint per row).
+SELECT (SELECT mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50, g ORDER BY g) FROM ers)
+         = (SELECT mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50, g ORDER BY g DESC) FROM ers) AS mmd_canonical,
+       (SELECT mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40, g ORDER BY g) FROM ers)
+         = (SELECT mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40, g ORDER BY g DESC) FROM ers) AS model_canonical,
+       (SELECT cardinality(mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50, g)) FROM ers)
          = 17 + (50 + 50) * 5 AS no_spare_room;
-WITH parts AS (SELECT g % 4 AS part, mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50) AS m,
-                      mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40) AS d
-                 FROM ers GROUP BY 1)
+-- states of parts merged, in any order: the state of the whole table, its
+-- result the one of a single state
+WITH parts AS (SELECT g % 4 AS part, mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50, g) AS m,
+                      mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40, g) AS d
+                 FROM ers GROUP BY 1),
+     whole AS (SELECT mlmon._embedding_mmd_state(e::float4[], c, 0.015, false, 0.95, 50, g) AS m,
+                      mlmon._embedding_model_state(e::float4[], c, 0.55, false, 0.95, 40, g) AS d FROM ers)
 SELECT (SELECT mlmon._embedding_mmd_merge(m ORDER BY part) FROM parts)::text
-         = (SELECT mlmon.embedding_mmd(e::float4[], c, 0.015, false, 0.95, 50) FROM ers)::text AS mmd_merged,
+         = (SELECT mlmon._embedding_mmd_merge(m) FROM whole)::text AS mmd_merged,
        (SELECT mlmon._embedding_model_merge(d ORDER BY part DESC) FROM parts)::text
-         = (SELECT mlmon.embedding_model(e::float4[], c, 0.55, false, 0.95, 40) FROM ers)::text AS model_merged;
+         = (SELECT mlmon._embedding_model_merge(d) FROM whole)::text AS model_merged,
+       (SELECT (mlmon._embedding_mmd_merge(m)).n_current FROM whole) = (SELECT count(*) FROM ers WHERE c AND cardinality(e) = 3
+                                                                         AND NOT 'NaN' = ANY (e)) AS all_rows_counted;
+-- Keyed by row, the keys are those of test/oracle's re-implementation
+-- (domain_classifier_ref.row_key(x, row_seed(side, r))): reference {0,0}
+-- with row key 7: 737605651 * 2^32 + 1240253710; current {6,8} with row
+-- key -3: 3563396715 * 2^32 + 2169008545; a NULL row key is 0: {6,8}
+-- 674167533 * 2^32 + 471232912.  Option 4 is the keyed flag (1).
+SELECT mlmon._embedding_mmd_state(e, c, 0.015, false, 0.05, 4, k)
+  FROM (VALUES ('{0,0}'::float4[], false, 7::bigint), ('{6,8}', true, -3)) v(e, c, k);
+SELECT (mlmon._embedding_mmd_state('{6,8}'::float4[], true, 0.015, false, 0.05, 4, NULL))[18:19];
+-- copies of one vector: in the sample of rows keyed by row, about as many as
+-- a uniform sample of the rows takes (half the rows are copies of {1,2,3});
+-- keyed by contents (the aggregate's own sample), all or none of them
+CREATE TEMP TABLE copies AS
+SELECT g, CASE WHEN g % 2 = 0 THEN ARRAY[1, 2, 3]::float4[] ELSE ARRAY[g, g % 7, g % 11]::float4[] END AS e
+  FROM generate_series(1, 2000) g;
+CREATE AGGREGATE pg_temp.unkeyed(float4[], boolean, float8, boolean, float8, integer) (
+    SFUNC = mlmon._embedding_mmd_accum, STYPE = float8[], FINALFUNC = mlmon._embedding_sample_canonical);
+WITH st AS (SELECT mlmon._embedding_mmd_state(e, true, 0.015, false, 0.05, 40, g) AS keyed,
+                   pg_temp.unkeyed(e, true, 0.015, false, 0.05, 40) AS unkeyed FROM copies)
+SELECT (SELECT count(*) FROM generate_series(0, 39) i WHERE keyed[20 + 5 * i:22 + 5 * i] = '{1,2,3}') BETWEEN 10 AND 30
+         AS keyed_holds_about_half,
+       (SELECT count(*) FROM generate_series(0, 39) i WHERE unkeyed[20 + 5 * i:22 + 5 * i] = '{1,2,3}') IN (0, 40)
+         AS unkeyed_all_or_none,
+       keyed[8] AS keyed_flag, unkeyed[8] AS unkeyed_flag
+  FROM st;
+-- a keyed and an unkeyed state do not merge; a flag other than 0 or 1 is refused
+SELECT mlmon._embedding_mmd_merge(s)
+  FROM (SELECT mlmon._embedding_mmd_state(e, true, 0.015, false, 0.05, 40, g) FROM copies
+        UNION ALL SELECT pg_temp.unkeyed(e, true, 0.015, false, 0.05, 40) FROM copies) x(s);
+SELECT mlmon._embedding_mmd_merge(s[1:7] || 2::float8 || s[9:])
+  FROM (SELECT mlmon._embedding_mmd_state(e, true, 0.015, false, 0.05, 40, g) FROM copies) x(s);
