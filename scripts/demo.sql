@@ -96,6 +96,14 @@ INSERT INTO mlmon.drift_settings (model, feature, test) VALUES ('churn', 'f01', 
 -- and the first five features together: NannyML's data reconstruction (PCA), fitted with the
 -- reference (1,000 rows are too few for all 20: see the README, Multivariate drift)
 SELECT mlmon.monitor_multivariate('churn', features => ARRAY['f01', 'f02', 'f03', 'f04', 'f05']) \g /dev/null
+-- and rules the data must follow (Great Expectations' rules, mlmon.expect): f07 present in 99% of
+-- the rows, f01 within [-4, 4] in 99.5% of them, f13 always a number within [-10, 10], its mean
+-- within [-0.25, 0.25], and 400 to 600 rows an hour
+SELECT mlmon.expect('churn', 'f07', 'not_null', mostly => 0.99, severity => 'high') \g /dev/null
+SELECT mlmon.expect('churn', 'f01', 'between', min_value => -4, max_value => 4, mostly => 0.995) \g /dev/null
+SELECT mlmon.expect('churn', 'f13', 'between', min_value => -10, max_value => 10, severity => 'low') \g /dev/null
+SELECT mlmon.expect('churn', 'f13', 'mean_between', min_value => -0.25, max_value => 0.25) \g /dev/null
+SELECT mlmon.expect('churn', NULL, 'row_count_between', min_value => 400, max_value => 600) \g /dev/null
 SELECT setseed(0.42) \g /dev/null
 CREATE TEMP TABLE batches AS
 SELECT b.name, b.hours_ago, g, b.scale, b.concept,
@@ -186,6 +194,11 @@ SELECT check_id, round(max(value) FILTER (WHERE metric = 'quality_issue_rate')::
        string_agg(format('%s %s %s', feature, replace(metric, '_rate', ''), round(value::numeric, 3)), ', ' ORDER BY feature)
            FILTER (WHERE feature IS NOT NULL AND metric IN ('missing_rate', 'invalid_rate') AND value > 0) AS issues
   FROM mlmon.check_results WHERE model = 'churn' AND "check" = 'data_quality' GROUP BY check_id ORDER BY check_id;
+\echo 'Expectations per check (mlmon.expect; each failed one raises an alert of type expectation with its own severity)'
+SELECT check_id, count(*) FILTER (WHERE success) AS passed,
+       coalesce(string_agg(format('%s (%s)', name, round(observed_value::numeric, 4)), ', ' ORDER BY name)
+                    FILTER (WHERE NOT success), '') AS failed_expectations
+  FROM mlmon.expectation_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
 \echo 'The error stream through the detectors (labelled rows of the last six hours, in time order)'
 SELECT (d).detections AS adwin_drifts, to_char(first_ts, 'HH24:MI:SS') AS first_adwin_drift_at,
        (dd).detections AS ddm_drifts, (dd).first_warning AS ddm_first_warning_row
@@ -210,4 +223,4 @@ SELECT action, reason FROM mlmon.recommendations WHERE model = 'churn' ORDER BY 
 SELECT jsonb_pretty(mlmon.report('churn') - 'alerts' - 'recommendations') AS report;
 \echo 'Prometheus metrics (mlmon.prometheus_metrics(), a few lines)'
 SELECT line FROM regexp_split_to_table(mlmon.prometheus_metrics(), E'\n') line
- WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected|embedding_drift_detected)\{' ORDER BY line;
+ WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected|embedding_drift_detected|expectations_failed)\{' ORDER BY line;

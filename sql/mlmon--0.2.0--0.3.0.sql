@@ -669,10 +669,12 @@ BEGIN
                                           AND a.attname = 'features') <> 'jsonb'::regtype THEN
         RAISE EXCEPTION 'the reference query must return a jsonb column named "features"'
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual, embedding.';
+                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual, embedding, request_id.';
     END IF;
     r.from_clause := 'FROM pg_temp._mlmon_reference_input s WHERE $1 IS NOT NULL AND $2 < $3';
     r.ts := 'NULL::timestamptz';
+    -- an optional request id keys the rows of the embedding sample (_embedding_row_key)
+    r.request_id := CASE WHEN 'request_id' = ANY (cols) THEN 's.request_id::text' END;
     r.all_features := 's.features';
     r.feature_object := 's.features';
     r.predicted_label := CASE WHEN 'predicted_label' = ANY (cols) THEN 's.predicted_label::text' ELSE 'NULL::text' END;
@@ -693,6 +695,8 @@ BEGIN
     RETURN n;
 END
 $$;
+COMMENT ON FUNCTION @extschema@.set_reference(text, text) IS
+    'Freeze the rows of a query (or table) as the model''s reference, e.g. the training set: columns features (jsonb) and optionally predicted_label, predicted_value, score, label, actual, embedding (real[]), request_id (keys the rows of the embedding sample)';
 
 -- Calibrate a binary classifier on the labelled rows of its reference (the
 -- greater of its two labels is the positive one, as classification_metrics
@@ -5201,15 +5205,38 @@ CREATE FUNCTION @extschema@._embedding_sample_canonical(float8[])
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._embedding_sample_canonical(float8[]) IS
     'The canonical form of an embedding sample state: no spare capacity, each side''s rows in descending order of their key (internal)';
+-- The checks' samples are keyed by row (src/core/embedding_sample.h, KEYED BY
+-- ROW): a vector logged many times enters the sample as often as a uniform
+-- sample of the rows would take it, not all or nothing.  A row's key is a
+-- hash of its request id and its time (microseconds since 1970), the same
+-- whenever the row is read, so a window's sample does not depend on the plan.
+CREATE FUNCTION @extschema@._embedding_row_key(request_id text, ts timestamptz)
+    RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN pg_catalog.hashtextextended(coalesce(request_id, ''),
+                                   coalesce((extract(epoch FROM ts) * 1000000)::bigint, 0));
+COMMENT ON FUNCTION @extschema@._embedding_row_key(text, timestamptz) IS
+    'The key of a logged row in the checks'' embedding samples: a hash of its request id and time (internal)';
+CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'Transition function of the checks'' mmd state: the sample keyed by row (internal)';
+CREATE FUNCTION @extschema@._embedding_model_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_model_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_model_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'Transition function of the checks'' model state: the sample keyed by row (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_state(embedding float4[], is_current boolean, threshold float8,
-        bootstrap boolean, quantile_probability float8, max_rows integer) (
+        bootstrap boolean, quantile_probability float8, max_rows integer, row_key bigint) (
     SFUNC = @extschema@._embedding_mmd_accum, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@._embedding_mmd_state(float4[], boolean, float8, boolean, float8, integer) IS
-    'The state of mlmon.embedding_mmd over the rows, for storing (internal)';
+COMMENT ON AGGREGATE @extschema@._embedding_mmd_state(float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'The state of mlmon.embedding_mmd over the rows, its sample keyed by row_key, for storing (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_merge(float8[]) (
     SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_mmd_final,
@@ -5219,14 +5246,14 @@ CREATE AGGREGATE @extschema@._embedding_mmd_merge(float8[]) (
 COMMENT ON AGGREGATE @extschema@._embedding_mmd_merge(float8[]) IS
     'mlmon.embedding_mmd''s result from stored states (internal)';
 CREATE AGGREGATE @extschema@._embedding_model_state(embedding float4[], is_current boolean, threshold float8,
-        bootstrap boolean, quantile_probability float8, max_rows integer) (
+        bootstrap boolean, quantile_probability float8, max_rows integer, row_key bigint) (
     SFUNC = @extschema@._embedding_model_accum, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_sample_canonical,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@._embedding_model_state(float4[], boolean, float8, boolean, float8, integer) IS
-    'The state of mlmon.embedding_model over the rows, for storing (internal)';
+COMMENT ON AGGREGATE @extschema@._embedding_model_state(float4[], boolean, float8, boolean, float8, integer, bigint) IS
+    'The state of mlmon.embedding_model over the rows, its sample keyed by row_key, for storing (internal)';
 CREATE AGGREGATE @extschema@._embedding_model_merge(float8[]) (
     SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_model_final,
@@ -5307,9 +5334,10 @@ BEGIN
     -- the distance state always (it counts the rows and fixes the dimension), the sample for mmd and model
     EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, false, $4, '
                    '       CASE WHEN $6 = ''distance'' THEN $5 ELSE 0.2 END) AS state, '
-                   '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9) FILTER (WHERE $6 = ''mmd'') AS mmd, '
-                   '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9) FILTER (WHERE $6 = ''model'') AS model '
-                   'FROM (SELECT %s AS e %s) q WHERE q.e IS NOT NULL', r.embedding, r.from_clause)
+                   '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''mmd'') AS mmd, '
+                   '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''model'') AS model '
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q WHERE q.e IS NOT NULL',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
        INTO got USING model, from_ts, to_ts, st.dist, st.threshold, st.method, st.bootstrap,
                       dflt.quantile_probability, coalesce(st.max_rows, 2);
     IF got.state IS NULL THEN
@@ -5407,12 +5435,13 @@ BEGIN
     EXECUTE format('SELECT @extschema@._embedding_distance_state(q.e, true, $4, '
                    '       CASE WHEN $7 = ''distance'' THEN $5 ELSE 0.2 END) '
                    'FILTER (WHERE q.e IS NULL OR cardinality(q.e) IN (0, $6)) AS state, '
-                   '@extschema@._embedding_mmd_state(q.e, true, $5, $8, $9, $10) '
+                   '@extschema@._embedding_mmd_state(q.e, true, $5, $8, $9, $10, q.k) '
                    'FILTER (WHERE $7 = ''mmd'' AND cardinality(q.e) = $6) AS mmd, '
-                   '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10) '
+                   '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10, q.k) '
                    'FILTER (WHERE $7 = ''model'' AND cardinality(q.e) = $6) AS model, '
                    'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
-                   'FROM (SELECT %s AS e %s) q', r.embedding, r.from_clause)
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
        INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension, er.method,
                       er.bootstrap, coalesce(er.quantile_probability, 0.95),
                       coalesce(er.max_rows, 2);
@@ -5533,3 +5562,1018 @@ $$;
 COMMENT ON FUNCTION @extschema@.distribute_log(int) IS
     'Distribute the prediction log and the labels with Citus, co-located by request id (shard_count: Citus''s default when NULL); the log''s checks then read every row of their window instead of stored summaries';
 REVOKE EXECUTE ON FUNCTION @extschema@.distribute_log(int) FROM PUBLIC;
+
+-- Expectations (sql/expectations.sql, new in 0.3.0): rules the user declares
+-- (mlmon.expect), evaluated by every check; the alert type expectation and
+-- its default rule; run_checks, the alert rules, the report, the
+-- recommendations, the metrics and the grants learn about them.
+ALTER TABLE @extschema@.alert_rules DROP CONSTRAINT alert_rules_alert_type_check,
+    ADD CONSTRAINT alert_rules_alert_type_check
+    CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
+                                     'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                                     'embedding_drift', 'expectation'));
+INSERT INTO @extschema@.alert_rules (rule_id, model, alert_type, severity, threshold, description)
+OVERRIDING SYSTEM VALUE VALUES
+    (-6, NULL, 'expectation', 'medium', 1,
+     'an expectation (mlmon.expect) failed: one alert per expectation, with the expectation''s own severity (threshold not used)');
+
+CREATE TABLE @extschema@.expectations (
+    model     text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    name      text NOT NULL CHECK (name <> ''),
+    feature   text,                  -- NULL for row_count_between
+    rule      text NOT NULL CHECK (rule IN ('not_null', 'between', 'in_set', 'matches_regex', 'length_between',
+                                            'unique_share_between', 'mean_between', 'stddev_between',
+                                            'quantile_between', 'row_count_between')),
+    min_value float8,                -- between, length_between and the *_between statistics (NULL: no lower bound)
+    max_value float8,                -- (NULL: no upper bound)
+    value_set text[],                -- in_set
+    pattern   text,                  -- matches_regex (PostgreSQL's ~: found anywhere in the value unless anchored)
+    quantile  float8,                -- quantile_between
+    mostly    float8 NOT NULL DEFAULT 1 CHECK (mostly > 0 AND mostly <= 1),
+    severity  text NOT NULL DEFAULT 'medium' CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    enabled   boolean NOT NULL DEFAULT true,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, name),
+    CHECK ((rule = 'row_count_between') = (feature IS NULL)),
+    CHECK (min_value IS NULL OR max_value IS NULL OR min_value <= max_value)
+);
+COMMENT ON TABLE @extschema@.expectations IS
+    'Rules a model''s data must follow (declared with mlmon.expect), evaluated by every check';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.expectations', '');
+
+CREATE TABLE @extschema@.expectation_results (
+    check_id         bigint NOT NULL REFERENCES @extschema@.checks ON DELETE CASCADE,
+    model            text NOT NULL,
+    name             text NOT NULL,
+    feature          text,
+    rule             text NOT NULL,
+    severity         text NOT NULL,
+    success          boolean,        -- NULL: nothing to judge (no value in the window) or the rule failed to run
+    observed_value   float8,         -- the share of values that follow the rule, or the statistic
+    element_count    bigint,         -- rows in the window
+    missing_count    bigint,         -- rows without the feature (absent or null)
+    unexpected_count bigint,
+    unexpected_share float8,         -- of the rows with the feature (not_null: of every row)
+    unexpected_values text[],        -- up to 5 distinct unexpected values, 200 characters at most: raw feature data
+    error            text,           -- why the rule could not be evaluated
+    PRIMARY KEY (check_id, name)
+);
+COMMENT ON TABLE @extschema@.expectation_results IS
+    'Each check''s outcome of each expectation, with a few unexpected values (raw data: readers see mlmon.expectation_results_view)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.expectation_results', '');
+
+CREATE VIEW @extschema@.expectation_results_view AS
+SELECT r.check_id, c.window_start, c.window_end, r.model, r.name, r.feature, r.rule, r.severity, r.success,
+       r.observed_value, r.element_count, r.missing_count, r.unexpected_count, r.unexpected_share, r.error
+  FROM @extschema@.expectation_results r JOIN @extschema@.checks c ON c.check_id = r.check_id;
+COMMENT ON VIEW @extschema@.expectation_results_view IS
+    'Each check''s outcome of each expectation, without the unexpected values, for readers';
+
+
+-- A few distinct values of a column (the unexpected values an expectation reports).
+CREATE FUNCTION @extschema@._first_values_accum(text[], text) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'mlm_first_values_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._first_values_accum(text[], text) IS
+    'Transition function of mlmon._first_values (internal)';
+CREATE FUNCTION @extschema@._first_values_combine(text[], text[]) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'mlm_first_values_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._first_values_combine(text[], text[]) IS
+    'Combine function of mlmon._first_values (internal)';
+CREATE AGGREGATE @extschema@._first_values(text) (
+    SFUNC = @extschema@._first_values_accum, STYPE = text[], INITCOND = '{}',
+    COMBINEFUNC = @extschema@._first_values_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._first_values(text) IS
+    'Up to 5 distinct non-null values of the input, each cut to 200 characters (which ones depends on the scan) (internal)';
+
+-- Declare (or replace) an expectation.
+CREATE FUNCTION @extschema@.expect(model text, feature text, rule text, min_value float8 DEFAULT NULL,
+        max_value float8 DEFAULT NULL, value_set text[] DEFAULT NULL, pattern text DEFAULT NULL,
+        quantile float8 DEFAULT NULL, mostly float8 DEFAULT 1, severity text DEFAULT 'medium', name text DEFAULT NULL)
+    RETURNS text LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nm text;
+    bounded boolean := rule IN ('between', 'length_between', 'unique_share_between', 'mean_between', 'stddev_between',
+                                'quantile_between', 'row_count_between');
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF rule IS NULL OR rule NOT IN ('not_null', 'between', 'in_set', 'matches_regex', 'length_between',
+                                    'unique_share_between', 'mean_between', 'stddev_between', 'quantile_between',
+                                    'row_count_between') THEN
+        RAISE EXCEPTION 'unknown expectation rule "%"', rule USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use not_null, between, in_set, matches_regex, length_between, unique_share_between, mean_between, '
+                   'stddev_between, quantile_between or row_count_between.';
+    END IF;
+    IF (rule = 'row_count_between') <> (feature IS NULL) THEN
+        RAISE EXCEPTION '%', CASE WHEN feature IS NULL THEN format('rule %s needs a feature', rule)
+                                  ELSE 'rule row_count_between is about the window, not a feature: pass feature NULL' END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF feature = '' THEN
+        RAISE EXCEPTION 'the feature name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF bounded AND min_value IS NULL AND max_value IS NULL THEN
+        RAISE EXCEPTION 'rule % needs min_value, max_value or both', rule USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT bounded AND (min_value IS NOT NULL OR max_value IS NOT NULL) THEN
+        RAISE EXCEPTION 'rule % takes no min_value or max_value', rule USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF min_value = 'NaN' OR max_value = 'NaN' THEN
+        RAISE EXCEPTION 'min_value and max_value must not be NaN' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF min_value > max_value THEN
+        RAISE EXCEPTION 'min_value % is above max_value %', min_value, max_value USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (rule = 'in_set') <> (value_set IS NOT NULL) THEN
+        RAISE EXCEPTION '%', CASE WHEN rule = 'in_set' THEN 'rule in_set needs a value_set'
+                                  ELSE format('rule %s takes no value_set', rule) END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF array_position(value_set, NULL) IS NOT NULL OR cardinality(value_set) = 0 THEN
+        RAISE EXCEPTION 'value_set must hold at least one value and no NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (rule = 'matches_regex') <> (pattern IS NOT NULL) THEN
+        RAISE EXCEPTION '%', CASE WHEN rule = 'matches_regex' THEN 'rule matches_regex needs a pattern'
+                                  ELSE format('rule %s takes no pattern', rule) END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pattern IS NOT NULL THEN
+        BEGIN
+            PERFORM '' ~ pattern;
+        EXCEPTION WHEN invalid_regular_expression THEN
+            RAISE EXCEPTION 'invalid regular expression %', quote_literal(pattern)
+                USING ERRCODE = 'invalid_regular_expression', DETAIL = SQLERRM;
+        END;
+    END IF;
+    IF (rule = 'quantile_between') <> (quantile IS NOT NULL) THEN
+        RAISE EXCEPTION '%', CASE WHEN rule = 'quantile_between' THEN 'rule quantile_between needs a quantile'
+                                  ELSE format('rule %s takes no quantile', rule) END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT (quantile >= 0 AND quantile <= 1) THEN
+        RAISE EXCEPTION 'quantile must be between 0 and 1, not %', quantile USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF mostly IS NULL OR NOT (mostly > 0 AND mostly <= 1) THEN
+        RAISE EXCEPTION 'mostly must be above 0 and at most 1, not %', coalesce(mostly::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF mostly < 1 AND rule IN ('unique_share_between', 'mean_between', 'stddev_between', 'quantile_between',
+                               'row_count_between') THEN
+        RAISE EXCEPTION 'rule % is about the whole window: mostly must be 1', rule
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'mostly applies to the rules that judge each value: not_null, between, in_set, matches_regex, length_between.';
+    END IF;
+    IF severity IS NULL OR severity NOT IN ('critical', 'high', 'medium', 'low') THEN
+        RAISE EXCEPTION 'unknown severity "%"', severity USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use critical, high, medium or low.';
+    END IF;
+    nm := coalesce(name, CASE WHEN feature IS NULL THEN rule ELSE feature || '_' || rule END);
+    IF nm = '' THEN
+        RAISE EXCEPTION 'the expectation''s name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF feature IS NOT NULL AND EXISTS (SELECT FROM @extschema@.reference_profiles rp WHERE rp.model = expect.model
+                                                                                    AND rp.role = 'feature')
+       AND NOT EXISTS (SELECT FROM @extschema@.reference_profiles rp WHERE rp.model = expect.model
+                                                                       AND rp.role = 'feature' AND rp.feature = expect.feature) THEN
+        RAISE NOTICE 'model "%" has no feature "%" in its reference: the expectation will judge only the rows that have it', model, feature;
+    END IF;
+    INSERT INTO @extschema@.expectations AS e (model, name, feature, rule, min_value, max_value, value_set, pattern,
+                                               quantile, mostly, severity)
+    VALUES (model, nm, feature, rule, min_value, max_value, value_set, pattern, quantile, mostly, severity)
+    ON CONFLICT ON CONSTRAINT expectations_pkey DO UPDATE
+       SET feature = excluded.feature, rule = excluded.rule, min_value = excluded.min_value,
+           max_value = excluded.max_value, value_set = excluded.value_set, pattern = excluded.pattern,
+           quantile = excluded.quantile, mostly = excluded.mostly, severity = excluded.severity, enabled = true;
+    RETURN nm;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.expect(text, text, text, float8, float8, text[], text, float8, float8, text, text) IS
+    'Declare (or replace) an expectation about a model''s data, Great Expectations'' rules: not_null, between, in_set, matches_regex, length_between (each with a mostly fraction), unique_share_between, mean_between, stddev_between, quantile_between, row_count_between; returns its name (default: feature_rule)';
+
+CREATE FUNCTION @extschema@.drop_expectation(model text, name text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    DELETE FROM @extschema@.expectations e WHERE e.model = drop_expectation.model AND e.name = drop_expectation.name;
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.drop_expectation(text, text) IS
+    'Remove an expectation (its past results stay); false when there was none';
+
+-- One expectation's outcome in a check.
+CREATE TYPE @extschema@._expectation_outcome AS (
+    name text, feature text, rule text, severity text, success boolean, observed_value float8,
+    element_count bigint, missing_count bigint, unexpected_count bigint, unexpected_share float8,
+    unexpected_values text[], error text
+);
+COMMENT ON TYPE @extschema@._expectation_outcome IS 'One expectation''s outcome in a check (internal)';
+
+-- The aggregates of one expectation over the rows q (q.nv: the features as
+-- numbers, NULL when missing, NaN when not a number; q.cv: as text), i its
+-- feature's place in them, j its place in the query's parameter $5 (the
+-- expectations: their bounds, sets and patterns are read from there, never
+-- written into the query): a jsonb object of counts and the statistic.
+CREATE FUNCTION @extschema@._expectation_sql(e @extschema@.expectations, i int, j int) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (
+    WITH x AS (
+        SELECT format('q.nv[%s]', i) AS n, format('q.cv[%s]', i) AS c, format('($5[%s])', j) AS p,
+               format('(q.nv[%s] IS NOT NULL)', i) AS present,
+               format('(q.nv[%s] IS NOT NULL AND q.nv[%s] <> ''NaN''::float8)', i, i) AS isnum
+    ), u AS (
+        -- when a present value is unexpected
+        SELECT x.*, CASE e.rule
+            WHEN 'between' THEN format('NOT coalesce(%s %s %s, false)', x.isnum,
+                                       CASE WHEN e.min_value IS NOT NULL THEN format('AND %s >= %s.min_value', x.n, x.p) ELSE '' END,
+                                       CASE WHEN e.max_value IS NOT NULL THEN format('AND %s <= %s.max_value', x.n, x.p) ELSE '' END)
+            WHEN 'in_set' THEN format('NOT coalesce(%s = ANY (%s.value_set), false)', x.c, x.p)
+            WHEN 'matches_regex' THEN format('NOT coalesce(%s ~ %s.pattern, false)', x.c, x.p)
+            WHEN 'length_between' THEN format('NOT coalesce(%s IS NOT NULL %s %s, false)', x.c,
+                                              CASE WHEN e.min_value IS NOT NULL THEN format('AND char_length(%s) >= %s.min_value', x.c, x.p) ELSE '' END,
+                                              CASE WHEN e.max_value IS NOT NULL THEN format('AND char_length(%s) <= %s.max_value', x.c, x.p) ELSE '' END)
+            WHEN 'unique_share_between' THEN 'false'
+            ELSE format('NOT %s', x.isnum)          -- the statistics: a value that is not a number
+            END AS unexpected
+          FROM x
+    )
+    SELECT format('jsonb_build_object(''n'', count(*), ''present'', count(*) FILTER (WHERE %s), '
+                  '''unexpected'', count(*) FILTER (WHERE %s AND %s), '
+                  '''values'', @extschema@._first_values(%s) FILTER (WHERE %s AND %s), ''stat'', %s)',
+                  u.present, u.present, u.unexpected, u.c, u.present, u.unexpected,
+                  CASE e.rule
+                      WHEN 'unique_share_between' THEN format('count(DISTINCT %s) FILTER (WHERE %s)', u.c, u.present)
+                      WHEN 'mean_between' THEN format('avg(%s) FILTER (WHERE %s)', u.n, u.isnum)
+                      WHEN 'stddev_between' THEN format('stddev_samp(%s) FILTER (WHERE %s)', u.n, u.isnum)
+                      WHEN 'quantile_between' THEN format('percentile_cont(%s.quantile) WITHIN GROUP (ORDER BY %s) FILTER (WHERE %s)',
+                                                          u.p, u.n, u.isnum)
+                      ELSE 'NULL::float8' END)
+      FROM u);
+COMMENT ON FUNCTION @extschema@._expectation_sql(@extschema@.expectations, int, int) IS
+    'The aggregates that evaluate one expectation over a window''s rows (internal)';
+
+-- An expectation's outcome from its aggregates (got: _expectation_sql's object; rows: the window's rows).
+CREATE FUNCTION @extschema@._expectation_outcome(e @extschema@.expectations, got jsonb, rows bigint, err text)
+    RETURNS @extschema@._expectation_outcome
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    o @extschema@._expectation_outcome;
+    present bigint;
+    stat float8;
+BEGIN
+    o.name := e.name; o.feature := e.feature; o.rule := e.rule; o.severity := e.severity; o.error := err;
+    IF err IS NOT NULL THEN
+        RETURN o;
+    END IF;
+    IF e.rule = 'row_count_between' THEN
+        o.element_count := rows;
+        o.observed_value := rows;
+        o.success := (e.min_value IS NULL OR rows >= e.min_value) AND (e.max_value IS NULL OR rows <= e.max_value);
+        RETURN o;
+    END IF;
+    o.element_count := (got->>'n')::bigint;
+    present := (got->>'present')::bigint;
+    o.missing_count := o.element_count - present;
+    IF e.rule = 'not_null' THEN
+        o.unexpected_count := o.missing_count;
+        IF o.element_count > 0 THEN
+            o.unexpected_share := o.missing_count::float8 / o.element_count;
+            o.observed_value := 1 - o.unexpected_share;
+            o.success := o.observed_value >= e.mostly;
+        END IF;
+        o.unexpected_values := '{}';
+        RETURN o;
+    END IF;
+    o.unexpected_count := (got->>'unexpected')::bigint;
+    o.unexpected_values := ARRAY(SELECT jsonb_array_elements_text(got->'values'));
+    IF present > 0 THEN
+        o.unexpected_share := o.unexpected_count::float8 / present;
+    END IF;
+    IF e.rule IN ('between', 'in_set', 'matches_regex', 'length_between') THEN
+        IF present > 0 THEN
+            o.observed_value := 1 - o.unexpected_share;
+            o.success := o.observed_value >= e.mostly;
+        END IF;
+        RETURN o;
+    END IF;
+    -- the statistics: judged on the values that are numbers (unique share: on every present value)
+    stat := CASE WHEN e.rule = 'unique_share_between' THEN CASE WHEN present > 0 THEN (got->>'stat')::float8 / present END
+                 ELSE (got->>'stat')::float8 END;
+    o.observed_value := stat;
+    IF stat IS NOT NULL THEN
+        o.success := stat <> 'NaN' AND (e.min_value IS NULL OR stat >= e.min_value) AND (e.max_value IS NULL OR stat <= e.max_value);
+    END IF;
+    RETURN o;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._expectation_outcome(@extschema@.expectations, jsonb, bigint, text) IS
+    'An expectation''s outcome from its aggregates over the window (internal)';
+
+-- Every enabled expectation of a model over [window_start, window_end): one
+-- read of the window's rows for all of them (none when only row counts are
+-- expected; rows: the window's rows, from the check's summary).  One that
+-- fails to run is reported with its error and never stops the others.
+CREATE FUNCTION @extschema@._evaluate_expectations(model text, rows bigint, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS SETOF @extschema@._expectation_outcome
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    exps @extschema@.expectations[];
+    readers @extschema@.expectations[];
+    e @extschema@.expectations;
+    r @extschema@._source_sql;
+    keys text[];
+    got jsonb[];
+    single jsonb[];
+    one jsonb;
+    err text;
+    q text := 'SELECT ARRAY[%s]::jsonb[] FROM (SELECT @extschema@._jsonb_numbers(q0.fo, $4) AS nv, '
+              '@extschema@._jsonb_categories(q0.fo, $4) AS cv FROM (SELECT %s AS fo %s) q0) q';
+BEGIN
+    exps := ARRAY(SELECT x FROM @extschema@.expectations x
+                   WHERE x.model = _evaluate_expectations.model AND x.enabled ORDER BY x.name);
+    -- the expectations that read rows, in the order of the query's results and of $5
+    readers := ARRAY(SELECT x FROM unnest(exps) x WHERE x.rule <> 'row_count_between' ORDER BY x.name);
+    keys := ARRAY(SELECT DISTINCT x.feature FROM unnest(readers) x ORDER BY 1);
+    IF cardinality(readers) > 0 THEN
+        r := @extschema@._source(model);
+        BEGIN
+            EXECUTE format(q, (SELECT string_agg(@extschema@._expectation_sql(readers[k], array_position(keys, (readers[k]).feature), k),
+                                                 ', ' ORDER BY k)
+                                 FROM generate_subscripts(readers, 1) k),
+                           r.feature_object, r.from_clause)
+               INTO got USING model, window_start, window_end, keys, readers;
+        EXCEPTION WHEN OTHERS THEN
+            got := NULL;        -- evaluated one by one below, so that one rule cannot break the others
+        END;
+    END IF;
+    FOREACH e IN ARRAY exps LOOP
+        one := NULL;
+        err := NULL;
+        IF e.rule <> 'row_count_between' THEN
+            IF got IS NOT NULL THEN
+                one := got[array_position(ARRAY(SELECT x.name FROM unnest(readers) x), e.name)];
+            ELSE
+                BEGIN
+                    EXECUTE format(q, @extschema@._expectation_sql(e, array_position(keys, e.feature), 1),
+                                   r.feature_object, r.from_clause)
+                       INTO single USING model, window_start, window_end, keys, ARRAY[e];
+                    one := single[1];
+                EXCEPTION WHEN OTHERS THEN
+                    err := SQLERRM;
+                    RAISE WARNING 'expectation "%" of model "%" could not be evaluated: %', e.name, model, SQLERRM;
+                END;
+            END IF;
+        END IF;
+        RETURN NEXT @extschema@._expectation_outcome(e, one, rows, err);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._evaluate_expectations(text, bigint, timestamptz, timestamptz) IS
+    'Evaluate every enabled expectation of a model over a window, in one read of its rows (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.expect(text, text, text, float8, float8, text[], text, float8, float8, text, text),
+    @extschema@.drop_expectation(text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    plan @extschema@._check_plan;
+    s @extschema@.check_summary;
+    cid bigint;
+    ex @extschema@._expectation_outcome[];
+BEGIN
+    IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
+        RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT isfinite(window_start) OR NOT isfinite(window_end) THEN
+        RAISE EXCEPTION 'the check window must be finite' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    plan := @extschema@._check_plan(model);
+    s := @extschema@._window_summary(model, plan, window_start, window_end);
+    -- the expectations (one read of the window for all of them); never a reason for the check to fail
+    BEGIN
+        ex := ARRAY(SELECT x FROM @extschema@._evaluate_expectations(model, (@extschema@._summary_totals(s)).rows,
+                                                                     window_start, window_end) x);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'the expectations of model "%" could not be evaluated: %', model, SQLERRM;
+        ex := '{}';
+    END;
+    INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
+    VALUES (model, window_start, window_end, (@extschema@._summary_totals(s)).rows,
+            @extschema@._labeled_rows(((plan).summary).task, s), clock_timestamp())
+    RETURNING check_id INTO cid;
+    INSERT INTO @extschema@.expectation_results (check_id, model, name, feature, rule, severity, success, observed_value,
+                                                 element_count, missing_count, unexpected_count, unexpected_share,
+                                                 unexpected_values, error)
+    SELECT cid, model, x.name, x.feature, x.rule, x.severity, x.success, x.observed_value, x.element_count,
+           x.missing_count, x.unexpected_count, x.unexpected_share, x.unexpected_values, x.error
+      FROM unnest(ex) x;
+    -- one statement writes every result: the alert trigger sees the whole check
+    INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method)
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method
+      FROM @extschema@._check_results(model, plan, s, window_start, window_end) x
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality')
+    UNION ALL
+    -- each expectation's numbers, under its name
+    SELECT cid, window_end, model, 'expectations', m.metric, x.name, m.value, x.rule
+      FROM unnest(ex) x,
+           LATERAL (VALUES ('success', x.success::int::float8), ('observed_value', x.observed_value),
+                           ('unexpected_count', x.unexpected_count::float8), ('unexpected_share', x.unexpected_share),
+                           ('element_count', x.element_count::float8)) m(metric, value)
+     WHERE m.value IS NOT NULL
+    UNION ALL
+    -- and how many were judged and failed
+    SELECT cid, window_end, model, 'expectations', m.metric, NULL, m.value, NULL
+      FROM (SELECT count(*) FILTER (WHERE x.success IS NOT NULL) AS evaluated,
+                   count(*) FILTER (WHERE NOT x.success) AS failed
+              FROM unnest(ex) x) t,
+           LATERAL (VALUES ('evaluated', t.evaluated::float8), ('failed', t.failed::float8)) m(metric, value)
+     WHERE cardinality(ex) > 0;
+    RETURN cid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
+    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary, and its expectations; returns the check id';
+
+CREATE OR REPLACE FUNCTION @extschema@._apply_alert_rules() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c record;
+    rule record;
+    v float8;
+    v2 float8;
+    drifted text[];
+    data_drift_fired boolean;
+BEGIN
+    FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
+        -- one rule evaluation at a time per model: no duplicate or lost alerts
+        PERFORM pg_advisory_xact_lock(hashtext('mlmon.alerts'), hashtext(c.model));
+        -- each check once (rows restored from a dump, or added later, raise nothing again)
+        UPDATE @extschema@.checks ck SET alerts_applied = true
+         WHERE ck.check_id = c.check_id AND NOT ck.alerts_applied;
+        IF NOT FOUND THEN
+            CONTINUE;
+        END IF;
+        -- a window without rows says nothing: open alerts stay as they are
+        IF coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
+                        AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0 THEN
+            CONTINUE;
+        END IF;
+        SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
+         WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
+        drifted := coalesce(drifted, '{}');
+        data_drift_fired := false;
+        FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
+                CASE alert_type WHEN 'data_drift' THEN 0 ELSE 1 END LOOP
+            IF NOT rule.enabled THEN
+                CONTINUE;
+            END IF;
+            IF rule.alert_type = 'performance_degradation' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                   AND nr.metric IN ('accuracy_drop', 'r2_drop');
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels in this window: the condition is unknown
+                ELSIF v > rule.threshold THEN
+                    SELECT nr.value INTO v2 FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                       AND nr.metric IN ('accuracy', 'r2');
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        jsonb_build_object('current', v2, 'reference', v2 + v, 'degradation', v, 'threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'data_drift' THEN
+                IF cardinality(drifted) >= rule.threshold THEN
+                    data_drift_fired := true;
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, drifted,
+                        jsonb_build_object('n_drifted', cardinality(drifted), 'threshold', rule.threshold,
+                            -- strongest first: by log p-value (finite where the p-value underflows), then
+                            -- the distances by statistic
+                            'drifted_features', (SELECT jsonb_agg(jsonb_build_object('feature', d.feature, 'method', d.method,
+                                                     'statistic', d.value, 'p_value', p.value, 'log_p_value', lp.value)
+                                                     ORDER BY lp.value NULLS LAST, d.value DESC, d.feature)
+                                                   FROM new_results d LEFT JOIN new_results p
+                                                     ON p.check_id = d.check_id AND p.feature = d.feature
+                                                    AND p."check" = 'data_drift' AND p.metric = 'p_value'
+                                                   LEFT JOIN new_results lp
+                                                     ON lp.check_id = d.check_id AND lp.feature = d.feature
+                                                    AND lp."check" = 'data_drift' AND lp.metric = 'log_p_value'
+                                                  WHERE d.check_id = c.check_id AND d."check" = 'data_drift'
+                                                    AND d.metric = 'statistic' AND d.feature = ANY (drifted))),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'feature_drift' THEN
+                -- single features, while the data_drift rule has not fired
+                IF data_drift_fired THEN
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                ELSE
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, d.feature, ARRAY[d.feature],
+                                jsonb_build_object('method', d.method, 'statistic', d.value,
+                                                   'p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'p_value'),
+                                                   'log_p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'log_p_value')),
+                                c.check_id, rule.cooldown)
+                       FROM new_results d
+                      WHERE d.check_id = c.check_id AND d."check" = 'data_drift' AND d.metric = 'statistic'
+                        AND d.feature = ANY (drifted);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, drifted);
+                END IF;
+            ELSIF rule.alert_type = 'output_drift' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = 'output_drift' AND nr.metric = 'drift_detected';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v >= rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) || jsonb_build_object('method', min(nr.method))
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'output_drift'),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'data_quality' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = 'data_quality' AND nr.metric = 'quality_issue_rate';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v > rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(coalesce(nr.feature || '.', '') || nr.metric, nr.value)
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'data_quality'
+                            AND nr.value > 0 AND nr.metric <> 'out_of_range_rate' AND nr.metric <> 'unseen_category_rate')
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            ELSIF rule.alert_type = 'expectation' THEN
+                -- one alert per failed expectation (its name is the alert's feature), with the
+                -- expectation's own severity; an expectation that passed, or is gone, resolves its alert,
+                -- one that could not be judged (no value, an error) leaves it as it is
+                PERFORM @extschema@._raise_alert(c.model, rule.alert_type, er.severity, er.name,
+                            CASE WHEN er.feature IS NOT NULL THEN ARRAY[er.feature] END,
+                            jsonb_strip_nulls(jsonb_build_object('rule', er.rule, 'feature', er.feature,
+                                'observed_value', er.observed_value, 'element_count', er.element_count,
+                                'missing_count', er.missing_count, 'unexpected_count', er.unexpected_count,
+                                'unexpected_share', er.unexpected_share, 'mostly', ex.mostly,
+                                'min_value', ex.min_value, 'max_value', ex.max_value, 'quantile', ex.quantile)),
+                            c.check_id, rule.cooldown)
+                   FROM @extschema@.expectation_results er
+                   LEFT JOIN @extschema@.expectations ex ON ex.model = er.model AND ex.name = er.name
+                  WHERE er.check_id = c.check_id AND NOT er.success;
+                PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type,
+                            ARRAY(SELECT er.name FROM @extschema@.expectation_results er
+                                   WHERE er.check_id = c.check_id AND er.success IS NOT TRUE));
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                                      'embedding_drift') THEN
+                -- one number against the threshold; its check's other results are the details
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                   AND nr."check" = rule.alert_type
+                   AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
+                                                        WHEN 'multivariate_drift' THEN 'drift_detected'
+                                                        WHEN 'embedding_drift' THEN 'drift_detected'
+                                                        WHEN 'anomalies' THEN 'anomaly_rate'
+                                                        ELSE 'estimated_accuracy_drop' END;
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels, scores or features to judge by in this window
+                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift', 'embedding_drift') AND v >= rule.threshold)
+                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift', 'embedding_drift')
+                          AND v > rule.threshold) THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
+                          WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                END IF;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._apply_alert_rules() IS
+    'Trigger function: apply the alert rules to the results of each new check (internal)';
+
+CREATE OR REPLACE VIEW @extschema@.monitoring_report AS
+SELECT m.name AS model, m.version, m.task,
+       min(c.window_start) AS period_start, max(c.window_end) AS period_end,
+       count(c.check_id) AS n_checks,
+       (SELECT avg(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_accuracy,
+       (SELECT min(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS min_accuracy,
+       (SELECT max(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS max_accuracy,
+       (SELECT stddev_samp(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS std_accuracy,
+       (SELECT avg(p.f1) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_f1,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name) AS total_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type IN ('data_drift', 'feature_drift')) AS data_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'output_drift') AS output_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'performance_degradation') AS performance_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'data_quality') AS data_quality_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open') AS open_alerts,
+       (SELECT coalesce(jsonb_agg(to_jsonb(a) - 'model' ORDER BY a.time DESC, a.alert_id DESC), '[]')
+          FROM (SELECT * FROM @extschema@.alerts a WHERE a.model = m.name
+                 ORDER BY a.time DESC, a.alert_id DESC LIMIT 10) a) AS last_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'concept_drift') AS concept_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'anomalies') AS anomaly_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'estimated_performance') AS estimated_performance_alerts,
+       -- every check's model-wide results in the latest check (per-feature ones: feature_drift, results_view)
+       (SELECT jsonb_build_object(
+                   'check_id', max(x.check_id) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'window_end', max(x.window_end) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'labelled_check_id', max(x.check_id) FILTER (WHERE x."check" IN ('performance', 'concept_drift')))
+               || coalesce(jsonb_object_agg(x."check", x.results), '{}')
+          FROM (SELECT y."check", max(y.check_id) AS check_id, max(y.window_end) AS window_end,
+                       jsonb_object_agg(y.metric, y.value) AS results
+                  FROM @extschema@.latest_results y
+                 WHERE y.model = m.name AND y.feature IS NULL
+                 GROUP BY y."check") x) AS latest_check,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'embedding_drift') AS embedding_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'expectation') AS expectation_alerts,
+       -- the expectations' outcomes in the latest check that judged them
+       (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('name', e.name, 'feature', e.feature, 'rule', e.rule,
+                                                       'severity', e.severity, 'success', e.success,
+                                                       'observed_value', e.observed_value,
+                                                       'unexpected_count', e.unexpected_count,
+                                                       'unexpected_share', e.unexpected_share, 'error', e.error))
+                                  ORDER BY e.name), '[]')
+          FROM @extschema@.expectation_results_view e
+         WHERE e.model = m.name
+           AND e.check_id = (SELECT max(e2.check_id) FROM @extschema@.expectation_results_view e2
+                              WHERE e2.model = m.name)) AS latest_expectations
+  FROM @extschema@.models m
+  LEFT JOIN @extschema@.checks c ON c.model = m.name
+ GROUP BY m.name;
+COMMENT ON VIEW @extschema@.monitoring_report IS
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type, the last 10 alerts, every check''s model-wide results of the latest check, and the outcome of each expectation in the latest check';
+
+CREATE OR REPLACE FUNCTION @extschema@.report(model text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@.monitoring_report;
+BEGIN
+    -- read through the views only, so that readers may call it
+    SELECT * INTO r FROM @extschema@.monitoring_report x WHERE x.model = report.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" is not registered', model
+            USING ERRCODE = 'undefined_object', HINT = 'Register it with mlmon.register_model(name, version, task).';
+    END IF;
+    RETURN jsonb_build_object(
+        'model', jsonb_build_object('name', r.model, 'version', r.version, 'task', r.task),
+        'monitoring_period', jsonb_build_object('start', r.period_start, 'end', r.period_end, 'n_batches', r.n_checks),
+        'performance_summary', jsonb_build_object('avg_accuracy', r.avg_accuracy, 'min_accuracy', r.min_accuracy,
+            'max_accuracy', r.max_accuracy, 'std_accuracy', r.std_accuracy, 'avg_f1', r.avg_f1),
+        'drift_summary', jsonb_build_object('total_alerts', r.total_alerts, 'data_drift_alerts', r.data_drift_alerts,
+            'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
+            'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
+            'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
+            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'embedding_drift_alerts', r.embedding_drift_alerts,
+            'expectation_alerts', r.expectation_alerts, 'open_alerts', r.open_alerts),
+        'latest_check', r.latest_check,
+        'expectations', r.latest_expectations,
+        'alerts', r.last_alerts,
+        'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
+                              FROM @extschema@.recommendations x WHERE x.model = report.model));
+END
+$$;
+
+CREATE OR REPLACE VIEW @extschema@.recommendations AS
+WITH open AS (
+    SELECT a.model, a.type, a.severity, a.feature, a.features, a.details
+      FROM @extschema@.alerts a WHERE a.status = 'open'
+), rec AS (
+    SELECT o.model, 'retrain'::text AS action,
+           format('accuracy %s below the reference (%s -> %s)',
+                  round(((o.details->>'degradation')::numeric) * 100, 1) || ' points',
+                  round((o.details->>'reference')::numeric, 4), round((o.details->>'current')::numeric, 4)) AS reason,
+           NULL::text[] AS features
+      FROM open o WHERE o.type = 'performance_degradation'
+    UNION ALL
+    SELECT o.model, CASE WHEN (o.details->>'n_drifted')::int * 2 >=
+                              (SELECT count(*) FROM @extschema@.reference_profiles rp
+                                WHERE rp.model = o.model AND rp.role = 'feature')
+                         THEN 'retrain' ELSE 'investigate' END,
+           format('drift in %s features', o.details->>'n_drifted'), o.features
+      FROM open o WHERE o.type = 'data_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'the prediction distribution drifted', NULL FROM open o WHERE o.type = 'output_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'data quality: ' || (o.details - 'threshold')::text, NULL
+      FROM open o WHERE o.type = 'data_quality'
+    UNION ALL
+    SELECT o.model, 'watch', 'drift in feature ' || o.feature, ARRAY[o.feature] FROM open o WHERE o.type = 'feature_drift'
+    UNION ALL
+    SELECT o.model, 'retrain',
+           CASE WHEN o.details ? 'error_rate'
+                THEN format('concept drift: error rate %s against %s in the reference',
+                            round((o.details->>'error_rate')::numeric, 4), round((o.details->>'reference_error_rate')::numeric, 4))
+                ELSE format('concept drift: mean absolute error %s against %s in the reference',
+                            round((o.details->>'mae')::numeric, 4), round((o.details->>'reference_mae')::numeric, 4)) END,
+           NULL
+      FROM open o WHERE o.type = 'concept_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('%s%% of the rows look like nothing in the reference (see mlmon.anomalies)',
+                  round((o.details->>'anomaly_rate')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'anomalies'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('estimated accuracy %s, %s points below the reference, before labels arrive (CBPE)',
+                  round((o.details->>'estimated_accuracy')::numeric, 4),
+                  round((o.details->>'estimated_accuracy_drop')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'estimated_performance'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the features moved together away from the reference: mean reconstruction error %s outside [%s, %s] (see mlmon.feature_drift for single features)',
+                  round((o.details->>'reconstruction_error')::numeric, 4), round((o.details->>'lower_threshold')::numeric, 4),
+                  round((o.details->>'upper_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'multivariate_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the embeddings moved away from the reference''s: drift score %s, above its threshold %s (method: mlmon.embedding_settings)',
+                  round((o.details->>'drift_score')::numeric, 4), round((o.details->>'drift_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'embedding_drift'
+    UNION ALL
+    SELECT o.model, CASE WHEN o.severity IN ('critical', 'high') THEN 'investigate' ELSE 'watch' END,
+           format('expectation "%s" failed (%s%s): %s', o.feature, o.details->>'rule',
+                  CASE WHEN o.details ? 'feature' THEN ' of ' || (o.details->>'feature') ELSE '' END,
+                  CASE WHEN o.details ? 'unexpected_count' AND o.details->>'rule' NOT IN
+                                ('unique_share_between', 'mean_between', 'stddev_between', 'quantile_between')
+                       THEN format('%s unexpected values (%s%%)', o.details->>'unexpected_count',
+                                   round((o.details->>'unexpected_share')::numeric * 100, 2))
+                       ELSE 'observed ' || coalesce(round((o.details->>'observed_value')::numeric, 6)::text, 'nothing') END),
+           CASE WHEN o.details ? 'feature' THEN ARRAY[o.details->>'feature'] END
+      FROM open o WHERE o.type = 'expectation'
+)
+SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
+  FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
+COMMENT ON VIEW @extschema@.recommendations IS
+    'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps';
+
+COMMENT ON FUNCTION @extschema@.report(text) IS
+    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, the expectations'' outcomes, last 10 alerts, recommendations';
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_reader(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('GRANT SELECT ON @extschema@.performance_history, @extschema@.feature_drift, '
+                   '@extschema@.monitoring_report, @extschema@.recommendations, @extschema@.alerts_view, '
+                   '@extschema@.results_view, @extschema@.metrics, @extschema@.expectation_results_view, '
+                   '@extschema@.expectations TO %s', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text), @extschema@.prometheus_metrics() TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_reader(regrole) IS
+    'Let a role (e.g. Grafana''s) read the report views (expectation outcomes without their unexpected values), and nothing else';
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_feature_reader(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- mlmon.anomalies shows the logged features of the unusual rows: it reads the log
+    -- (and a registered source table, which its owner grants) and the references
+    EXECUTE format('GRANT SELECT ON @extschema@.anomalies, @extschema@.predictions, @extschema@.sources, '
+                   '@extschema@.models, @extschema@.reference_profiles TO %s', role);
+    -- the expectations' unexpected values are logged feature values too
+    EXECUTE format('GRANT SELECT ON @extschema@.expectation_results TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_feature_reader(regrole) IS
+    'Let a role also read logged features: the log, mlmon.anomalies (Grafana''s most-unusual-rows panel) and the expectations'' unexpected values (mlmon.expectation_results), on top of grant_reader';
+
+CREATE OR REPLACE VIEW @extschema@.metrics AS
+WITH last AS (
+    SELECT DISTINCT ON (c.model) c.model, c.check_id, c.window_start, c.window_end, c.finished_at
+      FROM @extschema@.checks c
+     ORDER BY c.model, c.window_end DESC, c.check_id DESC
+), named AS (
+    SELECT r.model, r.value, r.feature, r.metric,
+           -- a drift test's name labels every sample of its feature (or of the predictions)
+           max(r.method) OVER (PARTITION BY r.model, r."check", r.feature) AS method,
+           CASE r."check"
+               WHEN 'performance' THEN 'mlmon_' || r.metric
+               WHEN 'data_drift' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_' || r.metric
+                        WHEN r.metric = 'statistic' THEN 'mlmon_feature_drift_statistic'
+                        WHEN r.metric = 'drift_detected' THEN 'mlmon_feature_drift_detected'
+                        WHEN r.metric IN ('p_value', 'p_value_adjusted', 'effect_size', 'log_p_value') THEN 'mlmon_feature_drift_' || r.metric END
+               WHEN 'output_drift' THEN
+                   CASE WHEN r.metric = 'drift_detected' THEN 'mlmon_output_drift_detected'
+                        WHEN r.metric IN ('statistic', 'p_value', 'log_p_value') THEN 'mlmon_output_drift_' || r.metric
+                        WHEN r.metric = 'prediction_share' THEN 'mlmon_prediction_share' END
+               WHEN 'concept_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_concept_drift_detected'
+                                 WHEN 'first_stream_drift_time' THEN 'mlmon_concept_drift_first_stream_drift_timestamp_seconds'
+                                 ELSE 'mlmon_concept_drift_' || r.metric END
+               WHEN 'anomalies' THEN 'mlmon_' || r.metric
+               WHEN 'multivariate_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_multivariate_drift_detected'
+                                 ELSE 'mlmon_multivariate_' || r.metric END
+               WHEN 'embedding_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_embedding_drift_detected'
+                                 ELSE 'mlmon_embedding_' || r.metric END
+               WHEN 'expectations' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_expectations_' || r.metric
+                        WHEN r.metric IN ('success', 'observed_value', 'unexpected_share') THEN 'mlmon_expectation_' || r.metric END
+               WHEN 'estimated_performance' THEN
+                   CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
+                        ELSE 'mlmon_estimated_' || r.metric END
+               WHEN 'data_quality' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_data_quality_' || replace(r.metric, 'quality_', '')
+                        ELSE 'mlmon_feature_quality_rate' END
+               WHEN 'volume' THEN 'mlmon_window_' || r.metric
+           END AS name,
+           r."check"
+      FROM @extschema@.latest_results r
+     WHERE r.value IS NOT NULL
+)
+SELECT n.name, 'gauge' AS type,
+       CASE n."check"
+           WHEN 'performance' THEN 'Performance in the latest check with labels'
+           WHEN 'data_drift' THEN CASE WHEN n.feature IS NULL THEN 'Data drift over the features in the latest check'
+                                       ELSE 'Drift of the feature in the latest check (statistic, p-value, verdict 0/1)' END
+           WHEN 'output_drift' THEN 'Drift of the predictions in the latest check'
+           WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
+           WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+           WHEN 'multivariate_drift' THEN 'Multivariate drift in the latest check: mean reconstruction error (PCA), the reference''s band, share of rows with an imputed feature, verdict 0/1'
+           WHEN 'embedding_drift' THEN 'Embedding drift in the latest check: drift score (distance, MMD or domain classifier ROC AUC) and its threshold, rows, missing and invalid embedding rates, verdict 0/1'
+           WHEN 'expectations' THEN CASE WHEN n.feature IS NULL THEN 'Expectations (mlmon.expect) judged and failed in the latest check'
+                                         ELSE 'Each expectation (mlmon.expect) in the latest check: success 0/1, the observed share or statistic, the share of unexpected values' END
+           WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
+           WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
+                                         ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
+           ELSE 'Rows and throughput of the latest checked window' END AS help,
+       CASE WHEN n.name = 'mlmon_prediction_share' THEN jsonb_build_object('model', n.model, 'label', n.feature)
+            WHEN n.name = 'mlmon_feature_quality_rate'
+                THEN jsonb_build_object('model', n.model, 'feature', n.feature, 'kind', regexp_replace(n.metric, '_rate$', ''))
+            WHEN n."check" = 'expectations' THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'expectation', n.feature, 'rule', n.method))
+            WHEN n."check" IN ('data_drift', 'output_drift') AND n.name NOT IN ('mlmon_prediction_share', 'mlmon_drifted_features', 'mlmon_drift_share', 'mlmon_dataset_drift')
+                THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'feature', n.feature, 'method', n.method))
+            ELSE jsonb_build_object('model', n.model) END AS labels,
+       n.value, NULL::float8 AS le
+  FROM named n
+ WHERE n.name IS NOT NULL
+UNION ALL
+SELECT 'mlmon_predictions_total', 'counter', 'Predictions in the log', jsonb_build_object('model', m.name),
+       (SELECT count(*) FROM @extschema@.predictions pr WHERE pr.model = m.name)::float8, NULL
+  FROM @extschema@.models m
+UNION ALL
+SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_object('model', m.name, 'severity', s.severity),
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
+  FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
+UNION ALL
+SELECT 'mlmon_last_check_timestamp_seconds', 'gauge', 'End of the latest checked window (Unix time)',
+       jsonb_build_object('model', l.model), extract(epoch FROM l.window_end)::float8, NULL
+  FROM last l
+UNION ALL
+-- latency histogram of the latest checked window, cumulative as Prometheus wants it
+SELECT 'mlmon_latency_seconds_bucket', 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model, 'le', CASE WHEN b.le = 'Infinity' THEN '+Inf' ELSE b.le::text END),
+       (SELECT count(*) FROM @extschema@.predictions pr
+         WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end
+           AND pr.latency_ms <= 1000 * b.le)::float8, b.le
+  FROM last l, unnest(@extschema@.latency_buckets() || 'Infinity'::float8) b(le)
+UNION ALL
+SELECT 'mlmon_latency_seconds_' || x.part, 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model), x.value, NULL
+  FROM last l,
+       LATERAL (SELECT count(pr.latency_ms)::float8 AS n, coalesce(sum(pr.latency_ms), 0) / 1000 AS s
+                  FROM @extschema@.predictions pr
+                 WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end) agg,
+       LATERAL (VALUES ('count', agg.n), ('sum', agg.s)) x(part, value);
+COMMENT ON VIEW @extschema@.metrics IS
+    'The metrics exported to Prometheus, one sample per row (name, type, help, labels, value)';
+
+-- roles given grant_reader (or grant_feature_reader) before the update read the new tables as
+-- a role given it now would
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT DISTINCT a.grantee::regrole AS role
+               FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+              WHERE c.oid = '@extschema@.results_view'::regclass AND a.privilege_type = 'SELECT'
+                AND a.grantee <> c.relowner AND a.grantee <> 0 LOOP
+        EXECUTE format('GRANT SELECT ON @extschema@.expectation_results_view, @extschema@.expectations TO %s', g.role);
+    END LOOP;
+    FOR g IN SELECT DISTINCT a.grantee::regrole AS role
+               FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+              WHERE c.oid = '@extschema@.anomalies'::regclass AND a.privilege_type = 'SELECT'
+                AND a.grantee <> c.relowner AND a.grantee <> 0 LOOP
+        EXECUTE format('GRANT SELECT ON @extschema@.expectation_results TO %s', g.role);
+    END LOOP;
+END
+$$;
+
+-- a classifier's prediction and label columns are read as text only: labels that are not numbers
+-- no longer fail its checks
+CREATE OR REPLACE FUNCTION @extschema@._source(model text) RETURNS @extschema@._source_sql
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s @extschema@.sources;
+    r @extschema@._source_sql;
+    time_type regtype;
+    -- a classifier's prediction and label columns are read as text only (its labels need not be numbers)
+    numeric_target boolean := @extschema@._model_task(model) = 'regression';
+BEGIN
+    SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
+    IF NOT FOUND THEN
+        r.from_clause := 'FROM @extschema@.predictions p WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
+        r.ts := 'p.ts';
+        r.request_id := 'p.request_id';
+        r.all_features := 'p.features';
+        r.feature_object := 'p.features';
+        r.predicted_label := 'p.predicted_label';
+        r.predicted_value := 'p.predicted_value';
+        r.score := 'p.score';
+        r.latency := 'p.latency_ms';
+        r.embedding := 'p.embedding';
+        r.in_labels_table := true;
+        r.tracked := @extschema@._log_tracked();
+    ELSE
+        -- a time column without a zone is read as UTC (as the summaries' trigger reads it), whatever the session's TimeZone
+        time_type := (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = s.relation AND a.attname = s.time_column);
+        IF time_type = 'timestamp'::regtype THEN
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= ($2 AT TIME ZONE ''UTC'') '
+                                    'AND s.%2$I < ($3 AT TIME ZONE ''UTC'')', s.relation, s.time_column);
+            r.ts := format('(s.%I AT TIME ZONE ''UTC'')', s.time_column);
+        ELSIF time_type = 'date'::regtype THEN
+            r.ts := format('(s.%I::timestamp AT TIME ZONE ''UTC'')', s.time_column);
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND %2$s >= $2 AND %2$s < $3', s.relation, r.ts);
+        ELSE
+            r.from_clause := format('FROM %s s WHERE $1 IS NOT NULL AND s.%2$I >= $2 AND s.%2$I < $3', s.relation, s.time_column);
+            r.ts := format('s.%I', s.time_column);
+        END IF;
+        r.request_id := CASE WHEN s.id_column IS NOT NULL THEN format('s.%I::text', s.id_column) END;
+        IF s.features_column IS NOT NULL THEN
+            r.all_features := format('s.%I', s.features_column);
+            r.feature_object := r.all_features;
+        ELSE
+            r.feature_columns := s.feature_columns;
+            r.feature_object := 'jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', c, c), ', ')
+                                                            FROM unnest(s.feature_columns) c) || ')';
+        END IF;
+        r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
+                                  ELSE format('s.%I::text', s.prediction_column) END;
+        r.predicted_value := CASE WHEN s.prediction_column IS NULL OR NOT numeric_target THEN 'NULL::float8'
+                                  ELSE format('s.%I::float8', s.prediction_column) END;
+        r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
+        r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
+                          ELSE format('s.%I::float8', s.latency_column) END;
+        r.embedding := CASE WHEN s.embedding_column IS NULL THEN 'NULL::real[]'
+                            ELSE format('s.%I::real[]', s.embedding_column) END;
+        r.in_labels_table := s.label_column IS NULL AND s.id_column IS NOT NULL;
+        -- (labels in mlmon.labels: their changes must reach the summaries too)
+        r.tracked := s.tracked AND (NOT r.in_labels_table OR @extschema@._log_tracked());
+        IF s.label_column IS NOT NULL THEN
+            -- ground truth in the same rows
+            r.labels_from := r.from_clause || format(' AND s.%I IS NOT NULL', s.label_column);
+            r.labels_ts := r.ts;
+            r.label := format('s.%I::text', s.label_column);
+            r.actual := CASE WHEN numeric_target THEN format('s.%I::float8', s.label_column) ELSE 'NULL::float8' END;
+            r.labels_predicted_label := r.predicted_label;
+            r.labels_predicted_value := r.predicted_value;
+            r.labels_score := r.score;
+            RETURN r;
+        END IF;
+    END IF;
+    IF r.in_labels_table THEN
+        r.labels_from := 'FROM @extschema@.labels l WHERE l.model = $1 AND l.ts >= $2 AND l.ts < $3';
+        r.labels_ts := 'l.ts';
+        r.label := 'l.label';
+        r.actual := 'l.actual_value';
+        r.labels_predicted_label := 'l.predicted_label';
+        r.labels_predicted_value := 'l.predicted_value';
+        r.labels_score := 'l.score';
+    END IF;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows and labels (internal)';

@@ -142,7 +142,7 @@ CREATE TABLE @extschema@.check_results (
     check_id bigint NOT NULL REFERENCES @extschema@.checks ON DELETE CASCADE,
     time     timestamptz NOT NULL,
     model    text NOT NULL,
-    "check"  text NOT NULL,      -- performance, data_drift, output_drift, data_quality, latency, volume
+    "check"  text NOT NULL,      -- performance, data_drift, output_drift, data_quality, volume, ..., expectations
     metric   text NOT NULL,
     feature  text,               -- NULL for model-level metrics
     value    float8,
@@ -161,7 +161,7 @@ CREATE TABLE @extschema@.alert_rules (
     alert_type text NOT NULL
                CHECK (alert_type IN ('performance_degradation', 'data_drift', 'feature_drift', 'output_drift', 'data_quality',
                                      'concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
-                                     'embedding_drift')),
+                                     'embedding_drift', 'expectation')),
     severity   text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
     threshold  float8 NOT NULL,
     cooldown   interval NOT NULL DEFAULT '1 hour',
@@ -192,7 +192,9 @@ OVERRIDING SYSTEM VALUE VALUES
     (-4, NULL, 'multivariate_drift', 'medium', 1,
      'the mean reconstruction error of the features (PCA, NannyML''s data reconstruction) left the reference''s band'),
     (-5, NULL, 'embedding_drift', 'medium', 1,
-     'the embeddings moved away from the reference''s (Evidently''s distance, mmd or model method: drift score above its threshold)');
+     'the embeddings moved away from the reference''s (Evidently''s distance, mmd or model method: drift score above its threshold)'),
+    (-6, NULL, 'expectation', 'medium', 1,
+     'an expectation (mlmon.expect) failed: one alert per expectation, with the expectation''s own severity (threshold not used)');
 
 CREATE TABLE @extschema@.alerts (
     alert_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -229,6 +231,61 @@ INSERT INTO @extschema@.playbook VALUES
     ('investigate', 2, 'The inputs or outputs moved but performance holds: check upstream pipelines and feature '
                        'encodings for the listed features, compare segments, decide whether the shift is real.'),
     ('watch', 3, 'A single feature or data-quality signal: log it, keep the schedule, and re-check the next windows.');
+
+-- Expectations ----------------------------------------------------------
+-- (declared with mlmon.expect and evaluated by run_checks: sql/expectations.sql)
+
+CREATE TABLE @extschema@.expectations (
+    model     text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    name      text NOT NULL CHECK (name <> ''),
+    feature   text,                  -- NULL for row_count_between
+    rule      text NOT NULL CHECK (rule IN ('not_null', 'between', 'in_set', 'matches_regex', 'length_between',
+                                            'unique_share_between', 'mean_between', 'stddev_between',
+                                            'quantile_between', 'row_count_between')),
+    min_value float8,                -- between, length_between and the *_between statistics (NULL: no lower bound)
+    max_value float8,                -- (NULL: no upper bound)
+    value_set text[],                -- in_set
+    pattern   text,                  -- matches_regex (PostgreSQL's ~: found anywhere in the value unless anchored)
+    quantile  float8,                -- quantile_between
+    mostly    float8 NOT NULL DEFAULT 1 CHECK (mostly > 0 AND mostly <= 1),
+    severity  text NOT NULL DEFAULT 'medium' CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    enabled   boolean NOT NULL DEFAULT true,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, name),
+    CHECK ((rule = 'row_count_between') = (feature IS NULL)),
+    CHECK (min_value IS NULL OR max_value IS NULL OR min_value <= max_value)
+);
+COMMENT ON TABLE @extschema@.expectations IS
+    'Rules a model''s data must follow (declared with mlmon.expect), evaluated by every check';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.expectations', '');
+
+CREATE TABLE @extschema@.expectation_results (
+    check_id         bigint NOT NULL REFERENCES @extschema@.checks ON DELETE CASCADE,
+    model            text NOT NULL,
+    name             text NOT NULL,
+    feature          text,
+    rule             text NOT NULL,
+    severity         text NOT NULL,
+    success          boolean,        -- NULL: nothing to judge (no value in the window) or the rule failed to run
+    observed_value   float8,         -- the share of values that follow the rule, or the statistic
+    element_count    bigint,         -- rows in the window
+    missing_count    bigint,         -- rows without the feature (absent or null)
+    unexpected_count bigint,
+    unexpected_share float8,         -- of the rows with the feature (not_null: of every row)
+    unexpected_values text[],        -- up to 5 distinct unexpected values, 200 characters at most: raw feature data
+    error            text,           -- why the rule could not be evaluated
+    PRIMARY KEY (check_id, name)
+);
+COMMENT ON TABLE @extschema@.expectation_results IS
+    'Each check''s outcome of each expectation, with a few unexpected values (raw data: readers see mlmon.expectation_results_view)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.expectation_results', '');
+
+CREATE VIEW @extschema@.expectation_results_view AS
+SELECT r.check_id, c.window_start, c.window_end, r.model, r.name, r.feature, r.rule, r.severity, r.success,
+       r.observed_value, r.element_count, r.missing_count, r.unexpected_count, r.unexpected_share, r.error
+  FROM @extschema@.expectation_results r JOIN @extschema@.checks c ON c.check_id = r.check_id;
+COMMENT ON VIEW @extschema@.expectation_results_view IS
+    'Each check''s outcome of each expectation, without the unexpected values, for readers';
 
 -- The tables hold the users' data: pg_dump keeps their rows.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.models', '');
@@ -609,8 +666,9 @@ DECLARE
     s @extschema@.sources;
     r @extschema@._source_sql;
     time_type regtype;
+    -- a classifier's prediction and label columns are read as text only (its labels need not be numbers)
+    numeric_target boolean := @extschema@._model_task(model) = 'regression';
 BEGIN
-    PERFORM @extschema@._model_task(model);
     SELECT * INTO s FROM @extschema@.sources src WHERE src.model = _source.model;
     IF NOT FOUND THEN
         r.from_clause := 'FROM @extschema@.predictions p WHERE p.model = $1 AND p.ts >= $2 AND p.ts < $3';
@@ -650,7 +708,7 @@ BEGIN
         END IF;
         r.predicted_label := CASE WHEN s.prediction_column IS NULL THEN 'NULL::text'
                                   ELSE format('s.%I::text', s.prediction_column) END;
-        r.predicted_value := CASE WHEN s.prediction_column IS NULL THEN 'NULL::float8'
+        r.predicted_value := CASE WHEN s.prediction_column IS NULL OR NOT numeric_target THEN 'NULL::float8'
                                   ELSE format('s.%I::float8', s.prediction_column) END;
         r.score := CASE WHEN s.score_column IS NULL THEN 'NULL::float8' ELSE format('s.%I::float8', s.score_column) END;
         r.latency := CASE WHEN s.latency_column IS NULL THEN 'NULL::float8'
@@ -665,7 +723,7 @@ BEGIN
             r.labels_from := r.from_clause || format(' AND s.%I IS NOT NULL', s.label_column);
             r.labels_ts := r.ts;
             r.label := format('s.%I::text', s.label_column);
-            r.actual := format('s.%I::float8', s.label_column);
+            r.actual := CASE WHEN numeric_target THEN format('s.%I::float8', s.label_column) ELSE 'NULL::float8' END;
             r.labels_predicted_label := r.predicted_label;
             r.labels_predicted_value := r.predicted_value;
             r.labels_score := r.score;
@@ -897,7 +955,8 @@ COMMENT ON FUNCTION @extschema@.set_reference(text, timestamptz, timestamptz) IS
 
 -- The reference from a query (or a table: 'SELECT * FROM training_set'), e.g.
 -- the training data: columns features (jsonb, required), and any of
--- predicted_label, predicted_value, score, label, actual.
+-- predicted_label, predicted_value, score, label, actual, embedding,
+-- request_id.
 CREATE FUNCTION @extschema@.set_reference(model text, query text)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -919,10 +978,12 @@ BEGIN
                                           AND a.attname = 'features') <> 'jsonb'::regtype THEN
         RAISE EXCEPTION 'the reference query must return a jsonb column named "features"'
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual, embedding.';
+                  HINT = 'Optional columns: predicted_label, predicted_value, score, label, actual, embedding, request_id.';
     END IF;
     r.from_clause := 'FROM pg_temp._mlmon_reference_input s WHERE $1 IS NOT NULL AND $2 < $3';
     r.ts := 'NULL::timestamptz';
+    -- an optional request id keys the rows of the embedding sample (_embedding_row_key)
+    r.request_id := CASE WHEN 'request_id' = ANY (cols) THEN 's.request_id::text' END;
     r.all_features := 's.features';
     r.feature_object := 's.features';
     r.predicted_label := CASE WHEN 'predicted_label' = ANY (cols) THEN 's.predicted_label::text' ELSE 'NULL::text' END;
@@ -944,7 +1005,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.set_reference(text, text) IS
-    'Freeze the rows of a query (or table) as the model''s reference, e.g. the training set: columns features (jsonb) and optionally predicted_label, predicted_value, score, label, actual';
+    'Freeze the rows of a query (or table) as the model''s reference, e.g. the training set: columns features (jsonb) and optionally predicted_label, predicted_value, score, label, actual, embedding (real[]), request_id (keys the rows of the embedding sample)';
 
 -- Drift tests -------------------------------------------------------------
 
@@ -2062,6 +2123,7 @@ DECLARE
     plan @extschema@._check_plan;
     s @extschema@.check_summary;
     cid bigint;
+    ex @extschema@._expectation_outcome[];
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
@@ -2071,20 +2133,50 @@ BEGIN
     END IF;
     plan := @extschema@._check_plan(model);
     s := @extschema@._window_summary(model, plan, window_start, window_end);
+    -- the expectations (one read of the window for all of them); never a reason for the check to fail
+    BEGIN
+        ex := ARRAY(SELECT x FROM @extschema@._evaluate_expectations(model, (@extschema@._summary_totals(s)).rows,
+                                                                     window_start, window_end) x);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'the expectations of model "%" could not be evaluated: %', model, SQLERRM;
+        ex := '{}';
+    END;
     INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
     VALUES (model, window_start, window_end, (@extschema@._summary_totals(s)).rows,
             @extschema@._labeled_rows(((plan).summary).task, s), clock_timestamp())
     RETURNING check_id INTO cid;
+    INSERT INTO @extschema@.expectation_results (check_id, model, name, feature, rule, severity, success, observed_value,
+                                                 element_count, missing_count, unexpected_count, unexpected_share,
+                                                 unexpected_values, error)
+    SELECT cid, model, x.name, x.feature, x.rule, x.severity, x.success, x.observed_value, x.element_count,
+           x.missing_count, x.unexpected_count, x.unexpected_share, x.unexpected_values, x.error
+      FROM unnest(ex) x;
     -- one statement writes every result: the alert trigger sees the whole check
     INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method)
     SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method
       FROM @extschema@._check_results(model, plan, s, window_start, window_end) x
-     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality');
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality')
+    UNION ALL
+    -- each expectation's numbers, under its name
+    SELECT cid, window_end, model, 'expectations', m.metric, x.name, m.value, x.rule
+      FROM unnest(ex) x,
+           LATERAL (VALUES ('success', x.success::int::float8), ('observed_value', x.observed_value),
+                           ('unexpected_count', x.unexpected_count::float8), ('unexpected_share', x.unexpected_share),
+                           ('element_count', x.element_count::float8)) m(metric, value)
+     WHERE m.value IS NOT NULL
+    UNION ALL
+    -- and how many were judged and failed
+    SELECT cid, window_end, model, 'expectations', m.metric, NULL, m.value, NULL
+      FROM (SELECT count(*) FILTER (WHERE x.success IS NOT NULL) AS evaluated,
+                   count(*) FILTER (WHERE NOT x.success) AS failed
+              FROM unnest(ex) x) t,
+           LATERAL (VALUES ('evaluated', t.evaluated::float8), ('failed', t.failed::float8)) m(metric, value)
+     WHERE cardinality(ex) > 0;
     RETURN cid;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
-    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary; returns the check id';
+    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary, and its expectations; returns the check id';
 
 CREATE FUNCTION @extschema@.run_checks(model text, "window" interval DEFAULT NULL)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
@@ -2292,6 +2384,24 @@ BEGIN
                 ELSE
                     PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
                 END IF;
+            ELSIF rule.alert_type = 'expectation' THEN
+                -- one alert per failed expectation (its name is the alert's feature), with the
+                -- expectation's own severity; an expectation that passed, or is gone, resolves its alert,
+                -- one that could not be judged (no value, an error) leaves it as it is
+                PERFORM @extschema@._raise_alert(c.model, rule.alert_type, er.severity, er.name,
+                            CASE WHEN er.feature IS NOT NULL THEN ARRAY[er.feature] END,
+                            jsonb_strip_nulls(jsonb_build_object('rule', er.rule, 'feature', er.feature,
+                                'observed_value', er.observed_value, 'element_count', er.element_count,
+                                'missing_count', er.missing_count, 'unexpected_count', er.unexpected_count,
+                                'unexpected_share', er.unexpected_share, 'mostly', ex.mostly,
+                                'min_value', ex.min_value, 'max_value', ex.max_value, 'quantile', ex.quantile)),
+                            c.check_id, rule.cooldown)
+                   FROM @extschema@.expectation_results er
+                   LEFT JOIN @extschema@.expectations ex ON ex.model = er.model AND ex.name = er.name
+                  WHERE er.check_id = c.check_id AND NOT er.success;
+                PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type,
+                            ARRAY(SELECT er.name FROM @extschema@.expectation_results er
+                                   WHERE er.check_id = c.check_id AND er.success IS NOT TRUE));
             ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
                                       'embedding_drift') THEN
                 -- one number against the threshold; its check's other results are the details
@@ -2444,12 +2554,24 @@ SELECT m.name AS model, m.version, m.task,
                  WHERE y.model = m.name AND y.feature IS NULL
                  GROUP BY y."check") x) AS latest_check,
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts,
-       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'embedding_drift') AS embedding_drift_alerts
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'embedding_drift') AS embedding_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'expectation') AS expectation_alerts,
+       -- the expectations' outcomes in the latest check that judged them
+       (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('name', e.name, 'feature', e.feature, 'rule', e.rule,
+                                                       'severity', e.severity, 'success', e.success,
+                                                       'observed_value', e.observed_value,
+                                                       'unexpected_count', e.unexpected_count,
+                                                       'unexpected_share', e.unexpected_share, 'error', e.error))
+                                  ORDER BY e.name), '[]')
+          FROM @extschema@.expectation_results_view e
+         WHERE e.model = m.name
+           AND e.check_id = (SELECT max(e2.check_id) FROM @extschema@.expectation_results_view e2
+                              WHERE e2.model = m.name)) AS latest_expectations
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
 COMMENT ON VIEW @extschema@.monitoring_report IS
-    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type, the last 10 alerts, and every check''s model-wide results of the latest check';
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type, the last 10 alerts, every check''s model-wide results of the latest check, and the outcome of each expectation in the latest check';
 
 CREATE FUNCTION @extschema@.report(model text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -2474,8 +2596,9 @@ BEGIN
             'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
             'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
             'multivariate_drift_alerts', r.multivariate_drift_alerts, 'embedding_drift_alerts', r.embedding_drift_alerts,
-            'open_alerts', r.open_alerts),
+            'expectation_alerts', r.expectation_alerts, 'open_alerts', r.open_alerts),
         'latest_check', r.latest_check,
+        'expectations', r.latest_expectations,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
                               FROM @extschema@.recommendations x WHERE x.model = report.model));
@@ -2538,13 +2661,24 @@ WITH open AS (
            format('the embeddings moved away from the reference''s: drift score %s, above its threshold %s (method: mlmon.embedding_settings)',
                   round((o.details->>'drift_score')::numeric, 4), round((o.details->>'drift_threshold')::numeric, 4)), NULL
       FROM open o WHERE o.type = 'embedding_drift'
+    UNION ALL
+    SELECT o.model, CASE WHEN o.severity IN ('critical', 'high') THEN 'investigate' ELSE 'watch' END,
+           format('expectation "%s" failed (%s%s): %s', o.feature, o.details->>'rule',
+                  CASE WHEN o.details ? 'feature' THEN ' of ' || (o.details->>'feature') ELSE '' END,
+                  CASE WHEN o.details ? 'unexpected_count' AND o.details->>'rule' NOT IN
+                                ('unique_share_between', 'mean_between', 'stddev_between', 'quantile_between')
+                       THEN format('%s unexpected values (%s%%)', o.details->>'unexpected_count',
+                                   round((o.details->>'unexpected_share')::numeric * 100, 2))
+                       ELSE 'observed ' || coalesce(round((o.details->>'observed_value')::numeric, 6)::text, 'nothing') END),
+           CASE WHEN o.details ? 'feature' THEN ARRAY[o.details->>'feature'] END
+      FROM open o WHERE o.type = 'expectation'
 )
 SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
   FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
 COMMENT ON VIEW @extschema@.recommendations IS
     'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps';
 COMMENT ON FUNCTION @extschema@.report(text) IS
-    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, last 10 alerts, recommendations';
+    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, the expectations'' outcomes, last 10 alerts, recommendations';
 
 -- Privileges ----------------------------------------------------------------
 
@@ -2587,12 +2721,13 @@ AS $$
 BEGIN
     EXECUTE format('GRANT SELECT ON @extschema@.performance_history, @extschema@.feature_drift, '
                    '@extschema@.monitoring_report, @extschema@.recommendations, @extschema@.alerts_view, '
-                   '@extschema@.results_view, @extschema@.metrics TO %s', role);
+                   '@extschema@.results_view, @extschema@.metrics, @extschema@.expectation_results_view, '
+                   '@extschema@.expectations TO %s', role);
     EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text), @extschema@.prometheus_metrics() TO %s', role);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.grant_reader(regrole) IS
-    'Let a role (e.g. Grafana''s) read the report views, and nothing else';
+    'Let a role (e.g. Grafana''s) read the report views (expectation outcomes without their unexpected values), and nothing else';
 CREATE FUNCTION @extschema@.grant_feature_reader(role regrole) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -2602,10 +2737,12 @@ BEGIN
     -- (and a registered source table, which its owner grants) and the references
     EXECUTE format('GRANT SELECT ON @extschema@.anomalies, @extschema@.predictions, @extschema@.sources, '
                    '@extschema@.models, @extschema@.reference_profiles TO %s', role);
+    -- the expectations' unexpected values are logged feature values too
+    EXECUTE format('GRANT SELECT ON @extschema@.expectation_results TO %s', role);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.grant_feature_reader(regrole) IS
-    'Let a role also read logged features: the log and mlmon.anomalies (Grafana''s most-unusual-rows panel), on top of grant_reader';
+    'Let a role also read logged features: the log, mlmon.anomalies (Grafana''s most-unusual-rows panel) and the expectations'' unexpected values (mlmon.expectation_results), on top of grant_reader';
 REVOKE EXECUTE ON FUNCTION @extschema@.grant_writer(regrole), @extschema@.grant_reader(regrole),
     @extschema@.grant_feature_reader(regrole) FROM PUBLIC;
 

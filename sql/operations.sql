@@ -146,6 +146,9 @@ WITH last AS (
                WHEN 'embedding_drift' THEN
                    CASE r.metric WHEN 'drift_detected' THEN 'mlmon_embedding_drift_detected'
                                  ELSE 'mlmon_embedding_' || r.metric END
+               WHEN 'expectations' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_expectations_' || r.metric
+                        WHEN r.metric IN ('success', 'observed_value', 'unexpected_share') THEN 'mlmon_expectation_' || r.metric END
                WHEN 'estimated_performance' THEN
                    CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
                         ELSE 'mlmon_estimated_' || r.metric END
@@ -168,6 +171,8 @@ SELECT n.name, 'gauge' AS type,
            WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
            WHEN 'multivariate_drift' THEN 'Multivariate drift in the latest check: mean reconstruction error (PCA), the reference''s band, share of rows with an imputed feature, verdict 0/1'
            WHEN 'embedding_drift' THEN 'Embedding drift in the latest check: drift score (distance, MMD or domain classifier ROC AUC) and its threshold, rows, missing and invalid embedding rates, verdict 0/1'
+           WHEN 'expectations' THEN CASE WHEN n.feature IS NULL THEN 'Expectations (mlmon.expect) judged and failed in the latest check'
+                                         ELSE 'Each expectation (mlmon.expect) in the latest check: success 0/1, the observed share or statistic, the share of unexpected values' END
            WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
            WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
                                          ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
@@ -175,6 +180,7 @@ SELECT n.name, 'gauge' AS type,
        CASE WHEN n.name = 'mlmon_prediction_share' THEN jsonb_build_object('model', n.model, 'label', n.feature)
             WHEN n.name = 'mlmon_feature_quality_rate'
                 THEN jsonb_build_object('model', n.model, 'feature', n.feature, 'kind', regexp_replace(n.metric, '_rate$', ''))
+            WHEN n."check" = 'expectations' THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'expectation', n.feature, 'rule', n.method))
             WHEN n."check" IN ('data_drift', 'output_drift') AND n.name NOT IN ('mlmon_prediction_share', 'mlmon_drifted_features', 'mlmon_drift_share', 'mlmon_dataset_drift')
                 THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'feature', n.feature, 'method', n.method))
             ELSE jsonb_build_object('model', n.model) END AS labels,

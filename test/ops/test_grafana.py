@@ -94,7 +94,8 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
              "Estimated against realised F1 (CBPE)", "Data quality per feature (latest check)", "Data quality over time",
              "Drift strength per feature: -ln p (latest check)",
              "Multivariate drift: reconstruction error and the reference's band",
-             "Embedding drift: drift score and threshold"):
+             "Embedding drift: drift score and threshold", "Expectations: judged and failed per check",
+             "Expectations (latest check)"):
     chk.equal(f"panel present: {want}", want in titles, True)
 # panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
 FEATURES = {"Most unusual rows (latest window)"}
@@ -129,6 +130,8 @@ for p in dash["panels"]:
             chk.equal("the demo's drifted hours show concept drift", max(r[cols.index("concept drift (0/1)")] for r in res), 1.0)
         if p["title"] == "Estimated against realised accuracy (CBPE)":
             chk.equal("the CBPE gap opens in the drifted hours", max(r[cols.index("gap (estimated - realised)")] for r in res) > 0.3, True)
+        if p["title"] == "Expectations (latest check)":
+            chk.equal("the demo's latest check fails an expectation", "FAIL" in [r[cols.index("outcome")] for r in res], True)
         if p["title"] == "Data quality per feature (latest check)":
             chk.equal("a feature with missing values in the latest check", max(r[cols.index("missing")] for r in res) > 0, True)
         if p["title"] == "Drift strength per feature: -ln p (latest check)":

@@ -34,14 +34,15 @@ ALERT_TYPES = {"performance": ["performance_degradation"], "data_drift": ["data_
                "output_drift": ["output_drift"], "concept_drift": ["concept_drift"], "anomalies": ["anomalies"],
                "estimated_performance": ["estimated_performance"], "data_quality": ["data_quality"],
                "multivariate_drift": ["multivariate_drift"], "embedding_drift": ["embedding_drift"],
-               "volume": [], "latency": []}
+               "expectations": ["expectation"], "volume": [], "latency": []}
 # model-wide results that are not headline metrics: the test's threshold is a
 # setting; latency is exported as a histogram (mlmon_latency_seconds_*)
 NOT_EXPORTED = {("data_drift", "threshold"), ("output_drift", "threshold"), ("latency", "mean_ms"),
                 ("latency", "p50_ms"), ("latency", "p90_ms"), ("latency", "p95_ms"), ("latency", "p99_ms")}
 EXPORTED_AS = {"latency": "mlmon_latency_seconds_bucket"}
 # how the database's rule compares (mlmon._apply_alert_rules)
-AT_LEAST = {"data_drift", "feature_drift", "output_drift", "concept_drift", "multivariate_drift", "embedding_drift"}
+AT_LEAST = {"data_drift", "feature_drift", "output_drift", "concept_drift", "multivariate_drift", "embedding_drift",
+            "expectation"}
 
 conn = connect()
 cur = conn.cursor()
@@ -103,6 +104,6 @@ for c in checks:
 
 # the demo's story: each of the newer checks has its own table in the output
 for header in ("error_rate", "anomaly_rate", "estimated_accuracy", "realized_accuracy", "largest_issue_rate",
-               "drifted_features", "output_drift", "reconstruction_error", "embedding_drift_score"):
+               "drifted_features", "output_drift", "reconstruction_error", "embedding_drift_score", "failed_expectations"):
     chk.equal(f"demo prints {header}", re.search(rf"\b{header}\b", demo) is not None, True)
 chk.finish()

@@ -310,7 +310,9 @@ BAD = {"double precision": ["'NaN'::float8", "'Infinity'::float8", "'-Infinity':
        "text": ["''", "repeat('x', 100000)", "'no such thing'", "'two-sided'", "E'\\\\'''"],
        "integer": ["0", "-1", "2147483647"],
        "bigint": ["0::bigint", "-1::bigint", "9223372036854775807::bigint"],
-       "jsonb": ["'{}'::jsonb", "'[]'::jsonb", "'null'::jsonb", "'\"x\"'::jsonb"],
+       "jsonb": ["'{}'::jsonb", "'[]'::jsonb", "'null'::jsonb", "'\"x\"'::jsonb",
+                 # numbers beyond double precision, both ways
+                 "'{\"a\": 1e400, \"b\": -1e400}'::jsonb", "'{\"a\": 1e-400}'::jsonb"],
        "interval": ["'0'::interval", "'-1 day'::interval", "'1000 years'::interval"],
        "timestamp with time zone": ["'infinity'::timestamptz", "'-infinity'::timestamptz"],
        "mlmon.profile": [f"'{cat_prof}'::mlmon.profile", "(SELECT mlmon.profile(x) FROM generate_series(1, 0) x)"],
@@ -413,6 +415,13 @@ for sig, name, kind, types in functions:
 chk.equal("calls that lost the connection, hung, ran out of memory or hit an internal error", failures, [])
 
 
+# expectations of every kind on badin: the checks under a hostile search_path evaluate them too
+for args in ("'a', 'between', min_value => 0, max_value => 1", "'b', 'in_set', value_set => '{x,y}'",
+             "'b', 'matches_regex', pattern => '^k'", "'a', 'length_between', min_value => 1",
+             "'a', 'unique_share_between', min_value => 0.5", "'a', 'mean_between', max_value => 10",
+             "'a', 'stddev_between', max_value => 10", "'a', 'quantile_between', quantile => 0.5, min_value => 0",
+             "'a', 'not_null', mostly => 0.5", "NULL, 'row_count_between', min_value => 1"):
+    cur.execute(f"SELECT mlmon.expect('badin', {args})")
 # a hostile search_path: every shadowing function raises 'hijacked'
 cur.execute("DROP SCHEMA IF EXISTS evil CASCADE")
 cur.execute("CREATE SCHEMA evil")
@@ -465,6 +474,24 @@ except psycopg2.Error as e:
     chk.equal("the hostile schema really shadows pg_catalog", "hijacked" in e.diag.message_primary, True)
 cur.execute("RESET search_path")
 cur.execute("DROP SCHEMA evil CASCADE")
+cur.execute("SELECT count(*), count(error) FROM mlmon.expectation_results r JOIN mlmon.checks c USING (check_id) "
+            "WHERE c.model = 'badin' AND c.check_id = (SELECT max(check_id) FROM mlmon.checks WHERE model = 'badin')")
+chk.equal("under it, the check evaluated its 10 expectations without an error", cur.fetchone(), (10, 0))
+
+# a logged number beyond double precision (both ways) is a value that is not a number: the
+# reference and the checks go on and count it as invalid
+cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
+               VALUES ('badin', now() - interval '20 minutes', 'huge-1', '{"a": 1e400, "b": -1e400}', '1'),
+                      ('badin', now() - interval '21 minutes', 'huge-2', '{"a": 1e-400, "b": 2}', '1')""")
+cur.execute("SELECT mlmon.run_checks('badin', now() - interval '1 hour', now())")
+cid = cur.fetchone()[0]
+cur.execute("""SELECT value FROM mlmon.check_results WHERE check_id = %s AND "check" = 'data_quality'
+                AND feature = 'a' AND metric = 'invalid_rate'""", (cid,))
+chk.equal("a number beyond double precision: the check runs and counts it invalid", (cur.fetchone() or [0])[0] > 0, True)
+cur.execute("SELECT mlmon._jsonb_numbers('{\"a\": 1e400, \"b\": -1e400, \"c\": 1e-400, \"d\": 1.5}', '{a,b,c,d}')")
+got = cur.fetchone()[0]
+chk.equal("_jsonb_numbers: beyond the range NaN (not a number), below it 0", (got[0] != got[0], got[1] != got[1], got[2:]),
+          (True, True, [0.0, 1.5]))
 print(f"  {len(functions)} functions and aggregates, {calls} calls, {hostile} under a hostile search_path; outcomes by SQLSTATE: "
       + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])))
 chk.equal("most calls succeed (plausible arguments)", outcomes.get("ok", 0) > calls // 2, True)
