@@ -5620,6 +5620,7 @@ CREATE TABLE @extschema@.expectation_results (
 );
 COMMENT ON TABLE @extschema@.expectation_results IS
     'Each check''s outcome of each expectation, with a few unexpected values (raw data: readers see mlmon.expectation_results_view)';
+CREATE INDEX expectation_results_model ON @extschema@.expectation_results (model, check_id);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.expectation_results', '');
 
 CREATE VIEW @extschema@.expectation_results_view AS
@@ -6469,23 +6470,37 @@ SELECT 'mlmon_latency_seconds_' || x.part, 'histogram', 'Prediction latency (sec
 COMMENT ON VIEW @extschema@.metrics IS
     'The metrics exported to Prometheus, one sample per row (name, type, help, labels, value)';
 
--- roles given grant_reader (or grant_feature_reader) before the update read the new tables as
--- a role given it now would
+-- private to the owner, as the install script leaves every table of the schema
+REVOKE ALL ON @extschema@.expectations, @extschema@.expectation_results, @extschema@.expectation_results_view FROM PUBLIC;
+
+-- Roles given grant_reader (or grant_feature_reader) before the update read the new tables as a
+-- role given it now would.  These grants are the users' own: pg_init_privs keeps the install
+-- script's privileges (GRANT inside an extension script would record them as the extension's,
+-- and pg_dump would leave them out).
 DO $$
 DECLARE
+    t record;
     g record;
+    init aclitem[];
 BEGIN
-    FOR g IN SELECT DISTINCT a.grantee::regrole AS role
-               FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
-              WHERE c.oid = '@extschema@.results_view'::regclass AND a.privilege_type = 'SELECT'
-                AND a.grantee <> c.relowner AND a.grantee <> 0 LOOP
-        EXECUTE format('GRANT SELECT ON @extschema@.expectation_results_view, @extschema@.expectations TO %s', g.role);
-    END LOOP;
-    FOR g IN SELECT DISTINCT a.grantee::regrole AS role
-               FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
-              WHERE c.oid = '@extschema@.anomalies'::regclass AND a.privilege_type = 'SELECT'
-                AND a.grantee <> c.relowner AND a.grantee <> 0 LOOP
-        EXECUTE format('GRANT SELECT ON @extschema@.expectation_results TO %s', g.role);
+    FOR t IN SELECT v.rel::regclass AS rel, v.model::regclass AS model FROM (VALUES
+                 ('@extschema@.expectation_results_view', '@extschema@.results_view'),
+                 ('@extschema@.expectations', '@extschema@.results_view'),
+                 ('@extschema@.expectation_results', '@extschema@.anomalies')) v(rel, model)
+    LOOP
+        SELECT i.initprivs INTO init FROM pg_catalog.pg_init_privs i
+         WHERE i.classoid = 'pg_catalog.pg_class'::regclass AND i.objoid = t.rel AND i.objsubid = 0;
+        FOR g IN SELECT DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee
+                   FROM pg_catalog.pg_class c
+                  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) x
+                   LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee
+                  WHERE c.oid = t.model AND x.privilege_type = 'SELECT' AND x.grantee <> c.relowner
+                  ORDER BY 1
+        LOOP
+            EXECUTE format('GRANT SELECT ON %s TO %s', t.rel, g.grantee);
+        END LOOP;
+        UPDATE pg_catalog.pg_init_privs i SET initprivs = init
+         WHERE i.classoid = 'pg_catalog.pg_class'::regclass AND i.objoid = t.rel AND i.objsubid = 0;
     END LOOP;
 END
 $$;

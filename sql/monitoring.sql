@@ -278,6 +278,7 @@ CREATE TABLE @extschema@.expectation_results (
 );
 COMMENT ON TABLE @extschema@.expectation_results IS
     'Each check''s outcome of each expectation, with a few unexpected values (raw data: readers see mlmon.expectation_results_view)';
+CREATE INDEX expectation_results_model ON @extschema@.expectation_results (model, check_id);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.expectation_results', '');
 
 CREATE VIEW @extschema@.expectation_results_view AS
