@@ -41,16 +41,19 @@ COMMENT ON FUNCTION @extschema@._embedding_sample_canonical(float8[]) IS
 -- The checks' samples are keyed by row (src/core/embedding_sample.h, KEYED BY
 -- ROW): a vector logged many times enters the sample as often as a uniform
 -- sample of the rows would take it, not all or nothing.  A row's key is a
--- hash of its request id and its time (microseconds since 1970), the same
--- whenever the row is read, so a window's sample does not depend on the plan.
-CREATE FUNCTION @extschema@._embedding_row_key(request_id text, ts timestamptz)
+-- hash of its request id, its time and its features (rows logged without a
+-- request id in one transaction share their time), the same whenever the
+-- row is read, so a window's sample does not depend on the plan.
+CREATE FUNCTION @extschema@._embedding_row_key(request_id text, ts timestamptz, features jsonb)
     RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN pg_catalog.hashtextextended(coalesce(request_id, ''),
-                                   coalesce((extract(epoch FROM ts) * 1000000)::bigint, 0));
-COMMENT ON FUNCTION @extschema@._embedding_row_key(text, timestamptz) IS
-    'The key of a logged row in the checks'' embedding samples: a hash of its request id and time (internal)';
+           coalesce(pg_catalog.hash_numeric_extended(extract(epoch FROM ts),
+                                                     coalesce(pg_catalog.jsonb_hash_extended(features, 0), 0)),
+                    pg_catalog.jsonb_hash_extended(features, 0), 0));
+COMMENT ON FUNCTION @extschema@._embedding_row_key(text, timestamptz, jsonb) IS
+    'The key of a logged row in the checks'' embedding samples: a hash of its request id, time and features (internal)';
 CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint)
     RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -169,8 +172,8 @@ BEGIN
                    '       CASE WHEN $6 = ''distance'' THEN $5 ELSE 0.2 END) AS state, '
                    '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''mmd'') AS mmd, '
                    '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''model'') AS model '
-                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q WHERE q.e IS NOT NULL',
-                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s, %s) AS k %s) q WHERE q.e IS NOT NULL',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.feature_object, r.from_clause)
        INTO got USING model, from_ts, to_ts, st.dist, st.threshold, st.method, st.bootstrap,
                       dflt.quantile_probability, coalesce(st.max_rows, 2);
     IF got.state IS NULL THEN
@@ -273,8 +276,8 @@ BEGIN
                    '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10, q.k) '
                    'FILTER (WHERE $7 = ''model'' AND cardinality(q.e) = $6) AS model, '
                    'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
-                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q',
-                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s, %s) AS k %s) q',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.feature_object, r.from_clause)
        INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension, er.method,
                       er.bootstrap, coalesce(er.quantile_probability, 0.95),
                       coalesce(er.max_rows, 2);

@@ -188,10 +188,10 @@ RETURN (
                   '''values'', @extschema@._first_values(%s) FILTER (WHERE %s AND %s), ''stat'', %s)',
                   u.present, u.present, u.unexpected, u.c, u.present, u.unexpected,
                   CASE e.rule
-                      WHEN 'unique_share_between' THEN format('count(DISTINCT %s) FILTER (WHERE %s)', u.c, u.present)
+                      WHEN 'unique_share_between' THEN format('ARRAY[count(DISTINCT %1$s) FILTER (WHERE %2$s), count(%1$s) FILTER (WHERE %2$s)]', u.c, u.present)
                       WHEN 'mean_between' THEN format('avg(%s) FILTER (WHERE %s)', u.n, u.isnum)
                       WHEN 'stddev_between' THEN format('stddev_samp(%s) FILTER (WHERE %s)', u.n, u.isnum)
-                      WHEN 'quantile_between' THEN format('percentile_cont(%s.quantile) WITHIN GROUP (ORDER BY %s) FILTER (WHERE %s)',
+                      WHEN 'quantile_between' THEN format('percentile_disc(%s.quantile) WITHIN GROUP (ORDER BY %s) FILTER (WHERE %s)',
                                                           u.p, u.n, u.isnum)
                       ELSE 'NULL::float8' END)
       FROM u);
@@ -226,7 +226,8 @@ BEGIN
         o.unexpected_count := o.missing_count;
         IF o.element_count > 0 THEN
             o.unexpected_share := o.missing_count::float8 / o.element_count;
-            o.observed_value := 1 - o.unexpected_share;
+            -- the share of expected values divided as Great Expectations does (1 - share can round below mostly)
+            o.observed_value := present::float8 / o.element_count;
             o.success := o.observed_value >= e.mostly;
         END IF;
         o.unexpected_values := '{}';
@@ -239,13 +240,15 @@ BEGIN
     END IF;
     IF e.rule IN ('between', 'in_set', 'matches_regex', 'length_between') THEN
         IF present > 0 THEN
-            o.observed_value := 1 - o.unexpected_share;
+            o.observed_value := (present - o.unexpected_count)::float8 / present;
             o.success := o.observed_value >= e.mostly;
         END IF;
         RETURN o;
     END IF;
-    -- the statistics: judged on the values that are numbers (unique share: on every present value)
-    stat := CASE WHEN e.rule = 'unique_share_between' THEN CASE WHEN present > 0 THEN (got->>'stat')::float8 / present END
+    -- the statistics: judged on the values that are numbers (unique share: distinct values over
+    -- the present values that have one, arrays and objects left out of both)
+    stat := CASE WHEN e.rule = 'unique_share_between'
+                 THEN CASE WHEN (got->'stat'->>1)::bigint > 0 THEN (got->'stat'->>0)::float8 / (got->'stat'->>1)::bigint END
                  ELSE (got->>'stat')::float8 END;
     o.observed_value := stat;
     IF stat IS NOT NULL THEN
@@ -266,6 +269,8 @@ CREATE FUNCTION @extschema@._evaluate_expectations(model text, rows bigint, wind
     RETURNS SETOF @extschema@._expectation_outcome
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    -- the statistics pass through jsonb as text: with every digit
+    SET extra_float_digits = 3
 AS $$
 DECLARE
     exps @extschema@.expectations[];

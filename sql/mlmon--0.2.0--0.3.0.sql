@@ -5208,16 +5208,19 @@ COMMENT ON FUNCTION @extschema@._embedding_sample_canonical(float8[]) IS
 -- The checks' samples are keyed by row (src/core/embedding_sample.h, KEYED BY
 -- ROW): a vector logged many times enters the sample as often as a uniform
 -- sample of the rows would take it, not all or nothing.  A row's key is a
--- hash of its request id and its time (microseconds since 1970), the same
--- whenever the row is read, so a window's sample does not depend on the plan.
-CREATE FUNCTION @extschema@._embedding_row_key(request_id text, ts timestamptz)
+-- hash of its request id, its time and its features (rows logged without a
+-- request id in one transaction share their time), the same whenever the
+-- row is read, so a window's sample does not depend on the plan.
+CREATE FUNCTION @extschema@._embedding_row_key(request_id text, ts timestamptz, features jsonb)
     RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN pg_catalog.hashtextextended(coalesce(request_id, ''),
-                                   coalesce((extract(epoch FROM ts) * 1000000)::bigint, 0));
-COMMENT ON FUNCTION @extschema@._embedding_row_key(text, timestamptz) IS
-    'The key of a logged row in the checks'' embedding samples: a hash of its request id and time (internal)';
+           coalesce(pg_catalog.hash_numeric_extended(extract(epoch FROM ts),
+                                                     coalesce(pg_catalog.jsonb_hash_extended(features, 0), 0)),
+                    pg_catalog.jsonb_hash_extended(features, 0), 0));
+COMMENT ON FUNCTION @extschema@._embedding_row_key(text, timestamptz, jsonb) IS
+    'The key of a logged row in the checks'' embedding samples: a hash of its request id, time and features (internal)';
 CREATE FUNCTION @extschema@._embedding_mmd_accum(float8[], float4[], boolean, float8, boolean, float8, integer, bigint)
     RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_mmd_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -5336,8 +5339,8 @@ BEGIN
                    '       CASE WHEN $6 = ''distance'' THEN $5 ELSE 0.2 END) AS state, '
                    '   @extschema@._embedding_mmd_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''mmd'') AS mmd, '
                    '   @extschema@._embedding_model_state(q.e, false, $5, $7, $8, $9, q.k) FILTER (WHERE $6 = ''model'') AS model '
-                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q WHERE q.e IS NOT NULL',
-                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s, %s) AS k %s) q WHERE q.e IS NOT NULL',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.feature_object, r.from_clause)
        INTO got USING model, from_ts, to_ts, st.dist, st.threshold, st.method, st.bootstrap,
                       dflt.quantile_probability, coalesce(st.max_rows, 2);
     IF got.state IS NULL THEN
@@ -5440,8 +5443,8 @@ BEGIN
                    '@extschema@._embedding_model_state(q.e, true, $5, $8, $9, $10, q.k) '
                    'FILTER (WHERE $7 = ''model'' AND cardinality(q.e) = $6) AS model, '
                    'count(*) FILTER (WHERE cardinality(q.e) NOT IN (0, $6)) AS wrong_length '
-                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s) AS k %s) q',
-                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.from_clause)
+                   'FROM (SELECT %s AS e, @extschema@._embedding_row_key(%s, %s, %s) AS k %s) q',
+                   r.embedding, coalesce(r.request_id, 'NULL::text'), r.ts, r.feature_object, r.from_clause)
        INTO got USING model, window_start, window_end, er.dist, er.threshold, er.dimension, er.method,
                       er.bootstrap, coalesce(er.quantile_probability, 0.95),
                       coalesce(er.max_rows, 2);
@@ -5808,10 +5811,10 @@ RETURN (
                   '''values'', @extschema@._first_values(%s) FILTER (WHERE %s AND %s), ''stat'', %s)',
                   u.present, u.present, u.unexpected, u.c, u.present, u.unexpected,
                   CASE e.rule
-                      WHEN 'unique_share_between' THEN format('count(DISTINCT %s) FILTER (WHERE %s)', u.c, u.present)
+                      WHEN 'unique_share_between' THEN format('ARRAY[count(DISTINCT %1$s) FILTER (WHERE %2$s), count(%1$s) FILTER (WHERE %2$s)]', u.c, u.present)
                       WHEN 'mean_between' THEN format('avg(%s) FILTER (WHERE %s)', u.n, u.isnum)
                       WHEN 'stddev_between' THEN format('stddev_samp(%s) FILTER (WHERE %s)', u.n, u.isnum)
-                      WHEN 'quantile_between' THEN format('percentile_cont(%s.quantile) WITHIN GROUP (ORDER BY %s) FILTER (WHERE %s)',
+                      WHEN 'quantile_between' THEN format('percentile_disc(%s.quantile) WITHIN GROUP (ORDER BY %s) FILTER (WHERE %s)',
                                                           u.p, u.n, u.isnum)
                       ELSE 'NULL::float8' END)
       FROM u);
@@ -5846,7 +5849,8 @@ BEGIN
         o.unexpected_count := o.missing_count;
         IF o.element_count > 0 THEN
             o.unexpected_share := o.missing_count::float8 / o.element_count;
-            o.observed_value := 1 - o.unexpected_share;
+            -- the share of expected values divided as Great Expectations does (1 - share can round below mostly)
+            o.observed_value := present::float8 / o.element_count;
             o.success := o.observed_value >= e.mostly;
         END IF;
         o.unexpected_values := '{}';
@@ -5859,13 +5863,15 @@ BEGIN
     END IF;
     IF e.rule IN ('between', 'in_set', 'matches_regex', 'length_between') THEN
         IF present > 0 THEN
-            o.observed_value := 1 - o.unexpected_share;
+            o.observed_value := (present - o.unexpected_count)::float8 / present;
             o.success := o.observed_value >= e.mostly;
         END IF;
         RETURN o;
     END IF;
-    -- the statistics: judged on the values that are numbers (unique share: on every present value)
-    stat := CASE WHEN e.rule = 'unique_share_between' THEN CASE WHEN present > 0 THEN (got->>'stat')::float8 / present END
+    -- the statistics: judged on the values that are numbers (unique share: distinct values over
+    -- the present values that have one, arrays and objects left out of both)
+    stat := CASE WHEN e.rule = 'unique_share_between'
+                 THEN CASE WHEN (got->'stat'->>1)::bigint > 0 THEN (got->'stat'->>0)::float8 / (got->'stat'->>1)::bigint END
                  ELSE (got->>'stat')::float8 END;
     o.observed_value := stat;
     IF stat IS NOT NULL THEN
@@ -5886,6 +5892,8 @@ CREATE FUNCTION @extschema@._evaluate_expectations(model text, rows bigint, wind
     RETURNS SETOF @extschema@._expectation_outcome
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    -- the statistics pass through jsonb as text: with every digit
+    SET extra_float_digits = 3
 AS $$
 DECLARE
     exps @extschema@.expectations[];
@@ -6019,6 +6027,7 @@ DECLARE
     v2 float8;
     drifted text[];
     data_drift_fired boolean;
+    empty boolean;
 BEGIN
     FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
         -- one rule evaluation at a time per model: no duplicate or lost alerts
@@ -6029,18 +6038,17 @@ BEGIN
         IF NOT FOUND THEN
             CONTINUE;
         END IF;
-        -- a window without rows says nothing: open alerts stay as they are
-        IF coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
-                        AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0 THEN
-            CONTINUE;
-        END IF;
+        -- a window without rows says nothing (open alerts stay as they are), but to the
+        -- expectations (no rows may be what one of them forbids)
+        empty := coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
+                              AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0;
         SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
          WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
         drifted := coalesce(drifted, '{}');
         data_drift_fired := false;
         FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
                 CASE alert_type WHEN 'data_drift' THEN 0 ELSE 1 END LOOP
-            IF NOT rule.enabled THEN
+            IF NOT rule.enabled OR (empty AND rule.alert_type <> 'expectation') THEN
                 CONTINUE;
             END IF;
             IF rule.alert_type = 'performance_degradation' THEN
@@ -6129,7 +6137,12 @@ BEGIN
             ELSIF rule.alert_type = 'expectation' THEN
                 -- one alert per failed expectation (its name is the alert's feature), with the
                 -- expectation's own severity; an expectation that passed, or is gone, resolves its alert,
-                -- one that could not be judged (no value, an error) leaves it as it is
+                -- one that could not be judged (no value, an error) leaves it as it is, and so do they
+                -- all when none could be evaluated
+                IF NOT EXISTS (SELECT FROM @extschema@.expectation_results er WHERE er.check_id = c.check_id)
+                   AND EXISTS (SELECT FROM @extschema@.expectations ex WHERE ex.model = c.model AND ex.enabled) THEN
+                    CONTINUE;
+                END IF;
                 PERFORM @extschema@._raise_alert(c.model, rule.alert_type, er.severity, er.name,
                             CASE WHEN er.feature IS NOT NULL THEN ARRAY[er.feature] END,
                             jsonb_strip_nulls(jsonb_build_object('rule', er.rule, 'feature', er.feature,

@@ -2278,6 +2278,7 @@ DECLARE
     v2 float8;
     drifted text[];
     data_drift_fired boolean;
+    empty boolean;
 BEGIN
     FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
         -- one rule evaluation at a time per model: no duplicate or lost alerts
@@ -2288,18 +2289,17 @@ BEGIN
         IF NOT FOUND THEN
             CONTINUE;
         END IF;
-        -- a window without rows says nothing: open alerts stay as they are
-        IF coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
-                        AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0 THEN
-            CONTINUE;
-        END IF;
+        -- a window without rows says nothing (open alerts stay as they are), but to the
+        -- expectations (no rows may be what one of them forbids)
+        empty := coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
+                              AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0;
         SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
          WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
         drifted := coalesce(drifted, '{}');
         data_drift_fired := false;
         FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
                 CASE alert_type WHEN 'data_drift' THEN 0 ELSE 1 END LOOP
-            IF NOT rule.enabled THEN
+            IF NOT rule.enabled OR (empty AND rule.alert_type <> 'expectation') THEN
                 CONTINUE;
             END IF;
             IF rule.alert_type = 'performance_degradation' THEN
@@ -2388,7 +2388,12 @@ BEGIN
             ELSIF rule.alert_type = 'expectation' THEN
                 -- one alert per failed expectation (its name is the alert's feature), with the
                 -- expectation's own severity; an expectation that passed, or is gone, resolves its alert,
-                -- one that could not be judged (no value, an error) leaves it as it is
+                -- one that could not be judged (no value, an error) leaves it as it is, and so do they
+                -- all when none could be evaluated
+                IF NOT EXISTS (SELECT FROM @extschema@.expectation_results er WHERE er.check_id = c.check_id)
+                   AND EXISTS (SELECT FROM @extschema@.expectations ex WHERE ex.model = c.model AND ex.enabled) THEN
+                    CONTINUE;
+                END IF;
                 PERFORM @extschema@._raise_alert(c.model, rule.alert_type, er.severity, er.name,
                             CASE WHEN er.feature IS NOT NULL THEN ARRAY[er.feature] END,
                             jsonb_strip_nulls(jsonb_build_object('rule', er.rule, 'feature', er.feature,

@@ -50,6 +50,11 @@ ck.equal("before: every row and label logged, every label matched to its predict
 cur.execute("SELECT mlmon._log_tracked()")
 ck.equal("before: the summaries' triggers watch the log", cur.fetchone()[0], True)
 cur.execute("SELECT mlmon.set_reference(%s, %s - interval '3 days', %s - interval '1 day')", (M, base, base))
+# expectations of several kinds: on the distributed log their one read runs on the workers
+for args in ("'x', 'between', min_value => 0, max_value => 10", "'c', 'in_set', value_set => '{k0,k1,k2}'",
+             "'x', 'quantile_between', quantile => 0.9, max_value => 10", "'c', 'unique_share_between', max_value => 0.5",
+             "'x', 'mean_between', min_value => 0, max_value => 5.5", "NULL, 'row_count_between', min_value => 1000"):
+    cur.execute(f"SELECT mlmon.expect(%s, {args})", (M,))
 t0 = time.time()
 cur.execute("SELECT mlmon.run_checks(%s, %s - interval '1 day', %s)", (M, base, base))
 before_check = cur.fetchone()[0]
@@ -99,8 +104,17 @@ cur.execute("""SELECT b."check", b.metric, coalesce(b.feature, ''), b.value, a.v
             (before_check, after_check))
 rows = cur.fetchall()
 print(f"  {len(rows)} results of the check compared")
-ck.equal("the check has drift, performance, anomaly, quality and output drift results",
-         {r[0] for r in rows} >= {"data_drift", "performance", "anomalies", "data_quality", "output_drift"}, True)
+ck.equal("the check has drift, performance, anomaly, quality, output drift and expectations results",
+         {r[0] for r in rows} >= {"data_drift", "performance", "anomalies", "data_quality", "output_drift", "expectations"},
+         True)
+cur.execute("""SELECT b.name, b.success, a.success, b.unexpected_values, a.unexpected_values
+                 FROM (SELECT * FROM mlmon.expectation_results WHERE check_id = %s) b
+                 FULL JOIN (SELECT * FROM mlmon.expectation_results WHERE check_id = %s) a USING (name)""",
+            (before_check, after_check))
+exp_rows = cur.fetchall()
+ck.equal("the expectations: the same verdicts and unexpected values (the in_set one: k3) distributed",
+         ([r for r in exp_rows if r[1] != r[2] or sorted(r[3] or []) != sorted(r[4] or [])], len(exp_rows),
+          [r[4] for r in exp_rows if r[0] == 'c_in_set']), ([], 6, [["k3"]]))
 ck.equal("every result equals the one before distribution, metric by metric (1e-12)",
          [r for r in rows if r[3] != r[4] and not (r[3] is not None and r[4] is not None
                                                    and abs(r[3] - r[4]) <= 1e-12 * max(abs(r[3]), 1))], [])

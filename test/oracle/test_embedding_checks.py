@@ -83,7 +83,7 @@ def mean_of(hours):
 
 
 # the checks' samples are keyed by row: the key of each row, as the database computes it
-cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts) FROM mlmon.predictions WHERE model = 'emb'")
+cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts, features) FROM mlmon.predictions WHERE model = 'emb'")
 ROW_KEYS = dict(cur.fetchall())
 chk.equal("a row key per row, distinct", len(set(ROW_KEYS.values())), sum(len(rows[h]) for h in range(11)))
 
@@ -209,7 +209,7 @@ for i, v in enumerate(rep_cur):
     buf.write(f"rep\t{(at(6) + datetime.timedelta(seconds=2 * i)).isoformat()}\tc{i}\t{{}}\t1\t{literal(v)}\n")
 buf.seek(0)
 cur.copy_expert("COPY mlmon.predictions (model, ts, request_id, features, predicted_label, embedding) FROM STDIN", buf)
-cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts) FROM mlmon.predictions WHERE model = 'rep'")
+cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts, features) FROM mlmon.predictions WHERE model = 'rep'")
 rep_keys = dict(cur.fetchall())
 cur.execute("SELECT mlmon.monitor_embeddings('rep', method => 'mmd')")
 cur.execute("SELECT mlmon.set_reference('rep', %s, %s)", (at(0), at(6)))
