@@ -9,8 +9,9 @@ a ratio within one run (medians of --reps):
   from jsonb (the floor of any check that reads the rows);
 - the 10 expectations evaluated alone (mlmon._evaluate_expectations: their
   one read of the window);
-- the same check of the window with and without the expectations, with
-  summaries off (every row read) and with the window's buckets summarised.
+- each rule alone (one read with one rule: what the rule itself costs);
+- the check of the window with and without the expectations (the window
+  holds no whole bucket: the check reads its rows either way).
 Run by bench/expectations on a throwaway cluster, or by hand against
 PGHOST/PGPORT."""
 import argparse
@@ -55,17 +56,17 @@ rows["read the window's features once"] = benchlib.timed(
     cur, f"SELECT sum(cardinality(mlmon._jsonb_numbers(p.features, {KEYS}))) FROM mlmon.predictions p "
          "WHERE p.model = 'bx' AND p.ts >= %s AND p.ts < %s", (start, end), reps=args.reps)
 declare(True)
-rows["10 expectations evaluated alone (their one read)"] = benchlib.timed(
+rows["the 10 expectations evaluated (their one read)"] = benchlib.timed(
     cur, "SELECT count(*) FROM mlmon._evaluate_expectations('bx', 0, %s, %s)", (start, end), reps=args.reps)
-for summaries in ("off", "on"):
-    cur.execute(f"SET mlmon.summaries = {summaries}")
-    if summaries == "on":
-        cur.execute("SELECT mlmon.run_checks('bx', %s, %s)", (start, end))     # stores the buckets' summaries
-    for on in (False, True):
-        declare(on)
-        rows[f"check of the window, summaries {summaries}, {'10' if on else 'no'} expectations"] = benchlib.timed(
-            cur, "SELECT mlmon.run_checks('bx', %s, %s)", (start, end), reps=args.reps)
-cur.execute("RESET mlmon.summaries")
+for f, rule, kw in RULES[:-1]:
+    cur.execute("DELETE FROM mlmon.expectations WHERE model = 'bx'")
+    cur.execute(f"SELECT mlmon.expect('bx', {f if f == 'NULL' else repr(f)}, '{rule}', {kw})")
+    rows[f"{rule} alone"] = benchlib.timed(
+        cur, "SELECT count(*) FROM mlmon._evaluate_expectations('bx', 0, %s, %s)", (start, end), reps=args.reps)
+for on in (False, True):
+    declare(on)
+    rows[f"the window's check, {'10' if on else 'no'} expectations"] = benchlib.timed(
+        cur, "SELECT mlmon.run_checks('bx', %s, %s)", (start, end), reps=args.reps)
 base = rows["read the window's features once"]
 lines = [f"# Expectations benchmark ({args.rows:,} rows in the window, 20 features)", "",
          f"Machine: {benchlib.machine()}; medians of {args.reps} runs; no parallel workers.", "",

@@ -5905,8 +5905,10 @@ DECLARE
     single jsonb[];
     one jsonb;
     err text;
+    -- (the fences keep each row's feature arrays computed once: not once per reference to them)
     q text := 'SELECT ARRAY[%s]::jsonb[] FROM (SELECT @extschema@._jsonb_numbers(q0.fo, $4) AS nv, '
-              '@extschema@._jsonb_categories(q0.fo, $4) AS cv FROM (SELECT %s AS fo %s) q0) q';
+              '@extschema@._jsonb_categories(q0.fo, $4) AS cv, @extschema@._fence() AS fence '
+              'FROM (SELECT %s AS fo, @extschema@._fence() AS fence %s) q0) q';
 BEGIN
     exps := ARRAY(SELECT x FROM @extschema@.expectations x
                    WHERE x.model = _evaluate_expectations.model AND x.enabled ORDER BY x.name);
