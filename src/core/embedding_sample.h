@@ -22,7 +22,7 @@
  * is not selected in both together.
  *
  * KEYED BY ROW: a caller that can name each row by a 64-bit number r (the
- * checks: a hash of the row's request id and timestamp) passes the seed
+ * checks: a hash of the row's request id, time and features) passes the seed
  *     seed' = mix(seed XOR mix(r))
  * instead of seed (mlm_es_row_seed).  Copies of one vector logged as
  * different rows then get independent keys, so the sample holds them in

@@ -86,6 +86,14 @@ def mean_of(hours):
 cur.execute("SELECT request_id, mlmon._embedding_row_key(request_id, ts, features) FROM mlmon.predictions WHERE model = 'emb'")
 ROW_KEYS = dict(cur.fetchall())
 chk.equal("a row key per row, distinct", len(set(ROW_KEYS.values())), sum(len(rows[h]) for h in range(11)))
+# rows without a request id logged at one time (one transaction's now()) are told apart by their
+# features; an infinite time has a key too
+cur.execute("""SELECT count(DISTINCT mlmon._embedding_row_key(NULL, '2026-01-01 00:00+00', jsonb_build_object('a', g))),
+                      mlmon._embedding_row_key('r', '-infinity', '{}') IS NOT NULL,
+                      mlmon._embedding_row_key(NULL, NULL, NULL) IS NOT NULL
+                 FROM generate_series(1, 1000) g""")
+chk.equal("row keys without request id at one time: 1000 distinct; infinite and NULL inputs have one",
+          cur.fetchone(), (1000, True, True))
 
 ref_mean, n_ref = mean_of(range(6))
 cur.execute("SELECT mlmon.set_reference('emb', %s, %s)", (at(0), at(6)))

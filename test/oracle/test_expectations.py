@@ -6,8 +6,9 @@ booleans, an array, strings of 100,000 characters, duplicated ids.  Each
 rule's outcome is computed here from the generated rows with Python and
 NumPy, by the definitions the README gives (Great Expectations' rules:
 `mostly` over the rows that have the feature, not_null over every row; the
-statistics on the values that are numbers; quantiles interpolated linearly,
-NumPy's default; the standard deviation with ddof 1), and compared with what
+statistics on the values that are numbers; quantiles by percentile_disc, as
+Great Expectations computes them on PostgreSQL; the standard deviation with
+ddof 1), and compared with what
 run_checks stores: success, observed value, counts, shares, and that the
 few unexpected values reported are distinct unexpected values, cut to 200
 characters.  Then: alerts of type `expectation` with each expectation's
@@ -72,6 +73,8 @@ def make_row(i, bad):
     if i % 41 == 0:
         email = 12345
     rid = f"id{i % (900 if bad else 100000)}"
+    if i % 67 == 0:
+        rid = ["x"]        # an array: present, but no scalar value for the unique share
     score = float(rng.beta(2, 5)) + (0.5 if bad else 0.0)
     if i % 43 == 0:
         score = "high"
@@ -220,6 +223,13 @@ def check_window(label, w):
 
 
 cid0, v0 = check_window("clean window", 0)
+# a session that prints floats with fewer digits: the statistics keep every digit all the same
+cur.execute("SET extra_float_digits = -15")
+cur.execute("SELECT mlmon.run_checks('ge', %s, %s)", (at(0), at(6)))
+cid_short = cur.fetchone()[0]
+cur.execute("RESET extra_float_digits")
+chk.equal("extra_float_digits = -15 in the session: the same observed values, every digit",
+          {n: g[1] for n, g in stored(cid_short).items()}, {n: g[1] for n, g in stored(cid0).items()})
 cid1, v1 = check_window("broken window", 1)
 chk.equal("the broken window breaks more rules", sum(not v for v in v1.values()) > sum(not v for v in v0.values()), True)
 print(f"  clean window fails {sorted(k for k, v in v0.items() if not v)}; broken window fails {sorted(k for k, v in v1.items() if not v)}")
@@ -258,14 +268,17 @@ chk.equal("alerts of the expectations that pass again are resolved", {r[0] for r
 cur.execute("SELECT mlmon.register_model('gb', '1', 'classification')")
 cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label)
                SELECT 'gb', %s + g * interval '1 minute', 'b' || g,
-                      CASE WHEN g <= 2 THEN jsonb_build_object('v', g) ELSE '{"w": 1}' END, 'a'
+                      CASE WHEN g <= 2 THEN jsonb_build_object('v', g, 'u', 0.5) ELSE '{"w": 1, "u": 5}' END, 'a'
                  FROM generate_series(1, 10) g""", (at(0),))
 cur.execute("SELECT mlmon.set_reference('gb', %s, %s)", (at(0), at(6)))
 cur.execute("SELECT mlmon.expect('gb', 'v', 'not_null', mostly => 0.2)")
+cur.execute("SELECT mlmon.expect('gb', 'u', 'between', min_value => 0, max_value => 1, mostly => 0.2)")
 cur.execute("SELECT mlmon.expect('gb', NULL, 'row_count_between', min_value => 1, severity => 'critical')")
 cur.execute("SELECT mlmon.run_checks('gb', %s, %s)", (at(0), at(6)))
 got = stored(cur.fetchone()[0])
 chk.equal("mostly 0.2 with 2 of 10 rows: holds, observed exactly 0.2", (got["v_not_null"][0], got["v_not_null"][1]), (True, 0.2))
+chk.equal("mostly 0.2 with 2 of 10 values in range: holds, observed exactly 0.2", (got["u_between"][0], got["u_between"][1]),
+          (True, 0.2))
 # a window without rows: the row count's expectation fails and alerts, the others say nothing
 cur.execute("SELECT mlmon.run_checks('gb', %s, %s)", (at(20), at(21)))
 got = stored(cur.fetchone()[0])
