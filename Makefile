@@ -39,7 +39,7 @@ SQL_PARTS = sql/$(EXTENSION).sql sql/metrics.sql sql/catalogue.sql sql/catalogue
 	sql/catalogue_epps_singleton.sql sql/catalogue_mmd.sql sql/catalogue_profiles_numeric.sql sql/embedding.sql sql/embedding_model.sql \
 	sql/detectors.sql sql/calibration.sql sql/multivariate.sql sql/summaries.sql \
 	sql/monitoring.sql sql/concept.sql sql/operations.sql sql/multivariate_checks.sql \
-	sql/embedding_checks.sql sql/expectations.sql sql/citus.sql
+	sql/embedding_checks.sql sql/expectations.sql sql/segments.sql sql/citus.sql
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 

@@ -104,6 +104,10 @@ SELECT mlmon.expect('churn', 'f01', 'between', min_value => -4, max_value => 4, 
 SELECT mlmon.expect('churn', 'f13', 'between', min_value => -10, max_value => 10, severity => 'low') \g /dev/null
 SELECT mlmon.expect('churn', 'f13', 'mean_between', min_value => -0.25, max_value => 0.25) \g /dev/null
 SELECT mlmon.expect('churn', NULL, 'row_count_between', min_value => 400, max_value => 600) \g /dev/null
+-- checked per segment too: the sign of f20 (an expression over the features; the cast is guarded)
+SELECT mlmon.segment_by('churn', expression => $$CASE WHEN jsonb_typeof(features->'f20') <> 'number' THEN NULL
+                                                      WHEN (features->>'f20')::float8 < 0 THEN 'f20 < 0'
+                                                      ELSE 'f20 >= 0' END$$) \g /dev/null
 SELECT setseed(0.42) \g /dev/null
 CREATE TEMP TABLE batches AS
 SELECT b.name, b.hours_ago, g, b.scale, b.concept,
@@ -199,6 +203,10 @@ SELECT check_id, count(*) FILTER (WHERE success) AS passed,
        coalesce(string_agg(format('%s (%s)', name, round(observed_value::numeric, 4)), ', ' ORDER BY name)
                     FILTER (WHERE NOT success), '') AS failed_expectations
   FROM mlmon.expectation_results WHERE model = 'churn' GROUP BY check_id ORDER BY check_id;
+\echo 'Segments (mlmon.segment_by: the sign of f20): each one checked against its own reference, per check'
+SELECT check_id, segment, rows, round(accuracy::numeric, 3) AS accuracy, round(degradation::numeric, 3) AS accuracy_drop,
+       drifted_features, output_drift
+  FROM mlmon.segment_results WHERE model = 'churn' ORDER BY check_id, segment;
 \echo 'The error stream through the detectors (labelled rows of the last six hours, in time order)'
 SELECT (d).detections AS adwin_drifts, to_char(first_ts, 'HH24:MI:SS') AS first_adwin_drift_at,
        (dd).detections AS ddm_drifts, (dd).first_warning AS ddm_first_warning_row
@@ -215,12 +223,12 @@ SELECT (d).detections AS adwin_drifts, to_char(first_ts, 'HH24:MI:SS') AS first_
 SELECT request_id, round(p_value::numeric, 6) AS p_value, feature, reason, features->>feature AS value
   FROM mlmon.anomalies WHERE model = 'churn' ORDER BY p_value, request_id LIMIT 5;
 \echo 'Alerts (mlmon.alerts)'
-SELECT alert_id, severity, type, status, occurrences, coalesce(feature, array_length(features, 1) || ' features') AS about
+SELECT alert_id, severity, type, segment, status, occurrences, coalesce(feature, array_length(features, 1) || ' features') AS about
   FROM mlmon.alerts ORDER BY alert_id;
 \echo 'Recommendations (mlmon.recommendations)'
-SELECT action, reason FROM mlmon.recommendations WHERE model = 'churn' ORDER BY priority, reason;
+SELECT action, segment, reason FROM mlmon.recommendations WHERE model = 'churn' ORDER BY priority, segment NULLS FIRST, reason;
 \echo 'The monitoring report (mlmon.report, alerts and recommendations left out here)'
 SELECT jsonb_pretty(mlmon.report('churn') - 'alerts' - 'recommendations') AS report;
 \echo 'Prometheus metrics (mlmon.prometheus_metrics(), a few lines)'
 SELECT line FROM regexp_split_to_table(mlmon.prometheus_metrics(), E'\n') line
- WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected|embedding_drift_detected|expectations_failed)\{' ORDER BY line;
+ WHERE line ~ '^mlmon_(accuracy|f1|open_alerts|predictions_total|output_drift_detected|multivariate_drift_detected|embedding_drift_detected|expectations_failed|segment_accuracy)\{' ORDER BY line;

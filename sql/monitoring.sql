@@ -146,7 +146,8 @@ CREATE TABLE @extschema@.check_results (
     metric   text NOT NULL,
     feature  text,               -- NULL for model-level metrics
     value    float8,
-    method   text                -- the drift test that produced the row, if any
+    method   text,               -- the drift test that produced the row, if any
+    segment  text                -- the segment (mlmon.segment_by) the row is about; NULL: the whole model
 );
 COMMENT ON TABLE @extschema@.check_results IS
     'Check results in long format (time, model, check, metric, feature, value), as Grafana reads them';
@@ -209,11 +210,12 @@ CREATE TABLE @extschema@.alerts (
     check_id    bigint,
     last_seen   timestamptz NOT NULL DEFAULT now(),
     occurrences int NOT NULL DEFAULT 1,
-    resolved_at timestamptz
+    resolved_at timestamptz,
+    segment     text              -- the segment (mlmon.segment_by) the alert is about; NULL: the whole model
 );
 COMMENT ON TABLE @extschema@.alerts IS
-    'Alerts raised by the rules: at most one open alert per model, type and feature';
-CREATE UNIQUE INDEX alerts_one_open ON @extschema@.alerts (model, type, coalesce(feature, ''))
+    'Alerts raised by the rules: at most one open alert per model, segment, type and feature';
+CREATE UNIQUE INDEX alerts_one_open ON @extschema@.alerts (model, coalesce(segment, ''), type, coalesce(feature, ''))
     WHERE status = 'open';
 CREATE INDEX alerts_model_time ON @extschema@.alerts (model, time);
 
@@ -933,6 +935,7 @@ BEGIN
     PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
     PERFORM @extschema@._set_multivariate(model, r, from_ts, to_ts);
     PERFORM @extschema@._set_embedding_reference(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_segment_references(model, r, from_ts, to_ts);
     RETURN n;
 END
 $$;
@@ -2125,6 +2128,7 @@ DECLARE
     s @extschema@.check_summary;
     cid bigint;
     ex @extschema@._expectation_outcome[];
+    segs @extschema@._segment_result[];
 BEGIN
     IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
         RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
@@ -2142,6 +2146,13 @@ BEGIN
         RAISE WARNING 'the expectations of model "%" could not be evaluated: %', model, SQLERRM;
         ex := '{}';
     END;
+    -- each segment (mlmon.segment_by): one more read of the window, grouped; never a reason for the check to fail
+    BEGIN
+        segs := ARRAY(SELECT x FROM @extschema@._segment_results(model, plan, window_start, window_end) x);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'the segments of model "%" could not be checked: %', model, SQLERRM;
+        segs := '{}';
+    END;
     INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
     VALUES (model, window_start, window_end, (@extschema@._summary_totals(s)).rows,
             @extschema@._labeled_rows(((plan).summary).task, s), clock_timestamp())
@@ -2152,14 +2163,14 @@ BEGIN
     SELECT cid, model, x.name, x.feature, x.rule, x.severity, x.success, x.observed_value, x.element_count,
            x.missing_count, x.unexpected_count, x.unexpected_share, x.unexpected_values, x.error
       FROM unnest(ex) x;
-    -- one statement writes every result: the alert trigger sees the whole check
-    INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method)
-    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method
+    -- one statement writes every result: the alert trigger sees the whole check (and its segments)
+    INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method, segment)
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method, NULL
       FROM @extschema@._check_results(model, plan, s, window_start, window_end) x
      WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality')
     UNION ALL
     -- each expectation's numbers, under its name
-    SELECT cid, window_end, model, 'expectations', m.metric, x.name, m.value, x.rule
+    SELECT cid, window_end, model, 'expectations', m.metric, x.name, m.value, x.rule, NULL
       FROM unnest(ex) x,
            LATERAL (VALUES ('success', x.success::int::float8), ('observed_value', x.observed_value),
                            ('unexpected_count', x.unexpected_count::float8), ('unexpected_share', x.unexpected_share),
@@ -2167,17 +2178,22 @@ BEGIN
      WHERE m.value IS NOT NULL
     UNION ALL
     -- and how many were judged and failed
-    SELECT cid, window_end, model, 'expectations', m.metric, NULL, m.value, NULL
+    SELECT cid, window_end, model, 'expectations', m.metric, NULL, m.value, NULL, NULL
       FROM (SELECT count(*) FILTER (WHERE x.success IS NOT NULL) AS evaluated,
                    count(*) FILTER (WHERE NOT x.success) AS failed
               FROM unnest(ex) x) t,
            LATERAL (VALUES ('evaluated', t.evaluated::float8), ('failed', t.failed::float8)) m(metric, value)
-     WHERE cardinality(ex) > 0;
+     WHERE cardinality(ex) > 0
+    UNION ALL
+    -- each segment's
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method, x.segment
+      FROM unnest(segs) x
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality');
     RETURN cid;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
-    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary, and its expectations; returns the check id';
+    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary, its expectations, and each segment''s volume, performance, drift and data quality (mlmon.segment_by); returns the check id';
 
 CREATE FUNCTION @extschema@.run_checks(model text, "window" interval DEFAULT NULL)
     RETURNS bigint LANGUAGE plpgsql VOLATILE
@@ -2200,7 +2216,7 @@ COMMENT ON FUNCTION @extschema@.run_checks(text, interval) IS
 -- rule's cooldown ago is reopened instead of raised anew.  Notifies the
 -- channel mlmon_alerts when an alert opens.
 CREATE FUNCTION @extschema@._raise_alert(model text, alert_type text, severity text, feature text,
-        features text[], details jsonb, check_id bigint, cooldown interval)
+        features text[], details jsonb, check_id bigint, cooldown interval, segment text DEFAULT NULL)
     RETURNS void LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -2212,6 +2228,7 @@ BEGIN
        SET last_seen = now(), occurrences = x.occurrences + 1, details = _raise_alert.details,
            severity = _raise_alert.severity, features = _raise_alert.features, check_id = _raise_alert.check_id
      WHERE x.model = _raise_alert.model AND x.type = alert_type
+       AND coalesce(x.segment, '') = coalesce(_raise_alert.segment, '')
        AND coalesce(x.feature, '') = coalesce(_raise_alert.feature, '') AND x.status = 'open'
     RETURNING * INTO a;
     IF NOT FOUND THEN
@@ -2221,13 +2238,14 @@ BEGIN
                check_id = _raise_alert.check_id
          WHERE x.alert_id = (SELECT y.alert_id FROM @extschema@.alerts y
                               WHERE y.model = _raise_alert.model AND y.type = alert_type
+                                AND coalesce(y.segment, '') = coalesce(_raise_alert.segment, '')
                                 AND coalesce(y.feature, '') = coalesce(_raise_alert.feature, '')
                                 AND y.status = 'resolved' AND y.resolved_at > now() - cooldown
                               ORDER BY y.resolved_at DESC LIMIT 1)
         RETURNING * INTO a;
         IF NOT FOUND THEN
-            INSERT INTO @extschema@.alerts (model, type, severity, feature, features, details, check_id)
-            VALUES (model, alert_type, severity, feature, features, details, check_id)
+            INSERT INTO @extschema@.alerts (model, type, severity, feature, features, details, check_id, segment)
+            VALUES (model, alert_type, severity, feature, features, details, check_id, segment)
             RETURNING * INTO a;
         END IF;
         opened := true;
@@ -2235,23 +2253,26 @@ BEGIN
     IF opened THEN
         PERFORM pg_notify('mlmon_alerts', jsonb_build_object(
             'alert_id', a.alert_id, 'time', a.time, 'model', a.model, 'type', a.type, 'severity', a.severity,
-            'feature', a.feature, 'features', a.features, 'details', a.details, 'check_id', a.check_id)::text);
+            'feature', a.feature, 'features', a.features, 'details', a.details, 'check_id', a.check_id,
+            'segment', a.segment)::text);
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval) IS
-    'Open or refresh one alert, deduplicated per model, type and feature, with cooldown (internal)';
+COMMENT ON FUNCTION @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval, text) IS
+    'Open or refresh one alert, deduplicated per model, segment, type and feature, with cooldown (internal)';
 
-CREATE FUNCTION @extschema@._resolve_alerts(model text, alert_type text, keep_features text[] DEFAULT NULL)
+CREATE FUNCTION @extschema@._resolve_alerts(model text, alert_type text, keep_features text[] DEFAULT NULL,
+        segment text DEFAULT NULL)
     RETURNS void LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     UPDATE @extschema@.alerts x SET status = 'resolved', resolved_at = now()
      WHERE x.model = _resolve_alerts.model AND x.type = _resolve_alerts.alert_type AND x.status = 'open'
+       AND x.segment IS NOT DISTINCT FROM _resolve_alerts.segment
        AND (keep_features IS NULL OR x.feature IS NULL OR x.feature <> ALL (keep_features));
 END;
-COMMENT ON FUNCTION @extschema@._resolve_alerts(text, text, text[]) IS
-    'Resolve the open alerts of a type whose condition cleared (internal)';
+COMMENT ON FUNCTION @extschema@._resolve_alerts(text, text, text[], text) IS
+    'Resolve the open alerts of a type (of the whole model, or of a segment) whose condition cleared (internal)';
 
 -- The rules in force for a model: its own, else the defaults.
 CREATE FUNCTION @extschema@.effective_alert_rules(model text)
@@ -2279,6 +2300,7 @@ DECLARE
     drifted text[];
     data_drift_fired boolean;
     empty boolean;
+    seg text;
 BEGIN
     FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
         -- one rule evaluation at a time per model: no duplicate or lost alerts
@@ -2289,12 +2311,15 @@ BEGIN
         IF NOT FOUND THEN
             CONTINUE;
         END IF;
+        -- the whole model (segment NULL) first, then each segment (mlmon.segment_by), under the same rules
+        FOR seg IN SELECT DISTINCT nr.segment FROM new_results nr WHERE nr.check_id = c.check_id
+                    ORDER BY 1 NULLS FIRST LOOP
         -- a window without rows says nothing (open alerts stay as they are), but to the
         -- expectations (no rows may be what one of them forbids)
-        empty := coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id
+        empty := coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
                               AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0;
         SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
-         WHERE nr.check_id = c.check_id AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
+         WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
         drifted := coalesce(drifted, '{}');
         data_drift_fired := false;
         FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
@@ -2302,19 +2327,24 @@ BEGIN
             IF NOT rule.enabled OR (empty AND rule.alert_type <> 'expectation') THEN
                 CONTINUE;
             END IF;
+            -- a segment's results: performance, drift, output drift and data quality
+            IF seg IS NOT NULL AND rule.alert_type NOT IN ('performance_degradation', 'data_drift', 'feature_drift',
+                                                           'output_drift', 'data_quality') THEN
+                CONTINUE;
+            END IF;
             IF rule.alert_type = 'performance_degradation' THEN
-                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'performance'
                    AND nr.metric IN ('accuracy_drop', 'r2_drop');
                 IF v IS NULL THEN
                     CONTINUE;      -- no labels in this window: the condition is unknown
                 ELSIF v > rule.threshold THEN
-                    SELECT nr.value INTO v2 FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'performance'
+                    SELECT nr.value INTO v2 FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'performance'
                        AND nr.metric IN ('accuracy', 'r2');
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         jsonb_build_object('current', v2, 'reference', v2 + v, 'degradation', v, 'threshold', rule.threshold),
-                        c.check_id, rule.cooldown);
+                        c.check_id, rule.cooldown, seg);
                 ELSE
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
                 END IF;
             ELSIF rule.alert_type = 'data_drift' THEN
                 IF cardinality(drifted) >= rule.threshold THEN
@@ -2327,63 +2357,63 @@ BEGIN
                                                      'statistic', d.value, 'p_value', p.value, 'log_p_value', lp.value)
                                                      ORDER BY lp.value NULLS LAST, d.value DESC, d.feature)
                                                    FROM new_results d LEFT JOIN new_results p
-                                                     ON p.check_id = d.check_id AND p.feature = d.feature
+                                                     ON p.check_id = d.check_id AND p.feature = d.feature AND p.segment IS NOT DISTINCT FROM d.segment
                                                     AND p."check" = 'data_drift' AND p.metric = 'p_value'
                                                    LEFT JOIN new_results lp
-                                                     ON lp.check_id = d.check_id AND lp.feature = d.feature
+                                                     ON lp.check_id = d.check_id AND lp.feature = d.feature AND lp.segment IS NOT DISTINCT FROM d.segment
                                                     AND lp."check" = 'data_drift' AND lp.metric = 'log_p_value'
-                                                  WHERE d.check_id = c.check_id AND d."check" = 'data_drift'
+                                                  WHERE d.check_id = c.check_id AND d.segment IS NOT DISTINCT FROM seg AND d."check" = 'data_drift'
                                                     AND d.metric = 'statistic' AND d.feature = ANY (drifted))),
-                        c.check_id, rule.cooldown);
+                        c.check_id, rule.cooldown, seg);
                 ELSE
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
                 END IF;
             ELSIF rule.alert_type = 'feature_drift' THEN
                 -- single features, while the data_drift rule has not fired
                 IF data_drift_fired THEN
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
                 ELSE
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, d.feature, ARRAY[d.feature],
                                 jsonb_build_object('method', d.method, 'statistic', d.value,
-                                                   'p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                   'p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id AND p.segment IS NOT DISTINCT FROM seg
                                                                   AND p.feature = d.feature AND p."check" = 'data_drift'
                                                                   AND p.metric = 'p_value'),
-                                                   'log_p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id
+                                                   'log_p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id AND p.segment IS NOT DISTINCT FROM seg
                                                                   AND p.feature = d.feature AND p."check" = 'data_drift'
                                                                   AND p.metric = 'log_p_value')),
-                                c.check_id, rule.cooldown)
+                                c.check_id, rule.cooldown, seg)
                        FROM new_results d
-                      WHERE d.check_id = c.check_id AND d."check" = 'data_drift' AND d.metric = 'statistic'
+                      WHERE d.check_id = c.check_id AND d.segment IS NOT DISTINCT FROM seg AND d."check" = 'data_drift' AND d.metric = 'statistic'
                         AND d.feature = ANY (drifted);
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, drifted);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, drifted, seg);
                 END IF;
             ELSIF rule.alert_type = 'output_drift' THEN
-                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
                    AND nr."check" = 'output_drift' AND nr.metric = 'drift_detected';
                 IF v IS NULL THEN
                     CONTINUE;
                 ELSIF v >= rule.threshold THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(nr.metric, nr.value) || jsonb_build_object('method', min(nr.method))
-                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'output_drift'),
-                        c.check_id, rule.cooldown);
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'output_drift'),
+                        c.check_id, rule.cooldown, seg);
                 ELSE
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
                 END IF;
             ELSIF rule.alert_type = 'data_quality' THEN
-                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
                    AND nr."check" = 'data_quality' AND nr.metric = 'quality_issue_rate';
                 IF v IS NULL THEN
                     CONTINUE;
                 ELSIF v > rule.threshold THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(coalesce(nr.feature || '.', '') || nr.metric, nr.value)
-                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr."check" = 'data_quality'
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'data_quality'
                             AND nr.value > 0 AND nr.metric <> 'out_of_range_rate' AND nr.metric <> 'unseen_category_rate')
                         || jsonb_build_object('threshold', rule.threshold),
-                        c.check_id, rule.cooldown);
+                        c.check_id, rule.cooldown, seg);
                 ELSE
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
                 END IF;
             ELSIF rule.alert_type = 'expectation' THEN
                 -- one alert per failed expectation (its name is the alert's feature), with the
@@ -2401,7 +2431,7 @@ BEGIN
                                 'missing_count', er.missing_count, 'unexpected_count', er.unexpected_count,
                                 'unexpected_share', er.unexpected_share, 'mostly', ex.mostly,
                                 'min_value', ex.min_value, 'max_value', ex.max_value, 'quantile', ex.quantile)),
-                            c.check_id, rule.cooldown)
+                            c.check_id, rule.cooldown, seg)
                    FROM @extschema@.expectation_results er
                    LEFT JOIN @extschema@.expectations ex ON ex.model = er.model AND ex.name = er.name
                   WHERE er.check_id = c.check_id AND NOT er.success;
@@ -2411,7 +2441,7 @@ BEGIN
             ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
                                       'embedding_drift') THEN
                 -- one number against the threshold; its check's other results are the details
-                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
                    AND nr."check" = rule.alert_type
                    AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
                                                         WHEN 'multivariate_drift' THEN 'drift_detected'
@@ -2425,13 +2455,14 @@ BEGIN
                           AND v > rule.threshold) THEN
                     PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
                         (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
-                          WHERE nr.check_id = c.check_id AND nr."check" = rule.alert_type)
+                          WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = rule.alert_type)
                         || jsonb_build_object('threshold', rule.threshold),
-                        c.check_id, rule.cooldown);
+                        c.check_id, rule.cooldown, seg);
                 ELSE
-                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
                 END IF;
             END IF;
+        END LOOP;
         END LOOP;
     END LOOP;
     RETURN NULL;
@@ -2462,7 +2493,11 @@ COMMENT ON FUNCTION @extschema@.acknowledge_alert(bigint) IS 'Resolve an open al
 -- Report views --------------------------------------------------------------
 
 CREATE VIEW @extschema@.performance_history AS
-SELECT c.check_id, c.model, c.window_start, c.window_end AS time, c.n_rows, c.n_labeled,
+SELECT c.check_id, c.model, c.window_start, c.window_end AS time,
+       CASE WHEN r.segment IS NULL THEN c.n_rows
+            ELSE max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'rows')::bigint END AS n_rows,
+       CASE WHEN r.segment IS NULL THEN c.n_labeled
+            ELSE max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'labeled_rows')::bigint END AS n_labeled,
        max(r.value) FILTER (WHERE r.metric = 'accuracy') AS accuracy,
        max(r.value) FILTER (WHERE r.metric = 'precision') AS precision,
        max(r.value) FILTER (WHERE r.metric = 'recall') AS recall,
@@ -2475,33 +2510,37 @@ SELECT c.check_id, c.model, c.window_start, c.window_end AS time, c.n_rows, c.n_
        max(r.value) FILTER (WHERE r.metric = 'rmse') AS rmse,
        max(r.value) FILTER (WHERE r.metric = 'r2') AS r2,
        max(r.value) FILTER (WHERE r.metric = 'mape') AS mape,
-       max(r.value) FILTER (WHERE r.metric IN ('accuracy_drop', 'r2_drop')) AS degradation
+       max(r.value) FILTER (WHERE r.metric IN ('accuracy_drop', 'r2_drop')) AS degradation,
+       r.segment
   FROM @extschema@.checks c
-  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'performance'
- GROUP BY c.check_id;
+  -- the whole model's performance, and each segment's volume and performance
+  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id
+        AND (r."check" = 'performance' OR (r."check" = 'volume' AND r.segment IS NOT NULL))
+ GROUP BY c.check_id, r.segment;
 COMMENT ON VIEW @extschema@.performance_history IS
-    'Performance per check over time (NULL where the window had no labels)';
+    'Performance per check over time (NULL where the window had no labels): the whole model (segment NULL) and each segment (mlmon.segment_by)';
 
 CREATE VIEW @extschema@.feature_drift AS
-SELECT DISTINCT ON (c.model, r.feature)
+SELECT DISTINCT ON (c.model, r.segment, r.feature)
        c.model, r.feature, c.check_id, c.window_end AS time, r.method,
        r.value AS statistic,
-       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
            AND x."check" = 'data_drift' AND x.metric = 'p_value') AS p_value,
-       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
            AND x."check" = 'data_drift' AND x.metric = 'p_value_adjusted') AS p_value_adjusted,
-       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
            AND x."check" = 'data_drift' AND x.metric = 'effect_size') AS effect_size,
-       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
            AND x."check" = 'data_drift' AND x.metric = 'threshold') AS threshold,
-       (SELECT x.value = 1 FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
+       (SELECT x.value = 1 FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
            AND x."check" = 'data_drift' AND x.metric = 'drift_detected') AS drift_detected,
-       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature
-           AND x."check" = 'data_drift' AND x.metric = 'log_p_value') AS log_p_value
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'log_p_value') AS log_p_value,
+       r.segment
   FROM @extschema@.checks c
   JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'data_drift' AND r.metric = 'statistic'
- ORDER BY c.model, r.feature, c.window_end DESC, c.check_id DESC;
-COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model (rank the drifted ones by log_p_value: it stays finite where p_value underflows to 0)';
+ ORDER BY c.model, r.segment, r.feature, c.window_end DESC, c.check_id DESC;
+COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model, of the whole model (segment NULL) and of each segment (rank the drifted ones by log_p_value: it stays finite where p_value underflows to 0)';
 
 -- The headline of each model's monitoring now: every check's results of the
 -- model's latest check, and performance and concept drift (which need
@@ -2519,23 +2558,47 @@ SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r
   FROM last l
   JOIN @extschema@.checks c ON c.check_id = l.check_id
   JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" NOT IN ('performance', 'concept_drift')
+                                 AND r.segment IS NULL
 UNION ALL
 SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
   FROM last l
   JOIN @extschema@.checks c ON c.check_id = l.labelled_check_id
-  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'concept_drift');
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'concept_drift')
+                                 AND r.segment IS NULL;
 COMMENT ON VIEW @extschema@.latest_results IS
-    'Each model''s latest results: every check of its latest check, performance and concept drift of its latest check with labels';
+    'Each model''s latest results of the whole model: every check of its latest check, performance and concept drift of its latest check with labels (segments: mlmon.segment_results)';
+
+-- Each segment's headline per check (mlmon.segment_by).
+CREATE VIEW @extschema@.segment_results AS
+SELECT c.check_id, c.model, c.window_start, c.window_end, r.segment,
+       max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'rows')::bigint AS rows,
+       max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'labeled_rows')::bigint AS labeled_rows,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'accuracy') AS accuracy,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'f1') AS f1,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'r2') AS r2,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'mae') AS mae,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric IN ('accuracy_drop', 'r2_drop')) AS degradation,
+       max(r.value) FILTER (WHERE r."check" = 'data_drift' AND r.metric = 'drifted_features' AND r.feature IS NULL) AS drifted_features,
+       max(r.value) FILTER (WHERE r."check" = 'data_drift' AND r.metric = 'drift_share' AND r.feature IS NULL) AS drift_share,
+       max(r.value) FILTER (WHERE r."check" = 'output_drift' AND r.metric = 'drift_detected') AS output_drift,
+       max(r.value) FILTER (WHERE r."check" = 'data_quality' AND r.metric = 'quality_issue_rate' AND r.feature IS NULL) AS quality_issue_rate,
+       (SELECT count(*) FROM @extschema@.alerts a
+         WHERE a.model = c.model AND a.segment = r.segment AND a.status = 'open') AS open_alerts
+  FROM @extschema@.checks c
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r.segment IS NOT NULL
+ GROUP BY c.check_id, r.segment;
+COMMENT ON VIEW @extschema@.segment_results IS
+    'Each segment''s headline per check (mlmon.segment_by): rows, performance, drifted features, output drift, data quality, open alerts now';
 
 CREATE VIEW @extschema@.monitoring_report AS
 SELECT m.name AS model, m.version, m.task,
        min(c.window_start) AS period_start, max(c.window_end) AS period_end,
        count(c.check_id) AS n_checks,
-       (SELECT avg(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_accuracy,
-       (SELECT min(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS min_accuracy,
-       (SELECT max(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS max_accuracy,
-       (SELECT stddev_samp(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name) AS std_accuracy,
-       (SELECT avg(p.f1) FROM @extschema@.performance_history p WHERE p.model = m.name) AS avg_f1,
+       (SELECT avg(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS avg_accuracy,
+       (SELECT min(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS min_accuracy,
+       (SELECT max(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS max_accuracy,
+       (SELECT stddev_samp(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS std_accuracy,
+       (SELECT avg(p.f1) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS avg_f1,
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name) AS total_alerts,
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type IN ('data_drift', 'feature_drift')) AS data_drift_alerts,
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'output_drift') AS output_drift_alerts,
@@ -2572,12 +2635,17 @@ SELECT m.name AS model, m.version, m.task,
           FROM @extschema@.expectation_results_view e
          WHERE e.model = m.name
            AND e.check_id = (SELECT max(e2.check_id) FROM @extschema@.expectation_results_view e2
-                              WHERE e2.model = m.name)) AS latest_expectations
+                              WHERE e2.model = m.name)) AS latest_expectations,
+       -- each segment in the latest check that had segments
+       (SELECT coalesce(jsonb_agg(to_jsonb(sg) - 'model' - 'check_id' - 'window_start' - 'window_end' ORDER BY sg.rows DESC, sg.segment), '[]')
+          FROM @extschema@.segment_results sg
+         WHERE sg.model = m.name
+           AND sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = m.name)) AS segments
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
 COMMENT ON VIEW @extschema@.monitoring_report IS
-    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type, the last 10 alerts, every check''s model-wide results of the latest check, and the outcome of each expectation in the latest check';
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type (segments'' included), the last 10 alerts, every check''s model-wide results of the latest check, the outcome of each expectation in the latest check, and each segment''s headline in the latest check with segments';
 
 CREATE FUNCTION @extschema@.report(model text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -2605,6 +2673,7 @@ BEGIN
             'expectation_alerts', r.expectation_alerts, 'open_alerts', r.open_alerts),
         'latest_check', r.latest_check,
         'expectations', r.latest_expectations,
+        'segments', r.segments,
         'alerts', r.last_alerts,
         'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
                               FROM @extschema@.recommendations x WHERE x.model = report.model));
@@ -2614,7 +2683,7 @@ $$;
 CREATE VIEW @extschema@.recommendations AS
 WITH open AS (
     SELECT a.model, a.type, a.severity, a.feature, a.features, a.details
-      FROM @extschema@.alerts a WHERE a.status = 'open'
+      FROM @extschema@.alerts a WHERE a.status = 'open' AND a.segment IS NULL
 ), rec AS (
     SELECT o.model, 'retrain'::text AS action,
            format('accuracy %s below the reference (%s -> %s)',
@@ -2678,13 +2747,30 @@ WITH open AS (
                        ELSE 'observed ' || coalesce(round((o.details->>'observed_value')::numeric, 6)::text, 'nothing') END),
            CASE WHEN o.details ? 'feature' THEN ARRAY[o.details->>'feature'] END
       FROM open o WHERE o.type = 'expectation'
+), seg_rec AS (
+    -- a segment's alerts: what holds for one segment only is investigated (its performance: retrained for)
+    SELECT a.model, CASE WHEN a.type = 'performance_degradation' THEN 'retrain'
+                         WHEN a.type IN ('data_drift', 'output_drift') THEN 'investigate' ELSE 'watch' END AS action,
+           format('segment %s: %s', a.segment,
+                  CASE a.type WHEN 'performance_degradation'
+                                   THEN format('accuracy %s points below the segment''s reference (%s -> %s)',
+                                               round(((a.details->>'degradation')::numeric) * 100, 1),
+                                               round((a.details->>'reference')::numeric, 4),
+                                               round((a.details->>'current')::numeric, 4))
+                              WHEN 'data_drift' THEN format('drift in %s features', a.details->>'n_drifted')
+                              WHEN 'feature_drift' THEN 'drift in feature ' || a.feature
+                              WHEN 'output_drift' THEN 'the prediction distribution drifted'
+                              ELSE 'data quality: ' || (a.details - 'threshold')::text END) AS reason,
+           a.features, a.segment
+      FROM @extschema@.alerts a WHERE a.status = 'open' AND a.segment IS NOT NULL
 )
-SELECT rec.model, rec.action, p.priority, rec.reason, rec.features, p.steps AS playbook
-  FROM rec JOIN @extschema@.playbook p ON p.action = rec.action;
+SELECT x.model, x.action, p.priority, x.reason, x.features, p.steps AS playbook, x.segment
+  FROM (SELECT rec.*, NULL::text AS segment FROM rec UNION ALL SELECT * FROM seg_rec) x
+  JOIN @extschema@.playbook p ON p.action = x.action;
 COMMENT ON VIEW @extschema@.recommendations IS
-    'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps';
+    'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps (segment: the alert''s segment, NULL for the whole model)';
 COMMENT ON FUNCTION @extschema@.report(text) IS
-    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, the expectations'' outcomes, last 10 alerts, recommendations';
+    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, the expectations'' outcomes, each segment''s headline, last 10 alerts, recommendations';
 
 -- Privileges ----------------------------------------------------------------
 
@@ -2702,8 +2788,8 @@ REVOKE EXECUTE ON FUNCTION @extschema@.register_model(text, text, text, jsonb),
     @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean),
     @extschema@.run_checks(text, timestamptz, timestamptz), @extschema@.run_checks(text, interval),
     @extschema@.acknowledge_alert(bigint), @extschema@.report(text),
-    @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval),
-    @extschema@._resolve_alerts(text, text, text[])
+    @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval, text),
+    @extschema@._resolve_alerts(text, text, text[], text)
     FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.grant_writer(role regrole) RETURNS void
@@ -2728,7 +2814,7 @@ BEGIN
     EXECUTE format('GRANT SELECT ON @extschema@.performance_history, @extschema@.feature_drift, '
                    '@extschema@.monitoring_report, @extschema@.recommendations, @extschema@.alerts_view, '
                    '@extschema@.results_view, @extschema@.metrics, @extschema@.expectation_results_view, '
-                   '@extschema@.expectations TO %s', role);
+                   '@extschema@.expectations, @extschema@.segment_results, @extschema@.segments TO %s', role);
     EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text), @extschema@.prometheus_metrics() TO %s', role);
 END
 $$;
@@ -2755,10 +2841,10 @@ REVOKE EXECUTE ON FUNCTION @extschema@.grant_writer(regrole), @extschema@.grant_
 -- Read-only views of the alerts and the results, for readers.
 CREATE VIEW @extschema@.alerts_view AS
 SELECT a.alert_id, a.time, a.model, a.type, a.severity, a.feature, a.features, a.details, a.status,
-       a.last_seen, a.occurrences, a.resolved_at
+       a.last_seen, a.occurrences, a.resolved_at, a.segment
   FROM @extschema@.alerts a;
 COMMENT ON VIEW @extschema@.alerts_view IS 'The alerts, for readers (the table itself is writable by the owner only)';
 CREATE VIEW @extschema@.results_view AS
-SELECT r.check_id, r.time, r.model, r."check", r.metric, r.feature, r.value, r.method
+SELECT r.check_id, r.time, r.model, r."check", r.metric, r.feature, r.value, r.method, r.segment
   FROM @extschema@.check_results r;
 COMMENT ON VIEW @extschema@.results_view IS 'Check results in long format, for readers (e.g. Grafana panels)';

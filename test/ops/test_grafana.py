@@ -81,6 +81,12 @@ chk.equal("the template variable is the model", var["name"], "model")
 rc.execute(var["query"])
 models = [r[0] for r in rc.fetchall()]
 chk.equal("the variable's query lists the model", MODEL in models, True)
+svar = dash["templating"]["list"][1]
+chk.equal("the second template variable is the segment", svar["name"], "segment")
+rc.execute(expand(svar["query"], {"model": MODEL}))
+segments = [r[0] for r in rc.fetchall()]
+chk.equal("the segment variable offers the whole model first, then the demo's segments",
+          segments[0] == "(whole model)" and len(segments) > 2, True)
 
 NUMERIC = {psycopg2.extensions.FLOAT.values, psycopg2.extensions.INTEGER.values,
            psycopg2.extensions.LONGINTEGER.values, psycopg2.extensions.DECIMAL.values}
@@ -95,14 +101,19 @@ for want in ("Accuracy and F1 over time", "Precision and recall", "Feature drift
              "Drift strength per feature: -ln p (latest check)",
              "Multivariate drift: reconstruction error and the reference's band",
              "Embedding drift: drift score and threshold", "Expectations: judged and failed per check",
-             "Expectations (latest check)"):
+             "Expectations (latest check)", "Segments (latest check with segments)", "Accuracy by segment"):
     chk.equal(f"panel present: {want}", want in titles, True)
 # panels that show logged features need mlmon.grant_feature_reader on top of grant_reader
 FEATURES = {"Most unusual rows (latest window)"}
 for p in dash["panels"]:
     chk.equal(f"{p['title']}: datasource provisioned", p["datasource"]["uid"], uid)
     for t in p["targets"]:
-        sql = expand(t["rawSql"], {"model": MODEL})
+        sql = expand(t["rawSql"], {"model": MODEL, "segment": "(whole model)"})
+        if "$segment" in t["rawSql"]:
+            # a segment's view of the panel: its own rows, not the whole model's
+            rc.execute(expand(t["rawSql"], {"model": MODEL, "segment": segments[1]}))
+            seg_rows = rc.fetchall()
+            chk.equal(f"{p['title']}: rows for segment {segments[1]}", len(seg_rows) > 0, True)
         if p["title"] in FEATURES:
             try:
                 rc.execute(sql)
@@ -130,6 +141,11 @@ for p in dash["panels"]:
             chk.equal("the demo's drifted hours show concept drift", max(r[cols.index("concept drift (0/1)")] for r in res), 1.0)
         if p["title"] == "Estimated against realised accuracy (CBPE)":
             chk.equal("the CBPE gap opens in the drifted hours", max(r[cols.index("gap (estimated - realised)")] for r in res) > 0.3, True)
+        if p["title"] == "Segments (latest check with segments)":
+            chk.equal("every segment of the variable in the table", sorted(r[cols.index("segment")] for r in res),
+                      sorted(segments[1:]))
+            chk.equal("the demo's segments split the latest window's rows",
+                      sum(r[cols.index("rows")] for r in res) > 0, True)
         if p["title"] == "Expectations (latest check)":
             chk.equal("the demo's latest check fails an expectation", "FAIL" in [r[cols.index("outcome")] for r in res], True)
         if p["title"] == "Data quality per feature (latest check)":

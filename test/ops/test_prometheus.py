@@ -22,6 +22,10 @@ DEPLOY = os.path.join(ROOT, "deploy", "prometheus")
 chk = Checker("exporter and Prometheus")
 cur = connect().cursor()
 now, rows = set_up_model(cur, "prom_model")
+# an expectation and segments, whose samples must arrive too
+cur.execute("SELECT mlmon.expect('prom_model', 'a', 'between', min_value => -2, max_value => 2, mostly => 0.9)")
+cur.execute("""SELECT mlmon.segment_by('prom_model', expression => $$CASE WHEN (features->>'b')::float8 < 0
+                                                                            THEN 'b < 0' ELSE 'b >= 0' END$$)""")
 cur.execute("SELECT mlmon.run_checks('prom_model', %s - interval '1 hour', %s)", (now, now))
 cur.execute("SELECT name, labels, value FROM mlmon.metrics WHERE labels->>'model' = 'prom_model'")
 db = {(n, json.dumps({k: v for k, v in sorted(l.items()) if k != "model"})): v for n, l, v in cur.fetchall()}
@@ -77,7 +81,9 @@ scrape_configs:
     chk.equal("samples of mlmon.metrics (all checks' headline metrics)", len(db) > 60, True)
     for name in ("mlmon_accuracy", "mlmon_concept_drift_error_rate", "mlmon_anomaly_rate", "mlmon_estimated_accuracy",
                  "mlmon_estimated_accuracy_gap", "mlmon_data_quality_issue_rate", "mlmon_feature_quality_rate",
-                 "mlmon_feature_drift_p_value", "mlmon_output_drift_p_value", "mlmon_window_rows", "mlmon_prediction_share"):
+                 "mlmon_feature_drift_p_value", "mlmon_output_drift_p_value", "mlmon_window_rows", "mlmon_prediction_share",
+                 "mlmon_expectations_failed", "mlmon_expectation_success", "mlmon_segment_rows", "mlmon_segment_accuracy",
+                 "mlmon_segment_drifted_features"):
         chk.equal(f"{name} exported", any(n == name for n, _ in db), True)
     # what the exporter adds beyond mlmon.metrics is a NULL column of a query (NaN), nothing else
     extra = sorted(k for k, v in prom.items() if k not in db and not math.isnan(v))

@@ -1,0 +1,421 @@
+-- Segments: a model checked per value of a feature (or of an expression over
+-- its features), beside the whole.
+--
+-- mlmon.segment_by(model, feature | expression, top_n) declares how a row's
+-- segment is found.  The reference (set_reference) names the segments: its
+-- top_n values by rows, and '(other)' for every other value (and rows
+-- without one); each gets its own reference (a profile per feature and of the
+-- predictions, and its baseline performance) from the same rows.  Every
+-- check then reads its window once more, grouped by segment, and stores each
+-- segment's volume, latency, performance, data drift, output drift and data
+-- quality in mlmon.check_results with the segment's name in its segment
+-- column (NULL: the whole model), where the alert rules judge each segment as
+-- they judge the whole, with their own dedup and cooldown.
+
+CREATE TABLE @extschema@.segments (
+    model      text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    feature    text,                 -- the feature whose value names the segment, or
+    expression text,                 -- an expression over features (jsonb), IMMUTABLE, its value as text
+    top_n      int NOT NULL DEFAULT 20 CHECK (top_n BETWEEN 1 AND 100),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CHECK ((feature IS NULL) <> (expression IS NULL))
+);
+COMMENT ON TABLE @extschema@.segments IS
+    'How each model''s rows fall into segments (mlmon.segment_by): a feature or an expression over the features, and how many segments';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.segments', '');
+
+-- The segments the reference named, with their baseline (rank top_n + 1: '(other)').
+CREATE TABLE @extschema@.segment_references (
+    model       text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    segment     text NOT NULL,
+    rank        int NOT NULL,
+    n_rows      bigint NOT NULL,
+    n_labeled   bigint NOT NULL,
+    performance jsonb,
+    PRIMARY KEY (model, segment)
+);
+COMMENT ON TABLE @extschema@.segment_references IS
+    'The segments of each model''s reference: its top_n segment values by rows, then (other), with their rows and baseline performance';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.segment_references', '');
+
+CREATE TABLE @extschema@.segment_profiles (
+    model    text NOT NULL,
+    segment  text NOT NULL,
+    role     text NOT NULL CHECK (role IN ('feature', 'prediction')),
+    feature  text NOT NULL,
+    kind     text NOT NULL CHECK (kind IN ('numeric', 'categorical')),
+    profile  @extschema@.profile NOT NULL,
+    n        bigint NOT NULL,
+    distinct_values bigint,
+    categories text[],
+    PRIMARY KEY (model, segment, role, feature),
+    FOREIGN KEY (model, segment) REFERENCES @extschema@.segment_references ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE @extschema@.segment_profiles IS
+    'Each segment''s reference: a profile per feature (of the model''s kind) and of the predictions';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.segment_profiles', '');
+REVOKE ALL ON @extschema@.segments, @extschema@.segment_references, @extschema@.segment_profiles FROM PUBLIC;
+
+-- The name of the segment of the rows of no named segment.
+CREATE FUNCTION @extschema@._other_segment() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN '(other)';
+COMMENT ON FUNCTION @extschema@._other_segment() IS
+    'The segment of every row whose value is not among the reference''s top segments, or is NULL: (other) (internal)';
+
+-- A model's segment as an SQL expression over a jsonb column named features (NULL: no segments).
+CREATE FUNCTION @extschema@._segment_sql(model text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT CASE WHEN s.feature IS NOT NULL THEN format('(features ->> %L)', s.feature)
+                    ELSE format('((%s)::text)', s.expression) END
+          FROM @extschema@.segments s WHERE s.model = _segment_sql.model);
+COMMENT ON FUNCTION @extschema@._segment_sql(text) IS
+    'The SQL expression (over a jsonb column features) of a model''s segment value (internal)';
+
+-- The columns a segment read needs, named, from the rows r reads: features,
+-- the outputs, the row's request id and time, and (labels in the same rows)
+-- the labels and whether the row has one.
+CREATE FUNCTION @extschema@._segment_rows_sql(r @extschema@._source_sql) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+RETURN format('SELECT %s AS features, %s AS pl, %s AS pv, %s AS sc, %s AS lat, %s AS rid, %s AS rts, %s %s',
+              r.feature_object, r.predicted_label, r.predicted_value, r.score, r.latency,
+              coalesce(r.request_id, 'NULL::text'), r.ts,
+              CASE WHEN r.labels_from IS NOT NULL AND NOT r.in_labels_table
+                   -- labels in the same rows: r.labels_from is r.from_clause and a condition
+                   THEN format('(true %s) AS labelled, %s AS lts, %s AS lab, %s AS act, %s AS lpl, %s AS lpv, %s AS lsc',
+                               substr(r.labels_from, length(r.from_clause) + 1), r.labels_ts, r.label, r.actual,
+                               r.labels_predicted_label, r.labels_predicted_value, r.labels_score)
+                   ELSE 'false AS labelled, NULL::timestamptz AS lts, NULL::text AS lab, NULL::float8 AS act, '
+                        'NULL::text AS lpl, NULL::float8 AS lpv, NULL::float8 AS lsc' END,
+              r.from_clause);
+COMMENT ON FUNCTION @extschema@._segment_rows_sql(@extschema@._source_sql) IS
+    'The query of the named columns a segment read groups (internal)';
+
+-- Summaries of the rows r reads in [from_ts, to_ts), one per segment (the
+-- index into segments, or cardinality(segments) + 1 for '(other)'), each built
+-- for its own plan (plans[index]): one read.  Labels kept in mlmon.labels are
+-- joined to their rows by request id and time.
+CREATE FUNCTION @extschema@._segment_parts(model text, r @extschema@._source_sql, segment_sql text,
+        plans @extschema@._summary_plan[], segments text[], from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (seg int, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_sort = off
+AS $$
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT q.seg, @extschema@._summarize_rows($4[q.seg], q.features, q.pl, q.pv, q.sc, q.lat), '
+        '       @extschema@._summarize_labels($4[q.seg], %1$s) FILTER (WHERE %2$s) '
+        '  FROM (SELECT coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
+        ' GROUP BY q.seg',
+        CASE WHEN r.in_labels_table THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
+             ELSE 'q.lts, q.lab, q.act, q.lpl, q.lpv, q.lsc' END,
+        CASE WHEN r.in_labels_table THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
+        segment_sql, @extschema@._segment_rows_sql(r),
+        CASE WHEN r.in_labels_table
+             THEN 'LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
+    USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._segment_parts(text, @extschema@._source_sql, text, @extschema@._summary_plan[], text[], timestamptz, timestamptz) IS
+    'Summaries of a span''s rows and labels per segment, each for its own plan, in one read (internal)';
+
+-- Build and store the segments of a model's reference from the rows r reads
+-- in [from_ts, to_ts) (set_reference calls it after the model's own).
+CREATE FUNCTION @extschema@._set_segment_references(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    seg_sql text := @extschema@._segment_sql(model);
+    top int;
+    names text[];
+    num_names text[];
+    cat_names text[];
+    k record;
+    q text;
+    x record;
+    i int;
+    s @extschema@.profile_summary;
+    pl @extschema@._summary_plan;
+    perf jsonb;
+    nl bigint;
+BEGIN
+    DELETE FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model;
+    IF seg_sql IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT sg.top_n INTO top FROM @extschema@.segments sg WHERE sg.model = _set_segment_references.model;
+    -- the top segments: most rows first, then by value
+    EXECUTE format('SELECT coalesce(array_agg(v ORDER BY n DESC, v), ''{}'') FROM ('
+                   'SELECT v, count(*) AS n FROM (SELECT %1$s AS v FROM (%2$s) q0) q '
+                   ' WHERE v IS NOT NULL AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
+                   seg_sql, @extschema@._segment_rows_sql(r))
+       INTO names USING model, from_ts, to_ts, top;
+    -- the model's features, by kind (as the model's reference found them)
+    SELECT coalesce(array_agg(rp.feature ORDER BY rp.feature) FILTER (WHERE rp.kind = 'numeric'), '{}'),
+           coalesce(array_agg(rp.feature ORDER BY rp.feature) FILTER (WHERE rp.kind = 'categorical'), '{}')
+      INTO num_names, cat_names
+      FROM @extschema@.reference_profiles rp WHERE rp.model = _set_segment_references.model AND rp.role = 'feature';
+    -- one read: each segment's rows, prediction profile and feature profiles
+    q := format('SELECT q.seg, count(*) AS n, %1$s AS pred, ARRAY[%2$s]::@extschema@.profile[] AS nums, '
+                '       ARRAY[%3$s]::@extschema@.profile[] AS cats '
+                '  FROM (SELECT coalesce(pg_catalog.array_position($4, %4$s), $5) AS seg, q0.pl, q0.pv, '
+                '               @extschema@._jsonb_numbers(q0.features, $6) AS nv, '
+                '               @extschema@._jsonb_categories(q0.features, $7) AS cv '
+                '          FROM (%5$s) q0) q GROUP BY q.seg',
+        CASE WHEN task = 'classification' THEN '@extschema@.profile(q.pl)' ELSE '@extschema@.profile(q.pv)' END,
+        coalesce((SELECT string_agg(format('@extschema@.profile(q.nv[%s])', j), ', ')
+                    FROM generate_series(1, cardinality(num_names)) j), ''),
+        coalesce((SELECT string_agg(format('@extschema@.profile(q.cv[%s])', j), ', ')
+                    FROM generate_series(1, cardinality(cat_names)) j), ''),
+        seg_sql, @extschema@._segment_rows_sql(r));
+    -- every named segment and (other) has a row, with or without reference rows
+    INSERT INTO @extschema@.segment_references (model, segment, rank, n_rows, n_labeled)
+    SELECT model, coalesce(names[o], @extschema@._other_segment()), o, 0, 0
+      FROM generate_series(1, cardinality(names) + 1) o;
+    FOR x IN EXECUTE q USING model, from_ts, to_ts, names, cardinality(names) + 1, num_names, cat_names LOOP
+        UPDATE @extschema@.segment_references sr SET n_rows = x.n
+         WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        FOR i IN 1 .. cardinality(num_names) LOOP
+            CONTINUE WHEN x.nums[i] IS NULL;
+            s := @extschema@.summary(x.nums[i]);
+            INSERT INTO @extschema@.segment_profiles
+            SELECT sr.model, sr.segment, 'feature', num_names[i], 'numeric', x.nums[i], s.count,
+                   CASE WHEN s.mode = 'exact' THEN s.entries END, NULL
+              FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END LOOP;
+        FOR i IN 1 .. cardinality(cat_names) LOOP
+            CONTINUE WHEN x.cats[i] IS NULL;
+            s := @extschema@.summary(x.cats[i]);
+            INSERT INTO @extschema@.segment_profiles
+            SELECT sr.model, sr.segment, 'feature', cat_names[i], 'categorical', x.cats[i], s.count,
+                   CASE WHEN s.mode = 'exact' THEN s.entries END,
+                   CASE WHEN s.mode = 'exact' THEN
+                       (SELECT array_agg(t.value ORDER BY t.value) FROM @extschema@.top_values(x.cats[i], s.entries::int) t) END
+              FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END LOOP;
+        IF x.pred IS NOT NULL THEN
+            s := @extschema@.summary(x.pred);
+            INSERT INTO @extschema@.segment_profiles
+            SELECT sr.model, sr.segment, 'prediction', '', CASE WHEN task = 'classification' THEN 'categorical' ELSE 'numeric' END,
+                   x.pred, s.count, CASE WHEN s.mode = 'exact' THEN s.entries END, NULL
+              FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END IF;
+    END LOOP;
+    -- the baseline performance of each segment: its labels' summary, as the model's
+    IF r.labels_from IS NOT NULL THEN
+        pl := ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
+        FOR x IN SELECT * FROM @extschema@._segment_parts(model, r, seg_sql,
+                                  array_fill(pl, ARRAY[cardinality(names) + 1]), names, from_ts, to_ts) LOOP
+            CONTINUE WHEN x.labels_part IS NULL;
+            perf := @extschema@._summary_performance(task, x.labels_part);
+            nl := @extschema@._labeled_rows(task, x.labels_part);
+            UPDATE @extschema@.segment_references sr SET n_labeled = nl, performance = CASE WHEN nl > 0 THEN perf END
+             WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END LOOP;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Name a model''s segments from its reference rows and store each one''s reference (internal)';
+
+-- Declare how a model's rows fall into segments.
+CREATE FUNCTION @extschema@.segment_by(model text, feature text DEFAULT NULL, expression text DEFAULT NULL,
+        top_n int DEFAULT 20)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rw @extschema@.reference_windows;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF (feature IS NULL) = (expression IS NULL) THEN
+        RAISE EXCEPTION 'segment_by needs either a feature or an expression' USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'mlmon.segment_by(model, feature => ''country'') or mlmon.segment_by(model, expression => ''...'').';
+    END IF;
+    IF feature = '' OR btrim(expression) = '' THEN
+        RAISE EXCEPTION 'the segment''s feature or expression must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF top_n IS NULL OR top_n < 1 OR top_n > 100 THEN
+        RAISE EXCEPTION 'top_n must be between 1 and 100, not %', coalesce(top_n::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Prometheus and the dashboard show every segment: their number stays bounded.';
+    END IF;
+    IF expression IS NOT NULL THEN
+        -- one expression over features: it must parse alone, as a prepared statement (one command) ...
+        BEGIN
+            EXECUTE format('SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = format('Expression: %s', expression),
+                HINT = 'An expression over the jsonb column "features", e.g. features->>''country''; '
+                       'name other schemas'' functions with their schema.';
+        END;
+        -- ... and be IMMUTABLE, without subqueries: what an index expression may be
+        DROP TABLE IF EXISTS pg_temp._mlmon_segment_probe;
+        CREATE TEMP TABLE _mlmon_segment_probe (features jsonb);
+        BEGIN
+            EXECUTE format('CREATE INDEX ON pg_temp._mlmon_segment_probe (((%s)::text))', expression);
+        EXCEPTION WHEN OTHERS THEN
+            DROP TABLE pg_temp._mlmon_segment_probe;
+            RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = format('Expression: %s', expression),
+                HINT = 'A segment expression must be IMMUTABLE and read nothing but the row''s features.';
+        END;
+        DROP TABLE pg_temp._mlmon_segment_probe;
+    END IF;
+    INSERT INTO @extschema@.segments AS s (model, feature, expression, top_n)
+    VALUES (model, feature, expression, top_n)
+    ON CONFLICT ON CONSTRAINT segments_pkey DO UPDATE
+       SET feature = excluded.feature, expression = excluded.expression, top_n = excluded.top_n,
+           created_at = excluded.created_at;
+    -- the segments are named by the reference: a reference over a time window is built again now
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = segment_by.model;
+    IF FOUND AND rw.window_start IS NOT NULL THEN
+        PERFORM @extschema@._match_labels(model);
+        PERFORM @extschema@._set_segment_references(model, @extschema@._source(model), rw.window_start, rw.window_end);
+    ELSIF FOUND THEN
+        DELETE FROM @extschema@.segment_references sr WHERE sr.model = segment_by.model;
+        RAISE NOTICE 'the segments of model "%" are named by its next reference', model
+            USING HINT = 'Its reference came from a query: call mlmon.set_reference again.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.segment_by(text, text, text, int) IS
+    'Check a model per segment too: the value of a feature, or of an IMMUTABLE expression over the jsonb column features; the reference''s top_n values by rows are the segments, the rest (other)';
+
+CREATE FUNCTION @extschema@.drop_segments(model text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    DELETE FROM @extschema@.segment_references sr WHERE sr.model = drop_segments.model;
+    -- no segment is judged any more: its open alerts close
+    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+     WHERE a.model = drop_segments.model AND a.segment IS NOT NULL AND a.status = 'open';
+    DELETE FROM @extschema@.segments s WHERE s.model = drop_segments.model;
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.drop_segments(text) IS
+    'Stop checking a model per segment (its past segment results stay; its open segment alerts are resolved); returns whether it had segments';
+
+-- Each segment's plan: the model's, with the segment's reference profiles,
+-- and the tests their sizes call for; features the segment's reference never
+-- had are left out.  (No anomalies or CBPE per segment.)
+CREATE FUNCTION @extschema@._segment_plan(model text, plan @extschema@._check_plan, segment text)
+    RETURNS @extschema@._check_plan LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p @extschema@._check_plan := plan;
+    sp @extschema@._summary_plan := (plan).summary;
+    t record;
+    pred record;
+BEGIN
+    SELECT coalesce(array_agg(f.feature ORDER BY f.o), '{}'), coalesce(array_agg(f.kind ORDER BY f.o), '{}'),
+           coalesce(array_agg(sp_.profile ORDER BY f.o), '{}'),
+           coalesce(array_agg(CASE WHEN sp_.kind = 'categorical' THEN 0 WHEN dt.keeps = 'grid' THEN 1
+                                   WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END ORDER BY f.o), '{}'),
+           coalesce(array_agg(ft.test ORDER BY f.o), '{}'), coalesce(array_agg(ft.threshold ORDER BY f.o), '{}')
+      INTO sp.features, sp.kinds, sp.refs, sp.parts, p.tests, p.thresholds
+      FROM unnest(((plan).summary).features, ((plan).summary).kinds) WITH ORDINALITY f(feature, kind, o)
+      JOIN @extschema@.segment_profiles sp_ ON sp_.model = _segment_plan.model AND sp_.segment = _segment_plan.segment
+                                           AND sp_.role = 'feature' AND sp_.feature = f.feature
+     CROSS JOIN LATERAL @extschema@._drift_test(_segment_plan.model, f.feature, f.kind, sp_.n, sp_.distinct_values) ft
+      JOIN @extschema@.drift_tests dt ON dt.name = ft.test;
+    SELECT x.kind, x.profile, x.n, x.distinct_values INTO pred FROM @extschema@.segment_profiles x
+     WHERE x.model = _segment_plan.model AND x.segment = _segment_plan.segment AND x.role = 'prediction';
+    sp.prediction_ref := NULL;
+    sp.prediction_parts := NULL;
+    p.prediction_test := NULL;
+    p.prediction_threshold := NULL;
+    IF pred.profile IS NOT NULL THEN
+        SELECT * INTO t FROM @extschema@._drift_test(model, '', pred.kind, pred.n, pred.distinct_values);
+        sp.prediction_ref := pred.profile;
+        sp.prediction_parts := (SELECT CASE WHEN pred.kind = 'categorical' THEN 0
+                                            WHEN dt.keeps = 'grid' THEN 1 WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END
+                                  FROM @extschema@.drift_tests dt WHERE dt.name = t.test);
+        p.prediction_test := t.test;
+        p.prediction_threshold := t.threshold;
+    END IF;
+    sp.calibration := NULL;
+    sp.positive_label := NULL;
+    sp.negative_label := NULL;
+    sp.anomaly_alpha := NULL;
+    -- a feature left out is not an unexpected one
+    sp.unexpected := false;
+    p.summary := sp;
+    RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._segment_plan(text, @extschema@._check_plan, text) IS
+    'The plan of one segment''s checks: the model''s, with the segment''s references and tests (internal)';
+
+CREATE TYPE @extschema@._segment_result AS (segment text, "check" text, metric text, feature text, value float8,
+                                            method text);
+COMMENT ON TYPE @extschema@._segment_result IS 'One result of a segment''s check (internal)';
+
+-- Every segment's results in [window_start, window_end): one read of the
+-- window grouped by segment; the results a check of the segment's rows
+-- alone gives (volume, latency, performance, data drift, output drift, data
+-- quality).
+CREATE FUNCTION @extschema@._segment_results(model text, plan @extschema@._check_plan, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS SETOF @extschema@._segment_result
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := ((plan).summary).task;
+    seg_sql text := @extschema@._segment_sql(model);
+    correction text;
+    names text[];
+    plans @extschema@._check_plan[];
+    sr record;
+    x record;
+    s @extschema@.check_summary;
+    perf jsonb;
+    labeled bigint;
+BEGIN
+    IF seg_sql IS NULL OR NOT EXISTS (SELECT FROM @extschema@.segment_references r WHERE r.model = _segment_results.model) THEN
+        RETURN;
+    END IF;
+    SELECT m.drift_correction INTO correction FROM @extschema@.models m WHERE m.name = _segment_results.model;
+    SELECT array_agg(r.segment ORDER BY r.rank) FILTER (WHERE r.segment <> @extschema@._other_segment()),
+           array_agg(@extschema@._segment_plan(_segment_results.model, plan, r.segment) ORDER BY r.rank)
+      INTO names, plans
+      FROM @extschema@.segment_references r WHERE r.model = _segment_results.model;
+    names := coalesce(names, '{}');
+    FOR x IN SELECT * FROM @extschema@._segment_parts(model, @extschema@._source(model), seg_sql,
+                               ARRAY(SELECT (p).summary FROM unnest(plans) p), names, window_start, window_end)
+              ORDER BY 1 LOOP
+        SELECT * INTO sr FROM @extschema@.segment_references r WHERE r.model = _segment_results.model AND r.rank = x.seg;
+        SELECT @extschema@.merge(y.p) INTO s FROM unnest(ARRAY[x.rows_part, x.labels_part]) y(p) WHERE y.p IS NOT NULL;
+        perf := @extschema@._summary_performance(task, s);
+        labeled := @extschema@._labeled_rows(task, s);
+        IF labeled = 0 THEN
+            perf := NULL;
+        END IF;
+        RETURN QUERY
+            SELECT sr.segment, v.* FROM @extschema@._volume_results(s, labeled, window_start, window_end) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._performance_results(task, perf, sr.performance) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._drift_results(plans[x.seg], s, correction) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._output_results(plans[x.seg], s) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._quality_results(plans[x.seg], s) v;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._segment_results(text, @extschema@._check_plan, timestamptz, timestamptz) IS
+    'Each segment''s check results in a window, from one grouped read (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.segment_by(text, text, text, int), @extschema@.drop_segments(text),
+    @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz)
+    FROM PUBLIC;
