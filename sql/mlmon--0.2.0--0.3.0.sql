@@ -6607,3 +6607,1316 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._source(text) IS 'SQL fragments that read a model''s rows and labels (internal)';
+
+-- Segments (sql/segments.sql, new in 0.3.0): a model checked per segment (mlmon.segment_by).
+-- check_results and alerts learn a segment column (NULL: the whole model), the
+-- alerts' dedup key takes it; the alert functions take a segment; run_checks,
+-- set_reference, the alert rules, the views, the report, the recommendations
+-- and the metrics learn about segments.
+
+ALTER TABLE @extschema@.check_results ADD COLUMN segment text;
+ALTER TABLE @extschema@.alerts ADD COLUMN segment text;
+DROP INDEX @extschema@.alerts_one_open;
+CREATE UNIQUE INDEX alerts_one_open ON @extschema@.alerts (model, coalesce(segment, ''), type, coalesce(feature, ''))
+    WHERE status = 'open';
+COMMENT ON TABLE @extschema@.alerts IS
+    'Alerts raised by the rules: at most one open alert per model, segment, type and feature';
+
+CREATE TABLE @extschema@.segments (
+    model      text PRIMARY KEY REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    feature    text,                 -- the feature whose value names the segment, or
+    expression text,                 -- an expression over features (jsonb), IMMUTABLE, its value as text
+    top_n      int NOT NULL DEFAULT 20 CHECK (top_n BETWEEN 1 AND 100),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CHECK ((feature IS NULL) <> (expression IS NULL))
+);
+COMMENT ON TABLE @extschema@.segments IS
+    'How each model''s rows fall into segments (mlmon.segment_by): a feature or an expression over the features, and how many segments';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.segments', '');
+
+-- The segments the reference named, with their baseline (rank top_n + 1: '(other)').
+CREATE TABLE @extschema@.segment_references (
+    model       text NOT NULL REFERENCES @extschema@.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    segment     text NOT NULL,
+    rank        int NOT NULL,
+    n_rows      bigint NOT NULL,
+    n_labeled   bigint NOT NULL,
+    performance jsonb,
+    PRIMARY KEY (model, segment)
+);
+COMMENT ON TABLE @extschema@.segment_references IS
+    'The segments of each model''s reference: its top_n segment values by rows, then (other), with their rows and baseline performance';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.segment_references', '');
+
+CREATE TABLE @extschema@.segment_profiles (
+    model    text NOT NULL,
+    segment  text NOT NULL,
+    role     text NOT NULL CHECK (role IN ('feature', 'prediction')),
+    feature  text NOT NULL,
+    kind     text NOT NULL CHECK (kind IN ('numeric', 'categorical')),
+    profile  @extschema@.profile NOT NULL,
+    n        bigint NOT NULL,
+    distinct_values bigint,
+    categories text[],
+    PRIMARY KEY (model, segment, role, feature),
+    FOREIGN KEY (model, segment) REFERENCES @extschema@.segment_references ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE @extschema@.segment_profiles IS
+    'Each segment''s reference: a profile per feature (of the model''s kind) and of the predictions';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.segment_profiles', '');
+REVOKE ALL ON @extschema@.segments, @extschema@.segment_references, @extschema@.segment_profiles FROM PUBLIC;
+
+-- The name of the segment of the rows of no named segment.
+CREATE FUNCTION @extschema@._other_segment() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN '(other)';
+COMMENT ON FUNCTION @extschema@._other_segment() IS
+    'The segment of every row whose value is not among the reference''s top segments, or is NULL: (other) (internal)';
+
+-- A model's segment as an SQL expression over a jsonb column named features (NULL: no segments).
+CREATE FUNCTION @extschema@._segment_sql(model text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT CASE WHEN s.feature IS NOT NULL THEN format('(features ->> %L)', s.feature)
+                    ELSE format('((%s)::text)', s.expression) END
+          FROM @extschema@.segments s WHERE s.model = _segment_sql.model);
+COMMENT ON FUNCTION @extschema@._segment_sql(text) IS
+    'The SQL expression (over a jsonb column features) of a model''s segment value (internal)';
+
+-- The columns a segment read needs, named, from the rows r reads: features,
+-- the outputs, the row's request id and time, and (labels in the same rows)
+-- the labels and whether the row has one.
+CREATE FUNCTION @extschema@._segment_rows_sql(r @extschema@._source_sql) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+RETURN format('SELECT %s AS features, %s AS pl, %s AS pv, %s AS sc, %s AS lat, %s AS rid, %s AS rts, %s %s',
+              r.feature_object, r.predicted_label, r.predicted_value, r.score, r.latency,
+              coalesce(r.request_id, 'NULL::text'), r.ts,
+              CASE WHEN r.labels_from IS NOT NULL AND NOT r.in_labels_table
+                   -- labels in the same rows: r.labels_from is r.from_clause and a condition
+                   THEN format('(true %s) AS labelled, %s AS lts, %s AS lab, %s AS act, %s AS lpl, %s AS lpv, %s AS lsc',
+                               substr(r.labels_from, length(r.from_clause) + 1), r.labels_ts, r.label, r.actual,
+                               r.labels_predicted_label, r.labels_predicted_value, r.labels_score)
+                   ELSE 'false AS labelled, NULL::timestamptz AS lts, NULL::text AS lab, NULL::float8 AS act, '
+                        'NULL::text AS lpl, NULL::float8 AS lpv, NULL::float8 AS lsc' END,
+              r.from_clause);
+COMMENT ON FUNCTION @extschema@._segment_rows_sql(@extschema@._source_sql) IS
+    'The query of the named columns a segment read groups (internal)';
+
+-- Summaries of the rows r reads in [from_ts, to_ts), one per segment (the
+-- index into segments, or cardinality(segments) + 1 for '(other)'), each built
+-- for its own plan (plans[index]): one read.  Labels kept in mlmon.labels are
+-- joined to their rows by request id and time.
+CREATE FUNCTION @extschema@._segment_parts(model text, r @extschema@._source_sql, segment_sql text,
+        plans @extschema@._summary_plan[], segments text[], from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (seg int, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_sort = off
+AS $$
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT q.seg, @extschema@._summarize_rows($4[q.seg], q.features, q.pl, q.pv, q.sc, q.lat), '
+        '       @extschema@._summarize_labels($4[q.seg], %1$s) FILTER (WHERE %2$s) '
+        '  FROM (SELECT coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
+        ' GROUP BY q.seg',
+        CASE WHEN r.in_labels_table THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
+             ELSE 'q.lts, q.lab, q.act, q.lpl, q.lpv, q.lsc' END,
+        CASE WHEN r.in_labels_table THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
+        segment_sql, @extschema@._segment_rows_sql(r),
+        CASE WHEN r.in_labels_table
+             THEN 'LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
+    USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._segment_parts(text, @extschema@._source_sql, text, @extschema@._summary_plan[], text[], timestamptz, timestamptz) IS
+    'Summaries of a span''s rows and labels per segment, each for its own plan, in one read (internal)';
+
+-- Build and store the segments of a model's reference from the rows r reads
+-- in [from_ts, to_ts) (set_reference calls it after the model's own).
+CREATE FUNCTION @extschema@._set_segment_references(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    seg_sql text := @extschema@._segment_sql(model);
+    top int;
+    names text[];
+    num_names text[];
+    cat_names text[];
+    k record;
+    q text;
+    x record;
+    i int;
+    s @extschema@.profile_summary;
+    pl @extschema@._summary_plan;
+    perf jsonb;
+    nl bigint;
+BEGIN
+    DELETE FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model;
+    IF seg_sql IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT sg.top_n INTO top FROM @extschema@.segments sg WHERE sg.model = _set_segment_references.model;
+    -- the top segments: most rows first, then by value
+    EXECUTE format('SELECT coalesce(array_agg(v ORDER BY n DESC, v), ''{}'') FROM ('
+                   'SELECT v, count(*) AS n FROM (SELECT %1$s AS v FROM (%2$s) q0) q '
+                   ' WHERE v IS NOT NULL AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
+                   seg_sql, @extschema@._segment_rows_sql(r))
+       INTO names USING model, from_ts, to_ts, top;
+    -- the model's features, by kind (as the model's reference found them)
+    SELECT coalesce(array_agg(rp.feature ORDER BY rp.feature) FILTER (WHERE rp.kind = 'numeric'), '{}'),
+           coalesce(array_agg(rp.feature ORDER BY rp.feature) FILTER (WHERE rp.kind = 'categorical'), '{}')
+      INTO num_names, cat_names
+      FROM @extschema@.reference_profiles rp WHERE rp.model = _set_segment_references.model AND rp.role = 'feature';
+    -- one read: each segment's rows, prediction profile and feature profiles
+    q := format('SELECT q.seg, count(*) AS n, %1$s AS pred, ARRAY[%2$s]::@extschema@.profile[] AS nums, '
+                '       ARRAY[%3$s]::@extschema@.profile[] AS cats '
+                '  FROM (SELECT coalesce(pg_catalog.array_position($4, %4$s), $5) AS seg, q0.pl, q0.pv, '
+                '               @extschema@._jsonb_numbers(q0.features, $6) AS nv, '
+                '               @extschema@._jsonb_categories(q0.features, $7) AS cv '
+                '          FROM (%5$s) q0) q GROUP BY q.seg',
+        CASE WHEN task = 'classification' THEN '@extschema@.profile(q.pl)' ELSE '@extschema@.profile(q.pv)' END,
+        coalesce((SELECT string_agg(format('@extschema@.profile(q.nv[%s])', j), ', ')
+                    FROM generate_series(1, cardinality(num_names)) j), ''),
+        coalesce((SELECT string_agg(format('@extschema@.profile(q.cv[%s])', j), ', ')
+                    FROM generate_series(1, cardinality(cat_names)) j), ''),
+        seg_sql, @extschema@._segment_rows_sql(r));
+    -- every named segment and (other) has a row, with or without reference rows
+    INSERT INTO @extschema@.segment_references (model, segment, rank, n_rows, n_labeled)
+    SELECT model, coalesce(names[o], @extschema@._other_segment()), o, 0, 0
+      FROM generate_series(1, cardinality(names) + 1) o;
+    FOR x IN EXECUTE q USING model, from_ts, to_ts, names, cardinality(names) + 1, num_names, cat_names LOOP
+        UPDATE @extschema@.segment_references sr SET n_rows = x.n
+         WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        FOR i IN 1 .. cardinality(num_names) LOOP
+            CONTINUE WHEN x.nums[i] IS NULL;
+            s := @extschema@.summary(x.nums[i]);
+            INSERT INTO @extschema@.segment_profiles
+            SELECT sr.model, sr.segment, 'feature', num_names[i], 'numeric', x.nums[i], s.count,
+                   CASE WHEN s.mode = 'exact' THEN s.entries END, NULL
+              FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END LOOP;
+        FOR i IN 1 .. cardinality(cat_names) LOOP
+            CONTINUE WHEN x.cats[i] IS NULL;
+            s := @extschema@.summary(x.cats[i]);
+            INSERT INTO @extschema@.segment_profiles
+            SELECT sr.model, sr.segment, 'feature', cat_names[i], 'categorical', x.cats[i], s.count,
+                   CASE WHEN s.mode = 'exact' THEN s.entries END,
+                   CASE WHEN s.mode = 'exact' THEN
+                       (SELECT array_agg(t.value ORDER BY t.value) FROM @extschema@.top_values(x.cats[i], s.entries::int) t) END
+              FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END LOOP;
+        IF x.pred IS NOT NULL THEN
+            s := @extschema@.summary(x.pred);
+            INSERT INTO @extschema@.segment_profiles
+            SELECT sr.model, sr.segment, 'prediction', '', CASE WHEN task = 'classification' THEN 'categorical' ELSE 'numeric' END,
+                   x.pred, s.count, CASE WHEN s.mode = 'exact' THEN s.entries END, NULL
+              FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END IF;
+    END LOOP;
+    -- the baseline performance of each segment: its labels' summary, as the model's
+    IF r.labels_from IS NOT NULL THEN
+        pl := ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
+        FOR x IN SELECT * FROM @extschema@._segment_parts(model, r, seg_sql,
+                                  array_fill(pl, ARRAY[cardinality(names) + 1]), names, from_ts, to_ts) LOOP
+            CONTINUE WHEN x.labels_part IS NULL;
+            perf := @extschema@._summary_performance(task, x.labels_part);
+            nl := @extschema@._labeled_rows(task, x.labels_part);
+            UPDATE @extschema@.segment_references sr SET n_labeled = nl, performance = CASE WHEN nl > 0 THEN perf END
+             WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
+        END LOOP;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz) IS
+    'Name a model''s segments from its reference rows and store each one''s reference (internal)';
+
+-- Declare how a model's rows fall into segments.
+CREATE FUNCTION @extschema@.segment_by(model text, feature text DEFAULT NULL, expression text DEFAULT NULL,
+        top_n int DEFAULT 20)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rw @extschema@.reference_windows;
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    IF (feature IS NULL) = (expression IS NULL) THEN
+        RAISE EXCEPTION 'segment_by needs either a feature or an expression' USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'mlmon.segment_by(model, feature => ''country'') or mlmon.segment_by(model, expression => ''...'').';
+    END IF;
+    IF feature = '' OR btrim(expression) = '' THEN
+        RAISE EXCEPTION 'the segment''s feature or expression must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF top_n IS NULL OR top_n < 1 OR top_n > 100 THEN
+        RAISE EXCEPTION 'top_n must be between 1 and 100, not %', coalesce(top_n::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Prometheus and the dashboard show every segment: their number stays bounded.';
+    END IF;
+    IF expression IS NOT NULL THEN
+        -- one expression over features: it must parse alone, as a prepared statement (one command) ...
+        BEGIN
+            EXECUTE format('SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = format('Expression: %s', expression),
+                HINT = 'An expression over the jsonb column "features", e.g. features->>''country''; '
+                       'name other schemas'' functions with their schema.';
+        END;
+        -- ... and be IMMUTABLE, without subqueries: what an index expression may be
+        DROP TABLE IF EXISTS pg_temp._mlmon_segment_probe;
+        CREATE TEMP TABLE _mlmon_segment_probe (features jsonb);
+        BEGIN
+            EXECUTE format('CREATE INDEX ON pg_temp._mlmon_segment_probe (((%s)::text))', expression);
+        EXCEPTION WHEN OTHERS THEN
+            DROP TABLE pg_temp._mlmon_segment_probe;
+            RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = format('Expression: %s', expression),
+                HINT = 'A segment expression must be IMMUTABLE and read nothing but the row''s features.';
+        END;
+        DROP TABLE pg_temp._mlmon_segment_probe;
+    END IF;
+    INSERT INTO @extschema@.segments AS s (model, feature, expression, top_n)
+    VALUES (model, feature, expression, top_n)
+    ON CONFLICT ON CONSTRAINT segments_pkey DO UPDATE
+       SET feature = excluded.feature, expression = excluded.expression, top_n = excluded.top_n,
+           created_at = excluded.created_at;
+    -- the segments are named by the reference: a reference over a time window is built again now
+    SELECT * INTO rw FROM @extschema@.reference_windows x WHERE x.model = segment_by.model;
+    IF FOUND AND rw.window_start IS NOT NULL THEN
+        PERFORM @extschema@._match_labels(model);
+        PERFORM @extschema@._set_segment_references(model, @extschema@._source(model), rw.window_start, rw.window_end);
+    ELSIF FOUND THEN
+        DELETE FROM @extschema@.segment_references sr WHERE sr.model = segment_by.model;
+        RAISE NOTICE 'the segments of model "%" are named by its next reference', model
+            USING HINT = 'Its reference came from a query: call mlmon.set_reference again.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.segment_by(text, text, text, int) IS
+    'Check a model per segment too: the value of a feature, or of an IMMUTABLE expression over the jsonb column features; the reference''s top_n values by rows are the segments, the rest (other)';
+
+CREATE FUNCTION @extschema@.drop_segments(model text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@._model_task(model);
+    DELETE FROM @extschema@.segment_references sr WHERE sr.model = drop_segments.model;
+    -- no segment is judged any more: its open alerts close
+    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+     WHERE a.model = drop_segments.model AND a.segment IS NOT NULL AND a.status = 'open';
+    DELETE FROM @extschema@.segments s WHERE s.model = drop_segments.model;
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.drop_segments(text) IS
+    'Stop checking a model per segment (its past segment results stay; its open segment alerts are resolved); returns whether it had segments';
+
+-- Each segment's plan: the model's, with the segment's reference profiles,
+-- and the tests their sizes call for; features the segment's reference never
+-- had are left out.  (No anomalies or CBPE per segment.)
+CREATE FUNCTION @extschema@._segment_plan(model text, plan @extschema@._check_plan, segment text)
+    RETURNS @extschema@._check_plan LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p @extschema@._check_plan := plan;
+    sp @extschema@._summary_plan := (plan).summary;
+    t record;
+    pred record;
+BEGIN
+    SELECT coalesce(array_agg(f.feature ORDER BY f.o), '{}'), coalesce(array_agg(f.kind ORDER BY f.o), '{}'),
+           coalesce(array_agg(sp_.profile ORDER BY f.o), '{}'),
+           coalesce(array_agg(CASE WHEN sp_.kind = 'categorical' THEN 0 WHEN dt.keeps = 'grid' THEN 1
+                                   WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END ORDER BY f.o), '{}'),
+           coalesce(array_agg(ft.test ORDER BY f.o), '{}'), coalesce(array_agg(ft.threshold ORDER BY f.o), '{}')
+      INTO sp.features, sp.kinds, sp.refs, sp.parts, p.tests, p.thresholds
+      FROM unnest(((plan).summary).features, ((plan).summary).kinds) WITH ORDINALITY f(feature, kind, o)
+      JOIN @extschema@.segment_profiles sp_ ON sp_.model = _segment_plan.model AND sp_.segment = _segment_plan.segment
+                                           AND sp_.role = 'feature' AND sp_.feature = f.feature
+     CROSS JOIN LATERAL @extschema@._drift_test(_segment_plan.model, f.feature, f.kind, sp_.n, sp_.distinct_values) ft
+      JOIN @extschema@.drift_tests dt ON dt.name = ft.test;
+    SELECT x.kind, x.profile, x.n, x.distinct_values INTO pred FROM @extschema@.segment_profiles x
+     WHERE x.model = _segment_plan.model AND x.segment = _segment_plan.segment AND x.role = 'prediction';
+    sp.prediction_ref := NULL;
+    sp.prediction_parts := NULL;
+    p.prediction_test := NULL;
+    p.prediction_threshold := NULL;
+    IF pred.profile IS NOT NULL THEN
+        SELECT * INTO t FROM @extschema@._drift_test(model, '', pred.kind, pred.n, pred.distinct_values);
+        sp.prediction_ref := pred.profile;
+        sp.prediction_parts := (SELECT CASE WHEN pred.kind = 'categorical' THEN 0
+                                            WHEN dt.keeps = 'grid' THEN 1 WHEN dt.keeps = 'bins' THEN 2 ELSE 0 END
+                                  FROM @extschema@.drift_tests dt WHERE dt.name = t.test);
+        p.prediction_test := t.test;
+        p.prediction_threshold := t.threshold;
+    END IF;
+    sp.calibration := NULL;
+    sp.positive_label := NULL;
+    sp.negative_label := NULL;
+    sp.anomaly_alpha := NULL;
+    -- a feature left out is not an unexpected one
+    sp.unexpected := false;
+    p.summary := sp;
+    RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._segment_plan(text, @extschema@._check_plan, text) IS
+    'The plan of one segment''s checks: the model''s, with the segment''s references and tests (internal)';
+
+CREATE TYPE @extschema@._segment_result AS (segment text, "check" text, metric text, feature text, value float8,
+                                            method text);
+COMMENT ON TYPE @extschema@._segment_result IS 'One result of a segment''s check (internal)';
+
+-- Every segment's results in [window_start, window_end): one read of the
+-- window grouped by segment; the results a check of the segment's rows
+-- alone gives (volume, latency, performance, data drift, output drift, data
+-- quality).
+CREATE FUNCTION @extschema@._segment_results(model text, plan @extschema@._check_plan, window_start timestamptz,
+        window_end timestamptz)
+    RETURNS SETOF @extschema@._segment_result
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := ((plan).summary).task;
+    seg_sql text := @extschema@._segment_sql(model);
+    correction text;
+    names text[];
+    plans @extschema@._check_plan[];
+    sr record;
+    x record;
+    s @extschema@.check_summary;
+    perf jsonb;
+    labeled bigint;
+BEGIN
+    IF seg_sql IS NULL OR NOT EXISTS (SELECT FROM @extschema@.segment_references r WHERE r.model = _segment_results.model) THEN
+        RETURN;
+    END IF;
+    SELECT m.drift_correction INTO correction FROM @extschema@.models m WHERE m.name = _segment_results.model;
+    SELECT array_agg(r.segment ORDER BY r.rank) FILTER (WHERE r.segment <> @extschema@._other_segment()),
+           array_agg(@extschema@._segment_plan(_segment_results.model, plan, r.segment) ORDER BY r.rank)
+      INTO names, plans
+      FROM @extschema@.segment_references r WHERE r.model = _segment_results.model;
+    names := coalesce(names, '{}');
+    FOR x IN SELECT * FROM @extschema@._segment_parts(model, @extschema@._source(model), seg_sql,
+                               ARRAY(SELECT (p).summary FROM unnest(plans) p), names, window_start, window_end)
+              ORDER BY 1 LOOP
+        SELECT * INTO sr FROM @extschema@.segment_references r WHERE r.model = _segment_results.model AND r.rank = x.seg;
+        SELECT @extschema@.merge(y.p) INTO s FROM unnest(ARRAY[x.rows_part, x.labels_part]) y(p) WHERE y.p IS NOT NULL;
+        perf := @extschema@._summary_performance(task, s);
+        labeled := @extschema@._labeled_rows(task, s);
+        IF labeled = 0 THEN
+            perf := NULL;
+        END IF;
+        RETURN QUERY
+            SELECT sr.segment, v.* FROM @extschema@._volume_results(s, labeled, window_start, window_end) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._performance_results(task, perf, sr.performance) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._drift_results(plans[x.seg], s, correction) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._output_results(plans[x.seg], s) v
+            UNION ALL SELECT sr.segment, v.* FROM @extschema@._quality_results(plans[x.seg], s) v;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._segment_results(text, @extschema@._check_plan, timestamptz, timestamptz) IS
+    'Each segment''s check results in a window, from one grouped read (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.segment_by(text, text, text, int), @extschema@.drop_segments(text),
+    @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz)
+    FROM PUBLIC;
+
+-- the alert functions take a segment
+DROP FUNCTION @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval);
+DROP FUNCTION @extschema@._resolve_alerts(text, text, text[]);
+CREATE FUNCTION @extschema@._raise_alert(model text, alert_type text, severity text, feature text,
+        features text[], details jsonb, check_id bigint, cooldown interval, segment text DEFAULT NULL)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    a @extschema@.alerts;
+    opened boolean := false;
+BEGIN
+    UPDATE @extschema@.alerts x
+       SET last_seen = now(), occurrences = x.occurrences + 1, details = _raise_alert.details,
+           severity = _raise_alert.severity, features = _raise_alert.features, check_id = _raise_alert.check_id
+     WHERE x.model = _raise_alert.model AND x.type = alert_type
+       AND coalesce(x.segment, '') = coalesce(_raise_alert.segment, '')
+       AND coalesce(x.feature, '') = coalesce(_raise_alert.feature, '') AND x.status = 'open'
+    RETURNING * INTO a;
+    IF NOT FOUND THEN
+        UPDATE @extschema@.alerts x
+           SET status = 'open', resolved_at = NULL, last_seen = now(), occurrences = x.occurrences + 1,
+               details = _raise_alert.details, severity = _raise_alert.severity, features = _raise_alert.features,
+               check_id = _raise_alert.check_id
+         WHERE x.alert_id = (SELECT y.alert_id FROM @extschema@.alerts y
+                              WHERE y.model = _raise_alert.model AND y.type = alert_type
+                                AND coalesce(y.segment, '') = coalesce(_raise_alert.segment, '')
+                                AND coalesce(y.feature, '') = coalesce(_raise_alert.feature, '')
+                                AND y.status = 'resolved' AND y.resolved_at > now() - cooldown
+                              ORDER BY y.resolved_at DESC LIMIT 1)
+        RETURNING * INTO a;
+        IF NOT FOUND THEN
+            INSERT INTO @extschema@.alerts (model, type, severity, feature, features, details, check_id, segment)
+            VALUES (model, alert_type, severity, feature, features, details, check_id, segment)
+            RETURNING * INTO a;
+        END IF;
+        opened := true;
+    END IF;
+    IF opened THEN
+        PERFORM pg_notify('mlmon_alerts', jsonb_build_object(
+            'alert_id', a.alert_id, 'time', a.time, 'model', a.model, 'type', a.type, 'severity', a.severity,
+            'feature', a.feature, 'features', a.features, 'details', a.details, 'check_id', a.check_id,
+            'segment', a.segment)::text);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval, text) IS
+    'Open or refresh one alert, deduplicated per model, segment, type and feature, with cooldown (internal)';
+
+CREATE FUNCTION @extschema@._resolve_alerts(model text, alert_type text, keep_features text[] DEFAULT NULL,
+        segment text DEFAULT NULL)
+    RETURNS void LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    UPDATE @extschema@.alerts x SET status = 'resolved', resolved_at = now()
+     WHERE x.model = _resolve_alerts.model AND x.type = _resolve_alerts.alert_type AND x.status = 'open'
+       AND x.segment IS NOT DISTINCT FROM _resolve_alerts.segment
+       AND (keep_features IS NULL OR x.feature IS NULL OR x.feature <> ALL (keep_features));
+END;
+COMMENT ON FUNCTION @extschema@._resolve_alerts(text, text, text[], text) IS
+    'Resolve the open alerts of a type (of the whole model, or of a segment) whose condition cleared (internal)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@._raise_alert(text, text, text, text, text[], jsonb, bigint, interval, text),
+    @extschema@._resolve_alerts(text, text, text[], text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@._apply_alert_rules() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c record;
+    rule record;
+    v float8;
+    v2 float8;
+    drifted text[];
+    data_drift_fired boolean;
+    empty boolean;
+    seg text;
+BEGIN
+    FOR c IN SELECT DISTINCT nr.check_id, nr.model FROM new_results nr ORDER BY nr.check_id LOOP
+        -- one rule evaluation at a time per model: no duplicate or lost alerts
+        PERFORM pg_advisory_xact_lock(hashtext('mlmon.alerts'), hashtext(c.model));
+        -- each check once (rows restored from a dump, or added later, raise nothing again)
+        UPDATE @extschema@.checks ck SET alerts_applied = true
+         WHERE ck.check_id = c.check_id AND NOT ck.alerts_applied;
+        IF NOT FOUND THEN
+            CONTINUE;
+        END IF;
+        -- the whole model (segment NULL) first, then each segment (mlmon.segment_by), under the same rules
+        FOR seg IN SELECT DISTINCT nr.segment FROM new_results nr WHERE nr.check_id = c.check_id
+                    ORDER BY 1 NULLS FIRST LOOP
+        -- a window without rows says nothing (open alerts stay as they are), but to the
+        -- expectations (no rows may be what one of them forbids)
+        empty := coalesce((SELECT nr.value FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
+                              AND nr."check" = 'volume' AND nr.metric = 'rows'), 0) = 0;
+        SELECT array_agg(nr.feature ORDER BY nr.feature) INTO drifted FROM new_results nr
+         WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'data_drift' AND nr.metric = 'drift_detected' AND nr.value = 1;
+        drifted := coalesce(drifted, '{}');
+        data_drift_fired := false;
+        FOR rule IN SELECT * FROM @extschema@.effective_alert_rules(c.model) ORDER BY
+                CASE alert_type WHEN 'data_drift' THEN 0 ELSE 1 END LOOP
+            IF NOT rule.enabled OR (empty AND rule.alert_type <> 'expectation') THEN
+                CONTINUE;
+            END IF;
+            -- a segment's results: performance, drift, output drift and data quality
+            IF seg IS NOT NULL AND rule.alert_type NOT IN ('performance_degradation', 'data_drift', 'feature_drift',
+                                                           'output_drift', 'data_quality') THEN
+                CONTINUE;
+            END IF;
+            IF rule.alert_type = 'performance_degradation' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'performance'
+                   AND nr.metric IN ('accuracy_drop', 'r2_drop');
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels in this window: the condition is unknown
+                ELSIF v > rule.threshold THEN
+                    SELECT nr.value INTO v2 FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'performance'
+                       AND nr.metric IN ('accuracy', 'r2');
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        jsonb_build_object('current', v2, 'reference', v2 + v, 'degradation', v, 'threshold', rule.threshold),
+                        c.check_id, rule.cooldown, seg);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
+                END IF;
+            ELSIF rule.alert_type = 'data_drift' THEN
+                IF cardinality(drifted) >= rule.threshold THEN
+                    data_drift_fired := true;
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, drifted,
+                        jsonb_build_object('n_drifted', cardinality(drifted), 'threshold', rule.threshold,
+                            -- strongest first: by log p-value (finite where the p-value underflows), then
+                            -- the distances by statistic
+                            'drifted_features', (SELECT jsonb_agg(jsonb_build_object('feature', d.feature, 'method', d.method,
+                                                     'statistic', d.value, 'p_value', p.value, 'log_p_value', lp.value)
+                                                     ORDER BY lp.value NULLS LAST, d.value DESC, d.feature)
+                                                   FROM new_results d LEFT JOIN new_results p
+                                                     ON p.check_id = d.check_id AND p.feature = d.feature AND p.segment IS NOT DISTINCT FROM d.segment
+                                                    AND p."check" = 'data_drift' AND p.metric = 'p_value'
+                                                   LEFT JOIN new_results lp
+                                                     ON lp.check_id = d.check_id AND lp.feature = d.feature AND lp.segment IS NOT DISTINCT FROM d.segment
+                                                    AND lp."check" = 'data_drift' AND lp.metric = 'log_p_value'
+                                                  WHERE d.check_id = c.check_id AND d.segment IS NOT DISTINCT FROM seg AND d."check" = 'data_drift'
+                                                    AND d.metric = 'statistic' AND d.feature = ANY (drifted))),
+                        c.check_id, rule.cooldown, seg);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
+                END IF;
+            ELSIF rule.alert_type = 'feature_drift' THEN
+                -- single features, while the data_drift rule has not fired
+                IF data_drift_fired THEN
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
+                ELSE
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, d.feature, ARRAY[d.feature],
+                                jsonb_build_object('method', d.method, 'statistic', d.value,
+                                                   'p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id AND p.segment IS NOT DISTINCT FROM seg
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'p_value'),
+                                                   'log_p_value', (SELECT p.value FROM new_results p WHERE p.check_id = c.check_id AND p.segment IS NOT DISTINCT FROM seg
+                                                                  AND p.feature = d.feature AND p."check" = 'data_drift'
+                                                                  AND p.metric = 'log_p_value')),
+                                c.check_id, rule.cooldown, seg)
+                       FROM new_results d
+                      WHERE d.check_id = c.check_id AND d.segment IS NOT DISTINCT FROM seg AND d."check" = 'data_drift' AND d.metric = 'statistic'
+                        AND d.feature = ANY (drifted);
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, drifted, seg);
+                END IF;
+            ELSIF rule.alert_type = 'output_drift' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
+                   AND nr."check" = 'output_drift' AND nr.metric = 'drift_detected';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v >= rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) || jsonb_build_object('method', min(nr.method))
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'output_drift'),
+                        c.check_id, rule.cooldown, seg);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
+                END IF;
+            ELSIF rule.alert_type = 'data_quality' THEN
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
+                   AND nr."check" = 'data_quality' AND nr.metric = 'quality_issue_rate';
+                IF v IS NULL THEN
+                    CONTINUE;
+                ELSIF v > rule.threshold THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(coalesce(nr.feature || '.', '') || nr.metric, nr.value)
+                           FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = 'data_quality'
+                            AND nr.value > 0 AND nr.metric <> 'out_of_range_rate' AND nr.metric <> 'unseen_category_rate')
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown, seg);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
+                END IF;
+            ELSIF rule.alert_type = 'expectation' THEN
+                -- one alert per failed expectation (its name is the alert's feature), with the
+                -- expectation's own severity; an expectation that passed, or is gone, resolves its alert,
+                -- one that could not be judged (no value, an error) leaves it as it is, and so do they
+                -- all when none could be evaluated
+                IF NOT EXISTS (SELECT FROM @extschema@.expectation_results er WHERE er.check_id = c.check_id)
+                   AND EXISTS (SELECT FROM @extschema@.expectations ex WHERE ex.model = c.model AND ex.enabled) THEN
+                    CONTINUE;
+                END IF;
+                PERFORM @extschema@._raise_alert(c.model, rule.alert_type, er.severity, er.name,
+                            CASE WHEN er.feature IS NOT NULL THEN ARRAY[er.feature] END,
+                            jsonb_strip_nulls(jsonb_build_object('rule', er.rule, 'feature', er.feature,
+                                'observed_value', er.observed_value, 'element_count', er.element_count,
+                                'missing_count', er.missing_count, 'unexpected_count', er.unexpected_count,
+                                'unexpected_share', er.unexpected_share, 'mostly', ex.mostly,
+                                'min_value', ex.min_value, 'max_value', ex.max_value, 'quantile', ex.quantile)),
+                            c.check_id, rule.cooldown, seg)
+                   FROM @extschema@.expectation_results er
+                   LEFT JOIN @extschema@.expectations ex ON ex.model = er.model AND ex.name = er.name
+                  WHERE er.check_id = c.check_id AND NOT er.success;
+                PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type,
+                            ARRAY(SELECT er.name FROM @extschema@.expectation_results er
+                                   WHERE er.check_id = c.check_id AND er.success IS NOT TRUE));
+            ELSIF rule.alert_type IN ('concept_drift', 'anomalies', 'estimated_performance', 'multivariate_drift',
+                                      'embedding_drift') THEN
+                -- one number against the threshold; its check's other results are the details
+                SELECT nr.value INTO v FROM new_results nr WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg
+                   AND nr."check" = rule.alert_type
+                   AND nr.metric = CASE rule.alert_type WHEN 'concept_drift' THEN 'drift_detected'
+                                                        WHEN 'multivariate_drift' THEN 'drift_detected'
+                                                        WHEN 'embedding_drift' THEN 'drift_detected'
+                                                        WHEN 'anomalies' THEN 'anomaly_rate'
+                                                        ELSE 'estimated_accuracy_drop' END;
+                IF v IS NULL THEN
+                    CONTINUE;      -- no labels, scores or features to judge by in this window
+                ELSIF (rule.alert_type IN ('concept_drift', 'multivariate_drift', 'embedding_drift') AND v >= rule.threshold)
+                      OR (rule.alert_type NOT IN ('concept_drift', 'multivariate_drift', 'embedding_drift')
+                          AND v > rule.threshold) THEN
+                    PERFORM @extschema@._raise_alert(c.model, rule.alert_type, rule.severity, NULL, NULL,
+                        (SELECT jsonb_object_agg(nr.metric, nr.value) FROM new_results nr
+                          WHERE nr.check_id = c.check_id AND nr.segment IS NOT DISTINCT FROM seg AND nr."check" = rule.alert_type)
+                        || jsonb_build_object('threshold', rule.threshold),
+                        c.check_id, rule.cooldown, seg);
+                ELSE
+                    PERFORM @extschema@._resolve_alerts(c.model, rule.alert_type, NULL, seg);
+                END IF;
+            END IF;
+        END LOOP;
+        END LOOP;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._apply_alert_rules() IS
+    'Trigger function: apply the alert rules to the results of each new check (internal)';
+
+CREATE OR REPLACE FUNCTION @extschema@._set_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
+        to_ts timestamptz, keep_window boolean)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text := @extschema@._model_task(model);
+    names text[];
+    f text;
+    i int;
+    q text;
+    n bigint;
+    n_labeled bigint;
+    perf jsonb;
+    labels_part @extschema@.check_summary;
+    num_profiles @extschema@.profile[];
+    numbers bigint[];
+    scalars bigint[];
+    pred_profile @extschema@.profile;
+    kinds text[] := '{}';
+    cat_profiles @extschema@.profile[];
+    cat_idx int[] := '{}';
+    s @extschema@.profile_summary;
+BEGIN
+    names := @extschema@._feature_names(model, r, from_ts, to_ts);
+    -- one pass over the rows: numeric profiles, counts of numbers and of other values, predictions
+    q := format('SELECT count(*), %s, %s, %s, %s FROM (SELECT %s AS plabel, %s AS pvalue, '
+                '@extschema@._jsonb_numbers(%s, $4) AS nv, @extschema@._fence() AS fence %s) q',
+        CASE WHEN task = 'classification' THEN '@extschema@.profile(plabel)' ELSE '@extschema@.profile(pvalue)' END,
+        'ARRAY[' || coalesce((SELECT string_agg(format('@extschema@.profile(nv[%s])', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::@extschema@.profile[]',
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] <> ''NaN'')', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
+        'ARRAY[' || coalesce((SELECT string_agg(format('count(*) FILTER (WHERE nv[%s] = ''NaN'')', k), ', ')
+                                FROM generate_series(1, array_length(names, 1)) k), '') || ']::bigint[]',
+        r.predicted_label, r.predicted_value, r.feature_object, r.from_clause);
+    EXECUTE q INTO n, pred_profile, num_profiles, numbers, scalars USING model, from_ts, to_ts, names;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'the reference window of model "%" holds no predictions', model
+            USING ERRCODE = 'no_data_found', DETAIL = format('Window [%s, %s).', from_ts, to_ts);
+    END IF;
+    -- the baseline performance: the labels' summary, as the checks read theirs
+    IF r.labels_from IS NOT NULL THEN
+        EXECUTE format('SELECT @extschema@._summarize_labels($4, %s, %s, %s, %s, %s, %s) %s',
+                       r.labels_ts, r.label, r.actual, r.labels_predicted_label, r.labels_predicted_value,
+                       r.labels_score, r.labels_from)
+           INTO labels_part
+          USING model, from_ts, to_ts,
+                ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
+        perf := @extschema@._summary_performance(task, labels_part);
+        n_labeled := CASE WHEN task = 'classification' THEN (@extschema@._summary_totals(labels_part)).labeled
+                          ELSE (perf->>'n')::bigint END;
+    END IF;
+
+    -- numeric features with more than 5 distinct values are numeric; the rest categorical (Evidently's rule)
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        s := @extschema@.summary(num_profiles[i]);
+        IF numbers[i] > 0 AND numbers[i] >= scalars[i] AND (s.mode = 'sketch' OR s.entries > 5) THEN
+            kinds := kinds || 'numeric'::text;
+        ELSE
+            kinds := kinds || 'categorical'::text;
+            cat_idx := cat_idx || i;
+        END IF;
+    END LOOP;
+    IF array_length(cat_idx, 1) > 0 THEN
+        q := format('SELECT ARRAY[%s]::@extschema@.profile[] FROM (SELECT @extschema@._jsonb_categories(%s, $4) AS cv, @extschema@._fence() AS fence %s) q',
+            (SELECT string_agg(format('@extschema@.profile(cv[%s])', j), ', ') FROM generate_series(1, cardinality(cat_idx)) j),
+            r.feature_object, r.from_clause);
+        EXECUTE q INTO cat_profiles USING model, from_ts, to_ts, (SELECT array_agg(names[j] ORDER BY o) FROM unnest(cat_idx) WITH ORDINALITY u(j, o));
+    END IF;
+
+    DELETE FROM @extschema@.reference_profiles rp WHERE rp.model = _set_reference.model;
+    -- the stored summaries were counted against the old reference
+    DELETE FROM @extschema@.summaries su WHERE su.model = _set_reference.model;
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        IF kinds[i] = 'numeric' THEN
+            s := @extschema@.summary(num_profiles[i]);
+            INSERT INTO @extschema@.reference_profiles VALUES
+                (model, 'feature', names[i], 'numeric', num_profiles[i], s.count,
+                 CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
+        ELSE
+            s := @extschema@.summary(cat_profiles[array_position(cat_idx, i)]);
+            INSERT INTO @extschema@.reference_profiles VALUES
+                (model, 'feature', names[i], 'categorical', cat_profiles[array_position(cat_idx, i)], s.count,
+                 CASE WHEN s.mode = 'exact' THEN s.entries END,
+                 CASE WHEN s.mode = 'exact' THEN
+                     (SELECT array_agg(t.value ORDER BY t.value)
+                        FROM @extschema@.top_values(cat_profiles[array_position(cat_idx, i)], s.entries::int) t) END);
+        END IF;
+    END LOOP;
+    IF pred_profile IS NOT NULL THEN
+        s := @extschema@.summary(pred_profile);
+        INSERT INTO @extschema@.reference_profiles VALUES
+            (model, 'prediction', '', CASE WHEN task = 'classification' THEN 'categorical' ELSE 'numeric' END,
+             pred_profile, s.count, CASE WHEN s.mode = 'exact' THEN s.entries END, NULL);
+    END IF;
+    INSERT INTO @extschema@.reference_windows AS rf VALUES (model, CASE WHEN keep_window THEN from_ts END,
+        CASE WHEN keep_window THEN to_ts END, n, coalesce(n_labeled, 0),
+        CASE WHEN coalesce(n_labeled, 0) > 0 THEN perf END, now())
+    ON CONFLICT ON CONSTRAINT reference_windows_pkey DO UPDATE
+       SET window_start = excluded.window_start, window_end = excluded.window_end, n_rows = excluded.n_rows,
+           n_labeled = excluded.n_labeled, performance = excluded.performance, set_at = excluded.set_at;
+    PERFORM @extschema@._set_calibration(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_multivariate(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_embedding_reference(model, r, from_ts, to_ts);
+    PERFORM @extschema@._set_segment_references(model, r, from_ts, to_ts);
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._set_reference(text, @extschema@._source_sql, timestamptz, timestamptz, boolean) IS
+    'Build and store a model''s reference from the rows of a source (internal)';
+
+CREATE OR REPLACE FUNCTION @extschema@.run_checks(model text, window_start timestamptz, window_end timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    plan @extschema@._check_plan;
+    s @extschema@.check_summary;
+    cid bigint;
+    ex @extschema@._expectation_outcome[];
+    segs @extschema@._segment_result[];
+BEGIN
+    IF window_start IS NULL OR window_end IS NULL OR window_start >= window_end THEN
+        RAISE EXCEPTION 'the check window must have window_start < window_end' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT isfinite(window_start) OR NOT isfinite(window_end) THEN
+        RAISE EXCEPTION 'the check window must be finite' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    plan := @extschema@._check_plan(model);
+    s := @extschema@._window_summary(model, plan, window_start, window_end);
+    -- the expectations (one read of the window for all of them); never a reason for the check to fail
+    BEGIN
+        ex := ARRAY(SELECT x FROM @extschema@._evaluate_expectations(model, (@extschema@._summary_totals(s)).rows,
+                                                                     window_start, window_end) x);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'the expectations of model "%" could not be evaluated: %', model, SQLERRM;
+        ex := '{}';
+    END;
+    -- each segment (mlmon.segment_by): one more read of the window, grouped; never a reason for the check to fail
+    BEGIN
+        segs := ARRAY(SELECT x FROM @extschema@._segment_results(model, plan, window_start, window_end) x);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'the segments of model "%" could not be checked: %', model, SQLERRM;
+        segs := '{}';
+    END;
+    INSERT INTO @extschema@.checks (model, window_start, window_end, n_rows, n_labeled, finished_at)
+    VALUES (model, window_start, window_end, (@extschema@._summary_totals(s)).rows,
+            @extschema@._labeled_rows(((plan).summary).task, s), clock_timestamp())
+    RETURNING check_id INTO cid;
+    INSERT INTO @extschema@.expectation_results (check_id, model, name, feature, rule, severity, success, observed_value,
+                                                 element_count, missing_count, unexpected_count, unexpected_share,
+                                                 unexpected_values, error)
+    SELECT cid, model, x.name, x.feature, x.rule, x.severity, x.success, x.observed_value, x.element_count,
+           x.missing_count, x.unexpected_count, x.unexpected_share, x.unexpected_values, x.error
+      FROM unnest(ex) x;
+    -- one statement writes every result: the alert trigger sees the whole check (and its segments)
+    INSERT INTO @extschema@.check_results (check_id, time, model, "check", metric, feature, value, method, segment)
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method, NULL
+      FROM @extschema@._check_results(model, plan, s, window_start, window_end) x
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality')
+    UNION ALL
+    -- each expectation's numbers, under its name
+    SELECT cid, window_end, model, 'expectations', m.metric, x.name, m.value, x.rule, NULL
+      FROM unnest(ex) x,
+           LATERAL (VALUES ('success', x.success::int::float8), ('observed_value', x.observed_value),
+                           ('unexpected_count', x.unexpected_count::float8), ('unexpected_share', x.unexpected_share),
+                           ('element_count', x.element_count::float8)) m(metric, value)
+     WHERE m.value IS NOT NULL
+    UNION ALL
+    -- and how many were judged and failed
+    SELECT cid, window_end, model, 'expectations', m.metric, NULL, m.value, NULL, NULL
+      FROM (SELECT count(*) FILTER (WHERE x.success IS NOT NULL) AS evaluated,
+                   count(*) FILTER (WHERE NOT x.success) AS failed
+              FROM unnest(ex) x) t,
+           LATERAL (VALUES ('evaluated', t.evaluated::float8), ('failed', t.failed::float8)) m(metric, value)
+     WHERE cardinality(ex) > 0
+    UNION ALL
+    -- each segment's
+    SELECT cid, window_end, model, x."check", x.metric, x.feature, x.value, x.method, x.segment
+      FROM unnest(segs) x
+     WHERE x.value IS NOT NULL OR x."check" IN ('data_drift', 'output_drift', 'data_quality');
+    RETURN cid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.run_checks(text, timestamptz, timestamptz) IS
+    'Check [window_start, window_end) of a model against its reference: performance, drift per feature, output drift, data quality, latency, volume, concept drift, anomalies, estimated performance, from the window''s summary, its expectations, and each segment''s volume, performance, drift and data quality (mlmon.segment_by); returns the check id';
+
+CREATE OR REPLACE VIEW @extschema@.performance_history AS
+SELECT c.check_id, c.model, c.window_start, c.window_end AS time,
+       CASE WHEN r.segment IS NULL THEN c.n_rows
+            ELSE max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'rows')::bigint END AS n_rows,
+       CASE WHEN r.segment IS NULL THEN c.n_labeled
+            ELSE max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'labeled_rows')::bigint END AS n_labeled,
+       max(r.value) FILTER (WHERE r.metric = 'accuracy') AS accuracy,
+       max(r.value) FILTER (WHERE r.metric = 'precision') AS precision,
+       max(r.value) FILTER (WHERE r.metric = 'recall') AS recall,
+       max(r.value) FILTER (WHERE r.metric = 'f1') AS f1,
+       max(r.value) FILTER (WHERE r.metric = 'f1_macro') AS f1_macro,
+       max(r.value) FILTER (WHERE r.metric = 'roc_auc') AS roc_auc,
+       max(r.value) FILTER (WHERE r.metric = 'log_loss') AS log_loss,
+       max(r.value) FILTER (WHERE r.metric = 'brier') AS brier,
+       max(r.value) FILTER (WHERE r.metric = 'mae') AS mae,
+       max(r.value) FILTER (WHERE r.metric = 'rmse') AS rmse,
+       max(r.value) FILTER (WHERE r.metric = 'r2') AS r2,
+       max(r.value) FILTER (WHERE r.metric = 'mape') AS mape,
+       max(r.value) FILTER (WHERE r.metric IN ('accuracy_drop', 'r2_drop')) AS degradation,
+       r.segment
+  FROM @extschema@.checks c
+  -- the whole model's performance, and each segment's volume and performance
+  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id
+        AND (r."check" = 'performance' OR (r."check" = 'volume' AND r.segment IS NOT NULL))
+ GROUP BY c.check_id, r.segment;
+COMMENT ON VIEW @extschema@.performance_history IS
+    'Performance per check over time (NULL where the window had no labels): the whole model (segment NULL) and each segment (mlmon.segment_by)';
+
+CREATE OR REPLACE VIEW @extschema@.feature_drift AS
+SELECT DISTINCT ON (c.model, r.segment, r.feature)
+       c.model, r.feature, c.check_id, c.window_end AS time, r.method,
+       r.value AS statistic,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'p_value') AS p_value,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'p_value_adjusted') AS p_value_adjusted,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'effect_size') AS effect_size,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'threshold') AS threshold,
+       (SELECT x.value = 1 FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'drift_detected') AS drift_detected,
+       (SELECT x.value FROM @extschema@.check_results x WHERE x.check_id = c.check_id AND x.feature = r.feature AND x.segment IS NOT DISTINCT FROM r.segment
+           AND x."check" = 'data_drift' AND x.metric = 'log_p_value') AS log_p_value,
+       r.segment
+  FROM @extschema@.checks c
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" = 'data_drift' AND r.metric = 'statistic'
+ ORDER BY c.model, r.segment, r.feature, c.window_end DESC, c.check_id DESC;
+COMMENT ON VIEW @extschema@.feature_drift IS 'The latest drift result of each feature of each model, of the whole model (segment NULL) and of each segment (rank the drifted ones by log_p_value: it stays finite where p_value underflows to 0)';
+
+CREATE OR REPLACE VIEW @extschema@.latest_results AS
+WITH last AS (
+    SELECT m.name AS model,
+           (SELECT c.check_id FROM @extschema@.checks c WHERE c.model = m.name
+             ORDER BY c.window_end DESC, c.check_id DESC LIMIT 1) AS check_id,
+           (SELECT c.check_id FROM @extschema@.checks c WHERE c.model = m.name AND c.n_labeled > 0
+             ORDER BY c.window_end DESC, c.check_id DESC LIMIT 1) AS labelled_check_id
+      FROM @extschema@.models m
+)
+SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
+  FROM last l
+  JOIN @extschema@.checks c ON c.check_id = l.check_id
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" NOT IN ('performance', 'concept_drift')
+                                 AND r.segment IS NULL
+UNION ALL
+SELECT l.model, c.check_id, c.window_start, c.window_end, r."check", r.metric, r.feature, r.value, r.method
+  FROM last l
+  JOIN @extschema@.checks c ON c.check_id = l.labelled_check_id
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'concept_drift')
+                                 AND r.segment IS NULL;
+COMMENT ON VIEW @extschema@.latest_results IS
+    'Each model''s latest results of the whole model: every check of its latest check, performance and concept drift of its latest check with labels (segments: mlmon.segment_results)';
+
+-- Each segment's headline per check (mlmon.segment_by).
+CREATE VIEW @extschema@.segment_results AS
+SELECT c.check_id, c.model, c.window_start, c.window_end, r.segment,
+       max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'rows')::bigint AS rows,
+       max(r.value) FILTER (WHERE r."check" = 'volume' AND r.metric = 'labeled_rows')::bigint AS labeled_rows,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'accuracy') AS accuracy,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'f1') AS f1,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'r2') AS r2,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric = 'mae') AS mae,
+       max(r.value) FILTER (WHERE r."check" = 'performance' AND r.metric IN ('accuracy_drop', 'r2_drop')) AS degradation,
+       max(r.value) FILTER (WHERE r."check" = 'data_drift' AND r.metric = 'drifted_features' AND r.feature IS NULL) AS drifted_features,
+       max(r.value) FILTER (WHERE r."check" = 'data_drift' AND r.metric = 'drift_share' AND r.feature IS NULL) AS drift_share,
+       max(r.value) FILTER (WHERE r."check" = 'output_drift' AND r.metric = 'drift_detected') AS output_drift,
+       max(r.value) FILTER (WHERE r."check" = 'data_quality' AND r.metric = 'quality_issue_rate' AND r.feature IS NULL) AS quality_issue_rate,
+       (SELECT count(*) FROM @extschema@.alerts a
+         WHERE a.model = c.model AND a.segment = r.segment AND a.status = 'open') AS open_alerts
+  FROM @extschema@.checks c
+  JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r.segment IS NOT NULL
+ GROUP BY c.check_id, r.segment;
+COMMENT ON VIEW @extschema@.segment_results IS
+    'Each segment''s headline per check (mlmon.segment_by): rows, performance, drifted features, output drift, data quality, open alerts now';
+
+CREATE OR REPLACE VIEW @extschema@.monitoring_report AS
+SELECT m.name AS model, m.version, m.task,
+       min(c.window_start) AS period_start, max(c.window_end) AS period_end,
+       count(c.check_id) AS n_checks,
+       (SELECT avg(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS avg_accuracy,
+       (SELECT min(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS min_accuracy,
+       (SELECT max(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS max_accuracy,
+       (SELECT stddev_samp(p.accuracy) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS std_accuracy,
+       (SELECT avg(p.f1) FROM @extschema@.performance_history p WHERE p.model = m.name AND p.segment IS NULL) AS avg_f1,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name) AS total_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type IN ('data_drift', 'feature_drift')) AS data_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'output_drift') AS output_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'performance_degradation') AS performance_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'data_quality') AS data_quality_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open') AS open_alerts,
+       (SELECT coalesce(jsonb_agg(to_jsonb(a) - 'model' ORDER BY a.time DESC, a.alert_id DESC), '[]')
+          FROM (SELECT * FROM @extschema@.alerts a WHERE a.model = m.name
+                 ORDER BY a.time DESC, a.alert_id DESC LIMIT 10) a) AS last_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'concept_drift') AS concept_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'anomalies') AS anomaly_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'estimated_performance') AS estimated_performance_alerts,
+       -- every check's model-wide results in the latest check (per-feature ones: feature_drift, results_view)
+       (SELECT jsonb_build_object(
+                   'check_id', max(x.check_id) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'window_end', max(x.window_end) FILTER (WHERE x."check" NOT IN ('performance', 'concept_drift')),
+                   'labelled_check_id', max(x.check_id) FILTER (WHERE x."check" IN ('performance', 'concept_drift')))
+               || coalesce(jsonb_object_agg(x."check", x.results), '{}')
+          FROM (SELECT y."check", max(y.check_id) AS check_id, max(y.window_end) AS window_end,
+                       jsonb_object_agg(y.metric, y.value) AS results
+                  FROM @extschema@.latest_results y
+                 WHERE y.model = m.name AND y.feature IS NULL
+                 GROUP BY y."check") x) AS latest_check,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'multivariate_drift') AS multivariate_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'embedding_drift') AS embedding_drift_alerts,
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.type = 'expectation') AS expectation_alerts,
+       -- the expectations' outcomes in the latest check that judged them
+       (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('name', e.name, 'feature', e.feature, 'rule', e.rule,
+                                                       'severity', e.severity, 'success', e.success,
+                                                       'observed_value', e.observed_value,
+                                                       'unexpected_count', e.unexpected_count,
+                                                       'unexpected_share', e.unexpected_share, 'error', e.error))
+                                  ORDER BY e.name), '[]')
+          FROM @extschema@.expectation_results_view e
+         WHERE e.model = m.name
+           AND e.check_id = (SELECT max(e2.check_id) FROM @extschema@.expectation_results_view e2
+                              WHERE e2.model = m.name)) AS latest_expectations,
+       -- each segment in the latest check that had segments
+       (SELECT coalesce(jsonb_agg(to_jsonb(sg) - 'model' - 'check_id' - 'window_start' - 'window_end' ORDER BY sg.rows DESC, sg.segment), '[]')
+          FROM @extschema@.segment_results sg
+         WHERE sg.model = m.name
+           AND sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = m.name)) AS segments
+  FROM @extschema@.models m
+  LEFT JOIN @extschema@.checks c ON c.model = m.name
+ GROUP BY m.name;
+COMMENT ON VIEW @extschema@.monitoring_report IS
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type (segments'' included), the last 10 alerts, every check''s model-wide results of the latest check, the outcome of each expectation in the latest check, and each segment''s headline in the latest check with segments';
+
+CREATE OR REPLACE FUNCTION @extschema@.report(model text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@.monitoring_report;
+BEGIN
+    -- read through the views only, so that readers may call it
+    SELECT * INTO r FROM @extschema@.monitoring_report x WHERE x.model = report.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" is not registered', model
+            USING ERRCODE = 'undefined_object', HINT = 'Register it with mlmon.register_model(name, version, task).';
+    END IF;
+    RETURN jsonb_build_object(
+        'model', jsonb_build_object('name', r.model, 'version', r.version, 'task', r.task),
+        'monitoring_period', jsonb_build_object('start', r.period_start, 'end', r.period_end, 'n_batches', r.n_checks),
+        'performance_summary', jsonb_build_object('avg_accuracy', r.avg_accuracy, 'min_accuracy', r.min_accuracy,
+            'max_accuracy', r.max_accuracy, 'std_accuracy', r.std_accuracy, 'avg_f1', r.avg_f1),
+        'drift_summary', jsonb_build_object('total_alerts', r.total_alerts, 'data_drift_alerts', r.data_drift_alerts,
+            'output_drift_alerts', r.output_drift_alerts, 'performance_alerts', r.performance_alerts,
+            'data_quality_alerts', r.data_quality_alerts, 'concept_drift_alerts', r.concept_drift_alerts,
+            'anomaly_alerts', r.anomaly_alerts, 'estimated_performance_alerts', r.estimated_performance_alerts,
+            'multivariate_drift_alerts', r.multivariate_drift_alerts, 'embedding_drift_alerts', r.embedding_drift_alerts,
+            'expectation_alerts', r.expectation_alerts, 'open_alerts', r.open_alerts),
+        'latest_check', r.latest_check,
+        'expectations', r.latest_expectations,
+        'segments', r.segments,
+        'alerts', r.last_alerts,
+        'recommendations', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'model' ORDER BY x.priority), '[]')
+                              FROM @extschema@.recommendations x WHERE x.model = report.model));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.report(text) IS
+    'The monitoring report of a model as JSON: period, performance summary, drift summary (alerts by type), every check''s model-wide results of the latest check, the expectations'' outcomes, each segment''s headline, last 10 alerts, recommendations';
+
+CREATE OR REPLACE VIEW @extschema@.recommendations AS
+WITH open AS (
+    SELECT a.model, a.type, a.severity, a.feature, a.features, a.details
+      FROM @extschema@.alerts a WHERE a.status = 'open' AND a.segment IS NULL
+), rec AS (
+    SELECT o.model, 'retrain'::text AS action,
+           format('accuracy %s below the reference (%s -> %s)',
+                  round(((o.details->>'degradation')::numeric) * 100, 1) || ' points',
+                  round((o.details->>'reference')::numeric, 4), round((o.details->>'current')::numeric, 4)) AS reason,
+           NULL::text[] AS features
+      FROM open o WHERE o.type = 'performance_degradation'
+    UNION ALL
+    SELECT o.model, CASE WHEN (o.details->>'n_drifted')::int * 2 >=
+                              (SELECT count(*) FROM @extschema@.reference_profiles rp
+                                WHERE rp.model = o.model AND rp.role = 'feature')
+                         THEN 'retrain' ELSE 'investigate' END,
+           format('drift in %s features', o.details->>'n_drifted'), o.features
+      FROM open o WHERE o.type = 'data_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'the prediction distribution drifted', NULL FROM open o WHERE o.type = 'output_drift'
+    UNION ALL
+    SELECT o.model, 'investigate', 'data quality: ' || (o.details - 'threshold')::text, NULL
+      FROM open o WHERE o.type = 'data_quality'
+    UNION ALL
+    SELECT o.model, 'watch', 'drift in feature ' || o.feature, ARRAY[o.feature] FROM open o WHERE o.type = 'feature_drift'
+    UNION ALL
+    SELECT o.model, 'retrain',
+           CASE WHEN o.details ? 'error_rate'
+                THEN format('concept drift: error rate %s against %s in the reference',
+                            round((o.details->>'error_rate')::numeric, 4), round((o.details->>'reference_error_rate')::numeric, 4))
+                ELSE format('concept drift: mean absolute error %s against %s in the reference',
+                            round((o.details->>'mae')::numeric, 4), round((o.details->>'reference_mae')::numeric, 4)) END,
+           NULL
+      FROM open o WHERE o.type = 'concept_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('%s%% of the rows look like nothing in the reference (see mlmon.anomalies)',
+                  round((o.details->>'anomaly_rate')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'anomalies'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('estimated accuracy %s, %s points below the reference, before labels arrive (CBPE)',
+                  round((o.details->>'estimated_accuracy')::numeric, 4),
+                  round((o.details->>'estimated_accuracy_drop')::numeric * 100, 1)), NULL
+      FROM open o WHERE o.type = 'estimated_performance'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the features moved together away from the reference: mean reconstruction error %s outside [%s, %s] (see mlmon.feature_drift for single features)',
+                  round((o.details->>'reconstruction_error')::numeric, 4), round((o.details->>'lower_threshold')::numeric, 4),
+                  round((o.details->>'upper_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'multivariate_drift'
+    UNION ALL
+    SELECT o.model, 'investigate',
+           format('the embeddings moved away from the reference''s: drift score %s, above its threshold %s (method: mlmon.embedding_settings)',
+                  round((o.details->>'drift_score')::numeric, 4), round((o.details->>'drift_threshold')::numeric, 4)), NULL
+      FROM open o WHERE o.type = 'embedding_drift'
+    UNION ALL
+    SELECT o.model, CASE WHEN o.severity IN ('critical', 'high') THEN 'investigate' ELSE 'watch' END,
+           format('expectation "%s" failed (%s%s): %s', o.feature, o.details->>'rule',
+                  CASE WHEN o.details ? 'feature' THEN ' of ' || (o.details->>'feature') ELSE '' END,
+                  CASE WHEN o.details ? 'unexpected_count' AND o.details->>'rule' NOT IN
+                                ('unique_share_between', 'mean_between', 'stddev_between', 'quantile_between')
+                       THEN format('%s unexpected values (%s%%)', o.details->>'unexpected_count',
+                                   round((o.details->>'unexpected_share')::numeric * 100, 2))
+                       ELSE 'observed ' || coalesce(round((o.details->>'observed_value')::numeric, 6)::text, 'nothing') END),
+           CASE WHEN o.details ? 'feature' THEN ARRAY[o.details->>'feature'] END
+      FROM open o WHERE o.type = 'expectation'
+), seg_rec AS (
+    -- a segment's alerts: what holds for one segment only is investigated (its performance: retrained for)
+    SELECT a.model, CASE WHEN a.type = 'performance_degradation' THEN 'retrain'
+                         WHEN a.type IN ('data_drift', 'output_drift') THEN 'investigate' ELSE 'watch' END AS action,
+           format('segment %s: %s', a.segment,
+                  CASE a.type WHEN 'performance_degradation'
+                                   THEN format('accuracy %s points below the segment''s reference (%s -> %s)',
+                                               round(((a.details->>'degradation')::numeric) * 100, 1),
+                                               round((a.details->>'reference')::numeric, 4),
+                                               round((a.details->>'current')::numeric, 4))
+                              WHEN 'data_drift' THEN format('drift in %s features', a.details->>'n_drifted')
+                              WHEN 'feature_drift' THEN 'drift in feature ' || a.feature
+                              WHEN 'output_drift' THEN 'the prediction distribution drifted'
+                              ELSE 'data quality: ' || (a.details - 'threshold')::text END) AS reason,
+           a.features, a.segment
+      FROM @extschema@.alerts a WHERE a.status = 'open' AND a.segment IS NOT NULL
+)
+SELECT x.model, x.action, p.priority, x.reason, x.features, p.steps AS playbook, x.segment
+  FROM (SELECT rec.*, NULL::text AS segment FROM rec UNION ALL SELECT * FROM seg_rec) x
+  JOIN @extschema@.playbook p ON p.action = x.action;
+COMMENT ON VIEW @extschema@.recommendations IS
+    'What to do about each model''s open alerts: retrain, investigate or watch, with the reason and the playbook''s steps (segment: the alert''s segment, NULL for the whole model)';
+
+CREATE OR REPLACE VIEW @extschema@.alerts_view AS
+SELECT a.alert_id, a.time, a.model, a.type, a.severity, a.feature, a.features, a.details, a.status,
+       a.last_seen, a.occurrences, a.resolved_at, a.segment
+  FROM @extschema@.alerts a;
+COMMENT ON VIEW @extschema@.alerts_view IS 'The alerts, for readers (the table itself is writable by the owner only)';
+
+CREATE OR REPLACE VIEW @extschema@.results_view AS
+SELECT r.check_id, r.time, r.model, r."check", r.metric, r.feature, r.value, r.method, r.segment
+  FROM @extschema@.check_results r;
+COMMENT ON VIEW @extschema@.results_view IS 'Check results in long format, for readers (e.g. Grafana panels)';
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_reader(role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('GRANT SELECT ON @extschema@.performance_history, @extschema@.feature_drift, '
+                   '@extschema@.monitoring_report, @extschema@.recommendations, @extschema@.alerts_view, '
+                   '@extschema@.results_view, @extschema@.metrics, @extschema@.expectation_results_view, '
+                   '@extschema@.expectations, @extschema@.segment_results, @extschema@.segments TO %s', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.report(text), @extschema@.prometheus_metrics() TO %s', role);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_reader(regrole) IS
+    'Let a role (e.g. Grafana''s) read the report views (expectation outcomes without their unexpected values), and nothing else';
+
+CREATE OR REPLACE VIEW @extschema@.metrics AS
+WITH last AS (
+    SELECT DISTINCT ON (c.model) c.model, c.check_id, c.window_start, c.window_end, c.finished_at
+      FROM @extschema@.checks c
+     ORDER BY c.model, c.window_end DESC, c.check_id DESC
+), named AS (
+    SELECT r.model, r.value, r.feature, r.metric,
+           -- a drift test's name labels every sample of its feature (or of the predictions)
+           max(r.method) OVER (PARTITION BY r.model, r."check", r.feature) AS method,
+           CASE r."check"
+               WHEN 'performance' THEN 'mlmon_' || r.metric
+               WHEN 'data_drift' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_' || r.metric
+                        WHEN r.metric = 'statistic' THEN 'mlmon_feature_drift_statistic'
+                        WHEN r.metric = 'drift_detected' THEN 'mlmon_feature_drift_detected'
+                        WHEN r.metric IN ('p_value', 'p_value_adjusted', 'effect_size', 'log_p_value') THEN 'mlmon_feature_drift_' || r.metric END
+               WHEN 'output_drift' THEN
+                   CASE WHEN r.metric = 'drift_detected' THEN 'mlmon_output_drift_detected'
+                        WHEN r.metric IN ('statistic', 'p_value', 'log_p_value') THEN 'mlmon_output_drift_' || r.metric
+                        WHEN r.metric = 'prediction_share' THEN 'mlmon_prediction_share' END
+               WHEN 'concept_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_concept_drift_detected'
+                                 WHEN 'first_stream_drift_time' THEN 'mlmon_concept_drift_first_stream_drift_timestamp_seconds'
+                                 ELSE 'mlmon_concept_drift_' || r.metric END
+               WHEN 'anomalies' THEN 'mlmon_' || r.metric
+               WHEN 'multivariate_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_multivariate_drift_detected'
+                                 ELSE 'mlmon_multivariate_' || r.metric END
+               WHEN 'embedding_drift' THEN
+                   CASE r.metric WHEN 'drift_detected' THEN 'mlmon_embedding_drift_detected'
+                                 ELSE 'mlmon_embedding_' || r.metric END
+               WHEN 'expectations' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_expectations_' || r.metric
+                        WHEN r.metric IN ('success', 'observed_value', 'unexpected_share') THEN 'mlmon_expectation_' || r.metric END
+               WHEN 'estimated_performance' THEN
+                   CASE WHEN r.metric LIKE 'estimated\_%' OR r.metric LIKE 'realized\_%' THEN 'mlmon_' || r.metric
+                        ELSE 'mlmon_estimated_' || r.metric END
+               WHEN 'data_quality' THEN
+                   CASE WHEN r.feature IS NULL THEN 'mlmon_data_quality_' || replace(r.metric, 'quality_', '')
+                        ELSE 'mlmon_feature_quality_rate' END
+               WHEN 'volume' THEN 'mlmon_window_' || r.metric
+           END AS name,
+           r."check"
+      FROM @extschema@.latest_results r
+     WHERE r.value IS NOT NULL
+)
+SELECT n.name, 'gauge' AS type,
+       CASE n."check"
+           WHEN 'performance' THEN 'Performance in the latest check with labels'
+           WHEN 'data_drift' THEN CASE WHEN n.feature IS NULL THEN 'Data drift over the features in the latest check'
+                                       ELSE 'Drift of the feature in the latest check (statistic, p-value, verdict 0/1)' END
+           WHEN 'output_drift' THEN 'Drift of the predictions in the latest check'
+           WHEN 'concept_drift' THEN 'Concept drift in the latest check with labels: error rate (MAE) against the reference, stream detections, verdict 0/1'
+           WHEN 'anomalies' THEN 'Share of anomalous rows (p-value < 0.01) in the latest check'
+           WHEN 'multivariate_drift' THEN 'Multivariate drift in the latest check: mean reconstruction error (PCA), the reference''s band, share of rows with an imputed feature, verdict 0/1'
+           WHEN 'embedding_drift' THEN 'Embedding drift in the latest check: drift score (distance, MMD or domain classifier ROC AUC) and its threshold, rows, missing and invalid embedding rates, verdict 0/1'
+           WHEN 'expectations' THEN CASE WHEN n.feature IS NULL THEN 'Expectations (mlmon.expect) judged and failed in the latest check'
+                                         ELSE 'Each expectation (mlmon.expect) in the latest check: success 0/1, the observed share or statistic, the share of unexpected values' END
+           WHEN 'estimated_performance' THEN 'Performance estimated from calibrated scores (CBPE) in the latest check, and its gap to the realised'
+           WHEN 'data_quality' THEN CASE WHEN n.feature IS NULL THEN 'Data quality in the latest check: the largest missing, invalid, malformed or unexpected-feature rate (issue_rate), and the malformed and unexpected-feature rates'
+                                         ELSE 'Share of the rows whose feature is missing, invalid, out of range or an unseen category, in the latest check' END
+           ELSE 'Rows and throughput of the latest checked window' END AS help,
+       CASE WHEN n.name = 'mlmon_prediction_share' THEN jsonb_build_object('model', n.model, 'label', n.feature)
+            WHEN n.name = 'mlmon_feature_quality_rate'
+                THEN jsonb_build_object('model', n.model, 'feature', n.feature, 'kind', regexp_replace(n.metric, '_rate$', ''))
+            WHEN n."check" = 'expectations' THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'expectation', n.feature, 'rule', n.method))
+            WHEN n."check" IN ('data_drift', 'output_drift') AND n.name NOT IN ('mlmon_prediction_share', 'mlmon_drifted_features', 'mlmon_drift_share', 'mlmon_dataset_drift')
+                THEN jsonb_strip_nulls(jsonb_build_object('model', n.model, 'feature', n.feature, 'method', n.method))
+            ELSE jsonb_build_object('model', n.model) END AS labels,
+       n.value, NULL::float8 AS le
+  FROM named n
+ WHERE n.name IS NOT NULL
+UNION ALL
+SELECT 'mlmon_predictions_total', 'counter', 'Predictions in the log', jsonb_build_object('model', m.name),
+       (SELECT count(*) FROM @extschema@.predictions pr WHERE pr.model = m.name)::float8, NULL
+  FROM @extschema@.models m
+UNION ALL
+SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_object('model', m.name, 'severity', s.severity),
+       (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
+  FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
+UNION ALL
+-- each segment (mlmon.segment_by) in the model's latest check with segments: at most top_n + 1 per model
+SELECT 'mlmon_segment_' || x.metric, 'gauge', x.help, jsonb_build_object('model', sg.model, 'segment', sg.segment),
+       x.value, NULL
+  FROM @extschema@.segment_results sg,
+       LATERAL (VALUES ('rows', sg.rows::float8, 'Rows of the segment in the latest check with segments'),
+                       ('accuracy', sg.accuracy, 'Accuracy of the segment (latest check with segments, if labelled)'),
+                       ('r2', sg.r2, 'R^2 of the segment (latest check with segments, if labelled)'),
+                       ('performance_degradation', sg.degradation,
+                        'Accuracy (R^2) drop of the segment below its reference (latest check with segments, if labelled)'),
+                       ('drifted_features', sg.drifted_features, 'Drifted features of the segment in the latest check with segments'),
+                       ('output_drift_detected', sg.output_drift, 'Output drift of the segment (0/1) in the latest check with segments'),
+                       ('data_quality_issue_rate', sg.quality_issue_rate,
+                        'Largest data-quality issue rate of the segment in the latest check with segments'),
+                       ('open_alerts', sg.open_alerts::float8, 'Open alerts of the segment')) x(metric, value, help)
+ WHERE sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = sg.model)
+   AND x.value IS NOT NULL
+UNION ALL
+SELECT 'mlmon_last_check_timestamp_seconds', 'gauge', 'End of the latest checked window (Unix time)',
+       jsonb_build_object('model', l.model), extract(epoch FROM l.window_end)::float8, NULL
+  FROM last l
+UNION ALL
+-- latency histogram of the latest checked window, cumulative as Prometheus wants it
+SELECT 'mlmon_latency_seconds_bucket', 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model, 'le', CASE WHEN b.le = 'Infinity' THEN '+Inf' ELSE b.le::text END),
+       (SELECT count(*) FROM @extschema@.predictions pr
+         WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end
+           AND pr.latency_ms <= 1000 * b.le)::float8, b.le
+  FROM last l, unnest(@extschema@.latency_buckets() || 'Infinity'::float8) b(le)
+UNION ALL
+SELECT 'mlmon_latency_seconds_' || x.part, 'histogram', 'Prediction latency (seconds) in the latest checked window',
+       jsonb_build_object('model', l.model), x.value, NULL
+  FROM last l,
+       LATERAL (SELECT count(pr.latency_ms)::float8 AS n, coalesce(sum(pr.latency_ms), 0) / 1000 AS s
+                  FROM @extschema@.predictions pr
+                 WHERE pr.model = l.model AND pr.ts >= l.window_start AND pr.ts < l.window_end) agg,
+       LATERAL (VALUES ('count', agg.n), ('sum', agg.s)) x(part, value);
+COMMENT ON VIEW @extschema@.metrics IS
+    'The metrics exported to Prometheus, one sample per row (name, type, help, labels, value)';
+
+-- private to the owner, as the install script leaves every table of the schema
+REVOKE ALL ON @extschema@.segment_results FROM PUBLIC;
+
+-- Roles given grant_reader before the update read the new view and table as a role given it now would
+-- (their own grants: pg_init_privs keeps the install script's privileges).
+DO $$
+DECLARE
+    t record;
+    g record;
+    init aclitem[];
+BEGIN
+    FOR t IN SELECT v.rel::regclass AS rel, v.model::regclass AS model FROM (VALUES
+                 ('@extschema@.segment_results', '@extschema@.results_view'),
+                 ('@extschema@.segments', '@extschema@.results_view')) v(rel, model)
+    LOOP
+        SELECT i.initprivs INTO init FROM pg_catalog.pg_init_privs i
+         WHERE i.classoid = 'pg_catalog.pg_class'::regclass AND i.objoid = t.rel AND i.objsubid = 0;
+        FOR g IN SELECT DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee
+                   FROM pg_catalog.pg_class c
+                  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) x
+                   LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee
+                  WHERE c.oid = t.model AND x.privilege_type = 'SELECT' AND x.grantee <> c.relowner
+                  ORDER BY 1
+        LOOP
+            EXECUTE format('GRANT SELECT ON %s TO %s', t.rel, g.grantee);
+        END LOOP;
+        UPDATE pg_catalog.pg_init_privs i SET initprivs = init
+         WHERE i.classoid = 'pg_catalog.pg_class'::regclass AND i.objoid = t.rel AND i.objsubid = 0;
+    END LOOP;
+END
+$$;
