@@ -422,6 +422,9 @@ for args in ("'a', 'between', min_value => 0, max_value => 1", "'b', 'in_set', v
              "'a', 'stddev_between', max_value => 10", "'a', 'quantile_between', quantile => 0.5, min_value => 0",
              "'a', 'not_null', mostly => 0.5", "NULL, 'row_count_between', min_value => 1"):
     cur.execute(f"SELECT mlmon.expect('badin', {args})")
+# and segments (by the sign of b; each run_checks below checks them too)
+cur.execute("""SELECT mlmon.segment_by('badin', expression => $$CASE WHEN jsonb_typeof(features->'b') <> 'number' THEN NULL
+                                                                 WHEN (features->>'b')::float8 < 0 THEN 'neg' ELSE 'pos' END$$)""")
 # a hostile search_path: every shadowing function raises 'hijacked'
 cur.execute("DROP SCHEMA IF EXISTS evil CASCADE")
 cur.execute("CREATE SCHEMA evil")
@@ -466,6 +469,15 @@ for stmt in stmts:
 chk.equal("a hostile search_path redirects nothing", hijacked, [])
 required = [f"SELECT * FROM {v}" for v in views] + [stmts[-1]]
 chk.equal("under it, every view reads and run_checks runs", [x for x in required if x not in hostile_ok], [])
+# (the sweep above may have dropped them: declared again, then checked under the hostile path)
+cur.execute("""SELECT mlmon.segment_by('badin', expression => $$CASE WHEN jsonb_typeof(features->'b') <> 'number' THEN NULL
+                                                                 WHEN (features->>'b')::float8 < 0 THEN 'neg' ELSE 'pos' END$$)""")
+cur.execute("SET search_path = evil, pg_catalog, public")
+cur.execute("SELECT mlmon.run_checks('badin', pg_catalog.now() - interval '2 hours', pg_catalog.now())")
+cid = cur.fetchone()[0]
+cur.execute("RESET search_path")
+cur.execute("SELECT array_agg(DISTINCT segment ORDER BY segment) FROM mlmon.check_results WHERE segment IS NOT NULL AND check_id = %s", (cid,))
+chk.equal("under it, the segments are checked", cur.fetchone()[0], ["neg", "pos"])
 cur.execute("SET search_path = evil, pg_catalog")
 try:
     cur.execute("SELECT 'a' = 'a'")
