@@ -56,6 +56,8 @@ SELECT functions_are('mlmon', ARRAY[
   '_embedding_defaults', '_embedding_sample_canonical', '_embedding_mmd_state', '_embedding_mmd_merge', '_embedding_model_state', '_embedding_model_merge',
   '_embedding_row_key', 'expect', 'drop_expectation', '_expectation_sql', '_expectation_outcome', '_evaluate_expectations',
   '_first_values', '_first_values_accum', '_first_values_combine',
+  'segment_by', 'drop_segments', '_other_segment', '_segment_sql', '_segment_rows_sql', '_segment_parts',
+  '_set_segment_references', '_segment_plan', '_segment_results',
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape',
   'epps_singleton', '_epps_singleton_final',
@@ -71,7 +73,7 @@ SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
   'check_summary', '_summary_plan', '_drift_value', '_check_plan', 'category_state', 'regression_state', 'profile_counts_state', 'sample_state',
   'test_result', 'classification_state', 'reconstruction_result', 'embedding_drift_result', 'embedding_ratio_state',
-  '_expectation_outcome']);
+  '_expectation_outcome', '_segment_result']);
 
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
           'every function and aggregate has a comment')
@@ -115,9 +117,9 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
   'drift_tests', 'summaries', 'summary_invalidations', 'multivariate_settings', 'multivariate_references',
-  'embedding_settings', 'embedding_references', 'expectations', 'expectation_results']);
+  'embedding_settings', 'embedding_references', 'expectations', 'expectation_results', 'segments', 'segment_references', 'segment_profiles']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
-  'alerts_view', 'results_view', 'metrics', 'anomalies', 'latest_results', 'expectation_results_view']);
+  'alerts_view', 'results_view', 'metrics', 'anomalies', 'latest_results', 'expectation_results_view', 'segment_results']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
   FROM pg_class c WHERE c.relnamespace = 'mlmon'::regnamespace AND c.relkind IN ('r', 'p', 'v')
    AND c.relname !~ '^predictions_p[0-9]{8}$' AND obj_description(c.oid, 'pg_class') IS NULL;
