@@ -6642,6 +6642,7 @@ CREATE TABLE @extschema@.segment_references (
     n_rows      bigint NOT NULL,
     n_labeled   bigint NOT NULL,
     performance jsonb,
+    set_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (model, segment)
 );
 COMMENT ON TABLE @extschema@.segment_references IS
@@ -6664,7 +6665,24 @@ CREATE TABLE @extschema@.segment_profiles (
 COMMENT ON TABLE @extschema@.segment_profiles IS
     'Each segment''s reference: a profile per feature (of the model''s kind) and of the predictions';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.segment_profiles', '');
-REVOKE ALL ON @extschema@.segments, @extschema@.segment_references, @extschema@.segment_profiles FROM PUBLIC;
+-- The segments' summaries of each closed bucket a check has summarised (a
+-- cache beside mlmon.summaries: gone with the bucket's summary, and when the
+-- bucket's labels change).
+CREATE TABLE @extschema@.segment_summaries (
+    model        text NOT NULL,
+    bucket_start timestamptz NOT NULL,
+    fingerprint  text NOT NULL,                      -- of the segments' plans they were built for
+    rows_parts   @extschema@.check_summary[] NOT NULL,  -- per segment (its rank), NULL: no rows
+    labels_parts @extschema@.check_summary[] NOT NULL,
+    PRIMARY KEY (model, bucket_start),
+    FOREIGN KEY (model, bucket_start) REFERENCES @extschema@.summaries ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE @extschema@.segment_summaries IS
+    'Each segment''s summary of each closed bucket a check has summarised: what later checks of the segments merge instead of reading the rows again';
+ALTER TABLE @extschema@.segment_summaries ALTER COLUMN rows_parts SET STORAGE EXTERNAL,
+    ALTER COLUMN labels_parts SET STORAGE EXTERNAL;
+REVOKE ALL ON @extschema@.segments, @extschema@.segment_references, @extschema@.segment_profiles,
+    @extschema@.segment_summaries FROM PUBLIC;
 
 -- The name of the segment of the rows of no named segment.
 CREATE FUNCTION @extschema@._other_segment() RETURNS text
@@ -6705,33 +6723,37 @@ COMMENT ON FUNCTION @extschema@._segment_rows_sql(@extschema@._source_sql) IS
     'The query of the named columns a segment read groups (internal)';
 
 -- Summaries of the rows r reads in [from_ts, to_ts), one per segment (the
--- index into segments, or cardinality(segments) + 1 for '(other)'), each built
--- for its own plan (plans[index]): one read.  Labels kept in mlmon.labels are
--- joined to their rows by request id and time.
+-- index into segments, or cardinality(segments) + 1 for '(other)') and, with
+-- a width, per bucket of that width (k; NULL without), each built for its own
+-- plan (plans[index]): one read.  Labels kept in mlmon.labels are joined to
+-- their rows by request id and time.
 CREATE FUNCTION @extschema@._segment_parts(model text, r @extschema@._source_sql, segment_sql text,
-        plans @extschema@._summary_plan[], segments text[], from_ts timestamptz, to_ts timestamptz)
-    RETURNS TABLE (seg int, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
+        plans @extschema@._summary_plan[], segments text[], from_ts timestamptz, to_ts timestamptz,
+        width interval DEFAULT NULL)
+    RETURNS TABLE (k timestamptz, seg int, rows_part @extschema@.check_summary, labels_part @extschema@.check_summary)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     SET enable_sort = off
 AS $$
 BEGIN
     RETURN QUERY EXECUTE format(
-        'SELECT q.seg, @extschema@._summarize_rows($4[q.seg], q.features, q.pl, q.pv, q.sc, q.lat), '
+        'SELECT q.k, q.seg, @extschema@._summarize_rows($4[q.seg], q.features, q.pl, q.pv, q.sc, q.lat), '
         '       @extschema@._summarize_labels($4[q.seg], %1$s) FILTER (WHERE %2$s) '
-        '  FROM (SELECT coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
-        ' GROUP BY q.seg',
+        '  FROM (SELECT CASE WHEN $7::interval IS NOT NULL '
+        '                    THEN pg_catalog.date_bin($7, q0.rts, timestamptz ''2000-01-01 00:00:00+00'') END AS k, '
+        '               coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
+        ' GROUP BY q.k, q.seg',
         CASE WHEN r.in_labels_table THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
              ELSE 'q.lts, q.lab, q.act, q.lpl, q.lpv, q.lsc' END,
         CASE WHEN r.in_labels_table THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
         segment_sql, @extschema@._segment_rows_sql(r),
         CASE WHEN r.in_labels_table
              THEN 'LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
-    USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1;
+    USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._segment_parts(text, @extschema@._source_sql, text, @extschema@._summary_plan[], text[], timestamptz, timestamptz) IS
-    'Summaries of a span''s rows and labels per segment, each for its own plan, in one read (internal)';
+COMMENT ON FUNCTION @extschema@._segment_parts(text, @extschema@._source_sql, text, @extschema@._summary_plan[], text[], timestamptz, timestamptz, interval) IS
+    'Summaries of a span''s rows and labels per segment (and per bucket), each for its own plan, in one read (internal)';
 
 -- Build and store the segments of a model's reference from the rows r reads
 -- in [from_ts, to_ts) (set_reference calls it after the model's own).
@@ -6757,6 +6779,7 @@ DECLARE
     nl bigint;
 BEGIN
     DELETE FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model;
+    DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = _set_segment_references.model;
     IF seg_sql IS NULL THEN
         RETURN;
     END IF;
@@ -6868,7 +6891,9 @@ BEGIN
                        'name other schemas'' functions with their schema.';
         END;
         -- ... and be IMMUTABLE, without subqueries: what an index expression may be
-        DROP TABLE IF EXISTS pg_temp._mlmon_segment_probe;
+        IF to_regclass('pg_temp._mlmon_segment_probe') IS NOT NULL THEN
+            DROP TABLE pg_temp._mlmon_segment_probe;
+        END IF;
         CREATE TEMP TABLE _mlmon_segment_probe (features jsonb);
         BEGIN
             EXECUTE format('CREATE INDEX ON pg_temp._mlmon_segment_probe (((%s)::text))', expression);
@@ -6907,6 +6932,7 @@ AS $$
 BEGIN
     PERFORM @extschema@._model_task(model);
     DELETE FROM @extschema@.segment_references sr WHERE sr.model = drop_segments.model;
+    DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = drop_segments.model;
     -- no segment is judged any more: its open alerts close
     UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
      WHERE a.model = drop_segments.model AND a.segment IS NOT NULL AND a.status = 'open';
@@ -6973,42 +6999,137 @@ CREATE TYPE @extschema@._segment_result AS (segment text, "check" text, metric t
                                             method text);
 COMMENT ON TYPE @extschema@._segment_result IS 'One result of a segment''s check (internal)';
 
--- Every segment's results in [window_start, window_end): one read of the
--- window grouped by segment; the results a check of the segment's rows
--- alone gives (volume, latency, performance, data drift, output drift, data
--- quality).
+-- Every segment's results in [window_start, window_end): the stored
+-- segment summaries of the window's closed buckets that have a valid stored
+-- summary of the whole model (built by the check's _window_summary just
+-- before), and one read grouped by segment of the rest: the buckets whose
+-- segment summaries are missing (stored now) and the window's edges.  The
+-- results are those a check of the segment's rows alone gives (volume,
+-- latency, performance, data drift, output drift, data quality).
 CREATE FUNCTION @extschema@._segment_results(model text, plan @extschema@._check_plan, window_start timestamptz,
         window_end timestamptz)
     RETURNS SETOF @extschema@._segment_result
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     task text := ((plan).summary).task;
     seg_sql text := @extschema@._segment_sql(model);
+    src @extschema@._source_sql;
+    w interval := (plan).bucket_width;
     correction text;
     names text[];
     plans @extschema@._check_plan[];
-    sr record;
+    splans @extschema@._summary_plan[];
+    fp text;
+    stored timestamptz[];      -- closed buckets of the window with a valid stored summary of the model
+    have timestamptz[];        -- those whose segment summaries are stored for these plans
+    spans_from timestamptz[] := '{}';   -- what is read: [from, to), per bucket when width is set
+    spans_to timestamptz[] := '{}';
+    spans_width interval[] := '{}';
+    pos timestamptz := window_start;
+    b timestamptz;
+    i int;
+    j int;
     x record;
+    nseg int;
+    got_k timestamptz[] := '{}';       -- the parts read: bucket (NULL: an edge), segment, parts
+    got_seg int[] := '{}';
+    got_rows @extschema@.check_summary[] := '{}';
+    got_labels @extschema@.check_summary[] := '{}';
+    sr record;
     s @extschema@.check_summary;
     perf jsonb;
     labeled bigint;
 BEGIN
-    IF seg_sql IS NULL OR NOT EXISTS (SELECT FROM @extschema@.segment_references r WHERE r.model = _segment_results.model) THEN
+    IF seg_sql IS NULL OR NOT EXISTS (SELECT FROM @extschema@.segment_references sref WHERE sref.model = _segment_results.model) THEN
         RETURN;
     END IF;
+    src := @extschema@._source(model);
     SELECT m.drift_correction INTO correction FROM @extschema@.models m WHERE m.name = _segment_results.model;
-    SELECT array_agg(r.segment ORDER BY r.rank) FILTER (WHERE r.segment <> @extschema@._other_segment()),
-           array_agg(@extschema@._segment_plan(_segment_results.model, plan, r.segment) ORDER BY r.rank)
-      INTO names, plans
-      FROM @extschema@.segment_references r WHERE r.model = _segment_results.model;
+    SELECT array_agg(sref.segment ORDER BY sref.rank) FILTER (WHERE sref.segment <> @extschema@._other_segment()),
+           array_agg(@extschema@._segment_plan(_segment_results.model, plan, sref.segment) ORDER BY sref.rank),
+           -- what the stored segment summaries must have been built for
+           md5(concat_ws('|', (plan).fingerprint, seg_sql, string_agg(sref.segment || ':' || sref.rank, ',' ORDER BY sref.rank),
+                         max(extract(epoch FROM sref.set_at))))
+      INTO names, plans, fp
+      FROM @extschema@.segment_references sref WHERE sref.model = _segment_results.model;
     names := coalesce(names, '{}');
-    FOR x IN SELECT * FROM @extschema@._segment_parts(model, @extschema@._source(model), seg_sql,
-                               ARRAY(SELECT (p).summary FROM unnest(plans) p), names, window_start, window_end)
-              ORDER BY 1 LOOP
-        SELECT * INTO sr FROM @extschema@.segment_references r WHERE r.model = _segment_results.model AND r.rank = x.seg;
-        SELECT @extschema@.merge(y.p) INTO s FROM unnest(ARRAY[x.rows_part, x.labels_part]) y(p) WHERE y.p IS NOT NULL;
+    nseg := cardinality(plans);
+    splans := ARRAY(SELECT (p).summary FROM unnest(plans) p);
+    fp := md5(fp || (SELECT string_agg(concat_ws(';', (p).features::text, (p).kinds::text, (p).parts::text,
+                                                 (p).prediction_parts), '|') FROM unnest(splans) p));
+    -- the closed buckets of the window whose summary the check just used or built
+    SELECT coalesce(array_agg(su.bucket_start ORDER BY su.bucket_start), '{}'),
+           coalesce(array_agg(su.bucket_start ORDER BY su.bucket_start) FILTER (WHERE ss.fingerprint = fp), '{}')
+      INTO stored, have
+      FROM @extschema@.summaries su
+      LEFT JOIN @extschema@.segment_summaries ss ON ss.model = su.model AND ss.bucket_start = su.bucket_start
+     WHERE su.model = _segment_results.model AND su.fingerprint = (plan).fingerprint AND su.labels_valid
+       AND su.bucket_start >= window_start AND su.bucket_start + w <= window_end;
+    -- the spans to read: between stored buckets (edges) by themselves, runs of buckets to store per bucket
+    i := 1;
+    WHILE i <= cardinality(stored) LOOP
+        b := stored[i];
+        IF b = ANY (have) THEN
+            IF pos < b THEN
+                spans_from := spans_from || pos; spans_to := spans_to || b; spans_width := spans_width || NULL::interval;
+            END IF;
+            pos := b + w;
+            i := i + 1;
+            CONTINUE;
+        END IF;
+        j := i;
+        WHILE j < cardinality(stored) AND stored[j + 1] = stored[j] + w AND NOT stored[j + 1] = ANY (have) LOOP
+            j := j + 1;
+        END LOOP;
+        IF pos < b THEN
+            spans_from := spans_from || pos; spans_to := spans_to || b; spans_width := spans_width || NULL::interval;
+        END IF;
+        spans_from := spans_from || b; spans_to := spans_to || (stored[j] + w); spans_width := spans_width || w;
+        pos := stored[j] + w;
+        i := j + 1;
+    END LOOP;
+    IF pos < window_end THEN
+        spans_from := spans_from || pos; spans_to := spans_to || window_end; spans_width := spans_width || NULL::interval;
+    END IF;
+    FOR i IN 1 .. cardinality(spans_from) LOOP
+        FOR x IN SELECT * FROM @extschema@._segment_parts(model, src, seg_sql, splans, names, spans_from[i], spans_to[i],
+                                                           spans_width[i]) LOOP
+            got_k := got_k || x.k;
+            got_seg := got_seg || x.seg;
+            got_rows := got_rows || x.rows_part;
+            got_labels := got_labels || x.labels_part;
+        END LOOP;
+        -- store the buckets read whole (every one of them: a bucket without rows stores NULLs)
+        IF spans_width[i] IS NOT NULL THEN
+            INSERT INTO @extschema@.segment_summaries AS t (model, bucket_start, fingerprint, rows_parts, labels_parts)
+            SELECT model, g.b,  fp,
+                   ARRAY(SELECT got_rows[o] FROM generate_series(1, nseg) sg
+                           LEFT JOIN LATERAL (SELECT u.o FROM unnest(got_k, got_seg) WITH ORDINALITY u(k, seg, o)
+                                               WHERE u.k = g.b AND u.seg = sg) z ON true ORDER BY sg),
+                   ARRAY(SELECT got_labels[o] FROM generate_series(1, nseg) sg
+                           LEFT JOIN LATERAL (SELECT u.o FROM unnest(got_k, got_seg) WITH ORDINALITY u(k, seg, o)
+                                               WHERE u.k = g.b AND u.seg = sg) z ON true ORDER BY sg)
+              FROM generate_series(spans_from[i], spans_to[i] - w, w) g(b)
+            ON CONFLICT ON CONSTRAINT segment_summaries_pkey DO UPDATE
+               SET fingerprint = excluded.fingerprint, rows_parts = excluded.rows_parts,
+                   labels_parts = excluded.labels_parts;
+        END IF;
+    END LOOP;
+    FOR x IN SELECT u.seg, @extschema@.merge(u.p) AS s
+               FROM (SELECT t.seg, t.p FROM unnest(got_seg, got_rows) t(seg, p)
+                     UNION ALL SELECT t.seg, t.p FROM unnest(got_seg, got_labels) t(seg, p)
+                     UNION ALL SELECT t.seg, t.p FROM @extschema@.segment_summaries ss,
+                                      unnest(ss.rows_parts) WITH ORDINALITY t(p, seg)
+                                WHERE ss.model = _segment_results.model AND ss.bucket_start = ANY (have)
+                     UNION ALL SELECT t.seg, t.p FROM @extschema@.segment_summaries ss,
+                                      unnest(ss.labels_parts) WITH ORDINALITY t(p, seg)
+                                WHERE ss.model = _segment_results.model AND ss.bucket_start = ANY (have)) u
+              WHERE u.p IS NOT NULL
+              GROUP BY u.seg ORDER BY u.seg LOOP
+        SELECT * INTO sr FROM @extschema@.segment_references y WHERE y.model = _segment_results.model AND y.rank = x.seg;
+        s := x.s;
         perf := @extschema@._summary_performance(task, s);
         labeled := @extschema@._labeled_rows(task, s);
         IF labeled = 0 THEN
@@ -7024,7 +7145,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._segment_results(text, @extschema@._check_plan, timestamptz, timestamptz) IS
-    'Each segment''s check results in a window, from one grouped read (internal)';
+    'Each segment''s check results in a window, from the stored segment summaries of its closed buckets and one grouped read of the rest (internal)';
 
 REVOKE EXECUTE ON FUNCTION @extschema@.segment_by(text, text, text, int), @extschema@.drop_segments(text),
     @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz)
@@ -7277,6 +7398,47 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._apply_alert_rules() IS
     'Trigger function: apply the alert rules to the results of each new check (internal)';
+
+CREATE OR REPLACE FUNCTION @extschema@._apply_invalidations(model text, r @extschema@._source_sql, plan @extschema@._check_plan)
+    RETURNS void LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e record;
+BEGIN
+    DELETE FROM @extschema@.summaries s WHERE s.model = _apply_invalidations.model AND s.fingerprint <> (plan).fingerprint;
+    -- edits first: re-matching labels records 'labels' changes of its own
+    FOR e IN SELECT DISTINCT i.bucket_start FROM @extschema@.summary_invalidations i
+              WHERE i.model = _apply_invalidations.model AND i.part = 'edit' LOOP
+        PERFORM @extschema@._sync_labels(model, r, e.bucket_start, e.bucket_start + (plan).bucket_width);
+    END LOOP;
+    PERFORM @extschema@._match_labels(model);
+    -- what is recorded now (committed, or ours) is in the snapshot of every
+    -- read that follows: the rows behind it are too
+    WITH done AS (
+        DELETE FROM @extschema@.summary_invalidations i WHERE i.model = _apply_invalidations.model
+        RETURNING i.bucket_start, i.part
+    ), hit AS (
+        SELECT date_bin((plan).bucket_width, d.bucket_start, timestamptz '2000-01-01 00:00:00+00') AS b,
+               bool_or(d.part <> 'labels') AS rows_changed
+          FROM done d GROUP BY 1
+    ), gone AS (
+        DELETE FROM @extschema@.summaries s USING hit h
+         WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND h.rows_changed
+        RETURNING s.bucket_start
+    ), segments_gone AS (
+        -- (with the rows, the summary's delete takes them; with the labels, they go here)
+        DELETE FROM @extschema@.segment_summaries ss USING hit h
+         WHERE ss.model = _apply_invalidations.model AND ss.bucket_start = h.b
+        RETURNING ss.bucket_start
+    )
+    UPDATE @extschema@.summaries s SET labels_valid = false
+      FROM hit h
+     WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND NOT h.rows_changed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._apply_invalidations(text, @extschema@._source_sql, @extschema@._check_plan) IS
+    'Drop or mark the stored summaries that changes since they were built made stale (internal)';
 
 CREATE OR REPLACE FUNCTION @extschema@._set_reference(model text, r @extschema@._source_sql, from_ts timestamptz,
         to_ts timestamptz, keep_window boolean)

@@ -1654,6 +1654,11 @@ BEGIN
         DELETE FROM @extschema@.summaries s USING hit h
          WHERE s.model = _apply_invalidations.model AND s.bucket_start = h.b AND h.rows_changed
         RETURNING s.bucket_start
+    ), segments_gone AS (
+        -- (with the rows, the summary's delete takes them; with the labels, they go here)
+        DELETE FROM @extschema@.segment_summaries ss USING hit h
+         WHERE ss.model = _apply_invalidations.model AND ss.bucket_start = h.b
+        RETURNING ss.bucket_start
     )
     UPDATE @extschema@.summaries s SET labels_valid = false
       FROM hit h

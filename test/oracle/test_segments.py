@@ -202,6 +202,54 @@ chk.equal("metrics: a segment label per segment, with its rows", cur.fetchall(),
 cur.execute("SELECT mlmon.prometheus_metrics()")
 chk.equal("prometheus_metrics: segment samples", 'mlmon_segment_accuracy{model="seg",segment="de"}' in cur.fetchone()[0], True)
 
+# stored segment summaries: a window of several buckets and two partial edges gives what reading every row gives
+wide = (at(0) + datetime.timedelta(minutes=30), at(4) + datetime.timedelta(minutes=20))
+
+
+def all_segments(model, check_id):
+    return {seg: results(model, check_id, seg) for seg in SEGMENTS}
+
+
+cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", wide)
+first = cur.fetchone()[0]
+cur.execute("""SELECT count(*), count(*) FILTER (WHERE ss.fingerprint IS NOT NULL) FROM mlmon.summaries su
+                LEFT JOIN mlmon.segment_summaries ss USING (model, bucket_start)
+                WHERE su.model = 'seg' AND su.bucket_start >= %s AND su.bucket_start < %s""", (at(1), at(4)))
+chk.equal("the window's three whole buckets: summaries of the model and of its segments stored", cur.fetchone(), (3, 3))
+cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", wide)
+second = cur.fetchone()[0]
+cur.execute("SET mlmon.summaries = off")
+cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", wide)
+unstored = cur.fetchone()[0]
+cur.execute("RESET mlmon.summaries")
+for seg in SEGMENTS:
+    compare(f"wide window, segment {seg}: built = read", results("seg", first, seg), results("seg", unstored, seg))
+    compare(f"wide window, segment {seg}: from stored summaries = read", results("seg", second, seg),
+            results("seg", unstored, seg))
+    chk.equal(f"wide window, segment {seg}: rows by hand", results("seg", second, seg).get(("volume", "rows", "", "")),
+              float(sum(1 for r in rows if wide[0] <= r["ts"] < wide[1] and segment_of(r["country"]) == seg)))
+# a late row and a late label in a stored bucket reach the segments' next check
+late_ts = at(2) + datetime.timedelta(seconds=1)
+cur.execute("""INSERT INTO mlmon.predictions (model, ts, request_id, features, predicted_label, score, latency_ms)
+               VALUES ('seg', %s, 'late-1', '{"country": "it", "x": 0.1, "y": 0.2, "z": "a"}', '1', 0.5, 10)""", (late_ts,))
+unlabelled = next(r for r in rows if r["h"] == 2 and r["country"] == "fr" and r["label"] is None)
+cur.execute("SELECT mlmon.record_label('seg', %s, %s)", (unlabelled["rid"], unlabelled["pred"]))
+cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", wide)
+after = cur.fetchone()[0]
+got_it, want_it = results("seg", after, "it"), results("seg", second, "it")
+chk.equal("a late row in a stored bucket: its segment has one row more",
+          got_it.get(("volume", "rows", "", "")), want_it.get(("volume", "rows", "", "")) + 1)
+got_fr, want_fr = results("seg", after, "fr"), results("seg", second, "fr")
+chk.equal("a late label in a stored bucket: its segment has one labelled row more",
+          got_fr.get(("volume", "labeled_rows", "", "")), want_fr.get(("volume", "labeled_rows", "", "")) + 1)
+cur.execute("SET mlmon.summaries = off")
+cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", wide)
+unstored = cur.fetchone()[0]
+cur.execute("RESET mlmon.summaries")
+for seg in SEGMENTS:
+    compare(f"after the late row and label, segment {seg}: stored = read", results("seg", after, seg),
+            results("seg", unstored, seg))
+
 # a normal window resolves de's alerts; drop_segments resolves what is left and stops segment results
 cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", (at(3), at(4)))
 cur.execute("""SELECT type, coalesce(feature, '') FROM mlmon.alerts WHERE model = 'seg' AND segment = 'de' AND status = 'open'
