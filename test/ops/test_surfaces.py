@@ -93,7 +93,8 @@ for c in checks:
     for t in ALERT_TYPES[c]:
         chk.equal(f"{c}: alert type {t} has a default rule", t in defaults, True)
         severity, threshold = defaults[t]
-        prom = [r for r in rules if r.get("labels", {}).get("mlmon_alert_type") == t]
+        prom = [r for r in rules if r.get("labels", {}).get("mlmon_alert_type") == t
+                and r["labels"].get("mlmon_scope") != "segment"]
         chk.equal(f"{t}: one Prometheus rule", len(prom), 1)
         if prom:
             chk.equal(f"{t}: Prometheus rule's severity", prom[0]["labels"]["severity"], severity)
@@ -106,4 +107,31 @@ for c in checks:
 for header in ("error_rate", "anomaly_rate", "estimated_accuracy", "realized_accuracy", "largest_issue_rate",
                "drifted_features", "output_drift", "reconstruction_error", "embedding_drift_score", "failed_expectations"):
     chk.equal(f"demo prints {header}", re.search(rf"\b{header}\b", demo) is not None, True)
+
+# segments (mlmon.segment_by): the demo's model has them; they show in every place the whole model does
+cur.execute("""SELECT segment, rows, accuracy, drifted_features FROM mlmon.segment_results
+                WHERE model = %s AND check_id = (SELECT max(check_id) FROM mlmon.segment_results WHERE model = %s)
+                ORDER BY segment""", (MODEL, MODEL))
+seg_rows = cur.fetchall()
+chk.equal("segments: the demo's model has them", len(seg_rows) >= 2, True)
+chk.equal("segments: report(model)->'segments' lists them",
+          sorted((x["segment"], x["rows"]) for x in report["segments"]), sorted((s, n) for s, n, _, _ in seg_rows))
+for seg, n, acc, drifted in seg_rows:
+    got = {name: val for name, labels, val in metrics if labels.get("segment") == seg}
+    chk.equal(f"segment {seg}: rows in mlmon.metrics", got.get("mlmon_segment_rows"), float(n))
+    chk.equal(f"segment {seg}: drifted features in mlmon.metrics", got.get("mlmon_segment_drifted_features"), drifted)
+    chk.equal(f"segment {seg}: in the demo's output", seg in demo, True)
+chk.equal("segments: a Grafana panel reads them", any("segment_results" in sql for _, sql in panel_sql), True)
+chk.equal("segments: the dashboard's segment variable",
+          [v["name"] for v in dash["templating"]["list"]], ["model", "segment"])
+cur.execute("""SELECT DISTINCT a.type FROM mlmon.alerts a WHERE a.model = %s AND a.segment IS NOT NULL""", (MODEL,))
+chk.equal("segments: the demo's segments raise alerts of their own", len(cur.fetchall()) > 0, True)
+seg_rule = [r for r in rules if r.get("labels", {}).get("mlmon_scope") == "segment"]
+chk.equal("segments: a Prometheus rule on the segments' accuracy drop",
+          [r["labels"]["mlmon_alert_type"] for r in seg_rule], ["performance_degradation"])
+if seg_rule:
+    severity, threshold = defaults["performance_degradation"]
+    chk.equal("segments: its severity is the database rule's", seg_rule[0]["labels"]["severity"], severity)
+    chk.equal("segments: it compares > the database rule's threshold",
+              re.search(rf">\s*{re.escape(f'{threshold:g}')}(?![\d.])", seg_rule[0]["expr"]) is not None, True)
 chk.finish()

@@ -117,7 +117,7 @@ SELECT is(array_agg(p.oid::regprocedure::text ORDER BY 1), NULL,
 SELECT tables_are('mlmon', ARRAY['models', 'drift_settings', 'predictions', 'predictions_default', 'labels', 'sources',
   'reference_profiles', 'reference_windows', 'checks', 'check_results', 'alert_rules', 'alerts', 'playbook', 'calibrations',
   'drift_tests', 'summaries', 'summary_invalidations', 'multivariate_settings', 'multivariate_references',
-  'embedding_settings', 'embedding_references', 'expectations', 'expectation_results', 'segments', 'segment_references', 'segment_profiles']);
+  'embedding_settings', 'embedding_references', 'expectations', 'expectation_results', 'segments', 'segment_references', 'segment_profiles', 'segment_summaries']);
 SELECT views_are('mlmon', ARRAY['performance_history', 'feature_drift', 'monitoring_report', 'recommendations',
   'alerts_view', 'results_view', 'metrics', 'anomalies', 'latest_results', 'expectation_results_view', 'segment_results']);
 SELECT is(array_agg(c.oid::regclass::text ORDER BY 1), NULL, 'every table and view has a comment')
