@@ -6711,7 +6711,7 @@ CREATE FUNCTION @extschema@._segment_rows_sql(r @extschema@._source_sql) RETURNS
 RETURN format('SELECT %s AS features, %s AS pl, %s AS pv, %s AS sc, %s AS lat, %s AS rid, %s AS rts, %s %s',
               r.feature_object, r.predicted_label, r.predicted_value, r.score, r.latency,
               coalesce(r.request_id, 'NULL::text'), r.ts,
-              CASE WHEN r.labels_from IS NOT NULL AND NOT r.in_labels_table
+              CASE WHEN r.labels_from IS NOT NULL AND NOT coalesce(r.in_labels_table, false)
                    -- labels in the same rows: r.labels_from is r.from_clause and a condition
                    THEN format('(true %s) AS labelled, %s AS lts, %s AS lab, %s AS act, %s AS lpl, %s AS lpv, %s AS lsc',
                                substr(r.labels_from, length(r.from_clause) + 1), r.labels_ts, r.label, r.actual,
@@ -6743,11 +6743,11 @@ BEGIN
         '                    THEN pg_catalog.date_bin($7, q0.rts, timestamptz ''2000-01-01 00:00:00+00'') END AS k, '
         '               coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
         ' GROUP BY q.k, q.seg',
-        CASE WHEN r.in_labels_table THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
+        CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
              ELSE 'q.lts, q.lab, q.act, q.lpl, q.lpv, q.lsc' END,
-        CASE WHEN r.in_labels_table THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
+        CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
         segment_sql, @extschema@._segment_rows_sql(r),
-        CASE WHEN r.in_labels_table
+        CASE WHEN coalesce(r.in_labels_table, false)
              THEN 'LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
     USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width;
 END
@@ -6781,13 +6781,15 @@ BEGIN
     DELETE FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model;
     DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = _set_segment_references.model;
     IF seg_sql IS NULL THEN
+        UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+         WHERE a.model = _set_segment_references.model AND a.segment IS NOT NULL AND a.status = 'open';
         RETURN;
     END IF;
     SELECT sg.top_n INTO top FROM @extschema@.segments sg WHERE sg.model = _set_segment_references.model;
     -- the top segments: most rows first, then by value
     EXECUTE format('SELECT coalesce(array_agg(v ORDER BY n DESC, v), ''{}'') FROM ('
                    'SELECT v, count(*) AS n FROM (SELECT %1$s AS v FROM (%2$s) q0) q '
-                   ' WHERE v IS NOT NULL AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
+                   ' WHERE v IS NOT NULL AND v <> '''' AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
                    seg_sql, @extschema@._segment_rows_sql(r))
        INTO names USING model, from_ts, to_ts, top;
     -- the model's features, by kind (as the model's reference found them)
@@ -6812,6 +6814,10 @@ BEGIN
     INSERT INTO @extschema@.segment_references (model, segment, rank, n_rows, n_labeled)
     SELECT model, coalesce(names[o], @extschema@._other_segment()), o, 0, 0
       FROM generate_series(1, cardinality(names) + 1) o;
+    -- the open alerts of segments this reference no longer names are resolved: nothing judges them now
+    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+     WHERE a.model = _set_segment_references.model AND a.segment IS NOT NULL AND a.status = 'open'
+       AND a.segment <> ALL (names || @extschema@._other_segment());
     FOR x IN EXECUTE q USING model, from_ts, to_ts, names, cardinality(names) + 1, num_names, cat_names LOOP
         UPDATE @extschema@.segment_references sr SET n_rows = x.n
          WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
@@ -6841,6 +6847,11 @@ BEGIN
               FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
         END IF;
     END LOOP;
+    IF NOT EXISTS (SELECT FROM @extschema@.segment_references sr
+                    WHERE sr.model = _set_segment_references.model AND sr.n_rows > 0) THEN
+        RAISE NOTICE 'the reference of model "%" has no rows: its segments have no reference', model
+            USING HINT = 'Every segment is judged against an empty reference (no drift test, no baseline) until mlmon.set_reference finds rows.';
+    END IF;
     -- the baseline performance of each segment: its labels' summary, as the model's
     IF r.labels_from IS NOT NULL THEN
         pl := ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
@@ -6881,9 +6892,10 @@ BEGIN
                   HINT = 'Prometheus and the dashboard show every segment: their number stays bounded.';
     END IF;
     IF expression IS NOT NULL THEN
-        -- one expression over features: it must parse alone, as a prepared statement (one command) ...
+        -- one expression over features: it must parse alone, as a prepared statement (one command; planned,
+        -- never run) ...
         BEGIN
-            EXECUTE format('SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
+            EXECUTE format('EXPLAIN SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
                 DETAIL = format('Expression: %s', expression),
@@ -7650,9 +7662,9 @@ SELECT c.check_id, c.model, c.window_start, c.window_end AS time,
        r.segment
   FROM @extschema@.checks c
   -- the whole model's performance, and each segment's volume and performance
-  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id
-        AND (r."check" = 'performance' OR (r."check" = 'volume' AND r.segment IS NOT NULL))
- GROUP BY c.check_id, r.segment;
+  -- (every check has the whole model's volume results: its row stays when only segments had labels)
+  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'volume')
+ GROUP BY c.check_id, c.model, c.window_start, c.window_end, r.segment;
 COMMENT ON VIEW @extschema@.performance_history IS
     'Performance per check over time (NULL where the window had no labels): the whole model (segment NULL) and each segment (mlmon.segment_by)';
 
@@ -7719,7 +7731,7 @@ SELECT c.check_id, c.model, c.window_start, c.window_end, r.segment,
          WHERE a.model = c.model AND a.segment = r.segment AND a.status = 'open') AS open_alerts
   FROM @extschema@.checks c
   JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r.segment IS NOT NULL
- GROUP BY c.check_id, r.segment;
+ GROUP BY c.check_id, c.model, c.window_start, c.window_end, r.segment;
 COMMENT ON VIEW @extschema@.segment_results IS
     'Each segment''s headline per check (mlmon.segment_by): rows, performance, drifted features, output drift, data quality, open alerts now';
 
@@ -7769,16 +7781,16 @@ SELECT m.name AS model, m.version, m.task,
          WHERE e.model = m.name
            AND e.check_id = (SELECT max(e2.check_id) FROM @extschema@.expectation_results_view e2
                               WHERE e2.model = m.name)) AS latest_expectations,
-       -- each segment in the latest check that had segments
+       -- each segment in the latest check
        (SELECT coalesce(jsonb_agg(to_jsonb(sg) - 'model' - 'check_id' - 'window_start' - 'window_end' ORDER BY sg.rows DESC, sg.segment), '[]')
           FROM @extschema@.segment_results sg
-         WHERE sg.model = m.name
-           AND sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = m.name)) AS segments
+         WHERE sg.check_id = (SELECT lc.check_id FROM @extschema@.checks lc WHERE lc.model = m.name
+                               ORDER BY lc.window_end DESC, lc.check_id DESC LIMIT 1)) AS segments
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
 COMMENT ON VIEW @extschema@.monitoring_report IS
-    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type (segments'' included), the last 10 alerts, every check''s model-wide results of the latest check, the outcome of each expectation in the latest check, and each segment''s headline in the latest check with segments';
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type (segments'' included), the last 10 alerts, every check''s model-wide results of the latest check, the outcome of each expectation in the latest check, and each segment''s headline in the latest check';
 
 CREATE OR REPLACE FUNCTION @extschema@.report(model text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -8012,22 +8024,25 @@ SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_obje
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
   FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
 UNION ALL
--- each segment (mlmon.segment_by) in the model's latest check with segments: at most top_n + 1 per model
+-- each segment (mlmon.segment_by) in the model's latest check: at most top_n + 1 per model
 SELECT 'mlmon_segment_' || x.metric, 'gauge', x.help, jsonb_build_object('model', sg.model, 'segment', sg.segment),
        x.value, NULL
-  FROM @extschema@.segment_results sg,
-       LATERAL (VALUES ('rows', sg.rows::float8, 'Rows of the segment in the latest check with segments'),
-                       ('accuracy', sg.accuracy, 'Accuracy of the segment (latest check with segments, if labelled)'),
-                       ('r2', sg.r2, 'R^2 of the segment (latest check with segments, if labelled)'),
+  FROM @extschema@.models sm
+       -- the model's latest check (after mlmon.drop_segments, one without segments)
+ CROSS JOIN LATERAL (SELECT lc.check_id FROM @extschema@.checks lc WHERE lc.model = sm.name
+                      ORDER BY lc.window_end DESC, lc.check_id DESC LIMIT 1) l
+ CROSS JOIN LATERAL (SELECT * FROM @extschema@.segment_results s WHERE s.check_id = l.check_id) sg,
+       LATERAL (VALUES ('rows', sg.rows::float8, 'Rows of the segment in the latest check'),
+                       ('accuracy', sg.accuracy, 'Accuracy of the segment (latest check, if labelled)'),
+                       ('r2', sg.r2, 'R^2 of the segment (latest check, if labelled)'),
                        ('performance_degradation', sg.degradation,
-                        'Accuracy (R^2) drop of the segment below its reference (latest check with segments, if labelled)'),
-                       ('drifted_features', sg.drifted_features, 'Drifted features of the segment in the latest check with segments'),
-                       ('output_drift_detected', sg.output_drift, 'Output drift of the segment (0/1) in the latest check with segments'),
+                        'Accuracy (R^2) drop of the segment below its reference (latest check, if labelled)'),
+                       ('drifted_features', sg.drifted_features, 'Drifted features of the segment in the latest check'),
+                       ('output_drift_detected', sg.output_drift, 'Output drift of the segment (0/1) in the latest check'),
                        ('data_quality_issue_rate', sg.quality_issue_rate,
-                        'Largest data-quality issue rate of the segment in the latest check with segments'),
+                        'Largest data-quality issue rate of the segment in the latest check'),
                        ('open_alerts', sg.open_alerts::float8, 'Open alerts of the segment')) x(metric, value, help)
- WHERE sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = sg.model)
-   AND x.value IS NOT NULL
+ WHERE x.value IS NOT NULL
 UNION ALL
 SELECT 'mlmon_last_check_timestamp_seconds', 'gauge', 'End of the latest checked window (Unix time)',
        jsonb_build_object('model', l.model), extract(epoch FROM l.window_end)::float8, NULL

@@ -2519,9 +2519,9 @@ SELECT c.check_id, c.model, c.window_start, c.window_end AS time,
        r.segment
   FROM @extschema@.checks c
   -- the whole model's performance, and each segment's volume and performance
-  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id
-        AND (r."check" = 'performance' OR (r."check" = 'volume' AND r.segment IS NOT NULL))
- GROUP BY c.check_id, r.segment;
+  -- (every check has the whole model's volume results: its row stays when only segments had labels)
+  LEFT JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r."check" IN ('performance', 'volume')
+ GROUP BY c.check_id, c.model, c.window_start, c.window_end, r.segment;
 COMMENT ON VIEW @extschema@.performance_history IS
     'Performance per check over time (NULL where the window had no labels): the whole model (segment NULL) and each segment (mlmon.segment_by)';
 
@@ -2591,7 +2591,7 @@ SELECT c.check_id, c.model, c.window_start, c.window_end, r.segment,
          WHERE a.model = c.model AND a.segment = r.segment AND a.status = 'open') AS open_alerts
   FROM @extschema@.checks c
   JOIN @extschema@.check_results r ON r.check_id = c.check_id AND r.segment IS NOT NULL
- GROUP BY c.check_id, r.segment;
+ GROUP BY c.check_id, c.model, c.window_start, c.window_end, r.segment;
 COMMENT ON VIEW @extschema@.segment_results IS
     'Each segment''s headline per check (mlmon.segment_by): rows, performance, drifted features, output drift, data quality, open alerts now';
 
@@ -2641,16 +2641,16 @@ SELECT m.name AS model, m.version, m.task,
          WHERE e.model = m.name
            AND e.check_id = (SELECT max(e2.check_id) FROM @extschema@.expectation_results_view e2
                               WHERE e2.model = m.name)) AS latest_expectations,
-       -- each segment in the latest check that had segments
+       -- each segment in the latest check
        (SELECT coalesce(jsonb_agg(to_jsonb(sg) - 'model' - 'check_id' - 'window_start' - 'window_end' ORDER BY sg.rows DESC, sg.segment), '[]')
           FROM @extschema@.segment_results sg
-         WHERE sg.model = m.name
-           AND sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = m.name)) AS segments
+         WHERE sg.check_id = (SELECT lc.check_id FROM @extschema@.checks lc WHERE lc.model = m.name
+                               ORDER BY lc.window_end DESC, lc.check_id DESC LIMIT 1)) AS segments
   FROM @extschema@.models m
   LEFT JOIN @extschema@.checks c ON c.model = m.name
  GROUP BY m.name;
 COMMENT ON VIEW @extschema@.monitoring_report IS
-    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type (segments'' included), the last 10 alerts, every check''s model-wide results of the latest check, the outcome of each expectation in the latest check, and each segment''s headline in the latest check with segments';
+    'Per model: the monitored period, number of checks, accuracy summary, alert counts by type (segments'' included), the last 10 alerts, every check''s model-wide results of the latest check, the outcome of each expectation in the latest check, and each segment''s headline in the latest check';
 
 CREATE FUNCTION @extschema@.report(model text) RETURNS jsonb
     LANGUAGE plpgsql STABLE

@@ -196,22 +196,25 @@ SELECT 'mlmon_open_alerts', 'gauge', 'Open alerts by severity', jsonb_build_obje
        (SELECT count(*) FROM @extschema@.alerts a WHERE a.model = m.name AND a.status = 'open' AND a.severity = s.severity)::float8, NULL
   FROM @extschema@.models m, unnest(ARRAY['critical', 'high', 'medium', 'low']) s(severity)
 UNION ALL
--- each segment (mlmon.segment_by) in the model's latest check with segments: at most top_n + 1 per model
+-- each segment (mlmon.segment_by) in the model's latest check: at most top_n + 1 per model
 SELECT 'mlmon_segment_' || x.metric, 'gauge', x.help, jsonb_build_object('model', sg.model, 'segment', sg.segment),
        x.value, NULL
-  FROM @extschema@.segment_results sg,
-       LATERAL (VALUES ('rows', sg.rows::float8, 'Rows of the segment in the latest check with segments'),
-                       ('accuracy', sg.accuracy, 'Accuracy of the segment (latest check with segments, if labelled)'),
-                       ('r2', sg.r2, 'R^2 of the segment (latest check with segments, if labelled)'),
+  FROM @extschema@.models sm
+       -- the model's latest check (after mlmon.drop_segments, one without segments)
+ CROSS JOIN LATERAL (SELECT lc.check_id FROM @extschema@.checks lc WHERE lc.model = sm.name
+                      ORDER BY lc.window_end DESC, lc.check_id DESC LIMIT 1) l
+ CROSS JOIN LATERAL (SELECT * FROM @extschema@.segment_results s WHERE s.check_id = l.check_id) sg,
+       LATERAL (VALUES ('rows', sg.rows::float8, 'Rows of the segment in the latest check'),
+                       ('accuracy', sg.accuracy, 'Accuracy of the segment (latest check, if labelled)'),
+                       ('r2', sg.r2, 'R^2 of the segment (latest check, if labelled)'),
                        ('performance_degradation', sg.degradation,
-                        'Accuracy (R^2) drop of the segment below its reference (latest check with segments, if labelled)'),
-                       ('drifted_features', sg.drifted_features, 'Drifted features of the segment in the latest check with segments'),
-                       ('output_drift_detected', sg.output_drift, 'Output drift of the segment (0/1) in the latest check with segments'),
+                        'Accuracy (R^2) drop of the segment below its reference (latest check, if labelled)'),
+                       ('drifted_features', sg.drifted_features, 'Drifted features of the segment in the latest check'),
+                       ('output_drift_detected', sg.output_drift, 'Output drift of the segment (0/1) in the latest check'),
                        ('data_quality_issue_rate', sg.quality_issue_rate,
-                        'Largest data-quality issue rate of the segment in the latest check with segments'),
+                        'Largest data-quality issue rate of the segment in the latest check'),
                        ('open_alerts', sg.open_alerts::float8, 'Open alerts of the segment')) x(metric, value, help)
- WHERE sg.check_id = (SELECT max(s2.check_id) FROM @extschema@.segment_results s2 WHERE s2.model = sg.model)
-   AND x.value IS NOT NULL
+ WHERE x.value IS NOT NULL
 UNION ALL
 SELECT 'mlmon_last_check_timestamp_seconds', 'gauge', 'End of the latest checked window (Unix time)',
        jsonb_build_object('model', l.model), extract(epoch FROM l.window_end)::float8, NULL

@@ -101,7 +101,7 @@ CREATE FUNCTION @extschema@._segment_rows_sql(r @extschema@._source_sql) RETURNS
 RETURN format('SELECT %s AS features, %s AS pl, %s AS pv, %s AS sc, %s AS lat, %s AS rid, %s AS rts, %s %s',
               r.feature_object, r.predicted_label, r.predicted_value, r.score, r.latency,
               coalesce(r.request_id, 'NULL::text'), r.ts,
-              CASE WHEN r.labels_from IS NOT NULL AND NOT r.in_labels_table
+              CASE WHEN r.labels_from IS NOT NULL AND NOT coalesce(r.in_labels_table, false)
                    -- labels in the same rows: r.labels_from is r.from_clause and a condition
                    THEN format('(true %s) AS labelled, %s AS lts, %s AS lab, %s AS act, %s AS lpl, %s AS lpv, %s AS lsc',
                                substr(r.labels_from, length(r.from_clause) + 1), r.labels_ts, r.label, r.actual,
@@ -133,11 +133,11 @@ BEGIN
         '                    THEN pg_catalog.date_bin($7, q0.rts, timestamptz ''2000-01-01 00:00:00+00'') END AS k, '
         '               coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
         ' GROUP BY q.k, q.seg',
-        CASE WHEN r.in_labels_table THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
+        CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
              ELSE 'q.lts, q.lab, q.act, q.lpl, q.lpv, q.lsc' END,
-        CASE WHEN r.in_labels_table THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
+        CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
         segment_sql, @extschema@._segment_rows_sql(r),
-        CASE WHEN r.in_labels_table
+        CASE WHEN coalesce(r.in_labels_table, false)
              THEN 'LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
     USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width;
 END
@@ -171,13 +171,15 @@ BEGIN
     DELETE FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model;
     DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = _set_segment_references.model;
     IF seg_sql IS NULL THEN
+        UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+         WHERE a.model = _set_segment_references.model AND a.segment IS NOT NULL AND a.status = 'open';
         RETURN;
     END IF;
     SELECT sg.top_n INTO top FROM @extschema@.segments sg WHERE sg.model = _set_segment_references.model;
     -- the top segments: most rows first, then by value
     EXECUTE format('SELECT coalesce(array_agg(v ORDER BY n DESC, v), ''{}'') FROM ('
                    'SELECT v, count(*) AS n FROM (SELECT %1$s AS v FROM (%2$s) q0) q '
-                   ' WHERE v IS NOT NULL AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
+                   ' WHERE v IS NOT NULL AND v <> '''' AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
                    seg_sql, @extschema@._segment_rows_sql(r))
        INTO names USING model, from_ts, to_ts, top;
     -- the model's features, by kind (as the model's reference found them)
@@ -202,6 +204,10 @@ BEGIN
     INSERT INTO @extschema@.segment_references (model, segment, rank, n_rows, n_labeled)
     SELECT model, coalesce(names[o], @extschema@._other_segment()), o, 0, 0
       FROM generate_series(1, cardinality(names) + 1) o;
+    -- the open alerts of segments this reference no longer names are resolved: nothing judges them now
+    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+     WHERE a.model = _set_segment_references.model AND a.segment IS NOT NULL AND a.status = 'open'
+       AND a.segment <> ALL (names || @extschema@._other_segment());
     FOR x IN EXECUTE q USING model, from_ts, to_ts, names, cardinality(names) + 1, num_names, cat_names LOOP
         UPDATE @extschema@.segment_references sr SET n_rows = x.n
          WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
@@ -231,6 +237,11 @@ BEGIN
               FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
         END IF;
     END LOOP;
+    IF NOT EXISTS (SELECT FROM @extschema@.segment_references sr
+                    WHERE sr.model = _set_segment_references.model AND sr.n_rows > 0) THEN
+        RAISE NOTICE 'the reference of model "%" has no rows: its segments have no reference', model
+            USING HINT = 'Every segment is judged against an empty reference (no drift test, no baseline) until mlmon.set_reference finds rows.';
+    END IF;
     -- the baseline performance of each segment: its labels' summary, as the model's
     IF r.labels_from IS NOT NULL THEN
         pl := ROW(task, '{}', '{}', '{}', '{}', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL)::@extschema@._summary_plan;
@@ -271,9 +282,10 @@ BEGIN
                   HINT = 'Prometheus and the dashboard show every segment: their number stays bounded.';
     END IF;
     IF expression IS NOT NULL THEN
-        -- one expression over features: it must parse alone, as a prepared statement (one command) ...
+        -- one expression over features: it must parse alone, as a prepared statement (one command; planned,
+        -- never run) ...
         BEGIN
-            EXECUTE format('SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
+            EXECUTE format('EXPLAIN SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
                 DETAIL = format('Expression: %s', expression),

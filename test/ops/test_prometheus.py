@@ -32,6 +32,7 @@ db = {(n, json.dumps({k: v for k, v in sorted(l.items()) if k != "model"})): v f
 
 work = tempfile.mkdtemp(prefix="mlmon-prom.")
 procs = []
+finished = False
 try:
     exporter_port, prom_port = free_port(), free_port()
     env = dict(os.environ)
@@ -105,6 +106,7 @@ scrape_configs:
         return [rule["name"] for g in groups for rule in g["rules"]]
 
     chk.equal("alerting rules loaded", "MlmonDataDrift" in wait_for("rules", rules_loaded, timeout=20), True)
+    finished = True
 finally:
     for p in procs:
         p.terminate()
@@ -113,7 +115,7 @@ finally:
             p.wait(timeout=10)
         except subprocess.TimeoutExpired:
             p.kill()
-    if chk.failures:
+    if chk.failures or not finished:
         for log in ("exporter.log", "prometheus.log"):
             path = os.path.join(work, log)
             if os.path.exists(path):

@@ -271,6 +271,10 @@ cur.execute("SELECT mlmon.run_checks('seg', %s, %s)", (at(4), at(5)))
 cid = cur.fetchone()[0]
 cur.execute("SELECT count(*) FROM mlmon.check_results WHERE check_id = %s AND segment IS NOT NULL", (cid,))
 chk.equal("no segment results after drop_segments", cur.fetchone()[0], 0)
+cur.execute("SELECT count(*) FROM mlmon.metrics WHERE labels->>'model' = 'seg' AND name LIKE 'mlmon_segment_%'")
+chk.equal("no segment samples in mlmon.metrics after drop_segments and a check", cur.fetchone()[0], 0)
+cur.execute("SELECT mlmon.report('seg')->'segments'")
+chk.equal("no segments in the report after drop_segments and a check", cur.fetchone()[0], [])
 
 # an expression gives the same segments as the feature
 log("by_expr", rows)
@@ -290,6 +294,49 @@ cur.execute("SELECT mlmon.run_checks('late', %s, %s)", (at(4), at(5)))
 cid = cur.fetchone()[0]
 for s in SEGMENTS:
     compare(f"segment_by after set_reference, segment {s}", results("late", cid, s), results("seg", checks[("seg", 4)], s))
+
+# segment_by again with other segments: the alerts of segments no longer named are resolved
+cur.execute("SELECT count(*) FROM mlmon.alerts WHERE model = 'late' AND segment = 'de' AND status = 'open'")
+chk.equal("before a new segment_by: de's alerts open", cur.fetchone()[0] > 0, True)
+cur.execute("""SELECT mlmon.segment_by('late', expression => $$CASE WHEN (features->>'y')::float8 > 0 THEN 'y+' ELSE 'y-' END$$)""")
+cur.execute("SELECT segment FROM mlmon.segment_references WHERE model = 'late' ORDER BY rank")
+chk.equal("the new segments", cur.fetchall(), [("y+",), ("y-",), ("(other)",)] if
+          sum(r["features"]["y"] > 0 for r in rows if r["h"] < 3) >= sum(r["features"]["y"] <= 0 for r in rows if r["h"] < 3)
+          else [("y-",), ("y+",), ("(other)",)])
+cur.execute("SELECT count(*) FROM mlmon.alerts WHERE model = 'late' AND segment IN ('de', 'fr', 'it') AND status = 'open'")
+chk.equal("a new segment_by resolves the alerts of the segments it no longer names", cur.fetchone()[0], 0)
+
+# an empty value names no segment: it is (other) (NULL, not '', is the whole model); a window without labels
+# keeps the whole model's row in performance_history; a reference from a query gives the segments a baseline
+blank_rows = [dict(r, features={k: ("" if k == "country" and v == "pt" else v) for k, v in r["features"].items()},
+                   label=(None if r["h"] == 4 else r["label"])) for r in rows if r["h"] in (0, 1, 2, 4)]
+log("blank", blank_rows)
+cur.execute("SELECT mlmon.segment_by('blank', 'country', top_n => 10)")
+cur.execute("SELECT mlmon.set_reference('blank', %s, %s)", (at(0), at(3)))
+cur.execute("SELECT segment FROM mlmon.segment_references WHERE model = 'blank' ORDER BY rank")
+chk.equal("an empty value names no segment", [s for (s,) in cur.fetchall()], ["fr", "de", "it", "es", "(other)"])
+cur.execute("SELECT mlmon.run_checks('blank', %s, %s)", (at(4), at(5)))
+cid = cur.fetchone()[0]
+chk.equal("rows of an empty value and without one are (other)'s", results("blank", cid, "(other)").get(("volume", "rows", "", "")),
+          float(sum(1 for r in blank_rows if r["h"] == 4 and r["country"] in ("pt", None))))
+cur.execute("SELECT segment, n_rows, n_labeled, accuracy FROM mlmon.performance_history WHERE check_id = %s ORDER BY segment NULLS FIRST",
+            (cid,))
+ph = cur.fetchall()
+chk.equal("a window without labels: performance_history keeps the whole model's row",
+          [(s, n, nl, a) for s, n, nl, a in ph if s is None], [(None, sum(1 for r in blank_rows if r["h"] == 4), 0, None)])
+chk.equal("a window without labels: and each segment's", sorted(s for s, _, _, _ in ph if s is not None),
+          sorted(["fr", "de", "it", "es", "(other)"]))
+cur.execute("CREATE TEMP TABLE blank_ref AS SELECT * FROM (VALUES (NULL::jsonb, NULL::text, NULL::text)) v(features, predicted_label, label) LIMIT 0")
+cur.execute("INSERT INTO blank_ref VALUES " + ",".join(["(%s, %s, %s)"] * sum(r["h"] < 3 for r in blank_rows)),
+            [x for r in blank_rows if r["h"] < 3 for x in (json.dumps(r["features"]), r["pred"], r["label"])])
+cur.execute("SELECT mlmon.set_reference('blank', 'SELECT features, predicted_label, label FROM blank_ref')")
+cur.execute("SELECT segment, n_labeled, (performance->>'accuracy')::float8 FROM mlmon.segment_references WHERE model = 'blank' ORDER BY rank")
+for seg, nl, acc in cur.fetchall():
+    lab = [r for r in blank_rows if r["h"] < 3 and r["label"] is not None
+           and (r["country"] if r["country"] in ("fr", "de", "it", "es") else "(other)") == seg]
+    chk.equal(f"a reference from a query: segment {seg}'s labelled rows", nl, len(lab))
+    chk.close(f"a reference from a query: segment {seg}'s baseline accuracy", acc,
+              sum(r["label"] == r["pred"] for r in lab) / len(lab), 1e-15)
 
 # a registered source with the labels in its own rows
 copy_rows(cur, "shop", "ts timestamptz, country text, x float8, y float8, z text, pred text, truth text",
