@@ -6738,7 +6738,7 @@ AS $$
 BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT q.k, q.seg, @extschema@._summarize_rows($4[q.seg], q.features, q.pl, q.pv, q.sc, q.lat), '
-        '       @extschema@._summarize_labels($4[q.seg], %1$s) FILTER (WHERE %2$s) '
+        '       @extschema@._summarize_labels($8[q.seg], %1$s) FILTER (WHERE %2$s) '
         '  FROM (SELECT CASE WHEN $7::interval IS NOT NULL '
         '                    THEN pg_catalog.date_bin($7, q0.rts, timestamptz ''2000-01-01 00:00:00+00'') END AS k, '
         '               coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
@@ -6748,8 +6748,15 @@ BEGIN
         CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
         segment_sql, @extschema@._segment_rows_sql(r),
         CASE WHEN coalesce(r.in_labels_table, false)
-             THEN 'LEFT JOIN @extschema@.labels l ON l.model = $1 AND l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
-    USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width;
+             -- (the labels of the span alone: fewer and narrower than the rows, what the join hashes)
+             THEN 'LEFT JOIN (SELECT * FROM @extschema@.labels l0 WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3) l '
+                  '       ON l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
+    USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width,
+          -- the labels' plans: without the features' references, which labels do not use (each group's
+          -- aggregate decodes its plan: the references would be decoded once more per segment for nothing)
+          ARRAY(SELECT ROW(u.task, '{}', '{}', '{}', '{}', NULL, NULL, u.calibration, u.positive_label,
+                           u.negative_label, NULL, false, u.error_scale, u.cap)::@extschema@._summary_plan
+                  FROM unnest(plans) WITH ORDINALITY u ORDER BY u.ordinality);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._segment_parts(text, @extschema@._source_sql, text, @extschema@._summary_plan[], text[], timestamptz, timestamptz, interval) IS

@@ -257,6 +257,47 @@ profile_builder_batch(ProfileBuilder *b, int64 n)
 }
 
 /*
+ * An empty exact builder given the ascending v[0..n): when v has more than
+ * cap distinct values the builder would take them into its hash one run at
+ * a time until the (cap + 1)-th, then turn into a sketch of those runs added
+ * in ascending order (numeric_to_sketch).  Build that sketch from the runs
+ * directly: the same additions in the same order, without the hash (what a
+ * small profile per group, one per segment, spent most of its time on).
+ * Returns how many of v the sketch took (0: fewer distinct values than that,
+ * nothing done).
+ */
+static int64
+sketch_from_runs(ProfileBuilder *b, const double *v, int64 n)
+{
+	int64		runs = 0,
+				i,
+				j;
+	MemoryContext old;
+
+	for (i = 0; i < n && runs <= b->cap; i = j)
+	{
+		for (j = i + 1; j < n && v[j] == v[i]; j++)
+			;
+		runs++;
+	}
+	if (runs <= b->cap)
+		return 0;
+	old = MemoryContextSwitchTo(b->hdr.eoh_context);
+	mlm_qs_init(&b->qs, mlm_qs_k_for_cap(b->cap));
+	for (i = 0, runs = 0; runs <= b->cap; i = j, runs++)
+	{
+		for (j = i + 1; j < n && v[j] == v[i]; j++)
+			;
+		mlm_qs_add(&b->qs, v[i], j - i);
+	}
+	MemoryContextSwitchTo(old);
+	numhash_destroy(b->nums);
+	b->nums = NULL;
+	b->mode = MLM_PROFILE_SKETCH;
+	return i;
+}
+
+/*
  * Count the batched numbers: sort them once, merge their moments (mean and
  * squared deviations of the batch, by Chan's formulas), and add them to the
  * distribution run by run while it is exact, as one sorted run once it is a
@@ -281,6 +322,8 @@ flush_batch(ProfileBuilder *b)
 		mlm_ksum_add(&m2, (v[i] - mean) * (v[i] - mean));
 	merge_moments(b, n, mean, mlm_ksum_value(&m2), v[0], v[n - 1]);
 	i = 0;
+	if (b->mode == MLM_PROFILE_EXACT && b->nums->members == 0)
+		i = sketch_from_runs(b, v, n);
 	while (i < n && b->mode == MLM_PROFILE_EXACT)
 	{
 		int64		j = i + 1;
