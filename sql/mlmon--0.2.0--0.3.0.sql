@@ -6726,7 +6726,7 @@ COMMENT ON FUNCTION @extschema@._segment_rows_sql(@extschema@._source_sql) IS
 -- index into segments, or cardinality(segments) + 1 for '(other)') and, with
 -- a width, per bucket of that width (k; NULL without), each built for its own
 -- plan (plans[index]): one read.  Labels kept in mlmon.labels are joined to
--- their rows by request id and time.
+-- their rows by request id (a source's id in its own type) and time.
 CREATE FUNCTION @extschema@._segment_parts(model text, r @extschema@._source_sql, segment_sql text,
         plans @extschema@._summary_plan[], segments text[], from_ts timestamptz, to_ts timestamptz,
         width interval DEFAULT NULL)
@@ -6748,9 +6748,20 @@ BEGIN
         CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
         segment_sql, @extschema@._segment_rows_sql(r),
         CASE WHEN coalesce(r.in_labels_table, false)
-             -- (the labels of the span alone: fewer and narrower than the rows, what the join hashes)
-             THEN 'LEFT JOIN (SELECT * FROM @extschema@.labels l0 WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3) l '
-                  '       ON l.request_id = q.rid AND l.ts = q.rts' ELSE '' END)
+             -- (the labels of the span alone: fewer and narrower than the rows, what the join hashes; a
+             -- source's id of another type than text compared in that type's text form, as a label's
+             -- request id matched it: '007' is the row of id 7.  Labels in the span are matched, so
+             -- their request ids are of that type.)
+             THEN format('LEFT JOIN (SELECT l0.*, %s AS rid FROM @extschema@.labels l0 '
+                         '            WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3) l '
+                         '       ON l.rid = q.rid AND l.ts = q.rts',
+                         coalesce((SELECT format('l0.request_id::%s::text', format_type(a.atttypid, a.atttypmod))
+                                     FROM @extschema@.sources so
+                                     JOIN pg_catalog.pg_attribute a ON a.attrelid = so.relation AND a.attname = so.id_column
+                                    WHERE so.model = _segment_parts.model
+                                      AND a.atttypid NOT IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)),
+                                  'l0.request_id'))
+             ELSE '' END)
     USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width,
           -- the labels' plans: without the features' references, which labels do not use (each group's
           -- aggregate decodes its plan: the references would be decoded once more per segment for nothing)

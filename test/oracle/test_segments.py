@@ -361,6 +361,34 @@ for s in SEGMENTS:
         if k[0] == "data_drift" and k[1] == "statistic":
             chk.close(f"source, segment {s}: {k}", got.get(k), v, 1e-12)
 
+# a registered source with an integer id, its labels in mlmon.labels recorded with zero-padded ids:
+# each label reaches its row's segment (the id compared in its own type, as the label was matched)
+copy_rows(cur, "ids_log", "id int, ts timestamptz, country text, x float8, y float8, z text, pred text",
+          [(i, r["ts"].isoformat(), r["country"], r["features"]["x"], r["features"]["y"], r["features"]["z"], r["pred"])
+           for i, r in enumerate(rows)])
+cur.execute("CREATE TABLE ids_src AS SELECT * FROM ids_log")
+cur.execute("CREATE INDEX ON ids_src (id)")
+cur.execute("SELECT mlmon.register_model('ids', '1', 'classification')")
+cur.execute("""SELECT mlmon.register_source('ids', 'ids_src', 'ts', feature_columns => ARRAY['country', 'x', 'y', 'z'],
+                                            prediction_column => 'pred', id_column => 'id')""")
+for i, r in enumerate(rows):
+    if r["label"] is not None and r["h"] in (0, 1, 2, 4):
+        cur.execute("SELECT mlmon.record_label('ids', %s, %s)", (f"{i:07d}", r["label"]))
+cur.execute("SELECT mlmon.segment_by('ids', 'country', top_n => 3)")
+cur.execute("SELECT mlmon.set_reference('ids', %s, %s)", (at(0), at(3)))
+cur.execute("SELECT segment, n_labeled FROM mlmon.segment_references WHERE model = 'ids' ORDER BY rank")
+chk.equal("integer ids, zero-padded labels: each segment's reference labels",
+          cur.fetchall(), [(s, sum(1 for r in rows if r["h"] < 3 and segment_of(r["country"]) == s and r["label"] is not None))
+                           for s in SEGMENTS])
+cur.execute("SELECT mlmon.run_checks('ids', %s, %s)", (at(4), at(5)))
+cid = cur.fetchone()[0]
+for s in SEGMENTS:
+    got = results("ids", cid, s)
+    labelled = [r for r in rows if r["h"] == 4 and segment_of(r["country"]) == s and r["label"] is not None]
+    chk.equal(f"integer ids, segment {s}: labelled rows", got.get(("volume", "labeled_rows", "", "")), float(len(labelled)))
+    chk.close(f"integer ids, segment {s}: accuracy", got.get(("performance", "accuracy", "", "")),
+              sum(r["label"] == r["pred"] for r in labelled) / len(labelled), 1e-15)
+
 # bad declarations
 cur.execute("SELECT mlmon.register_model('bad', '1', 'classification')")
 for label, sql, code in [
