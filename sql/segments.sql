@@ -117,6 +117,22 @@ COMMENT ON FUNCTION @extschema@._segment_rows_sql(@extschema@._source_sql) IS
 -- a width, per bucket of that width (k; NULL without), each built for its own
 -- plan (plans[index]): one read.  Labels kept in mlmon.labels are joined to
 -- their rows by request id (a source's id in its own type) and time.
+-- Whether a text is a value of a type (a source's id type): a label's
+-- request id that is not belongs to no row of the source.
+CREATE FUNCTION @extschema@._is_of_type(value text, type regtype) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('SELECT $1::%s', type) USING value;
+    RETURN true;
+EXCEPTION WHEN data_exception THEN
+    RETURN false;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._is_of_type(text, regtype) IS
+    'Whether a text is a valid value of a type (internal)';
+
 CREATE FUNCTION @extschema@._segment_parts(model text, r @extschema@._source_sql, segment_sql text,
         plans @extschema@._summary_plan[], segments text[], from_ts timestamptz, to_ts timestamptz,
         width interval DEFAULT NULL)
@@ -125,7 +141,43 @@ CREATE FUNCTION @extschema@._segment_parts(model text, r @extschema@._source_sql
     SET search_path = pg_catalog, pg_temp
     SET enable_sort = off
 AS $$
+DECLARE
+    labelled boolean := coalesce(r.in_labels_table, false);
+    id_type regtype;
+    label_id text;
+    label_join text := '';
 BEGIN
+    IF labelled THEN
+        -- the labels of the span alone: fewer and narrower than the rows, what the join hashes
+        SELECT a.atttypid::regtype INTO id_type
+          FROM @extschema@.sources so
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = so.relation AND a.attname = so.id_column
+         WHERE so.model = _segment_parts.model
+           AND a.atttypid NOT IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype, 'name'::regtype);
+        IF id_type IS NULL THEN
+            label_join := 'LEFT JOIN (SELECT * FROM @extschema@.labels l0 WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3) l '
+                          '       ON l.request_id = q.rid AND l.ts = q.rts';
+        ELSE
+            -- a source's id of another type: compared in that type, as record_label matched the label
+            -- ('007' is the row of id 7, '4000.00' the row of numeric 4000); a request id not of that
+            -- type (a label matched before the source was registered, say) belongs to no row; two labels
+            -- of one row count once (the latest recorded)
+            BEGIN
+                EXECUTE format('SELECT count(l0.request_id::%s) FROM @extschema@.labels l0 '
+                               ' WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3', id_type)
+                   USING model, from_ts, to_ts;
+                label_id := format('l0.request_id::%s', id_type);
+            EXCEPTION WHEN data_exception THEN
+                label_id := format('CASE WHEN @extschema@._is_of_type(l0.request_id, %L) THEN l0.request_id::%s END',
+                                   id_type, id_type);
+            END;
+            label_join := format('LEFT JOIN (SELECT DISTINCT ON (l1.rid, l1.ts) * FROM '
+                                 '             (SELECT l0.*, %1$s AS rid FROM @extschema@.labels l0 '
+                                 '               WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3) l1 '
+                                 '            WHERE l1.rid IS NOT NULL ORDER BY l1.rid, l1.ts, l1.labeled_at DESC) l '
+                                 '       ON l.rid = q.rid::%2$s AND l.ts = q.rts', label_id, id_type);
+        END IF;
+    END IF;
     RETURN QUERY EXECUTE format(
         'SELECT q.k, q.seg, @extschema@._summarize_rows($4[q.seg], q.features, q.pl, q.pv, q.sc, q.lat), '
         '       @extschema@._summarize_labels($8[q.seg], %1$s) FILTER (WHERE %2$s) '
@@ -133,25 +185,10 @@ BEGIN
         '                    THEN pg_catalog.date_bin($7, q0.rts, timestamptz ''2000-01-01 00:00:00+00'') END AS k, '
         '               coalesce(pg_catalog.array_position($5, %3$s), $6) AS seg, q0.* FROM (%4$s) q0) q %5$s '
         ' GROUP BY q.k, q.seg',
-        CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
+        CASE WHEN labelled THEN 'l.ts, l.label, l.actual_value, l.predicted_label, l.predicted_value, l.score'
              ELSE 'q.lts, q.lab, q.act, q.lpl, q.lpv, q.lsc' END,
-        CASE WHEN coalesce(r.in_labels_table, false) THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
-        segment_sql, @extschema@._segment_rows_sql(r),
-        CASE WHEN coalesce(r.in_labels_table, false)
-             -- (the labels of the span alone: fewer and narrower than the rows, what the join hashes; a
-             -- source's id of another type than text compared in that type's text form, as a label's
-             -- request id matched it: '007' is the row of id 7.  Labels in the span are matched, so
-             -- their request ids are of that type.)
-             THEN format('LEFT JOIN (SELECT l0.*, %s AS rid FROM @extschema@.labels l0 '
-                         '            WHERE l0.model = $1 AND l0.ts >= $2 AND l0.ts < $3) l '
-                         '       ON l.rid = q.rid AND l.ts = q.rts',
-                         coalesce((SELECT format('l0.request_id::%s::text', format_type(a.atttypid, a.atttypmod))
-                                     FROM @extschema@.sources so
-                                     JOIN pg_catalog.pg_attribute a ON a.attrelid = so.relation AND a.attname = so.id_column
-                                    WHERE so.model = _segment_parts.model
-                                      AND a.atttypid NOT IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)),
-                                  'l0.request_id'))
-             ELSE '' END)
+        CASE WHEN labelled THEN 'l.request_id IS NOT NULL' ELSE 'q.labelled' END,
+        segment_sql, @extschema@._segment_rows_sql(r), label_join)
     USING model, from_ts, to_ts, plans, segments, cardinality(segments) + 1, width,
           -- the labels' plans: without the features' references, which labels do not use (each group's
           -- aggregate decodes its plan: the references would be decoded once more per segment for nothing)
@@ -303,7 +340,9 @@ BEGIN
         -- one expression over features: it must parse alone, as a prepared statement (one command; planned,
         -- never run) ...
         BEGIN
-            EXECUTE format('EXPLAIN SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features) q', expression) USING NULL::jsonb;
+            -- (OFFSET 0 keeps features a column: nothing over it is evaluated while planning)
+            EXECUTE format('EXPLAIN SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features OFFSET 0) q', expression)
+               USING NULL::jsonb;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
                 DETAIL = format('Expression: %s', expression),
@@ -337,6 +376,10 @@ BEGIN
         PERFORM @extschema@._set_segment_references(model, @extschema@._source(model), rw.window_start, rw.window_end);
     ELSIF FOUND THEN
         DELETE FROM @extschema@.segment_references sr WHERE sr.model = segment_by.model;
+        DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = segment_by.model;
+        -- no segment is judged until the next reference: their open alerts close
+        UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+         WHERE a.model = segment_by.model AND a.segment IS NOT NULL AND a.status = 'open';
         RAISE NOTICE 'the segments of model "%" are named by its next reference', model
             USING HINT = 'Its reference came from a query: call mlmon.set_reference again.';
     END IF;

@@ -361,33 +361,50 @@ for s in SEGMENTS:
         if k[0] == "data_drift" and k[1] == "statistic":
             chk.close(f"source, segment {s}: {k}", got.get(k), v, 1e-12)
 
-# a registered source with an integer id, its labels in mlmon.labels recorded with zero-padded ids:
-# each label reaches its row's segment (the id compared in its own type, as the label was matched)
-copy_rows(cur, "ids_log", "id int, ts timestamptz, country text, x float8, y float8, z text, pred text",
-          [(i, r["ts"].isoformat(), r["country"], r["features"]["x"], r["features"]["y"], r["features"]["z"], r["pred"])
-           for i, r in enumerate(rows)])
-cur.execute("CREATE TABLE ids_src AS SELECT * FROM ids_log")
-cur.execute("CREATE INDEX ON ids_src (id)")
-cur.execute("SELECT mlmon.register_model('ids', '1', 'classification')")
-cur.execute("""SELECT mlmon.register_source('ids', 'ids_src', 'ts', feature_columns => ARRAY['country', 'x', 'y', 'z'],
-                                            prediction_column => 'pred', id_column => 'id')""")
-for i, r in enumerate(rows):
-    if r["label"] is not None and r["h"] in (0, 1, 2, 4):
-        cur.execute("SELECT mlmon.record_label('ids', %s, %s)", (f"{i:07d}", r["label"]))
-cur.execute("SELECT mlmon.segment_by('ids', 'country', top_n => 3)")
-cur.execute("SELECT mlmon.set_reference('ids', %s, %s)", (at(0), at(3)))
-cur.execute("SELECT segment, n_labeled FROM mlmon.segment_references WHERE model = 'ids' ORDER BY rank")
-chk.equal("integer ids, zero-padded labels: each segment's reference labels",
-          cur.fetchall(), [(s, sum(1 for r in rows if r["h"] < 3 and segment_of(r["country"]) == s and r["label"] is not None))
-                           for s in SEGMENTS])
-cur.execute("SELECT mlmon.run_checks('ids', %s, %s)", (at(4), at(5)))
-cid = cur.fetchone()[0]
-for s in SEGMENTS:
-    got = results("ids", cid, s)
-    labelled = [r for r in rows if r["h"] == 4 and segment_of(r["country"]) == s and r["label"] is not None]
-    chk.equal(f"integer ids, segment {s}: labelled rows", got.get(("volume", "labeled_rows", "", "")), float(len(labelled)))
-    chk.close(f"integer ids, segment {s}: accuracy", got.get(("performance", "accuracy", "", "")),
-              sum(r["label"] == r["pred"] for r in labelled) / len(labelled), 1e-15)
+# registered sources whose id is not text, labels in mlmon.labels recorded in another spelling of the
+# id ('0000007' for int 7, '7.00' for numeric 7): each reaches its row's segment (compared in the id's
+# type, as record_label matched it); a second label of a row in yet another spelling counts once; a
+# label whose request id is not of the id's type (left from before the source, say) belongs to no row
+for model, id_type, spell, respell in [("ids", "int", lambda i: f"{i:07d}", lambda i: f"+{i}"),
+                                       ("ids_num", "numeric", lambda i: f"{i}.00", lambda i: f"{i}.0")]:
+    copy_rows(cur, "ids_log", f"id {id_type}, ts timestamptz, country text, x float8, y float8, z text, pred text",
+              [(i, r["ts"].isoformat(), r["country"], r["features"]["x"], r["features"]["y"], r["features"]["z"], r["pred"])
+               for i, r in enumerate(rows)])
+    cur.execute(f"CREATE TABLE {model}_src AS SELECT * FROM ids_log")
+    cur.execute(f"CREATE INDEX ON {model}_src (id)")
+    cur.execute("SELECT mlmon.register_model(%s, '1', 'classification')", (model,))
+    cur.execute(f"""SELECT mlmon.register_source('{model}', '{model}_src', 'ts',
+                                                feature_columns => ARRAY['country', 'x', 'y', 'z'],
+                                                prediction_column => 'pred', id_column => 'id')""")
+    for i, r in enumerate(rows):
+        if r["label"] is not None and r["h"] in (0, 1, 2, 4):
+            cur.execute("SELECT mlmon.record_label(%s, %s, %s)", (model, spell(i), r["label"]))
+    twice = [i for i, r in enumerate(rows) if r["label"] is not None and r["h"] == 4][:7]
+    for i in twice:
+        cur.execute("SELECT mlmon.record_label(%s, %s, %s)", (model, respell(i), rows[i]["label"]))
+    cur.execute("INSERT INTO mlmon.labels (model, request_id, label, ts) VALUES (%s, 'not-an-id', '1', %s)",
+                (model, at(4) + datetime.timedelta(seconds=1)))
+    cur.execute("SELECT mlmon.segment_by(%s, 'country', top_n => 3)", (model,))
+    cur.execute("SELECT mlmon.set_reference(%s, %s, %s)", (model, at(0), at(3)))
+    cur.execute("SELECT segment, n_labeled FROM mlmon.segment_references WHERE model = %s ORDER BY rank", (model,))
+    chk.equal(f"{id_type} ids, labels in another spelling: each segment's reference labels", cur.fetchall(),
+              [(s, sum(1 for r in rows if r["h"] < 3 and segment_of(r["country"]) == s and r["label"] is not None))
+               for s in SEGMENTS])
+    conn.notices.clear()
+    cur.execute("SELECT mlmon.run_checks(%s, %s, %s)", (model, at(4), at(5)))
+    cid = cur.fetchone()[0]
+    chk.equal(f"{id_type} ids: a label not of the id's type breaks nothing (no warning)",
+              [n for n in conn.notices if "could not be checked" in n], [])
+    for s in SEGMENTS:
+        got = results(model, cid, s)
+        seg_rows = [r for r in rows if r["h"] == 4 and segment_of(r["country"]) == s]
+        labelled = [r for r in seg_rows if r["label"] is not None]
+        chk.equal(f"{id_type} ids, segment {s}: rows (a row labelled twice counts once)",
+                  got.get(("volume", "rows", "", "")), float(len(seg_rows)))
+        chk.equal(f"{id_type} ids, segment {s}: labelled rows", got.get(("volume", "labeled_rows", "", "")),
+                  float(len(labelled)))
+        chk.close(f"{id_type} ids, segment {s}: accuracy", got.get(("performance", "accuracy", "", "")),
+                  sum(r["label"] == r["pred"] for r in labelled) / len(labelled), 1e-15)
 
 # bad declarations
 cur.execute("SELECT mlmon.register_model('bad', '1', 'classification')")
@@ -412,6 +429,13 @@ for label, sql, code in [
         chk.equal(f"refused: {label}", e.pgcode, code)
 cur.execute("SELECT count(*) FROM mlmon.segments WHERE model = 'bad'")
 chk.equal("nothing stored by a refused declaration", cur.fetchone()[0], 0)
+# declaring an expression runs nothing of it (an IMMUTABLE function of the features is checked, not called)
+cur.execute("""CREATE FUNCTION public.seg_probe(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE
+               AS $$ BEGIN RAISE NOTICE 'seg_probe ran'; RETURN j->>'country'; END $$""")
+cur.execute("SELECT mlmon.register_model('probe', '1', 'classification')")
+conn.notices.clear()
+cur.execute("SELECT mlmon.segment_by('probe', expression => 'public.seg_probe(features)')")
+chk.equal("declaring an expression does not run it", [n for n in conn.notices if "seg_probe ran" in n], [])
 cur.execute("SELECT to_regclass('shop_log') IS NOT NULL")
 chk.equal("the second command did not run", cur.fetchone()[0], True)
 
