@@ -67,7 +67,7 @@ scrape_configs:
         except OSError:
             return None
 
-    wait_for("Prometheus to scrape mlmon_accuracy", lambda: query('mlmon_accuracy{model="prom_model"}'), timeout=60)
+    wait_for("Prometheus to scrape mlmon_accuracy", lambda: query('mlmon_accuracy{model="prom_model"}'), timeout=180)
 
     def key(labels):
         return json.dumps({k: v for k, v in sorted(labels.items())
