@@ -6950,8 +6950,10 @@ BEGIN
         -- one expression over features: it must parse alone, as a prepared statement (one command; planned,
         -- never run) ...
         BEGIN
-            -- (OFFSET 0 keeps features a column: nothing over it is evaluated while planning)
-            EXECUTE format('EXPLAIN SELECT ((%s)::text) FROM (SELECT $1::jsonb AS features OFFSET 0) q', expression)
+            -- (OFFSET 0 keeps features a column: nothing over it is evaluated while planning; the
+            -- one-argument call refuses what closes the parentheses to make two expressions of it)
+            EXECUTE format('EXPLAIN SELECT pg_catalog.length(((%s)::text)) FROM (SELECT $1::jsonb AS features OFFSET 0) q',
+                           expression)
                USING NULL::jsonb;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'invalid segment expression: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',

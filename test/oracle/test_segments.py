@@ -421,6 +421,8 @@ for label, sql, code in [
         ("a volatile function", "SELECT mlmon.segment_by('bad', expression => 'random()::text')", "22023"),
         ("a subquery", "SELECT mlmon.segment_by('bad', expression => '(SELECT 1)')", "22023"),
         ("a second command", "SELECT mlmon.segment_by('bad', expression => $$1)::text; DROP TABLE shop_log; SELECT (1$$)",
+         "22023"),
+        ("two expressions", "SELECT mlmon.segment_by('bad', expression => $$features->>'x')::text), ((features->>'y'$$)",
          "22023")]:
     try:
         cur.execute(sql)
