@@ -77,8 +77,8 @@ for c in checks:
     # the latest check's (latest labelled check's) model-wide results
     cur.execute("""SELECT r.metric, r.value FROM mlmon.check_results r
                     WHERE r.check_id = (SELECT max(x.check_id) FROM mlmon.check_results x
-                                         WHERE x.model = %s AND x."check" = %s)
-                      AND r."check" = %s AND r.feature IS NULL AND r.value IS NOT NULL""", (MODEL, c, c))
+                                         WHERE x.model = %s AND x."check" = %s AND x.segment IS NULL)
+                      AND r."check" = %s AND r.feature IS NULL AND r.segment IS NULL AND r.value IS NOT NULL""", (MODEL, c, c))
     stored = dict(cur.fetchall())
     chk.equal(f"{c}: stores model-wide results", len(stored) > 0, True)
     chk.equal(f"{c}: report's latest_check has them", latest.get(c), stored)
