@@ -200,6 +200,22 @@ $$;
 COMMENT ON FUNCTION @extschema@._segment_parts(text, @extschema@._source_sql, text, @extschema@._summary_plan[], text[], timestamptz, timestamptz, interval) IS
     'Summaries of a span''s rows and labels per segment (and per bucket), each for its own plan, in one read (internal)';
 
+-- Forget a model's segments: their references and stored summaries go, and
+-- the open alerts of every segment not in keep (the segments that a new
+-- reference names again) are resolved: nothing judges them now.
+CREATE FUNCTION @extschema@._forget_segments(model text, keep text[] DEFAULT '{}') RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    DELETE FROM @extschema@.segment_references sr WHERE sr.model = _forget_segments.model;
+    DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = _forget_segments.model;
+    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
+     WHERE a.model = _forget_segments.model AND a.segment IS NOT NULL AND a.status = 'open'
+       AND a.segment <> ALL (keep);
+END;
+COMMENT ON FUNCTION @extschema@._forget_segments(text, text[]) IS
+    'Drop a model''s segment references and stored segment summaries, and resolve the open alerts of the segments not kept (internal)';
+
 -- Build and store the segments of a model's reference from the rows r reads
 -- in [from_ts, to_ts) (set_reference calls it after the model's own).
 CREATE FUNCTION @extschema@._set_segment_references(model text, r @extschema@._source_sql, from_ts timestamptz,
@@ -223,11 +239,8 @@ DECLARE
     perf jsonb;
     nl bigint;
 BEGIN
-    DELETE FROM @extschema@.segment_references sr WHERE sr.model = _set_segment_references.model;
-    DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = _set_segment_references.model;
     IF seg_sql IS NULL THEN
-        UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
-         WHERE a.model = _set_segment_references.model AND a.segment IS NOT NULL AND a.status = 'open';
+        PERFORM @extschema@._forget_segments(model);
         RETURN;
     END IF;
     SELECT sg.top_n INTO top FROM @extschema@.segments sg WHERE sg.model = _set_segment_references.model;
@@ -237,6 +250,8 @@ BEGIN
                    ' WHERE v IS NOT NULL AND v <> '''' AND v <> @extschema@._other_segment() GROUP BY v ORDER BY n DESC, v LIMIT $4) t',
                    seg_sql, @extschema@._segment_rows_sql(r))
        INTO names USING model, from_ts, to_ts, top;
+    -- the segments this reference no longer names keep no open alert
+    PERFORM @extschema@._forget_segments(model, names || @extschema@._other_segment());
     -- the model's features, by kind (as the model's reference found them)
     SELECT coalesce(array_agg(rp.feature ORDER BY rp.feature) FILTER (WHERE rp.kind = 'numeric'), '{}'),
            coalesce(array_agg(rp.feature ORDER BY rp.feature) FILTER (WHERE rp.kind = 'categorical'), '{}')
@@ -259,10 +274,6 @@ BEGIN
     INSERT INTO @extschema@.segment_references (model, segment, rank, n_rows, n_labeled)
     SELECT model, coalesce(names[o], @extschema@._other_segment()), o, 0, 0
       FROM generate_series(1, cardinality(names) + 1) o;
-    -- the open alerts of segments this reference no longer names are resolved: nothing judges them now
-    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
-     WHERE a.model = _set_segment_references.model AND a.segment IS NOT NULL AND a.status = 'open'
-       AND a.segment <> ALL (names || @extschema@._other_segment());
     FOR x IN EXECUTE q USING model, from_ts, to_ts, names, cardinality(names) + 1, num_names, cat_names LOOP
         UPDATE @extschema@.segment_references sr SET n_rows = x.n
          WHERE sr.model = _set_segment_references.model AND sr.rank = x.seg;
@@ -377,11 +388,8 @@ BEGIN
         PERFORM @extschema@._match_labels(model);
         PERFORM @extschema@._set_segment_references(model, @extschema@._source(model), rw.window_start, rw.window_end);
     ELSIF FOUND THEN
-        DELETE FROM @extschema@.segment_references sr WHERE sr.model = segment_by.model;
-        DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = segment_by.model;
-        -- no segment is judged until the next reference: their open alerts close
-        UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
-         WHERE a.model = segment_by.model AND a.segment IS NOT NULL AND a.status = 'open';
+        -- no segment is judged until the next reference
+        PERFORM @extschema@._forget_segments(model);
         RAISE NOTICE 'the segments of model "%" are named by its next reference', model
             USING HINT = 'Its reference came from a query: call mlmon.set_reference again.';
     END IF;
@@ -396,11 +404,8 @@ CREATE FUNCTION @extschema@.drop_segments(model text) RETURNS boolean
 AS $$
 BEGIN
     PERFORM @extschema@._model_task(model);
-    DELETE FROM @extschema@.segment_references sr WHERE sr.model = drop_segments.model;
-    DELETE FROM @extschema@.segment_summaries ss WHERE ss.model = drop_segments.model;
-    -- no segment is judged any more: its open alerts close
-    UPDATE @extschema@.alerts a SET status = 'resolved', resolved_at = now()
-     WHERE a.model = drop_segments.model AND a.segment IS NOT NULL AND a.status = 'open';
+    -- no segment is judged any more
+    PERFORM @extschema@._forget_segments(model);
     DELETE FROM @extschema@.segments s WHERE s.model = drop_segments.model;
     RETURN FOUND;
 END
@@ -613,5 +618,6 @@ COMMENT ON FUNCTION @extschema@._segment_results(text, @extschema@._check_plan, 
     'Each segment''s check results in a window, from the stored segment summaries of its closed buckets and one grouped read of the rest (internal)';
 
 REVOKE EXECUTE ON FUNCTION @extschema@.segment_by(text, text, text, int), @extschema@.drop_segments(text),
-    @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz)
+    @extschema@._set_segment_references(text, @extschema@._source_sql, timestamptz, timestamptz),
+    @extschema@._forget_segments(text, text[])
     FROM PUBLIC;

@@ -56,7 +56,7 @@ SELECT functions_are('mlmon', ARRAY[
   '_embedding_defaults', '_embedding_sample_canonical', '_embedding_mmd_state', '_embedding_mmd_merge', '_embedding_model_state', '_embedding_model_merge',
   '_embedding_row_key', 'expect', 'drop_expectation', '_expectation_sql', '_expectation_outcome', '_evaluate_expectations',
   '_first_values', '_first_values_accum', '_first_values_combine',
-  'segment_by', 'drop_segments', '_other_segment', '_segment_sql', '_segment_rows_sql', '_segment_parts', '_is_of_type',
+  'segment_by', 'drop_segments', '_other_segment', '_segment_sql', '_segment_rows_sql', '_segment_parts', '_is_of_type', '_forget_segments',
   '_set_segment_references', '_segment_plan', '_segment_results',
   'schedule_checks', 'unschedule_checks', 'schedule_retention', 'unschedule_retention', '_require_pg_cron',
   '_job_name', '_schedule', '_unschedule', 'latency_buckets', 'prometheus_metrics', '_prom_escape',
