@@ -11,9 +11,9 @@
  * Blocks never move once allocated (no doubling realloc of one buffer),
  * and one component is one contiguous run per block, so the final function
  * reads the rows once, component by component: 100k + 100k rows of 384
- * float4 are 307 MB of blocks; the final function's scratch is 24 to 32
- * bytes a row (one component of both samples, sorted and widened to
- * double, and the CDF values of both sample sizes).
+ * float4 are 307 MB of blocks; the final function's scratch is 48 to 56
+ * bytes a row (four components of both samples, sorted and widened to
+ * double, one sort buffer, and the CDF values of both sample sizes).
  * The state type is mlmon.embedding_ratio_state, a real type: during
  * aggregation an expanded object every row updates in place, its flat form
  * the portable binary form (core/embedding_ratio_wire.h: every valid row,
@@ -637,7 +637,7 @@ mlm_embedding_ratio_final(PG_FUNCTION_ARGS)
 			bl[s]->n = st->s[s].n;
 		}
 		scratch = huge_alloc(CurrentMemoryContext,
-							 sizeof(double) * (Size) MLM_EMB_RATIO_SCRATCH(st->s[0].n, st->s[1].n));
+							 sizeof(double) * (Size) mlm_emb_ratio_scratch_doubles(st->s[0].n, st->s[1].n));
 		drifted = mlm_emb_ratio_drifted(&ref, &cur, st->dim, st->elem_size, st->component_threshold,
 										scratch, check_cancel);
 		pfree(scratch);

@@ -2,7 +2,9 @@
  * embedding_ratio.c: the share of drifted components (embedding_ratio.h).
  * One component at a time: its values are gathered from the blocks (one
  * contiguous run per block), sorted, and the normed Wasserstein distance
- * taken on the sorted values.  Float rows are sorted as floats (a radix
+ * taken on the sorted values, MLM_LANES components at a time
+ * (wasserstein_lanes.h: the merges of several components overlap, with the
+ * results of the one-component functions bit for bit).  Float rows are sorted as floats (a radix
  * sort on 32-bit keys: three passes at most, a quarter of the traffic of
  * sorting them as doubles) and widened afterwards, which is exact.
  */
@@ -13,8 +15,7 @@
 #include <string.h>
 
 #include "sort.h"
-#include "wasserstein.h"
-#include "wsample.h"
+#include "wasserstein_lanes.h"
 
 /* Component j of every row of s into out (n values of elem_size bytes). */
 static void
@@ -62,40 +63,63 @@ sorted_component(const mlm_emb_blocks *s, int64_t j, int elem_size, double *dst,
 }
 
 int64_t
+mlm_emb_ratio_scratch_doubles(int64_t n_ref, int64_t n_cur)
+{
+	return MLM_LANES * (n_ref + 1 + n_cur + 1) + (n_ref > n_cur ? n_ref : n_cur)
+		+ (n_ref + 1) + (n_cur + 1);
+}
+
+int64_t
 mlm_emb_ratio_drifted(const mlm_emb_blocks *ref, const mlm_emb_blocks *cur, int64_t d,
 					  int elem_size, double component_threshold, double *scratch,
 					  void (*check_cancel) (void))
 {
-	double	   *a = scratch,
-			   *b = scratch + ref->n,
-			   *tmp = scratch + ref->n + cur->n,
-			   *qa = tmp + (ref->n > cur->n ? ref->n : cur->n),
-			   *qb = qa + ref->n + 1;
+	int64_t		nr = ref->n,
+				nc = cur->n;
+	double	   *a[MLM_LANES],
+			   *b[MLM_LANES];
+	double	   *tmp = scratch + MLM_LANES * (nr + 1 + nc + 1),
+			   *qa = tmp + (nr > nc ? nr : nc),
+			   *qb = qa + nr + 1;
 	int64_t		drifted = 0;
 
-	/* the CDF values of both sizes, the same for every component */
-	for (int64_t i = 0; i <= ref->n; i++)
-		qa[i] = (double) i / (double) ref->n;
-	for (int64_t i = 0; i <= cur->n; i++)
-		qb[i] = (double) i / (double) cur->n;
-
-	for (int64_t j = 0; j < d; j++)
+	for (int l = 0; l < MLM_LANES; l++)
 	{
-		mlm_wsample u;
-		double		norm,
-					wd;
+		a[l] = scratch + l * (nr + 1 + nc + 1);
+		b[l] = a[l] + nr + 1;
+	}
+	/* the CDF values of both sizes, the same for every component */
+	for (int64_t i = 0; i <= nr; i++)
+		qa[i] = (double) i / (double) nr;
+	for (int64_t i = 0; i <= nc; i++)
+		qb[i] = (double) i / (double) nc;
 
-		if (check_cancel)
-			check_cancel();
-		sorted_component(ref, j, elem_size, a, tmp);
-		sorted_component(cur, j, elem_size, b, tmp);
-		u = mlm_ws_array(a, ref->n);
-		norm = mlm_std_population(&u);
-		if (!(norm >= 0.001))
-			norm = 0.001;
-		wd = mlm_wasserstein_sorted(a, ref->n, b, cur->n, qa, qb) / norm;
-		if (wd >= component_threshold)
-			drifted++;
+	/* MLM_LANES components at a time: sorted one by one, tested together */
+	for (int64_t j = 0; j < d; j += MLM_LANES)
+	{
+		int			lanes = d - j < MLM_LANES ? (int) (d - j) : MLM_LANES;
+		double		norm[MLM_LANES],
+					w1[MLM_LANES];
+
+		for (int l = 0; l < lanes; l++)
+		{
+			if (check_cancel)
+				check_cancel();
+			sorted_component(ref, j + l, elem_size, a[l], tmp);
+			sorted_component(cur, j + l, elem_size, b[l], tmp);
+			a[l][nr] = INFINITY;
+			b[l][nc] = INFINITY;
+		}
+		mlm_std_population_sorted_lanes((const double *const *) a, nr, lanes, norm);
+		mlm_wasserstein_sorted_lanes((const double *const *) a, nr, (const double *const *) b, nc,
+									 qa, qb, lanes, w1);
+		for (int l = 0; l < lanes; l++)
+		{
+			double		nm = norm[l] >= 0.001 ? norm[l] : 0.001;
+
+			if (w1[l] / nm >= component_threshold)
+				drifted++;
+		}
 	}
 	return drifted;
 }

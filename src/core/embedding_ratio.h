@@ -32,12 +32,12 @@ typedef struct mlm_emb_blocks
 /*
  * The number of drifted components of the rows in ref (n >= 1) and cur
  * (n >= 1), d components each, all finite; scratch has room for
- * MLM_EMB_RATIO_SCRATCH(n_ref, n_cur) doubles.  Each component is gathered,
- * sorted (radix sort: float keys for float rows, exact), and tested.
- * check_cancel, if set, is called once per component.
+ * mlm_emb_ratio_scratch_doubles(n_ref, n_cur) doubles (about 10 a row of
+ * either sample).  Each component is gathered, sorted (radix sort: float keys
+ * for float rows, exact), and tested.  check_cancel, if set, is called once
+ * per component.
  */
-#define MLM_EMB_RATIO_SCRATCH(n_ref, n_cur) \
-	(2 * ((n_ref) + (n_cur)) + ((n_ref) > (n_cur) ? (n_ref) : (n_cur)) + 2)
+int64_t		mlm_emb_ratio_scratch_doubles(int64_t n_ref, int64_t n_cur);
 
 int64_t		mlm_emb_ratio_drifted(const mlm_emb_blocks *ref, const mlm_emb_blocks *cur, int64_t d,
 								  int elem_size, double component_threshold, double *scratch,

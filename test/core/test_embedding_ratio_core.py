@@ -5,7 +5,8 @@ the reference, 0.001), Evidently's default component test) is >= the
 threshold, from float and double rows held in column-major blocks (of
 random sizes, partly filled blocks included, as combined parallel states
 leave them), against a per-component loop here; and the float radix sort
-against numpy.sort."""
+against numpy.sort; the lanes (wasserstein_lanes.h) bit for bit against the
+one-component W1 and std."""
 import ctypes
 import os
 import sys
@@ -26,6 +27,7 @@ class Blocks(ctypes.Structure):
 
 fn = corelib.fn("mlm_emb_ratio_drifted", ctypes.c_int64, ctypes.POINTER(Blocks), ctypes.POINTER(Blocks),
                 ctypes.c_int64, ctypes.c_int, ctypes.c_double, DP, ctypes.c_void_p)
+scratch_doubles = corelib.fn("mlm_emb_ratio_scratch_doubles", ctypes.c_int64, ctypes.c_int64, ctypes.c_int64)
 sortf = corelib.fn("mlm_sort_floats", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
 failures, n = [], 0
 
@@ -79,7 +81,7 @@ for trial in range(40):
         c = np.ascontiguousarray(cur, dtype=dtype)
         r64, c64 = r.astype(np.float64), c.astype(np.float64)
         want = sum(1 for j in range(d) if normed(r64[:, j], c64[:, j]) >= thr)
-        scratch = (ctypes.c_double * (2 * (n_ref + n_cur) + max(n_ref, n_cur) + 2))()
+        scratch = (ctypes.c_double * scratch_doubles(n_ref, n_cur))()
         br, keep_r = blocks(r, rng)
         bc, keep_c = blocks(c, rng)
         got = fn(ctypes.byref(br), ctypes.byref(bc), d, size, thr, scratch, None)
@@ -122,6 +124,49 @@ for trial in range(60):
     n += 1
     if got != want:
         failures.append(f"wasserstein raw path trial {trial}: {got!r} != generic {want!r}")
+
+# the lanes (several components walked together) are bit-identical to the
+# one-sample W1 and std on each lane: ties, runs mixing -0.0 and 0.0, one value
+w1_sorted = corelib.fn("mlm_wasserstein_sorted", ctypes.c_double, DP, ctypes.c_int64, DP, ctypes.c_int64, DP, DP)
+std_pop = corelib.fn("mlm_std_population", ctypes.c_double, ctypes.POINTER(WS))
+w1_lanes = corelib.fn("mlm_wasserstein_sorted_lanes", None, ctypes.POINTER(DP), ctypes.c_int64,
+                      ctypes.POINTER(DP), ctypes.c_int64, DP, DP, ctypes.c_int, DP)
+std_lanes = corelib.fn("mlm_std_population_sorted_lanes", None, ctypes.POINTER(DP), ctypes.c_int64, ctypes.c_int, DP)
+for trial in range(200):
+    na, nb = int(rng.choice([1, 2, 3, 50, 777])), int(rng.choice([1, 2, 5, 64, 1000]))
+    lanes = int(rng.integers(1, 5))
+    keep, pa, pb = [], [], []
+    for _ in range(lanes):
+        xs = []
+        for m in (na, nb):
+            x = rng.normal(size=m) * 10.0 ** float(rng.integers(-8, 8)) + float(rng.choice([0.0, 0.5]))
+            kind = trial % 4
+            if kind == 1:
+                x = np.round(x, 0)
+            elif kind == 2:
+                x[rng.random(m) < 0.4] = 0.0
+                x[rng.random(m) < 0.4] = -0.0
+            elif kind == 3:
+                x = x.astype(np.float32).astype(np.float64)
+            xs.append(np.ascontiguousarray(np.append(np.sort(x), np.inf)))
+        keep += xs
+        pa.append(xs[0].ctypes.data_as(DP))
+        pb.append(xs[1].ctypes.data_as(DP))
+    qa = np.ascontiguousarray(np.arange(na + 1) / float(na))
+    qb = np.ascontiguousarray(np.arange(nb + 1) / float(nb))
+    out_w, out_s = (ctypes.c_double * 4)(), (ctypes.c_double * 4)()
+    w1_lanes((DP * lanes)(*pa), na, (DP * lanes)(*pb), nb, qa.ctypes.data_as(DP), qb.ctypes.data_as(DP),
+             lanes, out_w)
+    std_lanes((DP * lanes)(*pa), na, lanes, out_s)
+    for lane in range(lanes):
+        want_w = w1_sorted(pa[lane], na, pb[lane], nb, qa.ctypes.data_as(DP), qb.ctypes.data_as(DP))
+        u = ws_array(pa[lane], na)
+        want_s = std_pop(ctypes.byref(u))
+        n += 1
+        if np.float64(out_w[lane]).tobytes() != np.float64(want_w).tobytes() or \
+                np.float64(out_s[lane]).tobytes() != np.float64(want_s).tobytes():
+            failures.append(f"lanes trial {trial} lane {lane}/{lanes} na={na} nb={nb}: w1 {out_w[lane]!r} "
+                            f"vs {want_w!r}, std {out_s[lane]!r} vs {want_s!r}")
 
 for f in failures:
     print("FAIL", f)
