@@ -4848,9 +4848,16 @@ CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_s
 CREATE FUNCTION @extschema@._embedding_ratio_accum(@extschema@.embedding_ratio_state, float4[], boolean, float8, float8)
     RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_accum'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- The combine function is declared dear (COST 1e9): a partial state holds
+-- every row its worker read, and the rows squeeze through the tuple queues
+-- (64 kB a worker) far slower than one backend scans them, so a parallel
+-- plan is several times slower than the serial one, whatever the size
+-- (bench/results/embedding.md).  The cost steers the planner to the serial
+-- plan; the combine stays correct for the plans that still use it (Citus,
+-- partitionwise aggregation).
 CREATE FUNCTION @extschema@._embedding_ratio_combine(@extschema@.embedding_ratio_state, @extschema@.embedding_ratio_state)
     RETURNS @extschema@.embedding_ratio_state AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_combine'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000000000;
 CREATE FUNCTION @extschema@._embedding_ratio_final(@extschema@.embedding_ratio_state)
     RETURNS @extschema@.embedding_drift_result AS 'MODULE_PATHNAME', 'mlm_embedding_ratio_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
