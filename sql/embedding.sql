@@ -268,9 +268,13 @@ COMMENT ON AGGREGATE @extschema@.embedding_ratio(float4[], boolean, float8, floa
 -- each side, chosen by a hash of their contents (a bottom-k sample: the
 -- same rows whatever the scan order or the parallel plan), and the counts.
 -- The combine function is shared by those methods.
+-- Declared dear (COST 1e9), as the ratio's combine: each worker ships its
+-- whole sample (31 MB at 5000 + 5000 rows of 384) through the tuple queues,
+-- and a parallel plan of embedding_model was 1.5-2x slower than the serial
+-- one, of embedding_mmd no faster (bench/results/embedding.md).
 CREATE FUNCTION @extschema@._embedding_sample_combine(float8[], float8[])
     RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_sample_combine'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000000000;
 COMMENT ON FUNCTION @extschema@._embedding_sample_combine(float8[], float8[]) IS
     'Combine function of the embedding drift aggregates that keep a sample of rows (the mmd and model methods): the max_rows first rows of each side of the union, by the rows'' hash keys, and the sums of the counts (internal)';
 

@@ -22,6 +22,33 @@ def connect():
     return conn
 
 
+def has_partial(cur, sql):
+    """Whether the plan of sql has a Partial Aggregate (a parallel or partitionwise plan)."""
+    cur.execute("EXPLAIN " + sql)
+    return any("Partial Aggregate" in r[0] for r in cur.fetchall())
+
+
+class cheap_combine:
+    """Lower a combine function's declared cost inside a with block and
+    restore it after, so that a test can have the planner choose a parallel
+    plan for an aggregate whose combine is declared dear (the embedding
+    aggregates whose partial states hold rows: a parallel plan is slower
+    than the serial one for them, so they steer the planner away)."""
+
+    def __init__(self, cur, regprocedure):
+        self.cur, self.proc = cur, regprocedure
+
+    def __enter__(self):
+        self.cur.execute("SELECT procost FROM pg_proc WHERE oid = %s::regprocedure", (self.proc,))
+        self.cost = self.cur.fetchone()[0]
+        self.cur.execute(f"ALTER FUNCTION {self.proc} COST 1")
+        return self
+
+    def __exit__(self, *exc):
+        self.cur.execute(f"ALTER FUNCTION {self.proc} COST {self.cost}")
+        return False
+
+
 def read_floats(name):
     with open(os.path.join(DATA, name)) as f:
         return [float(line) for line in f if line.strip()]

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.spatial import distance as sd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Checker, STAT_RTOL, connect  # noqa: E402
+from common import Checker, STAT_RTOL, cheap_combine, connect, has_partial  # noqa: E402
 from splitmix64 import SplitMix64  # noqa: E402
 
 from scipy import stats  # noqa: E402
@@ -161,23 +161,15 @@ serial = cur.fetchone()
 cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
             "SET min_parallel_table_scan_size = 0")
 
-
-def has_partial(sql):
-    cur.execute("EXPLAIN " + sql)
-    return any("Partial Aggregate" in r[0] for r in cur.fetchall())
-
-
 # the ratio's combine is declared dear (its partial states hold every row, and
 # a parallel plan is slower than the serial one): even with parallel plans free
 # the planner keeps embedding_ratio serial, and only it
 chk.equal("ratio kept serial, distance parallel, when parallel plans are free",
-          (has_partial("SELECT mlmon.embedding_ratio(e4, c) FROM embedding_parallel_test"),
-           has_partial("SELECT mlmon.embedding_distance(e4, c) FROM embedding_parallel_test")), (False, True))
-# the combine itself is tested with the cost lowered here (restored below)
-RATIO_COMBINE = "mlmon._embedding_ratio_combine(mlmon.embedding_ratio_state, mlmon.embedding_ratio_state)"
-cur.execute(f"SELECT procost FROM pg_proc WHERE oid = '{RATIO_COMBINE}'::regprocedure")
-shipped_cost = cur.fetchone()[0]
-cur.execute(f"ALTER FUNCTION {RATIO_COMBINE} COST 1")
+          (has_partial(cur, "SELECT mlmon.embedding_ratio(e4, c) FROM embedding_parallel_test"),
+           has_partial(cur, "SELECT mlmon.embedding_distance(e4, c) FROM embedding_parallel_test")), (False, True))
+# the combine itself is tested with its cost lowered (restored at the end)
+ratio_cheap = cheap_combine(cur, "mlmon._embedding_ratio_combine(mlmon.embedding_ratio_state, mlmon.embedding_ratio_state)")
+ratio_cheap.__enter__()
 cur.execute("EXPLAIN " + q)
 chk.equal("parallel plan has a Partial Aggregate", any("Partial Aggregate" in r[0] for r in cur.fetchall()), True)
 cur.execute(q)
@@ -263,6 +255,6 @@ print(f"  partial states of different dimensions: combined states kept dimension
 cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
             "RESET min_parallel_table_scan_size; RESET parallel_leader_participation; RESET enable_parallel_append")
 cur.execute("DROP TABLE embedding_dims_test")
-cur.execute(f"ALTER FUNCTION {RATIO_COMBINE} COST {shipped_cost}")
+ratio_cheap.__exit__()
 
 chk.finish()
