@@ -219,12 +219,12 @@ variance_arg(FunctionCallInfo fcinfo)
 	return v;
 }
 
-/* Scratch space of 2 PCA_MAX_FEATURES numbers (at least 2 p), kept with the call site. */
+/* Scratch space of 3 PCA_MAX_FEATURES numbers (at least 3 p), kept with the call site. */
 static double *
 scratch(FunctionCallInfo fcinfo, int p)
 {
 	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, 2 * PCA_MAX_FEATURES * sizeof(double));
+		fcinfo->flinfo->fn_extra = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, 3 * PCA_MAX_FEATURES * sizeof(double));
 	return (double *) fcinfo->flinfo->fn_extra;
 }
 

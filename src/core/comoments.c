@@ -20,17 +20,26 @@ mlm_comoments_add(int p, double *n, double *mean, double *c,
 				j;
 	long		k = 0;
 
+	double	   *e = delta + p;
+
 	for (i = 0; i < p; i++)
 	{
 		delta[i] = x[i] - mean[i];
 		mean[i] += delta[i] / nn;
 	}
+	/* x - mean (new) once, not once per row of C: the same numbers */
+	for (j = 0; j < p; j++)
+		e[j] = x[j] - mean[j];
 	for (i = 0; i < p; i++)
 	{
 		double		di = delta[i];
+		double	   *ci = c + k;
+		const double *ei = e + i;
+		int			m = p - i;
 
-		for (j = i; j < p; j++)
-			c[k++] += di * (x[j] - mean[j]);
+		for (j = 0; j < m; j++)
+			ci[j] += di * ei[j];
+		k += m;
 	}
 	*n = nn;
 }

@@ -27,7 +27,7 @@ mlm_packed_size(int p)
 
 /*
  * Add the row x (p finite numbers) to the count *n, the means mean[0..p)
- * and the packed co-moments c.  delta is scratch space of p numbers.
+ * and the packed co-moments c.  delta is scratch space of 2 p numbers.
  */
 void		mlm_comoments_add(int p, double *n, double *mean, double *c,
 							  const double *x, double *delta);

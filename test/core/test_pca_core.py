@@ -61,7 +61,7 @@ for n in [1, 2, 3, 5, 8, 13, 30, 60]:
 
 def moments(x):
     p = x.shape[1]
-    n, mean, c, d = arr(1), arr(p), arr(p * (p + 1) // 2), arr(p)
+    n, mean, c, d = arr(1), arr(p), arr(p * (p + 1) // 2), arr(2 * p)
     for row in x:
         add(p, n, mean, c, arr(p, row), d)
     return n, mean, c
@@ -84,6 +84,31 @@ nb, mb, cb = moments(x[1234:])
 merge(p, na, ma, ca, nb[0], mb, cb, arr(p))
 check("merged means", ma[:p], x.mean(0), 1e-13)
 check("merged comoments", ca[:p * (p + 1) // 2], packed(want_c), 1e-9)
+
+# the running update is Welford's, operation for operation: d = x - mean,
+# mean += d / n, C[i][j] += d[i] * (x[j] - mean[j]) (Python's floats are the
+# same IEEE doubles, rounded the same way), bit for bit
+def welford(x):
+    p = x.shape[1]
+    n, mean, c = 0.0, [0.0] * p, [0.0] * (p * (p + 1) // 2)
+    for row in x.tolist():
+        n += 1.0
+        d = [row[i] - mean[i] for i in range(p)]
+        mean = [mean[i] + d[i] / n for i in range(p)]
+        k = 0
+        for i in range(p):
+            for j in range(i, p):
+                c[k] += d[i] * (row[j] - mean[j])
+                k += 1
+    return mean, c
+
+
+for p in (1, 2, 5, 13):
+    x = rng.standard_normal((300, p)) * 10.0 ** rng.integers(-3, 4, p) + rng.uniform(-100, 100, p)
+    n, mean, c = moments(x)
+    want_mean, want_c = welford(x)
+    if list(mean[:p]) != want_mean or list(c[:p * (p + 1) // 2]) != want_c:
+        failures.append(f"welford p={p}: not bit for bit")
 
 
 def fit_core(x, variance=0.65):

@@ -69,7 +69,7 @@ class Block:
         if np.isnan(row).any():
             padd(self.p, ctypes.byref(self.pm), arr(self.p, row))
         else:
-            add(self.p, self.n, self.mean, self.c, arr(self.p, row), arr(self.p))
+            add(self.p, self.n, self.mean, self.c, arr(self.p, row), arr(2 * self.p))
 
     def merge(self, other):
         merge(self.p, self.n, self.mean, self.c, other.n[0], other.mean, other.c, arr(self.p))
