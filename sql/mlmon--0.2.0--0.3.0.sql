@@ -5251,8 +5251,17 @@ CREATE AGGREGATE @extschema@._embedding_mmd_state(embedding float4[], is_current
 );
 COMMENT ON AGGREGATE @extschema@._embedding_mmd_state(float4[], boolean, float8, boolean, float8, integer, bigint) IS
     'The state of mlmon.embedding_mmd over the rows, its sample keyed by row_key, for storing (internal)';
+-- The merge aggregates' transition: the sample's combine under another name,
+-- of ordinary cost (the combine is declared dear to keep parallel plans away;
+-- a transition of that cost would make every plan that merges stored states
+-- look dear, and so be JIT-compiled for two rows).
+CREATE FUNCTION @extschema@._embedding_sample_merge(float8[], float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'mlm_embedding_sample_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._embedding_sample_merge(float8[], float8[]) IS
+    'Transition function of the aggregates that merge stored embedding samples: the sample''s combine, of ordinary cost (internal)';
 CREATE AGGREGATE @extschema@._embedding_mmd_merge(float8[]) (
-    SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
+    SFUNC = @extschema@._embedding_sample_merge, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_mmd_final,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE
@@ -5269,7 +5278,7 @@ CREATE AGGREGATE @extschema@._embedding_model_state(embedding float4[], is_curre
 COMMENT ON AGGREGATE @extschema@._embedding_model_state(float4[], boolean, float8, boolean, float8, integer, bigint) IS
     'The state of mlmon.embedding_model over the rows, its sample keyed by row_key, for storing (internal)';
 CREATE AGGREGATE @extschema@._embedding_model_merge(float8[]) (
-    SFUNC = @extschema@._embedding_sample_combine, STYPE = float8[],
+    SFUNC = @extschema@._embedding_sample_merge, STYPE = float8[],
     FINALFUNC = @extschema@._embedding_model_final,
     COMBINEFUNC = @extschema@._embedding_sample_combine,
     PARALLEL = SAFE

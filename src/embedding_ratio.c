@@ -11,7 +11,7 @@
  * Blocks never move once allocated (no doubling realloc of one buffer),
  * and one component is one contiguous run per block, so the final function
  * reads the rows once, component by component: 100k + 100k rows of 384
- * float4 are 307 MB of blocks; the final function's scratch is 48 to 56
+ * float4 are 307 MB of blocks; the final function's scratch is 40 to 48
  * bytes a row (four components of both samples, sorted and widened to
  * double, one sort buffer, and the CDF values of both sample sizes).
  * The state type is mlmon.embedding_ratio_state, a real type: during

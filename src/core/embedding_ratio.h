@@ -32,7 +32,7 @@ typedef struct mlm_emb_blocks
 /*
  * The number of drifted components of the rows in ref (n >= 1) and cur
  * (n >= 1), d components each, all finite; scratch has room for
- * mlm_emb_ratio_scratch_doubles(n_ref, n_cur) doubles (about 10 a row of
+ * mlm_emb_ratio_scratch_doubles(n_ref, n_cur) doubles (5 to 6 a row of
  * either sample).  Each component is gathered, sorted (radix sort: float keys
  * for float rows, exact), and tested.  check_cancel, if set, is called once
  * per component.

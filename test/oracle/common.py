@@ -28,6 +28,18 @@ def has_partial(cur, sql):
     return any("Partial Aggregate" in r[0] for r in cur.fetchall())
 
 
+def is_parallel(cur, sql):
+    """Whether the plan of sql uses parallel workers at all (a Gather or a Partial Aggregate)."""
+    cur.execute("EXPLAIN " + sql)
+    return any("Gather" in r[0] or "Partial Aggregate" in r[0] for r in cur.fetchall())
+
+
+def plan_cost(cur, sql):
+    """The planner's total cost of sql."""
+    cur.execute("EXPLAIN (FORMAT JSON) " + sql)
+    return cur.fetchone()[0][0]["Plan"]["Total Cost"]
+
+
 class cheap_combine:
     """Lower a combine function's declared cost inside a with block and
     restore it after, so that a test can have the planner choose a parallel

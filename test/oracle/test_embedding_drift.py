@@ -24,7 +24,7 @@ import numpy as np
 from scipy.spatial import distance as sd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Checker, STAT_RTOL, cheap_combine, connect, has_partial  # noqa: E402
+from common import Checker, STAT_RTOL, cheap_combine, connect, has_partial, is_parallel  # noqa: E402
 from splitmix64 import SplitMix64  # noqa: E402
 
 from scipy import stats  # noqa: E402
@@ -164,18 +164,13 @@ cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 
 # the ratio's combine is declared dear (its partial states hold every row, and
 # a parallel plan is slower than the serial one): even with parallel plans free
 # the planner keeps embedding_ratio serial, and only it
-chk.equal("ratio kept serial, distance parallel, when parallel plans are free",
-          (has_partial(cur, "SELECT mlmon.embedding_ratio(e4, c) FROM embedding_parallel_test"),
+# (at the default parallel_tuple_cost: with rows shipped for free a Gather of
+# the raw rows would look as cheap as the serial scan)
+cur.execute("RESET parallel_tuple_cost")
+chk.equal("ratio kept serial, distance parallel, when parallel plans cost no setup",
+          (is_parallel(cur, "SELECT mlmon.embedding_ratio(e4, c) FROM embedding_parallel_test"),
            has_partial(cur, "SELECT mlmon.embedding_distance(e4, c) FROM embedding_parallel_test")), (False, True))
-# the combine itself is tested with its cost lowered (restored at the end)
-ratio_cheap = cheap_combine(cur, "mlmon._embedding_ratio_combine(mlmon.embedding_ratio_state, mlmon.embedding_ratio_state)")
-ratio_cheap.__enter__()
-cur.execute("EXPLAIN " + q)
-chk.equal("parallel plan has a Partial Aggregate", any("Partial Aggregate" in r[0] for r in cur.fetchall()), True)
-cur.execute(q)
-par = cur.fetchone()
-cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
-            "RESET min_parallel_table_scan_size")
+cur.execute("SET parallel_tuple_cost = 0")
 
 
 def fields(s):
@@ -183,78 +178,86 @@ def fields(s):
     return f[0], float(f[1]), float(f[2]), f[3], f[4:]
 
 
-for i, (s, p) in enumerate(zip(serial, par)):
-    fs, fp = fields(s), fields(p)
-    chk.close(f"parallel #{i}:statistic", fp[1], fs[1], STAT_RTOL)
-    chk.close(f"parallel #{i}:threshold", fp[2], fs[2], STAT_RTOL)
-    chk.equal(f"parallel #{i} decision and counts", (fp[0], fp[3], fp[4]), (fs[0], fs[3], fs[4]))
-want = evidently_distance(ref, cur_, "cityblock", 0.2, True, 0.95)
-chk.close("parallel bootstrap:statistic", fields(par[2])[1], want[0], STAT_RTOL)
-chk.close("parallel bootstrap:threshold", fields(par[2])[2], want[1], STAT_RTOL)
-for i, col, conv in ((3, "e4", np.float32), (4, "e8", np.float64)):
-    want = evidently_ratio(ref.astype(conv).astype(np.float64), cur_.astype(conv).astype(np.float64), 0.02)
-    chk.close(f"parallel ratio {col}:statistic", fields(par[i])[1], want[0], 0.0)
-cur.execute("DROP TABLE embedding_parallel_test")
+# the combine itself is tested with its cost lowered (restored at the end)
+ratio_cheap = cheap_combine(cur, "mlmon._embedding_ratio_combine(mlmon.embedding_ratio_state, mlmon.embedding_ratio_state)")
+with ratio_cheap:
+    cur.execute("EXPLAIN " + q)
+    chk.equal("parallel plan has a Partial Aggregate", any("Partial Aggregate" in r[0] for r in cur.fetchall()), True)
+    cur.execute(q)
+    par = cur.fetchone()
+    cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
+                "RESET min_parallel_table_scan_size")
+    for i, (s, p) in enumerate(zip(serial, par)):
+        fs, fp = fields(s), fields(p)
+        chk.close(f"parallel #{i}:statistic", fp[1], fs[1], STAT_RTOL)
+        chk.close(f"parallel #{i}:threshold", fp[2], fs[2], STAT_RTOL)
+        chk.equal(f"parallel #{i} decision and counts", (fp[0], fp[3], fp[4]), (fs[0], fs[3], fs[4]))
+    want = evidently_distance(ref, cur_, "cityblock", 0.2, True, 0.95)
+    chk.close("parallel bootstrap:statistic", fields(par[2])[1], want[0], STAT_RTOL)
+    chk.close("parallel bootstrap:threshold", fields(par[2])[2], want[1], STAT_RTOL)
+    for i, col, conv in ((3, "e4", np.float32), (4, "e8", np.float64)):
+        want = evidently_ratio(ref.astype(conv).astype(np.float64), cur_.astype(conv).astype(np.float64), 0.02)
+        chk.close(f"parallel ratio {col}:statistic", fields(par[i])[1], want[0], 0.0)
+    cur.execute("DROP TABLE embedding_parallel_test")
 
-# partial states that fixed different dimensions: a Parallel Append over two
-# partitions of 4 and 6 dimensions, the leader not scanning and each row
-# slowed by pg_sleep(0.002), so each worker starts on its own partition.  Whichever dimension the combined
-# state keeps, its rows give the oracle's statistic and the other
-# partition's rows are counted as of the wrong length (never a crash, never
-# a lost row).  test/regress/embedding.sql drives the distance combine
-# through hand-made states deterministically.
-parts = {4: (rng.normal(size=(50, 4)), rng.normal(0.5, 1, size=(50, 4))),
-         6: (rng.normal(size=(40, 6)), rng.normal(0.0, 1, size=(30, 6)))}
-cur.execute("DROP TABLE IF EXISTS embedding_dims_test")
-cur.execute("CREATE TABLE embedding_dims_test (k int, e8 float8[], e4 float4[], c boolean) PARTITION BY LIST (k)")
-for d, (r_, c_) in parts.items():
-    cur.execute(f"CREATE TABLE embedding_dims_test_{d} PARTITION OF embedding_dims_test FOR VALUES IN ({d})")
-    rows = [(d, "{" + ",".join(repr(float(x)) for x in r) + "}", cc) for rr, cc in ((r_, False), (c_, True)) for r in rr]
-    cur.executemany("INSERT INTO embedding_dims_test VALUES (%s, %s::float8[], %s::float8[]::float4[], %s)",
-                    [(k, e, e, cc) for k, e, cc in rows])
-cur.execute("ANALYZE embedding_dims_test")
-cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
-            "SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off; "
-            "SET enable_parallel_append = on")
-qd = ("SELECT (mlmon.embedding_distance(e8, c)).*, (mlmon.embedding_ratio(e4, c)).*, "
-      "(mlmon.embedding_ratio(e8, c)).* FROM embedding_dims_test WHERE pg_sleep(0.002)::text IS NOT NULL")
-cur.execute("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF) " + qd)
-plan = [r[0] for r in cur.fetchall()]
-chk.equal("dimensions: a Parallel Append under a Partial Aggregate",
-          (any("Parallel Append" in x for x in plan), any("Partial Aggregate" in x for x in plan)), (True, True))
-# the scans of the two partitions ran in different workers: two partial states of different dimensions
-workers = []
-for i, x in enumerate(plan):
-    if "Seq Scan on" in x:
-        j = i + 1
-        while j < len(plan) and "->" not in plan[j]:
-            if plan[j].strip().startswith("Worker") and "rows=0 " not in plan[j]:
-                workers.append(plan[j].split(":")[0].strip())
-            j += 1
-chk.equal("dimensions: each partition scanned by one worker, not the same", (len(workers), len(set(workers))), (2, 2))
-seen = set()
-for attempt in range(4):
-    cur.execute(qd)
-    row = cur.fetchone()
-    for k, col in enumerate(("distance e8", "ratio e4", "ratio e8")):
-        f = row[10 * k:10 * k + 10]
-        d = f[6]
-        seen.add(d)
-        if d not in parts:
-            chk.equal(f"dimensions #{attempt} {col}: the dimension of a partition", d, list(parts))
-            continue
-        r_, c_ = parts[d]
-        other = sum(x.shape[0] for dd, xs in parts.items() if dd != d for x in xs)
-        if col.endswith("e4"):
-            r_, c_ = r_.astype(np.float32).astype(np.float64), c_.astype(np.float32).astype(np.float64)
-        want = evidently_distance(r_, c_, "euclidean")[0] if k == 0 else evidently_ratio(r_, c_)[0]
-        chk.close(f"dimensions #{attempt} {col} d={d}:statistic", f[1], float(want), STAT_RTOL)
-        chk.equal(f"dimensions #{attempt} {col} d={d} counts", tuple(f[4:6]) + tuple(f[7:]),
-                  (r_.shape[0], c_.shape[0], 0, other, 0))
-print(f"  partial states of different dimensions: combined states kept dimension(s) {sorted(seen)}")
-cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
-            "RESET min_parallel_table_scan_size; RESET parallel_leader_participation; RESET enable_parallel_append")
-cur.execute("DROP TABLE embedding_dims_test")
-ratio_cheap.__exit__()
+    # partial states that fixed different dimensions: a Parallel Append over two
+    # partitions of 4 and 6 dimensions, the leader not scanning and each row
+    # slowed by pg_sleep(0.002), so each worker starts on its own partition.  Whichever dimension the combined
+    # state keeps, its rows give the oracle's statistic and the other
+    # partition's rows are counted as of the wrong length (never a crash, never
+    # a lost row).  test/regress/embedding.sql drives the distance combine
+    # through hand-made states deterministically.
+    parts = {4: (rng.normal(size=(50, 4)), rng.normal(0.5, 1, size=(50, 4))),
+             6: (rng.normal(size=(40, 6)), rng.normal(0.0, 1, size=(30, 6)))}
+    cur.execute("DROP TABLE IF EXISTS embedding_dims_test")
+    cur.execute("CREATE TABLE embedding_dims_test (k int, e8 float8[], e4 float4[], c boolean) PARTITION BY LIST (k)")
+    for d, (r_, c_) in parts.items():
+        cur.execute(f"CREATE TABLE embedding_dims_test_{d} PARTITION OF embedding_dims_test FOR VALUES IN ({d})")
+        rows = [(d, "{" + ",".join(repr(float(x)) for x in r) + "}", cc) for rr, cc in ((r_, False), (c_, True)) for r in rr]
+        cur.executemany("INSERT INTO embedding_dims_test VALUES (%s, %s::float8[], %s::float8[]::float4[], %s)",
+                        [(k, e, e, cc) for k, e, cc in rows])
+    cur.execute("ANALYZE embedding_dims_test")
+    cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+                "SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off; "
+                "SET enable_parallel_append = on")
+    qd = ("SELECT (mlmon.embedding_distance(e8, c)).*, (mlmon.embedding_ratio(e4, c)).*, "
+          "(mlmon.embedding_ratio(e8, c)).* FROM embedding_dims_test WHERE pg_sleep(0.002)::text IS NOT NULL")
+    cur.execute("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF) " + qd)
+    plan = [r[0] for r in cur.fetchall()]
+    chk.equal("dimensions: a Parallel Append under a Partial Aggregate",
+              (any("Parallel Append" in x for x in plan), any("Partial Aggregate" in x for x in plan)), (True, True))
+    # the scans of the two partitions ran in different workers: two partial states of different dimensions
+    workers = []
+    for i, x in enumerate(plan):
+        if "Seq Scan on" in x:
+            j = i + 1
+            while j < len(plan) and "->" not in plan[j]:
+                if plan[j].strip().startswith("Worker") and "rows=0 " not in plan[j]:
+                    workers.append(plan[j].split(":")[0].strip())
+                j += 1
+    chk.equal("dimensions: each partition scanned by one worker, not the same", (len(workers), len(set(workers))), (2, 2))
+    seen = set()
+    for attempt in range(4):
+        cur.execute(qd)
+        row = cur.fetchone()
+        for k, col in enumerate(("distance e8", "ratio e4", "ratio e8")):
+            f = row[10 * k:10 * k + 10]
+            d = f[6]
+            seen.add(d)
+            if d not in parts:
+                chk.equal(f"dimensions #{attempt} {col}: the dimension of a partition", d, list(parts))
+                continue
+            r_, c_ = parts[d]
+            other = sum(x.shape[0] for dd, xs in parts.items() if dd != d for x in xs)
+            if col.endswith("e4"):
+                r_, c_ = r_.astype(np.float32).astype(np.float64), c_.astype(np.float32).astype(np.float64)
+            want = evidently_distance(r_, c_, "euclidean")[0] if k == 0 else evidently_ratio(r_, c_)[0]
+            chk.close(f"dimensions #{attempt} {col} d={d}:statistic", f[1], float(want), STAT_RTOL)
+            chk.equal(f"dimensions #{attempt} {col} d={d} counts", tuple(f[4:6]) + tuple(f[7:]),
+                      (r_.shape[0], c_.shape[0], 0, other, 0))
+    print(f"  partial states of different dimensions: combined states kept dimension(s) {sorted(seen)}")
+    cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
+                "RESET min_parallel_table_scan_size; RESET parallel_leader_participation; RESET enable_parallel_append")
+    cur.execute("DROP TABLE embedding_dims_test")
 
 chk.finish()

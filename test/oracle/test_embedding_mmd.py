@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.metrics import pairwise_distances, pairwise_kernels
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Checker, cheap_combine, connect, has_partial  # noqa: E402
+from common import Checker, cheap_combine, connect, has_partial, is_parallel, plan_cost  # noqa: E402
 
 RTOL = 1e-10
 ATOL = 1e-14   # MMD2u cancels terms of order 1 down to its own size
@@ -136,8 +136,16 @@ cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 
 # the sample's combine is declared dear (a parallel plan ships every worker's
 # sample and is no faster): even with parallel plans free the plan is serial;
 # the combine itself is tested with its cost lowered
-chk.equal("serial plan when parallel plans are free",
-          has_partial(cur, "SELECT mlmon.embedding_mmd(e8, c) FROM embedding_mmd_parallel_test"), False)
+# (at the default parallel_tuple_cost: with rows shipped for free a Gather of
+# the raw rows would look as cheap as the serial scan)
+cur.execute("RESET parallel_tuple_cost")
+chk.equal("serial plan when parallel plans cost no setup",
+          is_parallel(cur, "SELECT mlmon.embedding_mmd(e8, c) FROM embedding_mmd_parallel_test"), False)
+cur.execute("SET parallel_tuple_cost = 0")
+# only the combine is dear: merging stored samples (the checks) costs what it
+# costs (a dear transition would make the planner JIT-compile a two-row query)
+chk.equal("merging stored samples is costed as cheap",
+          plan_cost(cur, "SELECT mlmon._embedding_mmd_merge(s) FROM (VALUES (NULL::float8[]), (NULL)) v(s)") < 1000, True)
 with cheap_combine(cur, "mlmon._embedding_sample_combine(float8[], float8[])"):
     chk.equal("parallel plan has a Partial Aggregate", has_partial(cur, q), True)
     cur.execute(q)

@@ -67,7 +67,7 @@ SELECT functions_are('mlmon', ARRAY[
   'embedding_distance', '_embedding_distance_accum', '_embedding_distance_combine', '_embedding_distance_final',
   'embedding_ratio', '_embedding_ratio_accum', '_embedding_ratio_combine', 'embedding_ratio_state_in', 'embedding_ratio_state_out',
   'embedding_ratio_state_recv', 'embedding_ratio_state_send',
-  '_embedding_ratio_final', '_embedding_sample_combine', 'embedding_mmd', '_embedding_mmd_accum', '_embedding_mmd_final',
+  '_embedding_ratio_final', '_embedding_sample_combine', '_embedding_sample_merge', 'embedding_mmd', '_embedding_mmd_accum', '_embedding_mmd_final',
   'embedding_model', '_embedding_model_accum', '_embedding_model_final']);
 SELECT types_are('mlmon', ARRAY['ks_result', 'chi2_result', 'z_result', 'profile', 'profile_summary',
   'classification_result', 'regression_result', 'detector_result', 'calibration', 'anomaly_result', '_source_sql',
