@@ -26,6 +26,7 @@
 #include "wasserstein_lanes.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #define L MLM_LANES
 
@@ -97,63 +98,57 @@ mlm_wasserstein_sorted_lanes(const double *const *a, int64_t na,
 		out[l] = s[l] + c[l];
 }
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/*
+ * Lane l's Neumaier sum, over the runs of equal values of p[l][0..n), of
+ * count * value (mean NULL) or of count * (value - mean[l])^2, into out[l].
+ * Inlined where mean is a constant, so that neither pass tests it.
+ */
+static ALWAYS_INLINE void
+run_sums(const double *const *p, int64_t n, const double *mean, double *out)
+{
+	double		s[L] = {0},
+				c[L] = {0};
+	int64_t		start[L] = {0};
+
+	for (int64_t i = 0; i < n; i++)
+	{
+#pragma GCC unroll 8
+		for (int l = 0; l < L; l++)
+		{
+			double		v = p[l][i];
+			int			last = p[l][i + 1] != v;
+			double		dv = mean ? v - mean[l] : 0.0;
+			double		x = mean ? dv * dv : v;
+			double		add = last ? (double) (i + 1 - start[l]) * x : 0.0;
+
+			KSUM_ADD(s[l], c[l], add);
+			start[l] = last ? i + 1 : start[l];
+		}
+	}
+	for (int l = 0; l < L; l++)
+		out[l] = s[l] + c[l];
+}
+
 void
 mlm_std_population_sorted_lanes(const double *const *x, int64_t n, int lanes, double *out)
 {
 	const double *p[L];
-	double		s[L],
-				c[L],
+	double		sum[L],
 				mean[L];
 
 	for (int l = 0; l < L; l++)
-	{
 		p[l] = x[l < lanes ? l : 0];
-		s[l] = 0.0;
-		c[l] = 0.0;
-	}
-	/* the mean: count * value for each run */
-	{
-		int64_t		start[L] = {0};
-
-		for (int64_t i = 0; i < n; i++)
-		{
-#pragma GCC unroll 8
-			for (int l = 0; l < L; l++)
-			{
-				double		v = p[l][i];
-				int			last = p[l][i + 1] != v;
-				double		add = last ? (double) (i + 1 - start[l]) * v : 0.0;
-
-				KSUM_ADD(s[l], c[l], add);
-				start[l] = last ? i + 1 : start[l];
-			}
-		}
-	}
+	/* the mean, then the sum of squares about it */
+	run_sums(p, n, NULL, sum);
 	for (int l = 0; l < L; l++)
-	{
-		mean[l] = (s[l] + c[l]) / (double) n;
-		s[l] = 0.0;
-		c[l] = 0.0;
-	}
-	/* the sum of squares about it: count * (value - mean)^2 for each run */
-	{
-		int64_t		start[L] = {0};
-
-		for (int64_t i = 0; i < n; i++)
-		{
-#pragma GCC unroll 8
-			for (int l = 0; l < L; l++)
-			{
-				double		v = p[l][i];
-				int			last = p[l][i + 1] != v;
-				double		dv = v - mean[l];
-				double		add = last ? (double) (i + 1 - start[l]) * (dv * dv) : 0.0;
-
-				KSUM_ADD(s[l], c[l], add);
-				start[l] = last ? i + 1 : start[l];
-			}
-		}
-	}
+		mean[l] = sum[l] / (double) n;
+	run_sums(p, n, mean, sum);
 	for (int l = 0; l < lanes; l++)
-		out[l] = sqrt((s[l] + c[l]) / (double) n);
+		out[l] = sqrt(sum[l] / (double) n);
 }
