@@ -61,6 +61,31 @@ class cheap_combine:
         return False
 
 
+def sample_parallel_run(cur, chk, serial_sql, merge, q):
+    """The plans of an aggregate over the embedding sample (embedding_mmd,
+    embedding_model), with parallel plans costing no setup: its combine is
+    declared dear (a parallel plan ships every worker's sample and is no
+    faster), so serial_sql plans serially, at the default parallel_tuple_cost
+    (with rows shipped for free a Gather of the raw rows would look as cheap as
+    the serial scan); merging stored samples with `merge` is costed as cheap (a
+    dear transition would make the planner JIT-compile a two-row query); with
+    the combine's cost lowered, q gets a Partial Aggregate.  Returns q's row
+    from that parallel plan."""
+    cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; "
+                "SET min_parallel_table_scan_size = 0")
+    chk.equal("serial plan when parallel plans cost no setup", is_parallel(cur, serial_sql), False)
+    cur.execute("SET parallel_tuple_cost = 0")
+    chk.equal("merging stored samples is costed as cheap",
+              plan_cost(cur, f"SELECT {merge}(s) FROM (VALUES (NULL::float8[]), (NULL)) v(s)") < 1000, True)
+    with cheap_combine(cur, "mlmon._embedding_sample_combine(float8[], float8[])"):
+        chk.equal("parallel plan has a Partial Aggregate", has_partial(cur, q), True)
+        cur.execute(q)
+        par = cur.fetchone()
+    cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
+                "RESET min_parallel_table_scan_size")
+    return par
+
+
 def read_floats(name):
     with open(os.path.join(DATA, name)) as f:
         return [float(line) for line in f if line.strip()]

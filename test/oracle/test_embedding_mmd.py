@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.metrics import pairwise_distances, pairwise_kernels
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Checker, cheap_combine, connect, has_partial, is_parallel, plan_cost  # noqa: E402
+from common import Checker, connect, sample_parallel_run  # noqa: E402
 
 RTOL = 1e-10
 ATOL = 1e-14   # MMD2u cancels terms of order 1 down to its own size
@@ -131,27 +131,9 @@ q = ("SELECT mlmon.embedding_mmd(e8, c), mlmon.embedding_mmd(e4, c, 0.015, true,
 cur.execute("SET max_parallel_workers_per_gather = 0")
 cur.execute(q)
 serial = cur.fetchone()
-cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
-            "SET min_parallel_table_scan_size = 0")
-# the sample's combine is declared dear (a parallel plan ships every worker's
-# sample and is no faster): even with parallel plans free the plan is serial;
-# the combine itself is tested with its cost lowered
-# (at the default parallel_tuple_cost: with rows shipped for free a Gather of
-# the raw rows would look as cheap as the serial scan)
-cur.execute("RESET parallel_tuple_cost")
-chk.equal("serial plan when parallel plans cost no setup",
-          is_parallel(cur, "SELECT mlmon.embedding_mmd(e8, c) FROM embedding_mmd_parallel_test"), False)
-cur.execute("SET parallel_tuple_cost = 0")
-# only the combine is dear: merging stored samples (the checks) costs what it
-# costs (a dear transition would make the planner JIT-compile a two-row query)
-chk.equal("merging stored samples is costed as cheap",
-          plan_cost(cur, "SELECT mlmon._embedding_mmd_merge(s) FROM (VALUES (NULL::float8[]), (NULL)) v(s)") < 1000, True)
-with cheap_combine(cur, "mlmon._embedding_sample_combine(float8[], float8[])"):
-    chk.equal("parallel plan has a Partial Aggregate", has_partial(cur, q), True)
-    cur.execute(q)
-    par = cur.fetchone()
-cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
-            "RESET min_parallel_table_scan_size")
+par = sample_parallel_run(cur, chk,
+                          "SELECT mlmon.embedding_mmd(e8, c) FROM embedding_mmd_parallel_test",
+                          "mlmon._embedding_mmd_merge", q)
 chk.equal("parallel = serial, exactly", par, serial)
 xs, ys = sample(ref, 200, 0), sample(cur_, 200, 1)
 want = evidently_mmd(xs, ys)

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Checker, STAT_RTOL, cheap_combine, connect, has_partial, is_parallel, plan_cost  # noqa: E402
+from common import Checker, STAT_RTOL, connect, sample_parallel_run  # noqa: E402
 import domain_classifier_ref as dcref  # noqa: E402
 
 chk = Checker("test_embedding_model")
@@ -147,27 +147,9 @@ q = ("SELECT mlmon.embedding_model(e8, c), mlmon.embedding_model(e4, c, 0.6), "
 cur.execute("SET max_parallel_workers_per_gather = 0")
 cur.execute(q)
 serial = cur.fetchone()
-cur.execute("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
-            "SET min_parallel_table_scan_size = 0")
-# the sample's combine is declared dear (a parallel plan ships every worker's
-# sample and is no faster): even with parallel plans free the plan is serial;
-# the combine itself is tested with its cost lowered
-# (at the default parallel_tuple_cost: with rows shipped for free a Gather of
-# the raw rows would look as cheap as the serial scan)
-cur.execute("RESET parallel_tuple_cost")
-chk.equal("serial plan when parallel plans cost no setup",
-          is_parallel(cur, "SELECT mlmon.embedding_model(e8, c) FROM embedding_model_parallel"), False)
-cur.execute("SET parallel_tuple_cost = 0")
-# only the combine is dear: merging stored samples (the checks) costs what it
-# costs (a dear transition would make the planner JIT-compile a two-row query)
-chk.equal("merging stored samples is costed as cheap",
-          plan_cost(cur, "SELECT mlmon._embedding_model_merge(s) FROM (VALUES (NULL::float8[]), (NULL)) v(s)") < 1000, True)
-with cheap_combine(cur, "mlmon._embedding_sample_combine(float8[], float8[])"):
-    chk.equal("parallel plan has a Partial Aggregate", has_partial(cur, q), True)
-    cur.execute(q)
-    par = cur.fetchone()
-cur.execute("RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; "
-            "RESET min_parallel_table_scan_size")
+par = sample_parallel_run(cur, chk,
+                          "SELECT mlmon.embedding_model(e8, c) FROM embedding_model_parallel",
+                          "mlmon._embedding_model_merge", q)
 chk.equal("parallel = serial", par, serial)
 for i, (col, thr, boot, qq, k) in enumerate([("e8", 0.55, False, 0.95, 5000), ("e4", 0.6, False, 0.95, 5000),
                                               ("e8", 0.55, True, 0.9, 500), ("e4", 0.55, False, 0.95, 2000)]):
