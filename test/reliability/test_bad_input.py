@@ -121,13 +121,42 @@ BAD_WIRES = {"empty": struct.pack(">BBHI", 1, 0, 0, 0),
              "negative rows": patched(good_wire, 32, struct.pack(">q", -5))}
 for k in (1, 2, 3, 5, 7):
     BAD_WIRES[f"flipped at {k}/8"] = flipped(good_wire, len(good_wire) * k // 8)
-# a label (a key of the confusion counts, or of the scores: uint32 length 1, '1') that is not UTF-8
-BAD_WIRES["invalid UTF-8 label"] = patched(good_wire, good_wire.index(b"\x00\x00\x00\x011") + 4, b"\xff")
+
+
+def sections(wire):
+    """(offset of the payload, kind, payload length) of each section of a wire form."""
+    at, out = 8, []
+    for _ in range(struct.unpack(">I", wire[4:8])[0]):
+        kind, length = wire[at + 4], struct.unpack(">Q", wire[at + 8:at + 16])[0]
+        out.append((at + 16, kind, length))
+        at += 16 + length
+    return out
+
+
+def last_label_byte(wire):
+    """The offset of the last byte of the last label of the scores section (kind 8: overflow, labels,
+    6 zero bytes, then per label uint32 len, its bytes, int64 rows, 4 x 16 bytes of sums, uint64
+    profile length and the profile).  The labels must stay ascending, so only the last one's last byte
+    may become 0xff; found by walking the sections, not by searching the bytes, since a timestamp or a
+    double may hold the same bytes, and since which labels a bucket holds depends on the data."""
+    for at, kind, _ in sections(wire):
+        if kind == 8 and wire[at + 1] > 0:
+            p, last = at + 8, None
+            for _ in range(wire[at + 1]):
+                n = struct.unpack(">I", wire[p:p + 4])[0]
+                last = p + 4 + n - 1 if n > 0 else None
+                p += 4 + n + 8 + 64
+                p += 8 + struct.unpack(">Q", wire[p:p + 8])[0]
+            if last is not None:
+                return last
+    raise AssertionError("the good summary has no scores section whose last label is not empty")
+
+
+# a label (of the scores section) that is not UTF-8
+BAD_WIRES["invalid UTF-8 label"] = patched(good_wire, last_label_byte(good_wire), b"\xff")
 # a grid (the first section of kind 4) of 2^40 + 1 cells: valid, but no check keeps one so large
-at = 8
-while good_wire[at + 4] != 4:
-    at += 16 + struct.unpack(">Q", good_wire[at + 8:at + 16])[0]
-BAD_WIRES["a grid of 2^40 + 1 cells"] = patched(good_wire, at + 16, struct.pack(">Q", 2**40 + 1))
+at = next(at for at, kind, _ in sections(good_wire) if kind == 4)
+BAD_WIRES["a grid of 2^40 + 1 cells"] = patched(good_wire, at, struct.pack(">Q", 2**40 + 1))
 # the summary's text input (check_summary_in) and binary input (check_summary_recv, through COPY (FORMAT
 # binary)) refuse every structurally broken wire form with their own SQLSTATE; a byte flipped inside a
 # number may leave a valid summary
