@@ -5,6 +5,7 @@ import atexit
 import ctypes
 import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +18,33 @@ CFLAGS = ["-std=gnu99", "-O2", "-Wall", "-Wextra", "-Werror",
 _lib = None
 
 
+def makefile_flags():
+    """The extra flags the Makefile gives single core files ("src/core/x.o: override CFLAGS += ..."),
+    by source path: the tests build each file as the extension does."""
+    flags = {}
+    with open(os.path.join(ROOT, "Makefile")) as f:
+        for line in f:
+            m = re.match(r"^(src/core/\w+)\.o:\s*override\s+CFLAGS\s*\+=\s*(.+)$", line.strip())
+            if m:
+                flags[os.path.join(ROOT, m.group(1) + ".c")] = m.group(2).split()
+    return flags
+
+
+def compile_sources(cc, sources, outdir, tag):
+    """sources as gcc arguments: the files the Makefile gives extra flags compiled alone with them
+    (cc, then those flags) into objects in outdir, the others as they are."""
+    extra = makefile_flags()
+    args = []
+    for src in sources:
+        if src in extra:
+            obj = os.path.join(outdir, f"{tag}_{os.path.basename(src)[:-2]}.o")
+            subprocess.run(cc + ["-c", "-o", obj, src] + extra[src], check=True)
+            args.append(obj)
+        else:
+            args.append(src)
+    return args
+
+
 def load():
     """Compile every src/core/*.c into one shared object (once) and return it."""
     global _lib
@@ -26,7 +54,8 @@ def load():
     outdir = tempfile.mkdtemp(prefix="mlmon-core-")
     atexit.register(shutil.rmtree, outdir, True)
     so = os.path.join(outdir, "libmlmcore.so")
-    subprocess.run(["gcc"] + CFLAGS + ["-o", so] + sources + ["-lm"], check=True)
+    objs = compile_sources(["gcc"] + [f for f in CFLAGS if f != "-shared"], sources, outdir, "lib")
+    subprocess.run(["gcc"] + CFLAGS + ["-o", so] + objs + ["-lm"], check=True)
     _lib = ctypes.CDLL(so)
     return _lib
 
@@ -62,12 +91,14 @@ def build_programs(name, sources, outdir):
     builds = []
     if sanitizers_work(outdir):
         exe = os.path.join(outdir, name + "_asan")
-        subprocess.run(PROGRAM_CFLAGS + SANITIZE + ["-o", exe] + srcs + ["-lm"], check=True)
+        objs = compile_sources(PROGRAM_CFLAGS + SANITIZE, srcs, outdir, name + "_asan")
+        subprocess.run(PROGRAM_CFLAGS + SANITIZE + ["-o", exe] + objs + ["-lm"], check=True)
         builds.append(("asan+ubsan", exe))
     else:
         print("note: gcc cannot build with -fsanitize=address,undefined here; plain build only")
     exe = os.path.join(outdir, name + "_plain")
-    subprocess.run(PROGRAM_CFLAGS + ["-o", exe] + srcs + ["-lm"], check=True)
+    objs = compile_sources(PROGRAM_CFLAGS, srcs, outdir, name + "_plain")
+    subprocess.run(PROGRAM_CFLAGS + ["-o", exe] + objs + ["-lm"], check=True)
     builds.append(("plain -O2", exe))
     return builds
 
