@@ -70,6 +70,19 @@ for on in (False, True):
         cur, "SELECT mlmon.run_checks('bs', %s, %s)", (w_start, w_end), reps=args.reps)
 cur.execute("SELECT count(*) FROM mlmon.segment_summaries WHERE model = 'bs'")
 n_buckets = cur.fetchone()[0]
+# where the segments' time goes: merging the stored summaries of the rows (the labels' are small), the
+# whole's and the segments', alone; and how large the merged summaries are
+MERGES = {"merge alone: the whole's stored summaries of the rows":
+          "SELECT sum(pg_column_size(m)) FROM (SELECT mlmon.merge(su.rows_part) AS m FROM mlmon.summaries su "
+          " WHERE su.model = 'bs' AND su.rows_part IS NOT NULL) x",
+          "merge alone: the segments' stored summaries of the rows":
+          "SELECT sum(pg_column_size(m)) FROM (SELECT t.seg, mlmon.merge(t.p) AS m FROM mlmon.segment_summaries ss, "
+          " unnest(ss.rows_parts) WITH ORDINALITY t(p, seg) WHERE ss.model = 'bs' AND t.p IS NOT NULL GROUP BY t.seg) x"}
+merged_bytes = {}
+for name, sql in MERGES.items():
+    cur.execute(sql)
+    merged_bytes[name] = cur.fetchone()[0]
+    rows[name] = benchlib.timed(cur, sql, reps=args.reps)
 base = rows["read the window's features once"]
 lines = [f"# Segments benchmark ({args.rows:,} rows in the window, 20 features, 20 segments and (other))", "",
          f"Machine: {benchlib.machine()}; medians of {args.reps} runs; no parallel workers; "
@@ -81,6 +94,9 @@ lines += ["",
           f"Segments over the whole (target <= 2x): reading every row "
           f"{rows['check reading every row, 20 segments'] / rows['check reading every row, no segments']:.2f}x; "
           f"from stored summaries {rows['check from stored summaries, 20 segments'] / rows['check from stored summaries, no segments']:.2f}x.",
+          "",
+          "The merged summaries of the rows: the whole's {:,} bytes, the segments' {:,} bytes together ({:.1f}x).".format(
+              *merged_bytes.values(), list(merged_bytes.values())[1] / list(merged_bytes.values())[0]),
           ""]
 text = "\n".join(lines)
 print(text)
