@@ -24,9 +24,14 @@ def makefile_flags():
     flags = {}
     with open(os.path.join(ROOT, "Makefile")) as f:
         for line in f:
-            m = re.match(r"^(src/core/\w+)\.o:\s*override\s+CFLAGS\s*\+=\s*(.+)$", line.strip())
-            if m:
-                flags[os.path.join(ROOT, m.group(1) + ".c")] = m.group(2).split()
+            line = line.split("#", 1)[0].strip()
+            if not (line.startswith("src/core/") and "CFLAGS" in line):
+                continue
+            m = re.match(r"^(src/core/\w+)\.o:\s*override\s+CFLAGS\s*\+=\s*([-\w=. ]+)$", line)
+            if m is None:
+                # a rule this parser does not read would build the file here with other flags than the extension's
+                raise RuntimeError(f"corelib cannot read this Makefile rule: {line}")
+            flags[os.path.join(ROOT, m.group(1) + ".c")] = m.group(2).split()
     return flags
 
 
