@@ -2,14 +2,16 @@
  * ratio_floor.c: what mlmon.embedding_ratio's exact work costs without
  * PostgreSQL (bench/embedding.py compiles and runs it beside the queries).
  *
- * The rows of the bench's table (n reference + n current rows of d float4,
- * uniform in [-0.5, 0.5), the current ones shifted by 0.02, alternating) are
- * generated row after row into memory first (not timed), then:
+ * Rows of the bench table's distribution (n reference + n current rows of d
+ * float4, uniform in [-0.5, 0.5), the current ones shifted by 0.02,
+ * alternating; another generator than the table's) are generated row after
+ * row into memory first (not timed), then:
  *   touch      writing one byte a page over fresh memory the size of the
  *              rows' blocks (what the first touch of the blocks costs alone);
- *   store      the rows copied into fresh column-major blocks of 128 kB from
- *              slabs of 64 as the transition function stores them (first
- *              touch included);
+ *   store      the rows copied into fresh column-major blocks (of block_rows
+ *              rows, a power of two, at most 128 kB) packed in slabs of 1,
+ *              2, 4, ... 64 blocks as the transition function stores them
+ *              (first touch included);
  *   test       mlm_emb_ratio_drifted on those blocks: every component
  *              gathered, radix-sorted and tested (the final function's core).
  * Prints one line: "touch <s> store <s> test <s> drifted <k>".  test is the
@@ -102,15 +104,18 @@ main(int argc, char **argv)
 				t_test;
 	volatile char *touch;
 	char	   *free_block = NULL;
-	int			free_left = 0;
-	size_t		total;
+	int			free_left = 0,
+				slab_blocks = 0;
+	size_t		block_bytes,
+				total;
 	int64_t		drifted;
 	double	   *scratch;
 	mlm_emb_blocks eb[2];
 
 	while (block_rows < 4096 && (block_rows * 2) * d * (int64_t) sizeof(float) <= BLOCK_BYTES)
 		block_rows *= 2;
-	total = (size_t) 2 * ((n + block_rows - 1) / block_rows) * block_rows * d * sizeof(float);
+	block_bytes = (size_t) block_rows * d * sizeof(float);
+	total = (size_t) 2 * ((n + block_rows - 1) / block_rows) * block_bytes;
 
 	/* touch: fresh memory the size of the blocks, zeroed */
 	t0 = now();
@@ -144,14 +149,15 @@ main(int argc, char **argv)
 
 		if (r == 0)
 		{
-			/* blocks come from slabs of SLAB_BLOCKS, as the transition function takes them */
+			/* blocks packed in slabs of 1, 2, 4, ... SLAB_BLOCKS, as the transition function takes them */
 			if (free_left == 0)
 			{
-				free_block = slab((size_t) SLAB_BLOCKS * BLOCK_BYTES);
-				free_left = SLAB_BLOCKS;
+				slab_blocks = slab_blocks == 0 ? 1 : (slab_blocks * 2 < SLAB_BLOCKS ? slab_blocks * 2 : SLAB_BLOCKS);
+				free_block = slab((size_t) slab_blocks * block_bytes);
+				free_left = slab_blocks;
 			}
 			s[k].block[b] = free_block;
-			free_block += BLOCK_BYTES;
+			free_block += block_bytes;
 			free_left--;
 		}
 		blk = s[k].block[b];
@@ -172,7 +178,7 @@ main(int argc, char **argv)
 		eb[k].n = s[k].n;
 	}
 	t0 = now();
-	scratch = malloc(sizeof(double) * mlm_emb_ratio_scratch_doubles(n, n));
+	scratch = (double *) slab(sizeof(double) * mlm_emb_ratio_scratch_doubles(n, n));
 	drifted = mlm_emb_ratio_drifted(&eb[0], &eb[1], d, 4, 0.1, scratch, NULL);
 	t_test = now() - t0;
 
