@@ -74,15 +74,17 @@ n_buckets = cur.fetchone()[0]
 # whole's and the segments', alone; and how large the merged summaries are
 MERGES = {"merge alone: the whole's stored summaries of the rows":
           "SELECT sum(pg_column_size(m)) FROM (SELECT mlmon.merge(su.rows_part) AS m FROM mlmon.summaries su "
-          " WHERE su.model = 'bs' AND su.rows_part IS NOT NULL) x",
+          " WHERE su.model = 'bs' AND su.rows_part IS NOT NULL AND su.bucket_start >= %(s)s AND su.bucket_start < %(e)s) x",
           "merge alone: the segments' stored summaries of the rows":
           "SELECT sum(pg_column_size(m)) FROM (SELECT t.seg, mlmon.merge(t.p) AS m FROM mlmon.segment_summaries ss, "
-          " unnest(ss.rows_parts) WITH ORDINALITY t(p, seg) WHERE ss.model = 'bs' AND t.p IS NOT NULL GROUP BY t.seg) x"}
+          " unnest(ss.rows_parts) WITH ORDINALITY t(p, seg) WHERE ss.model = 'bs' AND t.p IS NOT NULL "
+          " AND ss.bucket_start >= %(s)s AND ss.bucket_start < %(e)s GROUP BY t.seg) x"}
 merged_bytes = {}
 for name, sql in MERGES.items():
-    cur.execute(sql)
+    # the window's stored buckets
+    cur.execute(sql, {"s": w_start, "e": w_end})
     merged_bytes[name] = cur.fetchone()[0]
-    rows[name] = benchlib.timed(cur, sql, reps=args.reps)
+    rows[name] = benchlib.timed(cur, sql, {"s": w_start, "e": w_end}, reps=args.reps)
 base = rows["read the window's features once"]
 lines = [f"# Segments benchmark ({args.rows:,} rows in the window, 20 features, 20 segments and (other))", "",
          f"Machine: {benchlib.machine()}; medians of {args.reps} runs; no parallel workers; "
