@@ -39,8 +39,11 @@ def close(label, got, want, rtol=1e-12):
 
 cur.execute("DROP EXTENSION IF EXISTS mlmon CASCADE; CREATE EXTENSION mlmon")
 cur.execute("SELECT mlmon.register_model('emb', '1', 'classification')")
-cur.execute("SELECT date_trunc('hour', now()) - interval '2 days'")
-BASE = cur.fetchone()[0]
+# A fixed start, not one relative to now(): the checks' samples are keyed by each row's request id,
+# time and features, so with times that moved from run to run the domain classifier's samples (and
+# its ROC AUC on hours like the reference) changed from run to run too, and now and then passed the
+# 0.55 threshold by chance (a CI run failed on it).  Every hour here is long closed.
+BASE = datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone.utc)
 
 
 def at(h):
