@@ -33,8 +33,6 @@
 
 #include "embedding_ratio.h"
 
-#define BLOCK_BYTES (128 * 1024)
-#define SLAB_BLOCKS 64
 #define HUGE_PAGE ((size_t) 2 * 1024 * 1024)
 
 /* n bytes of fresh memory advised as huge pages, as src/huge_alloc.c does for the extension's slabs */
@@ -95,7 +93,7 @@ main(int argc, char **argv)
 {
 	int64_t		n = argc > 1 ? atoll(argv[1]) : 100000;
 	int			d = argc > 2 ? atoi(argv[2]) : 384;
-	int64_t		block_rows = 1;
+	int64_t		block_rows = mlm_emb_block_rows(d, sizeof(float));
 	float	   *rows;
 	Sample		s[2];
 	double		t0,
@@ -112,8 +110,6 @@ main(int argc, char **argv)
 	double	   *scratch;
 	mlm_emb_blocks eb[2];
 
-	while (block_rows < 4096 && (block_rows * 2) * d * (int64_t) sizeof(float) <= BLOCK_BYTES)
-		block_rows *= 2;
 	block_bytes = (size_t) block_rows * d * sizeof(float);
 	total = (size_t) 2 * ((n + block_rows - 1) / block_rows) * block_bytes;
 
@@ -149,10 +145,10 @@ main(int argc, char **argv)
 
 		if (r == 0)
 		{
-			/* blocks packed in slabs of 1, 2, 4, ... SLAB_BLOCKS, as the transition function takes them */
+			/* blocks packed in slabs of 1, 2, 4, ... MLM_EMB_SLAB_BLOCKS, as the transition function takes them */
 			if (free_left == 0)
 			{
-				slab_blocks = slab_blocks == 0 ? 1 : (slab_blocks * 2 < SLAB_BLOCKS ? slab_blocks * 2 : SLAB_BLOCKS);
+				slab_blocks = slab_blocks == 0 ? 1 : (slab_blocks * 2 < MLM_EMB_SLAB_BLOCKS ? slab_blocks * 2 : MLM_EMB_SLAB_BLOCKS);
 				free_block = slab((size_t) slab_blocks * block_bytes);
 				free_left = slab_blocks;
 			}

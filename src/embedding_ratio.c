@@ -52,11 +52,6 @@ PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_out);
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_recv);
 PG_FUNCTION_INFO_V1(mlm_embedding_ratio_state_send);
 
-/* A block's target size: one component of a block is then a run of about block_rows values. */
-#define ERS_BLOCK_BYTES ((Size) 128 * 1024)
-#define ERS_MAX_BLOCK_ROWS 4096
-#define ERS_SLAB_BLOCKS 64
-
 /* The rows of one sample: blocks of block_rows rows, column-major (core/embedding_ratio.h). */
 typedef struct RatioSample
 {
@@ -82,18 +77,6 @@ typedef struct RatioState
 	int64		skipped_length;
 	int64		skipped_component;
 } RatioState;
-
-/* Rows per block for dim components of elem_size bytes: a power of two. */
-static int32
-block_rows_for(int32 dim, int32 elem_size)
-{
-	Size		row = (Size) dim * elem_size;
-	int32		r = 1;
-
-	while (r < ERS_MAX_BLOCK_ROWS && (Size) (r * 2) * row <= ERS_BLOCK_BYTES)
-		r *= 2;
-	return r;
-}
 
 static Size
 block_bytes(const RatioState *st)
@@ -176,12 +159,12 @@ add_block(MemoryContext cxt, RatioState *st, int s)
 	if (st->slab_left == 0)
 	{
 		/*
-		 * Blocks come from slabs of 1, 2, 4, ... up to ERS_SLAB_BLOCKS
+		 * Blocks come from slabs of 1, 2, 4, ... up to MLM_EMB_SLAB_BLOCKS
 		 * blocks (8 MB): few allocations, and huge_alloc has the kernel
 		 * back a slab with 2 MB pages (a first touch of 307 MB of 4 kB
 		 * pages costs more than sorting them).
 		 */
-		st->slab_blocks = st->slab_blocks == 0 ? 1 : Min(st->slab_blocks * 2, ERS_SLAB_BLOCKS);
+		st->slab_blocks = st->slab_blocks == 0 ? 1 : Min(st->slab_blocks * 2, MLM_EMB_SLAB_BLOCKS);
 		st->slab = huge_alloc(cxt, block_bytes(st) * st->slab_blocks);
 		st->slab_left = st->slab_blocks;
 	}
@@ -205,7 +188,7 @@ add_row(MemoryContext cxt, RatioState *st, const EmbeddingRow *row)
 	{
 		st->dim = row->dim;
 		st->elem_size = row->float4 ? 4 : 8;
-		st->block_rows = block_rows_for(st->dim, st->elem_size);
+		st->block_rows = (int32) mlm_emb_block_rows(st->dim, st->elem_size);
 	}
 	if (row->dim != st->dim || (st->elem_size == 4) != row->float4)
 		elog(ERROR, "embedding row does not match the state");
@@ -366,7 +349,7 @@ add_wire(MemoryContext cxt, RatioState *st, const mlm_emb_ratio_wire *w)
 	{
 		st->dim = w->dim;
 		st->elem_size = w->elem_size;
-		st->block_rows = block_rows_for(st->dim, st->elem_size);
+		st->block_rows = (int32) mlm_emb_block_rows(st->dim, st->elem_size);
 	}
 	if (st->dim != w->dim || st->elem_size != w->elem_size)
 	{

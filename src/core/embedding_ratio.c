@@ -63,6 +63,17 @@ sorted_component(const mlm_emb_blocks *s, int64_t j, int elem_size, double *dst,
 }
 
 int64_t
+mlm_emb_block_rows(int64_t d, int elem_size)
+{
+	int64_t		row = d * elem_size,
+				r = 1;
+
+	while (r < 4096 && r * 2 * row <= 128 * 1024)
+		r *= 2;
+	return r;
+}
+
+int64_t
 mlm_emb_ratio_scratch_doubles(int64_t n_ref, int64_t n_cur)
 {
 	return MLM_LANES * (n_ref + 1 + n_cur + 1) + (n_ref > n_cur ? n_ref : n_cur)

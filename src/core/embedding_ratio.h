@@ -30,6 +30,16 @@ typedef struct mlm_emb_blocks
 } mlm_emb_blocks;
 
 /*
+ * Rows per block for rows of d components of elem_size bytes: the largest
+ * power of two, at most 4096, whose block fits in 128 kB (at least 1); one
+ * component of a block is then a run of that many values.  Blocks come from
+ * slabs of 1, 2, 4, ... up to MLM_EMB_SLAB_BLOCKS blocks.
+ */
+#define MLM_EMB_SLAB_BLOCKS 64
+
+int64_t		mlm_emb_block_rows(int64_t d, int elem_size);
+
+/*
  * The number of drifted components of the rows in ref (n >= 1) and cur
  * (n >= 1), d components each, all finite; scratch has room for
  * mlm_emb_ratio_scratch_doubles(n_ref, n_cur) doubles (5 to 6 a row of
